@@ -1,0 +1,32 @@
+// gemm.hpp — general matrix multiply, row-major: C = alpha * op(A) * op(B) + beta * C.
+//
+// op(A) is M x K (A itself is K x M when trans_a), op(B) is K x N; lda, ldb, ldc are the row
+// strides of A, B and C as stored. beta = 0 ignores C's old contents (NaN included).
+//
+// sgemm is the fast path: packed panels, cache blocking and a register-tiled micro-kernel per
+// instruction set (gemm_avx512.cpp, gemm_avx2.cpp, the portable one in gemm.cpp), threaded over
+// blocks of C with a fixed split. sgemm_reference is the plain triple loop kept as the
+// algorithmic reference the tests compare against; dgemm serves float64 tensors (gradient checks).
+#pragma once
+
+#include <cstdint>
+
+#include "tensor/simd.hpp"
+
+namespace hqc {
+
+void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+           int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
+
+// The same with an explicit instruction set (tests and benchmarks).
+void sgemm_with(SimdLevel level, bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
+                const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
+
+void sgemm_reference(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
+                     const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
+                     int64_t ldc);
+
+void dgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, double alpha, const double* A,
+           int64_t lda, const double* B, int64_t ldb, double beta, double* C, int64_t ldc);
+
+}  // namespace hqc

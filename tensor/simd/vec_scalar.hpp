@@ -1,0 +1,36 @@
+// vec_scalar.hpp — the portable "vector" of width 1: the reference every SIMD path is tested against.
+#pragma once
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+struct Vec {
+  static constexpr int width = 1;
+  float v;
+  static Vec load(const float* p) { return {*p}; }
+  static Vec set1(float x) { return {x}; }
+  void store(float* p) const { *p = v; }
+  friend Vec operator+(Vec a, Vec b) { return {a.v + b.v}; }
+  friend Vec operator-(Vec a, Vec b) { return {a.v - b.v}; }
+  friend Vec operator*(Vec a, Vec b) { return {a.v * b.v}; }
+  friend Vec operator/(Vec a, Vec b) { return {a.v / b.v}; }
+  static Vec fma(Vec a, Vec b, Vec c) { return {a.v * b.v + c.v}; }  // a*b+c
+  static Vec max(Vec a, Vec b) { return {a.v > b.v ? a.v : b.v}; }  // as maxps: b on NaN
+  static Vec min(Vec a, Vec b) { return {a.v < b.v ? a.v : b.v}; }  // as minps: b on NaN
+  static Vec sqrt(Vec a) { return {std::sqrt(a.v)}; }
+  static Vec abs(Vec a) { return {std::fabs(a.v)}; }
+  static Vec floor(Vec a) { return {std::floor(a.v)}; }
+  // Where mask (a > b) select x else y.
+  static Vec select_gt(Vec a, Vec b, Vec x, Vec y) { return {a.v > b.v ? x.v : y.v}; }
+  // 2^n for an integral-valued n in [-126, 127].
+  static Vec pow2i(Vec n) {
+    if (!(n.v >= -127.0f && n.v <= 128.0f)) return {n.v};  // NaN stays NaN (no UB cast)
+    int32_t bits = (static_cast<int32_t>(n.v) + 127) << 23;
+    float f;
+    std::memcpy(&f, &bits, 4);
+    return {f};
+  }
+  static Vec copysign(Vec mag, Vec sign) { return {std::copysign(mag.v, sign.v)}; }
+  float reduce_add() const { return v; }
+  float reduce_max() const { return v; }
+};
