@@ -1,0 +1,281 @@
+// cli.cpp — flag parsing and JSON output for the hqc subcommands.
+#include "apps/cli.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+
+namespace hqc::cli {
+
+ArgParser::ArgParser(std::string command, std::string summary)
+    : command_(std::move(command)), summary_(std::move(summary)) {
+  flag("help", "show this help and exit");
+}
+
+ArgParser& ArgParser::option(const std::string& name, const std::string& help, const std::string& def) {
+  if (!specs_.count(name)) order_.push_back(name);
+  specs_[name] = Spec{help, def, true};
+  return *this;
+}
+
+ArgParser& ArgParser::flag(const std::string& name, const std::string& help) {
+  if (!specs_.count(name)) order_.push_back(name);
+  specs_[name] = Spec{help, "", false};
+  return *this;
+}
+
+ArgParser& ArgParser::positionals(const std::string& name, const std::string& help) {
+  positional_name_ = name;
+  positional_help_ = help;
+  return *this;
+}
+
+bool ArgParser::parse(const std::vector<std::string>& args) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a.rfind("--", 0) == 0 && a.size() > 2) {
+      std::string name = a.substr(2), value;
+      bool inline_value = false;
+      if (auto eq = name.find('='); eq != std::string::npos) {
+        value = name.substr(eq + 1);
+        name = name.substr(0, eq);
+        inline_value = true;
+      }
+      auto it = specs_.find(name);
+      if (it == specs_.end()) throw UsageError("unknown flag --" + name + " for 'hqc " + command_ + "' (see --help)");
+      if (!it->second.takes_value) {
+        if (inline_value) throw UsageError("flag --" + name + " takes no value");
+        values_[name] = "1";
+        continue;
+      }
+      if (!inline_value) {
+        if (i + 1 >= args.size()) throw UsageError("flag --" + name + " needs a value");
+        value = args[++i];
+      }
+      values_[name] = value;
+    } else if (!positional_name_.empty()) {
+      rest_.push_back(a);
+    } else {
+      throw UsageError("unexpected argument '" + a + "' for 'hqc " + command_ + "' (see --help)");
+    }
+  }
+  if (is_set("help")) {
+    std::cout << usage();
+    return false;
+  }
+  return true;
+}
+
+const ArgParser::Spec& ArgParser::spec(const std::string& name) const {
+  auto it = specs_.find(name);
+  if (it == specs_.end()) throw std::logic_error("ArgParser: undeclared flag --" + name);
+  return it->second;
+}
+
+bool ArgParser::given(const std::string& name) const { return values_.count(name) > 0; }
+bool ArgParser::has(const std::string& name) const { return given(name) || !spec(name).default_value.empty(); }
+bool ArgParser::is_set(const std::string& name) const {
+  spec(name);
+  return values_.count(name) > 0;
+}
+
+std::string ArgParser::str(const std::string& name) const {
+  auto it = values_.find(name);
+  return it != values_.end() ? it->second : spec(name).default_value;
+}
+
+int64_t ArgParser::integer(const std::string& name, int64_t min, int64_t max) const {
+  std::string s = str(name);
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc() || p != s.data() + s.size()) {
+    throw UsageError("flag --" + name + " expects an integer, got '" + s + "'");
+  }
+  if (v < min || v > max) {
+    throw UsageError("flag --" + name + " must be in [" + std::to_string(min) + ", " + std::to_string(max) +
+                     "], got " + s);
+  }
+  return v;
+}
+
+namespace {
+bool parse_double(const std::string& s, double& v) {
+  if (s.empty()) return false;
+  char* end = nullptr;
+  v = std::strtod(s.c_str(), &end);
+  return end == s.c_str() + s.size() && std::isfinite(v);
+}
+}  // namespace
+
+double ArgParser::number(const std::string& name) const {
+  std::string s = str(name);
+  double v;
+  if (!parse_double(s, v)) throw UsageError("flag --" + name + " expects a finite number, got '" + s + "'");
+  return v;
+}
+
+std::vector<std::string> ArgParser::strings(const std::string& name) const {
+  std::vector<std::string> out;
+  std::stringstream ss(str(name));
+  std::string item;
+  while (std::getline(ss, item, ',')) out.push_back(item);
+  return out;
+}
+
+std::vector<double> ArgParser::numbers(const std::string& name) const {
+  std::vector<double> out;
+  for (const std::string& item : strings(name)) {
+    double v;
+    if (!parse_double(item, v)) {
+      throw UsageError("flag --" + name + " expects comma-separated finite numbers, got '" + item + "'");
+    }
+    out.push_back(v);
+  }
+  return out;
+}
+
+std::string ArgParser::choice(const std::string& name, const std::vector<std::string>& choices) const {
+  std::string s = str(name);
+  for (const auto& c : choices)
+    if (c == s) return s;
+  std::string list;
+  for (const auto& c : choices) list += (list.empty() ? "" : "|") + c;
+  throw UsageError("flag --" + name + " must be one of " + list + ", got '" + s + "'");
+}
+
+std::string ArgParser::usage() const {
+  std::ostringstream os;
+  os << "usage: hqc " << command_ << " [flags]";
+  if (!positional_name_.empty()) os << " " << positional_name_ << "...";
+  os << "\n\n" << summary_ << "\n\nflags:\n";
+  for (const auto& name : order_) {
+    const Spec& s = specs_.at(name);
+    std::string left = "  --" + name + (s.takes_value ? " VALUE" : "");
+    os << left;
+    if (left.size() < 26) os << std::string(26 - left.size(), ' ');
+    else os << "\n" << std::string(26, ' ');
+    os << s.help;
+    if (!s.default_value.empty()) os << " (default: " << s.default_value << ")";
+    os << "\n";
+  }
+  if (!positional_name_.empty()) os << "  " << positional_name_ << "  " << positional_help_ << "\n";
+  return os.str();
+}
+
+// --- JSON ---------------------------------------------------------------------------------------
+Json& Json::set(const std::string& key, Json value) {
+  auto& obj = std::get<Object>(v_);
+  for (auto& [k, v] : obj) {
+    if (k == key) {
+      v = std::move(value);
+      return *this;
+    }
+  }
+  obj.emplace_back(key, std::move(value));
+  return *this;
+}
+
+Json& Json::push(Json value) {
+  std::get<Array>(v_).push_back(std::move(value));
+  return *this;
+}
+
+namespace {
+void write_string(std::string& out, const std::string& s) {
+  out += '"';
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+}
+
+void write_number(std::string& out, double v) {
+  if (!std::isfinite(v)) {  // JSON has no NaN or infinity
+    out += "null";
+    return;
+  }
+  if (v == std::floor(v) && std::abs(v) < 1e15) {
+    out += std::to_string(static_cast<int64_t>(v));
+    return;
+  }
+  char buf[32];
+  auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v);  // shortest round-trip form
+  out.append(buf, p);
+}
+}  // namespace
+
+void Json::write(std::string& out, int indent, int depth) const {
+  auto newline = [&](int d) {
+    if (indent > 0) {
+      out += '\n';
+      out.append(static_cast<std::size_t>(indent * d), ' ');
+    }
+  };
+  if (std::holds_alternative<std::nullptr_t>(v_)) {
+    out += "null";
+  } else if (auto* b = std::get_if<bool>(&v_)) {
+    out += *b ? "true" : "false";
+  } else if (auto* d = std::get_if<double>(&v_)) {
+    write_number(out, *d);
+  } else if (auto* s = std::get_if<std::string>(&v_)) {
+    write_string(out, *s);
+  } else if (auto* a = std::get_if<Array>(&v_)) {
+    // Arrays of plain numbers stay on one line: vectors and matrix rows read better that way.
+    bool flat = true;
+    for (const auto& x : *a) flat = flat && std::holds_alternative<double>(x.v_);
+    out += '[';
+    for (std::size_t i = 0; i < a->size(); ++i) {
+      if (i) out += flat ? ", " : ",";
+      if (!flat) newline(depth + 1);
+      (*a)[i].write(out, indent, depth + 1);
+    }
+    if (!flat && !a->empty()) newline(depth);
+    out += ']';
+  } else {
+    const auto& o = std::get<Object>(v_);
+    out += '{';
+    for (std::size_t i = 0; i < o.size(); ++i) {
+      if (i) out += ',';
+      newline(depth + 1);
+      write_string(out, o[i].first);
+      out += indent > 0 ? ": " : ":";
+      o[i].second.write(out, indent, depth + 1);
+    }
+    if (!o.empty()) newline(depth);
+    out += '}';
+  }
+}
+
+std::string Json::dump(int indent) const {
+  std::string out;
+  write(out, indent, 0);
+  return out;
+}
+
+// --- subcommand registry ------------------------------------------------------------------------
+std::vector<CommandInfo>& commands() {
+  static std::vector<CommandInfo> list;
+  return list;
+}
+
+Command::Command(const char* name, const char* summary, Run run) {
+  commands().push_back(CommandInfo{name, summary, std::move(run)});
+}
+
+}  // namespace hqc::cli

@@ -1,0 +1,45 @@
+// main.cpp — `hqc <subcommand> [flags]`: dispatch, and CLI.md's error convention.
+//
+// Subcommands live in apps/cmd_<name>.cpp and register themselves (cli::Command); the logic they
+// run lives in the libraries.
+#include <algorithm>
+#include <exception>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "apps/cli.hpp"
+
+namespace {
+void print_usage(std::ostream& os) {
+  auto cmds = hqc::cli::commands();
+  std::sort(cmds.begin(), cmds.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  os << "usage: hqc <command> [flags]   (hqc <command> --help for its flags)\n\ncommands:\n";
+  for (const auto& c : cmds) os << "  " << c.name << std::string(c.name.size() < 10 ? 10 - c.name.size() : 1, ' ') << c.summary << "\n";
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    print_usage(args.empty() ? std::cerr : std::cout);
+    return args.empty() ? 2 : 0;
+  }
+  const std::string name = args[0];
+  args.erase(args.begin());
+  for (const auto& c : hqc::cli::commands()) {
+    if (c.name != name) continue;
+    try {
+      return c.run(args);
+    } catch (const hqc::cli::UsageError& e) {
+      std::cerr << "hqc: error: " << e.what() << "\n";
+      return 2;
+    } catch (const std::exception& e) {
+      std::cerr << "hqc: error: " << e.what() << "\n";
+      return 1;
+    }
+  }
+  std::cerr << "hqc: error: unknown command '" << name << "'\n";
+  print_usage(std::cerr);
+  return 2;
+}
