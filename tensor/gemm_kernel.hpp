@@ -1,0 +1,34 @@
+// gemm_kernel.hpp — the contract between the blocked sgemm driver (gemm.cpp) and the per-ISA
+// micro-kernels (gemm_avx512.cpp, gemm_avx2.cpp, the portable one in gemm.cpp). Internal header.
+//
+// A micro-kernel computes one MR x NR tile of C from packed panels:
+//   c(MR, NR) = alpha * a_panel^T b_panel + beta * c      (beta == 0: c is not read)
+// a_panel is (kc, MR): for each k, the MR entries of op(A)'s column k for the tile's rows;
+// b_panel is (kc, NR): for each k, the NR entries of op(B)'s row k for the tile's columns.
+// Both are 64-byte aligned. The driver only calls a kernel on full tiles (edges go through a
+// scratch tile), so kernels need no tail handling.
+//
+// The ISA files include only this header and <immintrin.h>: no standard-library templates or
+// inline functions may be instantiated under AVX flags (the linker could keep that copy for
+// code running on a CPU without AVX).
+#pragma once
+
+#include <cstdint>
+
+namespace hqc::detail {
+
+using GemmMicroKernel = void (*)(int64_t kc, const float* a_panel, const float* b_panel, float* c,
+                                 int64_t ldc, float alpha, float beta);
+
+struct GemmKernel {
+  GemmMicroKernel kernel;
+  int mr, nr;          // register tile
+  int mc, kc, nc;      // cache blocks: A block (mc, kc) in L2, B micro-panel (kc, nr) in L1
+};
+
+#ifdef HQC_X86_SIMD
+const GemmKernel* gemm_kernel_avx512();
+const GemmKernel* gemm_kernel_avx2();
+#endif
+
+}  // namespace hqc::detail
