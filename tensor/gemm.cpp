@@ -53,15 +53,49 @@ void portable_kernel(int64_t kc, const float* a, const float* b, float* c, int64
   }
 }
 
-const detail::GemmKernel kPortable = {&portable_kernel, kPortableMR, kPortableNR, 128, 256, 4096};
+// Portable packing (see GemmPack). The transposing one works in blocks of 8 k so that the rows it
+// reads and the dst lines it writes both stay in L1.
+void portable_pack_transposing(const float* src, int64_t ld, int64_t rows, int64_t kc, int64_t width,
+                               float* dst) {
+  for (int64_t k0 = 0; k0 < kc; k0 += 8) {
+    const int64_t kn = std::min<int64_t>(8, kc - k0);
+    for (int64_t i = 0; i < rows; ++i) {
+      const float* s = src + i * ld + k0;
+      for (int64_t k = 0; k < kn; ++k) dst[(k0 + k) * width + i] = s[k];
+    }
+    for (int64_t k = 0; k < kn; ++k)
+      for (int64_t i = rows; i < width; ++i) dst[(k0 + k) * width + i] = 0.0f;
+  }
+}
+
+void portable_pack_direct(const float* src, int64_t ld, int64_t rows, int64_t kc, int64_t width, float* dst) {
+  for (int64_t k = 0; k < kc; ++k) {
+    const float* s = src + k * ld;
+    float* d = dst + k * width;
+    for (int64_t i = 0; i < rows; ++i) d[i] = s[i];
+    for (int64_t i = rows; i < width; ++i) d[i] = 0.0f;
+  }
+}
+
+const detail::GemmKernel kPortable = {&portable_kernel, &portable_pack_transposing, &portable_pack_direct,
+                                      kPortableMR, kPortableNR, 128, 256, 4096};
+
+detail::GemmKernel with_portable_packing(detail::GemmKernel k) {
+  if (!k.pack_transposing) k.pack_transposing = &portable_pack_transposing;
+  if (!k.pack_direct) k.pack_direct = &portable_pack_direct;
+  return k;
+}
 
 const detail::GemmKernel& gemm_kernel(SimdLevel level) {
   if (!simd_available(level))
     throw std::invalid_argument(std::string("sgemm: SIMD level ") + simd_name(level) +
                                 " is not available on this CPU or build");
 #ifdef HQC_X86_SIMD
-  if (level == SimdLevel::avx512) return *detail::gemm_kernel_avx512();
-  if (level == SimdLevel::avx2) return *detail::gemm_kernel_avx2();
+  // A kernel without its own packing routines uses the portable ones.
+  static const detail::GemmKernel avx512 = with_portable_packing(*detail::gemm_kernel_avx512());
+  static const detail::GemmKernel avx2 = with_portable_packing(*detail::gemm_kernel_avx2());
+  if (level == SimdLevel::avx512) return avx512;
+  if (level == SimdLevel::avx2) return avx2;
 #endif
   return kPortable;
 }
@@ -97,54 +131,28 @@ PackBuffers& pack_buffers() {
 }
 
 // dst (ceil(mc / MR) panels, kc, MR) <- op(A)[i0 : i0 + mc, p0 : p0 + kc], rows past mc zero.
-void pack_a(bool ta, const float* A, int64_t lda, int64_t i0, int64_t mc, int64_t p0, int64_t kc, int mr,
-            float* dst) {
-  for (int64_t ir = 0; ir < mc; ir += mr) {
-    int64_t rows = std::min<int64_t>(mr, mc - ir);
-    if (ta) {  // A stored (K, M): each k gives `rows` consecutive values
-      const float* src = A + p0 * lda + i0 + ir;
-      for (int64_t k = 0; k < kc; ++k) {
-        const float* s = src + k * lda;
-        int64_t i = 0;
-        for (; i < rows; ++i) dst[i] = s[i];
-        for (; i < mr; ++i) dst[i] = 0.0f;
-        dst += mr;
-      }
-    } else {  // A stored (M, K): interleave `rows` rows, each read sequentially
-      const float* src = A + (i0 + ir) * lda + p0;
-      if (rows < mr) std::memset(dst, 0, sizeof(float) * static_cast<std::size_t>(kc * mr));
-      for (int64_t i = 0; i < rows; ++i) {
-        const float* s = src + i * lda;
-        for (int64_t k = 0; k < kc; ++k) dst[k * mr + i] = s[k];
-      }
-      dst += kc * mr;
-    }
+void pack_a(const detail::GemmKernel& kern, bool ta, const float* A, int64_t lda, int64_t i0, int64_t mc,
+            int64_t p0, int64_t kc, float* dst) {
+  const int mr = kern.mr;
+  for (int64_t ir = 0; ir < mc; ir += mr, dst += kc * mr) {
+    const int64_t rows = std::min<int64_t>(mr, mc - ir);
+    if (ta)  // A stored (K, M)
+      kern.pack_direct(A + p0 * lda + i0 + ir, lda, rows, kc, mr, dst);
+    else  // A stored (M, K)
+      kern.pack_transposing(A + (i0 + ir) * lda + p0, lda, rows, kc, mr, dst);
   }
 }
 
 // dst (ceil(nc / NR) panels, kc, NR) <- op(B)[p0 : p0 + kc, j0 : j0 + nc], columns past nc zero.
-void pack_b(bool tb, const float* B, int64_t ldb, int64_t p0, int64_t kc, int64_t j0, int64_t nc, int nr,
-            float* dst) {
-  for (int64_t jr = 0; jr < nc; jr += nr) {
-    int64_t cols = std::min<int64_t>(nr, nc - jr);
-    if (!tb) {  // B stored (K, N): each k gives `cols` consecutive values
-      const float* src = B + p0 * ldb + j0 + jr;
-      for (int64_t k = 0; k < kc; ++k) {
-        const float* s = src + k * ldb;
-        int64_t j = 0;
-        for (; j < cols; ++j) dst[j] = s[j];
-        for (; j < nr; ++j) dst[j] = 0.0f;
-        dst += nr;
-      }
-    } else {  // B stored (N, K): interleave `cols` rows of B, each read sequentially
-      const float* src = B + (j0 + jr) * ldb + p0;
-      if (cols < nr) std::memset(dst, 0, sizeof(float) * static_cast<std::size_t>(kc * nr));
-      for (int64_t j = 0; j < cols; ++j) {
-        const float* s = src + j * ldb;
-        for (int64_t k = 0; k < kc; ++k) dst[k * nr + j] = s[k];
-      }
-      dst += kc * nr;
-    }
+void pack_b(const detail::GemmKernel& kern, bool tb, const float* B, int64_t ldb, int64_t p0, int64_t kc,
+            int64_t j0, int64_t nc, float* dst) {
+  const int nr = kern.nr;
+  for (int64_t jr = 0; jr < nc; jr += nr, dst += kc * nr) {
+    const int64_t cols = std::min<int64_t>(nr, nc - jr);
+    if (tb)  // B stored (N, K)
+      kern.pack_transposing(B + (j0 + jr) * ldb + p0, ldb, cols, kc, nr, dst);
+    else  // B stored (K, N)
+      kern.pack_direct(B + p0 * ldb + j0 + jr, ldb, cols, kc, nr, dst);
   }
 }
 
@@ -188,10 +196,10 @@ void gemm_slice(const detail::GemmKernel& kern, const GemmArgs& g, int64_t m0, i
     for (int64_t pc = 0; pc < g.K; pc += kc_max) {
       const int64_t kc = std::min(kc_max, g.K - pc);
       const float beta = pc == 0 ? g.beta : 1.0f;  // later K blocks accumulate
-      pack_b(g.tb, g.B, g.ldb, pc, kc, jc, nc, nr, bpack);
+      pack_b(kern, g.tb, g.B, g.ldb, pc, kc, jc, nc, bpack);
       for (int64_t ic = m0; ic < m1; ic += mc_max) {
         const int64_t mc = std::min(mc_max, m1 - ic);
-        pack_a(g.ta, g.A, g.lda, ic, mc, pc, kc, mr, apack);
+        pack_a(kern, g.ta, g.A, g.lda, ic, mc, pc, kc, apack);
         for (int64_t jr = 0; jr < nc; jr += nr) {
           const int64_t cols = std::min<int64_t>(nr, nc - jr);
           const float* bp = bpack + jr * kc;

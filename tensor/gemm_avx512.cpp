@@ -50,6 +50,74 @@ void kernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, f
   }
 }
 
+// In-register transpose of 16 rows of 16 floats: afterwards r[j] holds column j.
+void transpose16(__m512* r) {
+  __m512 t[16];
+#pragma GCC unroll 8
+  for (int i = 0; i < 16; i += 2) {
+    t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+  }
+#pragma GCC unroll 4
+  for (int i = 0; i < 16; i += 4) {
+    r[i] = _mm512_shuffle_ps(t[i], t[i + 2], 0x44);
+    r[i + 1] = _mm512_shuffle_ps(t[i], t[i + 2], 0xEE);
+    r[i + 2] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+    r[i + 3] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
+  }
+#pragma GCC unroll 2
+  for (int h = 0; h < 16; h += 8) {
+#pragma GCC unroll 4
+    for (int i = 0; i < 4; ++i) {
+      t[h + i] = _mm512_shuffle_f32x4(r[h + i], r[h + i + 4], 0x88);
+      t[h + i + 4] = _mm512_shuffle_f32x4(r[h + i], r[h + i + 4], 0xDD);
+    }
+  }
+#pragma GCC unroll 8
+  for (int i = 0; i < 8; ++i) {
+    r[i] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88);
+    r[i + 8] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0xDD);
+  }
+}
+
+__mmask16 lanes(int64_t n) {  // the first n (0..16) lanes
+  return n >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << n) - 1u);
+}
+
+// dst (kc, width)[k][i] = src[i * ld + k], zero for i >= rows: 16 x 16 blocks transposed in registers.
+void pack_transposing(const float* src, int64_t ld, int64_t rows, int64_t kc, int64_t width, float* dst) {
+  for (int64_t g = 0; g < width; g += 16) {
+    const int64_t grows = rows - g < 0 ? 0 : (rows - g > 16 ? 16 : rows - g);
+    const __mmask16 out = lanes(width - g);
+    for (int64_t k0 = 0; k0 < kc; k0 += 16) {
+      const int64_t kn = kc - k0 < 16 ? kc - k0 : 16;
+      const __mmask16 in = lanes(kn);
+      __m512 r[16];
+#pragma GCC unroll 16
+      for (int i = 0; i < 16; ++i)
+        r[i] = i < grows ? _mm512_maskz_loadu_ps(in, src + (g + i) * ld + k0) : _mm512_setzero_ps();
+      transpose16(r);
+      float* d = dst + k0 * width + g;
+      if (kn == 16) {
+#pragma GCC unroll 16
+        for (int k = 0; k < 16; ++k) _mm512_mask_storeu_ps(d + k * width, out, r[k]);
+      } else {
+        for (int k = 0; k < kn; ++k) _mm512_mask_storeu_ps(d + k * width, out, r[k]);
+      }
+    }
+  }
+}
+
+// dst (kc, width)[k][i] = src[k * ld + i], zero for i >= rows.
+void pack_direct(const float* src, int64_t ld, int64_t rows, int64_t kc, int64_t width, float* dst) {
+  for (int64_t g = 0; g < width; g += 16) {
+    const __mmask16 in = lanes(rows - g < 0 ? 0 : rows - g), out = lanes(width - g);
+    const float* s = src + g;
+    float* d = dst + g;
+    for (int64_t k = 0; k < kc; ++k) _mm512_mask_storeu_ps(d + k * width, out, _mm512_maskz_loadu_ps(in, s + k * ld));
+  }
+}
+
 #ifndef HQC_GEMM_AVX512_MR
 #define HQC_GEMM_AVX512_MR 14
 #endif
@@ -62,7 +130,7 @@ void kernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, f
 
 // MC: the packed A block (MC, KC) stays in the 1 MiB L2 next to the B panel streaming through;
 // KC: the B micro-panel (KC, 32) = 32 KiB at KC = 256 fits the 48 KiB L1d; NC: B block in L3.
-const hqc::detail::GemmKernel kKernel = {&kernel<HQC_GEMM_AVX512_MR>, HQC_GEMM_AVX512_MR, kNR,
+const hqc::detail::GemmKernel kKernel = {&kernel<HQC_GEMM_AVX512_MR>, &pack_transposing, &pack_direct, HQC_GEMM_AVX512_MR, kNR,
                                          HQC_GEMM_AVX512_MC, HQC_GEMM_AVX512_KC, 4096};
 
 }  // namespace

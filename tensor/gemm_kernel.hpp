@@ -20,8 +20,15 @@ namespace hqc::detail {
 using GemmMicroKernel = void (*)(int64_t kc, const float* a_panel, const float* b_panel, float* c,
                                  int64_t ldc, float alpha, float beta);
 
+// Packing: dst (kc, width) from a (rows, kc) or (kc, rows) slab of a row-major matrix with row
+// stride ld; entries rows .. width-1 of each dst row are zeroed.
+//   transposing: dst[k * width + i] = src[i * ld + k]   (op(A) untransposed, op(B) transposed)
+//   direct:      dst[k * width + i] = src[k * ld + i]   (op(A) transposed, op(B) untransposed)
+using GemmPack = void (*)(const float* src, int64_t ld, int64_t rows, int64_t kc, int64_t width, float* dst);
+
 struct GemmKernel {
   GemmMicroKernel kernel;
+  GemmPack pack_transposing, pack_direct;
   int mr, nr;          // register tile
   int mc, kc, nc;      // cache blocks: A block (mc, kc) in L2, B micro-panel (kc, nr) in L1
 };
