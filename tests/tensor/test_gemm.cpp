@@ -58,14 +58,14 @@ TEST_CASE("sgemm matches the reference for all transposes, levels and awkward si
   }
 }
 
-// The blocking parameters (AVX-512: MR 14, NR 32, MC 168, KC 256, NC 4096; AVX2: 6, 16, 144;
+// The blocking parameters (AVX-512: MR 8, NR 32, MC 192, KC 256, NC 4096; AVX2: 6, 16, 144;
 // portable: 4, 8, 128) put block edges at these sizes: one past a block, a tile short of one,
 // several K blocks, a column block edge, and single rows or columns (every tile an edge tile).
 TEST_CASE("sgemm matches the reference across micro-tile and cache-block edges") {
   const std::vector<std::array<int64_t, 3>> shapes = {
       {14, 32, 256}, {15, 33, 257}, {13, 31, 255}, {169, 40, 20}, {337, 9, 11}, {145, 17, 30},
       {6, 65, 513},  {1, 300, 70},  {300, 1, 70},  {1, 1, 600},   {4, 8, 1},    {5, 4097, 3},
-      {29, 16, 2304}, {64, 96, 33}};
+      {29, 16, 2304}, {64, 96, 33}, {193, 20, 7}, {9, 35, 2}};
   for (SimdLevel level : available_levels()) {
     for (auto [M, N, K] : shapes) {
       for (int t = 0; t < 4; ++t) {
