@@ -34,14 +34,14 @@ namespace {
 constexpr int kPortableMR = 4;
 constexpr int kPortableNR = 8;
 
-void portable_kernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, float alpha,
-                     float beta) {
+void portable_kernel(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc,
+                     float alpha, float beta) {
   float acc[kPortableMR][kPortableNR] = {};
   for (int64_t k = 0; k < kc; ++k) {
     for (int i = 0; i < kPortableMR; ++i)
       for (int j = 0; j < kPortableNR; ++j) acc[i][j] += a[i] * b[j];
     a += kPortableMR;
-    b += kPortableNR;
+    b += ldb;
   }
   for (int i = 0; i < kPortableMR; ++i) {
     float* ci = c + i * ldc;
@@ -191,27 +191,39 @@ void gemm_slice(const detail::GemmKernel& kern, const GemmArgs& g, int64_t m0, i
   float* apack = buf.a.get(static_cast<std::size_t>(kc_max * round_up(mc_max, mr)));
   float* tile = buf.tile;
 
+  // With a single row block, every B element is used by this slice's one pass over its row tiles:
+  // packing B would copy it once only to read it back once, so an untransposed B is read in place
+  // (only a right-edge panel narrower than NR is still packed, zero-padded).
+  const bool direct_b = !g.tb && m1 - m0 <= mc_max;
+
   for (int64_t jc = n0; jc < n1; jc += nc_max) {
     const int64_t nc = std::min(nc_max, n1 - jc);
     for (int64_t pc = 0; pc < g.K; pc += kc_max) {
       const int64_t kc = std::min(kc_max, g.K - pc);
       const float beta = pc == 0 ? g.beta : 1.0f;  // later K blocks accumulate
-      pack_b(kern, g.tb, g.B, g.ldb, pc, kc, jc, nc, bpack);
+      if (!direct_b) {
+        pack_b(kern, g.tb, g.B, g.ldb, pc, kc, jc, nc, bpack);
+      } else if (nc % nr != 0) {
+        const int64_t jr = nc - nc % nr;
+        pack_b(kern, false, g.B, g.ldb, pc, kc, jc + jr, nc - jr, bpack + jr * kc);
+      }
       for (int64_t ic = m0; ic < m1; ic += mc_max) {
         const int64_t mc = std::min(mc_max, m1 - ic);
         pack_a(kern, g.ta, g.A, g.lda, ic, mc, pc, kc, apack);
         for (int64_t jr = 0; jr < nc; jr += nr) {
           const int64_t cols = std::min<int64_t>(nr, nc - jr);
-          const float* bp = bpack + jr * kc;
+          const bool in_place = direct_b && cols == nr;
+          const float* bp = in_place ? g.B + pc * g.ldb + jc + jr : bpack + jr * kc;
+          const int64_t ldb = in_place ? g.ldb : nr;
           for (int64_t ir = 0; ir < mc; ir += mr) {
             const int64_t rows = std::min<int64_t>(mr, mc - ir);
             const float* ap = apack + ir * kc;
             float* c = g.C + (ic + ir) * g.ldc + jc + jr;
             if (rows == mr && cols == nr) {
-              kern.kernel(kc, ap, bp, c, g.ldc, g.alpha, beta);
+              kern.kernel(kc, ap, bp, ldb, c, g.ldc, g.alpha, beta);
               continue;
             }
-            kern.kernel(kc, ap, bp, tile, nr, 1.0f, 0.0f);
+            kern.kernel(kc, ap, bp, ldb, tile, nr, 1.0f, 0.0f);
             for (int64_t i = 0; i < rows; ++i) {
               float* ci = c + i * g.ldc;
               const float* ti = tile + i * nr;

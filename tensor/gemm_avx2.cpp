@@ -10,7 +10,8 @@ namespace {
 constexpr int kMR = 6;
 constexpr int kNR = 16;
 
-void kernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, float alpha, float beta) {
+void kernel(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, float alpha,
+            float beta) {
   __m256 acc0[kMR], acc1[kMR];
 #pragma GCC unroll 8
   for (int i = 0; i < kMR; ++i) {
@@ -18,8 +19,8 @@ void kernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, f
     acc1[i] = _mm256_setzero_ps();
   }
   for (int64_t k = 0; k < kc; ++k) {
-    __m256 b0 = _mm256_load_ps(b);
-    __m256 b1 = _mm256_load_ps(b + 8);
+    __m256 b0 = _mm256_loadu_ps(b);
+    __m256 b1 = _mm256_loadu_ps(b + 8);
 #pragma GCC unroll 8
     for (int i = 0; i < kMR; ++i) {
       __m256 ai = _mm256_broadcast_ss(a + i);
@@ -27,7 +28,7 @@ void kernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, f
       acc1[i] = _mm256_fmadd_ps(ai, b1, acc1[i]);
     }
     a += kMR;
-    b += kNR;
+    b += ldb;
   }
   __m256 va = _mm256_set1_ps(alpha);
   if (beta == 0.0f) {

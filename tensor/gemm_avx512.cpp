@@ -13,7 +13,8 @@ constexpr int kNR = 32;
 // c(MR, 32) = alpha * sum_k a(k, MR)^T b(k, 32) + beta * c. Any MR <= 14 keeps the 2*MR
 // accumulators, two B vectors and the broadcast within the 32 zmm registers.
 template <int MR>
-void kernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, float alpha, float beta) {
+void kernel(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, float alpha,
+            float beta) {
   __m512 acc0[MR], acc1[MR];
 #pragma GCC unroll 16
   for (int i = 0; i < MR; ++i) {
@@ -21,9 +22,9 @@ void kernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, f
     acc1[i] = _mm512_setzero_ps();
   }
   for (int64_t k = 0; k < kc; ++k) {
-    __m512 b0 = _mm512_load_ps(b);
-    __m512 b1 = _mm512_load_ps(b + 16);
-    _mm_prefetch(reinterpret_cast<const char*>(b + 8 * kNR), _MM_HINT_T0);
+    __m512 b0 = _mm512_loadu_ps(b);
+    __m512 b1 = _mm512_loadu_ps(b + 16);
+    _mm_prefetch(reinterpret_cast<const char*>(b + 8 * ldb), _MM_HINT_T0);
 #pragma GCC unroll 16
     for (int i = 0; i < MR; ++i) {
       __m512 ai = _mm512_set1_ps(a[i]);
@@ -31,7 +32,7 @@ void kernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, f
       acc1[i] = _mm512_fmadd_ps(ai, b1, acc1[i]);
     }
     a += MR;
-    b += kNR;
+    b += ldb;
   }
   __m512 va = _mm512_set1_ps(alpha);
   if (beta == 0.0f) {

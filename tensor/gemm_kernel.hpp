@@ -4,9 +4,11 @@
 // A micro-kernel computes one MR x NR tile of C from packed panels:
 //   c(MR, NR) = alpha * a_panel^T b_panel + beta * c      (beta == 0: c is not read)
 // a_panel is (kc, MR): for each k, the MR entries of op(A)'s column k for the tile's rows;
-// b_panel is (kc, NR): for each k, the NR entries of op(B)'s row k for the tile's columns.
-// Both are 64-byte aligned. The driver only calls a kernel on full tiles (edges go through a
-// scratch tile), so kernels need no tail handling.
+// b_panel is (kc, NR) with row stride ldb: for each k, the NR entries of op(B)'s row k for the
+// tile's columns. a_panel is packed and 64-byte aligned; b_panel is packed (ldb = NR, aligned) or,
+// when B is not transposed and its panel is reused only by a few row tiles, read in place from B
+// (ldb = B's row stride, any alignment). The driver only calls a kernel on full tiles (edges go
+// through a scratch tile), so kernels need no tail handling.
 //
 // The ISA files include only this header and <immintrin.h>: no standard-library templates or
 // inline functions may be instantiated under AVX flags (the linker could keep that copy for
@@ -17,8 +19,8 @@
 
 namespace hqc::detail {
 
-using GemmMicroKernel = void (*)(int64_t kc, const float* a_panel, const float* b_panel, float* c,
-                                 int64_t ldc, float alpha, float beta);
+using GemmMicroKernel = void (*)(int64_t kc, const float* a_panel, const float* b_panel, int64_t ldb,
+                                 float* c, int64_t ldc, float alpha, float beta);
 
 // Packing: dst (kc, width) from a (rows, kc) or (kc, rows) slab of a row-major matrix with row
 // stride ld; entries rows .. width-1 of each dst row are zeroed.
