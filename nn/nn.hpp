@@ -9,3 +9,6 @@
 #include "nn/loss.hpp"
 #include "nn/module.hpp"
 #include "nn/pooling.hpp"
+#include "nn/checkpoint.hpp"
+#include "nn/optim.hpp"
+#include "nn/schedule.hpp"
