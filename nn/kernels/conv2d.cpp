@@ -17,13 +17,13 @@ bool is_pointwise(const Conv2dGeometry& g) {
 }
 }  // namespace
 
-template <typename T> void im2col(const Conv2dGeometry& g, const T* x, T* col) {
+template <typename T> void im2col(const Conv2dGeometry& g, const T* x, T* col, int64_t ld) {
   const int64_t OH = g.OH(), OW = g.OW();
   for (int64_t c = 0; c < g.C; ++c) {
     const T* xc = x + c * g.H * g.W;  // (H, W)
     for (int64_t kh = 0; kh < g.KH; ++kh) {
       for (int64_t kw = 0; kw < g.KW; ++kw) {
-        T* row = col + ((c * g.KH + kh) * g.KW + kw) * OH * OW;  // (OH, OW)
+        T* row = col + ((c * g.KH + kh) * g.KW + kw) * ld;  // (OH, OW)
         // Output columns ow whose input column iw = ow*SW - PW + kw lies inside [0, W).
         const int64_t off = kw - g.PW;
         int64_t ow_lo = off >= 0 ? 0 : (-off + g.SW - 1) / g.SW;
@@ -51,13 +51,13 @@ template <typename T> void im2col(const Conv2dGeometry& g, const T* x, T* col) {
   }
 }
 
-template <typename T> void col2im(const Conv2dGeometry& g, const T* col, T* dx) {
+template <typename T> void col2im(const Conv2dGeometry& g, const T* col, T* dx, int64_t ld) {
   const int64_t OH = g.OH(), OW = g.OW();
   for (int64_t c = 0; c < g.C; ++c) {
     T* dxc = dx + c * g.H * g.W;  // (H, W)
     for (int64_t kh = 0; kh < g.KH; ++kh) {
       for (int64_t kw = 0; kw < g.KW; ++kw) {
-        const T* row = col + ((c * g.KH + kh) * g.KW + kw) * OH * OW;  // (OH, OW)
+        const T* row = col + ((c * g.KH + kh) * g.KW + kw) * ld;  // (OH, OW)
         const int64_t off = kw - g.PW;
         int64_t ow_lo = off >= 0 ? 0 : (-off + g.SW - 1) / g.SW;
         int64_t ow_hi = (g.W - off + g.SW - 1) / g.SW;
@@ -80,21 +80,52 @@ template <typename T> void col2im(const Conv2dGeometry& g, const T* col, T* dx) 
   }
 }
 
-template <typename T> void conv2d_forward(const Conv2dGeometry& g, const T* x, const T* w, const T* b, T* y) {
+namespace {
+// Samples per GEMM. Small feature maps (4x4 .. 14x14) give thin GEMMs (N = OH*OW); putting several
+// samples side by side in one column buffer widens them, while keeping the buffer cache-sized.
+constexpr int64_t kTargetColumns = 512;
+constexpr int64_t kMaxColumnBytes = 2 << 20;
+
+template <typename T> int64_t group_size(const Conv2dGeometry& g, int64_t chunk) {
   const int64_t OHW = g.OH() * g.OW(), CKK = g.C * g.KH * g.KW;
+  int64_t G = (kTargetColumns + OHW - 1) / OHW;
+  G = std::min(G, std::max<int64_t>(1, kMaxColumnBytes / int64_t(sizeof(T) * CKK * OHW)));
+  return std::clamp<int64_t>(G, 1, std::max<int64_t>(1, chunk));
+}
+}  // namespace
+
+template <typename T> void conv2d_forward(const Conv2dGeometry& g, const T* x, const T* w, const T* b, T* y) {
+  const int64_t OHW = g.OH() * g.OW(), CKK = g.C * g.KH * g.KW, CHW = g.C * g.H * g.W;
   const bool pointwise = is_pointwise(g);
   parallel_for(g.N, 1, [&](int64_t n0, int64_t n1) {
-    T* col = pointwise ? nullptr : workspace_as<T>(kSlotColumns, CKK * OHW);  // (CKK, OHW)
-    for (int64_t n = n0; n < n1; ++n) {
-      const T* xn = x + n * g.C * g.H * g.W;
-      T* yn = y + n * g.OC * OHW;  // (OC, OHW)
-      if (!pointwise) im2col(g, xn, col);
-      T beta = 0;
-      if (b) {
-        for (int64_t oc = 0; oc < g.OC; ++oc) std::fill(yn + oc * OHW, yn + (oc + 1) * OHW, b[oc]);
-        beta = 1;
+    const int64_t G = pointwise ? 1 : group_size<T>(g, n1 - n0);
+    T* col = pointwise ? nullptr : workspace_as<T>(kSlotColumns, CKK * G * OHW);  // (CKK, G*OHW)
+    T* tmp = G > 1 ? workspace_as<T>(kSlotExtra, g.OC * G * OHW) : nullptr;       // (OC, G*OHW)
+    for (int64_t s = n0; s < n1; s += G) {
+      const int64_t gs = std::min(G, n1 - s), ld = gs * OHW;
+      if (gs == 1) {
+        const T* xn = x + s * CHW;
+        T* yn = y + s * g.OC * OHW;  // (OC, OHW)
+        if (!pointwise) im2col(g, xn, col, OHW);
+        T beta = 0;
+        if (b) {
+          for (int64_t oc = 0; oc < g.OC; ++oc) std::fill(yn + oc * OHW, yn + (oc + 1) * OHW, b[oc]);
+          beta = 1;
+        }
+        gemm(false, false, g.OC, OHW, CKK, T(1), w, CKK, pointwise ? xn : col, OHW, beta, yn, OHW);
+        continue;
       }
-      gemm(false, false, g.OC, OHW, CKK, T(1), w, CKK, pointwise ? xn : col, OHW, beta, yn, OHW);
+      for (int64_t j = 0; j < gs; ++j) im2col(g, x + (s + j) * CHW, col + j * OHW, ld);
+      gemm(false, false, g.OC, ld, CKK, T(1), w, CKK, col, ld, T(0), tmp, ld);
+      for (int64_t j = 0; j < gs; ++j) {
+        T* yn = y + (s + j) * g.OC * OHW;
+        for (int64_t oc = 0; oc < g.OC; ++oc) {
+          const T* src = tmp + oc * ld + j * OHW;
+          T* dst = yn + oc * OHW;
+          const T bias = b ? b[oc] : T(0);
+          for (int64_t i = 0; i < OHW; ++i) dst[i] = src[i] + bias;
+        }
+      }
     }
   });
 }
@@ -103,16 +134,27 @@ template <typename T> void conv2d_backward_input(const Conv2dGeometry& g, const 
   const int64_t OHW = g.OH() * g.OW(), CKK = g.C * g.KH * g.KW, CHW = g.C * g.H * g.W;
   const bool pointwise = is_pointwise(g);
   parallel_for(g.N, 1, [&](int64_t n0, int64_t n1) {
-    T* col = pointwise ? nullptr : workspace_as<T>(kSlotColumns, CKK * OHW);  // (CKK, OHW)
-    for (int64_t n = n0; n < n1; ++n) {
-      const T* dyn = dy + n * g.OC * OHW;  // (OC, OHW)
-      T* dxn = dx + n * CHW;               // (C, H, W)
+    const int64_t G = pointwise ? 1 : group_size<T>(g, n1 - n0);
+    T* col = pointwise ? nullptr : workspace_as<T>(kSlotColumns, CKK * G * OHW);  // (CKK, G*OHW)
+    T* gdy = G > 1 ? workspace_as<T>(kSlotExtra, g.OC * G * OHW) : nullptr;       // (OC, G*OHW)
+    for (int64_t s = n0; s < n1; s += G) {
+      const int64_t gs = std::min(G, n1 - s), ld = gs * OHW;
       if (pointwise) {
-        gemm(true, false, CKK, OHW, g.OC, T(1), w, CKK, dyn, OHW, T(0), dxn, OHW);
-      } else {
-        gemm(true, false, CKK, OHW, g.OC, T(1), w, CKK, dyn, OHW, T(0), col, OHW);
+        gemm(true, false, CKK, OHW, g.OC, T(1), w, CKK, dy + s * g.OC * OHW, OHW, T(0), dx + s * CHW, OHW);
+        continue;
+      }
+      const T* B = dy + s * g.OC * OHW;
+      if (gs > 1) {
+        for (int64_t j = 0; j < gs; ++j)
+          for (int64_t oc = 0; oc < g.OC; ++oc)
+            std::copy(dy + ((s + j) * g.OC + oc) * OHW, dy + ((s + j) * g.OC + oc + 1) * OHW, gdy + oc * ld + j * OHW);
+        B = gdy;
+      }
+      gemm(true, false, CKK, ld, g.OC, T(1), w, CKK, B, ld, T(0), col, ld);
+      for (int64_t j = 0; j < gs; ++j) {
+        T* dxn = dx + (s + j) * CHW;  // (C, H, W)
         std::fill(dxn, dxn + CHW, T(0));
-        col2im(g, col, dxn);
+        col2im(g, col + j * OHW, dxn, ld);
       }
     }
   });
@@ -120,27 +162,39 @@ template <typename T> void conv2d_backward_input(const Conv2dGeometry& g, const 
 
 template <typename T>
 void conv2d_backward_weight(const Conv2dGeometry& g, const T* x, const T* dy, T* dw, T* db) {
-  const int64_t OHW = g.OH() * g.OW(), CKK = g.C * g.KH * g.KW;
+  const int64_t OHW = g.OH() * g.OW(), CKK = g.C * g.KH * g.KW, CHW = g.C * g.H * g.W;
   const int64_t wsize = g.OC * CKK, part = wsize + g.OC;
   const bool pointwise = is_pointwise(g);
   const int64_t chunks = parallel_chunks(g.N, 1);
   // Per-chunk partial sums (dw then db), added up in chunk order below.
   T* partials = workspace_as<T>(kSlotPartials, chunks * part);
   parallel_for_chunks(g.N, 1, [&](int64_t k, int64_t n0, int64_t n1) {
-    T* col = pointwise ? nullptr : workspace_as<T>(kSlotColumns, CKK * OHW);  // (CKK, OHW)
+    const int64_t G = pointwise ? 1 : group_size<T>(g, n1 - n0);
+    T* col = pointwise ? nullptr : workspace_as<T>(kSlotColumns, CKK * G * OHW);  // (CKK, G*OHW)
+    T* gdy = G > 1 ? workspace_as<T>(kSlotExtra, g.OC * G * OHW) : nullptr;       // (OC, G*OHW)
     T* pw = partials + k * part;  // (OC, CKK)
     T* pb = pw + wsize;           // (OC)
     std::fill(pb, pb + g.OC, T(0));
-    for (int64_t n = n0; n < n1; ++n) {
-      const T* xn = x + n * g.C * g.H * g.W;
-      const T* dyn = dy + n * g.OC * OHW;  // (OC, OHW)
-      if (!pointwise) im2col(g, xn, col);
-      gemm(false, true, g.OC, CKK, OHW, T(1), dyn, OHW, pointwise ? xn : col, OHW, T(n == n0 ? 0 : 1), pw, CKK);
+    for (int64_t s = n0; s < n1; s += G) {
+      const int64_t gs = std::min(G, n1 - s), ld = gs * OHW;
+      const T* A = dy + s * g.OC * OHW;  // (OC, ld)
+      const T* B = x + s * CHW;          // pointwise: (C, OHW)
+      if (gs > 1) {
+        for (int64_t j = 0; j < gs; ++j)
+          for (int64_t oc = 0; oc < g.OC; ++oc)
+            std::copy(dy + ((s + j) * g.OC + oc) * OHW, dy + ((s + j) * g.OC + oc + 1) * OHW, gdy + oc * ld + j * OHW);
+        A = gdy;
+      }
+      if (!pointwise) {
+        for (int64_t j = 0; j < gs; ++j) im2col(g, x + (s + j) * CHW, col + j * OHW, ld);
+        B = col;
+      }
+      gemm(false, true, g.OC, CKK, ld, T(1), A, ld, B, ld, T(s == n0 ? 0 : 1), pw, CKK);
       for (int64_t oc = 0; oc < g.OC; ++oc) {
-        const T* r = dyn + oc * OHW;
-        T s = 0;
-        for (int64_t i = 0; i < OHW; ++i) s += r[i];
-        pb[oc] += s;
+        const T* r = A + oc * ld;
+        T sum = 0;
+        for (int64_t i = 0; i < ld; ++i) sum += r[i];
+        pb[oc] += sum;
       }
     }
   });
@@ -221,8 +275,8 @@ void conv2d_backward_weight_reference(const Conv2dGeometry& g, const T* x, const
 }
 
 #define HQC_CONV_INSTANTIATE(T)                                                                         \
-  template void im2col<T>(const Conv2dGeometry&, const T*, T*);                                          \
-  template void col2im<T>(const Conv2dGeometry&, const T*, T*);                                          \
+  template void im2col<T>(const Conv2dGeometry&, const T*, T*, int64_t);                                          \
+  template void col2im<T>(const Conv2dGeometry&, const T*, T*, int64_t);                                          \
   template void conv2d_forward<T>(const Conv2dGeometry&, const T*, const T*, const T*, T*);              \
   template void conv2d_backward_input<T>(const Conv2dGeometry&, const T*, const T*, T*);                 \
   template void conv2d_backward_weight<T>(const Conv2dGeometry&, const T*, const T*, T*, T*);            \

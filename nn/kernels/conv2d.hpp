@@ -1,8 +1,9 @@
 // conv2d.hpp — 2-d convolution kernels on raw NCHW pointers (float and double).
 //
-// The fast path lowers each sample to columns (im2col, as darknet and Caffe do) and multiplies by the
+// The fast path lowers samples to columns (im2col, as darknet and Caffe do) and multiplies by the
 // weight matrix with the project's GEMM: forward Y = W · col, input gradient col' = Wᵀ · dY folded
-// back by col2im, weight gradient dW = Σ_b dY_b · col_bᵀ. Work is split over the batch with the
+// back by col2im, weight gradient dW = Σ_b dY_b · col_bᵀ. Small feature maps put several samples
+// side by side in one column buffer so the GEMMs stay wide. Work is split over the batch with the
 // thread pool's fixed split (the GEMMs inside then run serially), and the weight gradient sums the
 // per-chunk partials in chunk order, so results are bit-identical for a given thread count.
 // The *_reference functions are the direct seven-loop definitions, kept as the algorithmic reference
@@ -36,9 +37,10 @@ template <typename T> void conv2d_backward_input_reference(const Conv2dGeometry&
 template <typename T>
 void conv2d_backward_weight_reference(const Conv2dGeometry& g, const T* x, const T* dy, T* dw, T* db);
 
-// One sample's columns: col (C*KH*KW, OH*OW) from x (C, H, W); and the adjoint, which adds col back
-// into dx (C, H, W) (dx must be zeroed by the caller).
-template <typename T> void im2col(const Conv2dGeometry& g, const T* x, T* col);
-template <typename T> void col2im(const Conv2dGeometry& g, const T* col, T* dx);
+// One sample's columns: col (C*KH*KW, OH*OW) from x (C, H, W), rows `ld` apart (ld >= OH*OW, so
+// several samples can sit side by side); and the adjoint, which adds col back into dx (C, H, W)
+// (dx must be zeroed by the caller).
+template <typename T> void im2col(const Conv2dGeometry& g, const T* x, T* col, int64_t ld);
+template <typename T> void col2im(const Conv2dGeometry& g, const T* col, T* dx, int64_t ld);
 
 }  // namespace hqc::nn::kernels

@@ -68,6 +68,8 @@ std::vector<Conv2dGeometry> conv_geometries() {
   out.push_back({1, 1, 3, 3, 1, 5, 5, 1, 1, 2, 2});    // kernel larger than the input
   out.push_back({3, 2, 13, 17, 9, 3, 3, 2, 2, 1, 1});  // stride 2 with padding
   out.push_back({7, 3, 4, 4, 2, 2, 2, 2, 2, 0, 0});    // more samples than threads, odd count
+  out.push_back({13, 2, 10, 10, 3, 3, 3, 1, 1, 1, 1}); // samples grouped 6 per GEMM, a partial group
+  out.push_back({9, 3, 5, 3, 4, 3, 3, 1, 1, 0, 1});    // grouped, unequal padding
   return out;
 }
 
@@ -88,8 +90,8 @@ TEST_CASE("im2col then col2im is the adjoint pair") {
   const int64_t cs = g.C * g.KH * g.KW * g.OH() * g.OW(), xs = g.C * g.H * g.W;
   auto x = random_vec<double>(xs, gen), c = random_vec<double>(cs, gen);
   std::vector<double> col(cs), back(xs, 0.0);
-  im2col(g, x.data(), col.data());
-  col2im(g, c.data(), back.data());
+  im2col(g, x.data(), col.data(), g.OH() * g.OW());
+  col2im(g, c.data(), back.data(), g.OH() * g.OW());
   double lhs = 0, rhs = 0;
   for (int64_t i = 0; i < cs; ++i) lhs += col[i] * c[i];
   for (int64_t i = 0; i < xs; ++i) rhs += x[i] * back[i];
