@@ -4,15 +4,71 @@
 //   dβ = Σ dy,  dγ = Σ dy·x̂,  dx = γ·invstd/m · (m·dy - dβ - x̂·dγ).
 #include "nn/kernels/batchnorm.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "tensor/parallel.hpp"
+#include "tensor/simd.hpp"
 
 namespace hqc::nn::kernels {
 
 namespace {
 int64_t channel_grain(const BatchNormGeometry& g) {
   return std::max<int64_t>(1, 16384 / std::max<int64_t>(1, g.N * g.S));
+}
+
+// Per-plane primitives. float runs through the SIMD kernel table (a plane of one sample and channel
+// is contiguous: H*W values); the per-plane sums are then combined in double, in sample order.
+// double (gradient checks) keeps plain loops.
+double plane_sum(const float* p, int64_t n) { return n == 1 ? double(p[0]) : double(hqc::kernels().sum(p, n)); }
+double plane_sum(const double* p, int64_t n) {
+  double s = 0;
+  for (int64_t i = 0; i < n; ++i) s += p[i];
+  return s;
+}
+double plane_sq_dev(const float* p, double mean, int64_t n) {
+  if (n == 1) return (double(p[0]) - mean) * (double(p[0]) - mean);
+  return double(hqc::kernels().sq_dev_sum(p, float(mean), n));
+}
+double plane_sq_dev(const double* p, double mean, int64_t n) {
+  double s = 0;
+  for (int64_t i = 0; i < n; ++i) s += (p[i] - mean) * (p[i] - mean);
+  return s;
+}
+double plane_dot(const float* a, const float* b, int64_t n) {
+  return n == 1 ? double(a[0]) * double(b[0]) : double(hqc::kernels().dot(a, b, n));
+}
+double plane_dot(const double* a, const double* b, int64_t n) {
+  double s = 0;
+  for (int64_t i = 0; i < n; ++i) s += a[i] * b[i];
+  return s;
+}
+// o = p * a + b
+void plane_affine(const float* p, float a, float b, float* o, int64_t n) {
+  if (n < 8) {
+    for (int64_t i = 0; i < n; ++i) o[i] = p[i] * a + b;
+    return;
+  }
+  const auto& k = hqc::kernels();
+  k.mul_s(p, a, o, n);
+  k.add_s(o, b, o, n);
+}
+void plane_affine(const double* p, double a, double b, double* o, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) o[i] = p[i] * a + b;
+}
+// o = d * k + p * u + v
+void plane_affine2(const float* d, float k, const float* p, float u, float v, float* o, int64_t n) {
+  if (n < 8) {
+    for (int64_t i = 0; i < n; ++i) o[i] = d[i] * k + p[i] * u + v;
+    return;
+  }
+  const auto& t = hqc::kernels();
+  t.mul_s(d, k, o, n);
+  t.axpy(u, p, o, n);
+  t.add_s(o, v, o, n);
+}
+void plane_affine2(const double* d, double k, const double* p, double u, double v, double* o, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) o[i] = d[i] * k + p[i] * u + v;
 }
 }  // namespace
 
@@ -24,19 +80,10 @@ void batchnorm_forward_train(const BatchNormGeometry& g, const T* x, const T* ga
   parallel_for(C, channel_grain(g), [&](int64_t c0, int64_t c1) {
     for (int64_t c = c0; c < c1; ++c) {
       double s = 0;
-      for (int64_t n = 0; n < N; ++n) {
-        const T* p = x + (n * C + c) * S;
-        for (int64_t i = 0; i < S; ++i) s += double(p[i]);
-      }
+      for (int64_t n = 0; n < N; ++n) s += plane_sum(x + (n * C + c) * S, S);
       const double mu = s / m;
       double q = 0;
-      for (int64_t n = 0; n < N; ++n) {
-        const T* p = x + (n * C + c) * S;
-        for (int64_t i = 0; i < S; ++i) {
-          const double d = double(p[i]) - mu;
-          q += d * d;
-        }
-      }
+      for (int64_t n = 0; n < N; ++n) q += plane_sq_dev(x + (n * C + c) * S, mu, S);
       const double v = q / m, is = 1.0 / std::sqrt(v + eps);
       mean[c] = mu;
       var[c] = v;
@@ -44,11 +91,7 @@ void batchnorm_forward_train(const BatchNormGeometry& g, const T* x, const T* ga
       // y = x * a + b folds the four per-channel constants into two.
       const T a = T(is * (gamma ? double(gamma[c]) : 1.0));
       const T b = T((beta ? double(beta[c]) : 0.0) - mu * is * (gamma ? double(gamma[c]) : 1.0));
-      for (int64_t n = 0; n < N; ++n) {
-        const T* p = x + (n * C + c) * S;
-        T* o = y + (n * C + c) * S;
-        for (int64_t i = 0; i < S; ++i) o[i] = p[i] * a + b;
-      }
+      for (int64_t n = 0; n < N; ++n) plane_affine(x + (n * C + c) * S, a, b, y + (n * C + c) * S, S);
     }
   });
 }
@@ -63,11 +106,7 @@ void batchnorm_forward_eval(const BatchNormGeometry& g, const T* x, const T* gam
       const double gm = gamma ? double(gamma[c]) : 1.0;
       const T a = T(is * gm);
       const T b = T((beta ? double(beta[c]) : 0.0) - double(run_mean[c]) * is * gm);
-      for (int64_t n = 0; n < N; ++n) {
-        const T* p = x + (n * C + c) * S;
-        T* o = y + (n * C + c) * S;
-        for (int64_t i = 0; i < S; ++i) o[i] = p[i] * a + b;
-      }
+      for (int64_t n = 0; n < N; ++n) plane_affine(x + (n * C + c) * S, a, b, y + (n * C + c) * S, S);
     }
   });
 }
@@ -80,15 +119,12 @@ void batchnorm_backward_train(const BatchNormGeometry& g, const T* dy, const T* 
   parallel_for(C, channel_grain(g), [&](int64_t c0, int64_t c1) {
     for (int64_t c = c0; c < c1; ++c) {
       const double mu = mean[c], is = invstd[c];
-      double sdy = 0, sdyx = 0;  // Σ dy and Σ dy·(x - mean)
+      double sdy = 0, sdx = 0;  // Σ dy and Σ dy·x; Σ dy·(x - mean) = Σ dy·x - mean·Σ dy
       for (int64_t n = 0; n < N; ++n) {
-        const T* p = x + (n * C + c) * S;
-        const T* d = dy + (n * C + c) * S;
-        for (int64_t i = 0; i < S; ++i) {
-          sdy += double(d[i]);
-          sdyx += double(d[i]) * (double(p[i]) - mu);
-        }
+        sdy += plane_sum(dy + (n * C + c) * S, S);
+        sdx += plane_dot(dy + (n * C + c) * S, x + (n * C + c) * S, S);
       }
+      const double sdyx = sdx - mu * sdy;
       const double db = sdy, dg = sdyx * is;
       if (dgamma) dgamma[c] = T(dg);
       if (dbeta) dbeta[c] = T(db);
@@ -98,10 +134,8 @@ void batchnorm_backward_train(const BatchNormGeometry& g, const T* dy, const T* 
       const double v = -k / m * db - u * mu;
       const T kt = T(k), ut = T(u), vt = T(v);
       for (int64_t n = 0; n < N; ++n) {
-        const T* p = x + (n * C + c) * S;
-        const T* d = dy + (n * C + c) * S;
-        T* o = dx + (n * C + c) * S;
-        for (int64_t i = 0; i < S; ++i) o[i] = d[i] * kt + p[i] * ut + vt;
+        const int64_t off = (n * C + c) * S;
+        plane_affine2(dy + off, kt, x + off, ut, vt, dx + off, S);
       }
     }
   });

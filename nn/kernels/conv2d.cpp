@@ -7,6 +7,7 @@
 #include "nn/kernels/gemm_dispatch.hpp"
 #include "nn/kernels/workspace.hpp"
 #include "tensor/parallel.hpp"
+#include "tensor/simd.hpp"
 
 namespace hqc::nn::kernels {
 
@@ -85,6 +86,30 @@ namespace {
 // samples side by side in one column buffer widens them, while keeping the buffer cache-sized.
 constexpr int64_t kTargetColumns = 512;
 constexpr int64_t kMaxColumnBytes = 2 << 20;
+
+// C (M, N) = beta*C + A (M, K) · B (N, K)ᵀ as M*N dot products of contiguous rows. Used for the
+// weight gradient of first layers (N = C*KH*KW = 9 or 27), where a GEMM's N is too thin for its tiles.
+constexpr int64_t kDotPathMaxColumns = 32;
+
+void gemm_nt_dots(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb,
+                  float beta, float* C, int64_t ldc) {
+  auto dot = hqc::kernels().dot;
+  for (int64_t i = 0; i < M; ++i)
+    for (int64_t j = 0; j < N; ++j) {
+      const float d = dot(A + i * lda, B + j * ldb, K);
+      C[i * ldc + j] = beta == 0.0f ? d : beta * C[i * ldc + j] + d;
+    }
+}
+
+void gemm_nt_dots(int64_t M, int64_t N, int64_t K, const double* A, int64_t lda, const double* B, int64_t ldb,
+                  double beta, double* C, int64_t ldc) {
+  for (int64_t i = 0; i < M; ++i)
+    for (int64_t j = 0; j < N; ++j) {
+      double d = 0;
+      for (int64_t k = 0; k < K; ++k) d += A[i * lda + k] * B[j * ldb + k];
+      C[i * ldc + j] = beta == 0.0 ? d : beta * C[i * ldc + j] + d;
+    }
+}
 
 template <typename T> int64_t group_size(const Conv2dGeometry& g, int64_t chunk) {
   const int64_t OHW = g.OH() * g.OW(), CKK = g.C * g.KH * g.KW;
@@ -189,7 +214,10 @@ void conv2d_backward_weight(const Conv2dGeometry& g, const T* x, const T* dy, T*
         for (int64_t j = 0; j < gs; ++j) im2col(g, x + (s + j) * CHW, col + j * OHW, ld);
         B = col;
       }
-      gemm(false, true, g.OC, CKK, ld, T(1), A, ld, B, ld, T(s == n0 ? 0 : 1), pw, CKK);
+      if (CKK <= kDotPathMaxColumns)
+        gemm_nt_dots(g.OC, CKK, ld, A, ld, B, ld, T(s == n0 ? 0 : 1), pw, CKK);
+      else
+        gemm(false, true, g.OC, CKK, ld, T(1), A, ld, B, ld, T(s == n0 ? 0 : 1), pw, CKK);
       for (int64_t oc = 0; oc < g.OC; ++oc) {
         const T* r = A + oc * ld;
         T sum = 0;

@@ -188,7 +188,8 @@ template <typename T> void check_bn(BatchNormGeometry g, double tol) {
     batchnorm_forward_train_reference(g, x.data(), gm.data(), bt.data(), 1e-5, yr.data(), mr.data(), vr.data(),
                                       isr.data());
     CHECK(max_diff(y, yr) < tol);
-    CHECK(max_diff(v, vr) < 1e-9);
+    // float sums each (sample, channel) plane in float before combining in double.
+    CHECK(max_diff(v, vr) < (sizeof(T) == 4 ? 1e-6 : 1e-12) * 10);
     batchnorm_backward_train(g, dy.data(), x.data(), gm.data(), m.data(), is.data(), dx.data(), dg.data(), dbb.data());
     batchnorm_backward_train_reference(g, dy.data(), x.data(), gm.data(), mr.data(), isr.data(), dxr.data(),
                                        dgr.data(), dbr.data());
