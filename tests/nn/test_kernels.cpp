@@ -75,8 +75,13 @@ std::vector<Conv2dGeometry> conv_geometries() {
 
 }  // namespace
 
-TEST_CASE("conv2d fast float path equals the direct reference on awkward geometries") {
-  for (const auto& g : conv_geometries()) check_conv<float>(g, 2e-5);
+TEST_CASE("conv2d fast float path equals the direct reference on awkward geometries, every SIMD level") {
+  hqc::test::SimdLevelGuard guard;
+  for (SimdLevel level : hqc::test::available_levels()) {
+    INFO("SIMD " << simd_name(level));
+    set_simd_level(level);
+    for (const auto& g : conv_geometries()) check_conv<float>(g, 2e-5);
+  }
 }
 
 TEST_CASE("conv2d fast double path equals the direct reference on awkward geometries") {
@@ -199,11 +204,16 @@ template <typename T> void check_bn(BatchNormGeometry g, double tol) {
   }
 }
 
-TEST_CASE("batchnorm fast paths equal the two-pass reference") {
+TEST_CASE("batchnorm fast paths equal the two-pass reference, every SIMD level") {
+  hqc::test::SimdLevelGuard guard;
+  for (SimdLevel level : hqc::test::available_levels()) {
+  INFO("SIMD " << simd_name(level));
+  set_simd_level(level);
   for (auto g : {BatchNormGeometry{4, 3, 25}, BatchNormGeometry{64, 128, 1}, BatchNormGeometry{2, 1, 1},
                  BatchNormGeometry{3, 17, 7}, BatchNormGeometry{5, 300, 2}}) {
     check_bn<float>(g, 1e-5);
     check_bn<double>(g, 1e-12);
+  }
   }
 }
 
