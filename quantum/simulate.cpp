@@ -142,9 +142,18 @@ StateBatch run(const Circuit& c, const Bound& bound, int copies) {
   check_state_fits(c.num_qubits(), bound.batch, copies, "circuit");
   StateBatch s(c.num_qubits(), bound.batch);
   if (c.amplitude_embedding()) embed_amplitudes(*c.amplitude_embedding(), bound.x(), s);
-  std::vector<double> scratch;
-  for (const Op& op : c.ops()) apply_op(s, op, bound, false, scratch);
+  evolve(c, bound, s);
   return s;
+}
+
+void evolve(const Circuit& c, const Bound& bound, StateBatch& state) {
+  if (state.num_qubits() != c.num_qubits() || state.batch() != bound.batch) {
+    throw std::invalid_argument("evolve: state of " + std::to_string(state.num_qubits()) + " qubits x batch " +
+                                std::to_string(state.batch()) + " for a circuit of " + std::to_string(c.num_qubits()) +
+                                " qubits x batch " + std::to_string(bound.batch));
+  }
+  std::vector<double> scratch;
+  for (const Op& op : c.ops()) apply_op(state, op, bound, false, scratch);
 }
 
 StateBatch run(const Circuit& c, const Tensor& weights, const Tensor& inputs) {

@@ -33,6 +33,9 @@ Bound bind(const Circuit& c, const Tensor& weights, const Tensor& inputs, const 
 StateBatch run(const Circuit& c, const Bound& bound, int copies = 1);
 StateBatch run(const Circuit& c, const Tensor& weights, const Tensor& inputs);
 
+// Applies the circuit's gates (not its amplitude embedding) to a given batch of states.
+void evolve(const Circuit& c, const Bound& bound, StateBatch& state);
+
 // Applies op (or its inverse) to every sample. `shift` is added to the op's angle (parameter
 // shift). scratch: at least 8 * B doubles, for per-sample matrices.
 void apply_op(StateBatch& s, const Op& op, const Bound& bound, bool inverse, std::vector<double>& scratch,
