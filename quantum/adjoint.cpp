@@ -66,7 +66,7 @@ Gradients adjoint_expval_z(const Circuit& c, const Bound& bound, const StateBatc
 
   const auto& kern = sv_kernels();
   StateBatch psi = final_state.clone();
-  StateBatch lam(n, B);
+  StateBatch lam(n, B, StateBatch::Uninitialized{});
   kern.apply_z_sum(psi.re(), psi.im(), lam.re(), lam.im(), dim, B, n, gt.data(), scratch.data());
 
   std::vector<double> dre(B), dim_(B);

@@ -16,81 +16,84 @@ namespace {
 // PennyLane's check that a vector given without normalize has norm 1: allclose(|v|^2, 1).
 constexpr double kNormAtol = 1e-10, kNormRtol = 1e-5;
 
-// v: the padded (and abs'd) vector of sample b, length D. Returns |v|^2.
-double padded_sample(const AmplitudeSpec& spec, const double* x, int64_t b, int64_t dim, std::vector<double>& v) {
-  const int64_t K = spec.features;
-  double sq = 0.0;
-  for (int64_t k = 0; k < dim; ++k) {
-    double e;
-    if (k < K) {
-      e = x[b * K + k];
-      if (!std::isfinite(e)) {
-        std::ostringstream m;
-        m << "AmplitudeEmbedding: sample " << b << " has a non-finite feature at " << k << " (" << e << ")";
-        throw std::invalid_argument(m.str());
-      }
-      if (spec.absolute) e = std::fabs(e);
-    } else {
-      e = *spec.pad_with;
+// Entry k of sample b's padded (and abs'd) vector v.
+inline double padded(const AmplitudeSpec& spec, const double* x, int64_t b, int64_t k) {
+  if (k >= spec.features) return *spec.pad_with;
+  const double e = x[b * spec.features + k];
+  return spec.absolute ? std::fabs(e) : e;
+}
+
+// sq (B) = |v_b|^2, row by row so that the batch stays the inner, vectorisable loop.
+void squared_norms(const AmplitudeSpec& spec, const double* x, int64_t dim, int64_t B, std::vector<double>& sq) {
+  sq.assign(B, 0.0);
+  for (int64_t k = 0; k < dim; ++k)
+    for (int64_t b = 0; b < B; ++b) {
+      const double e = padded(spec, x, b, k);
+      sq[b] += e * e;
     }
-    v[k] = e;
-    sq += e * e;
+}
+
+[[noreturn]] void bad_sample(const AmplitudeSpec& spec, const double* x, int64_t b, double sq) {
+  std::ostringstream m;
+  m << "AmplitudeEmbedding: sample " << b;
+  for (int64_t k = 0; k < spec.features; ++k) {
+    if (!std::isfinite(x[b * spec.features + k])) {
+      m << " has a non-finite feature at " << k << " (" << x[b * spec.features + k] << ")";
+      throw std::invalid_argument(m.str());
+    }
   }
-  return sq;
+  m << (sq > 0.0 ? " is a vector whose norm overflows" : " is a zero vector") << " and cannot be normalised into a state";
+  throw std::invalid_argument(m.str());
 }
 }  // namespace
 
 void embed_amplitudes(const AmplitudeSpec& spec, const double* x, StateBatch& state) {
   const int64_t dim = state.dim(), B = state.batch();
   const bool norm = amplitude_normalises(spec);
-  std::vector<double> v(dim);
-  double* re = state.re();
-  double* im = state.im();
+  std::vector<double> sq, scale(B);
+  squared_norms(spec, x, dim, B, sq);
   for (int64_t b = 0; b < B; ++b) {
-    const double sq = padded_sample(spec, x, b, dim, v);
-    if (!(sq > 0.0) || !std::isfinite(sq)) {
+    if (!(sq[b] > 0.0) || !std::isfinite(sq[b])) bad_sample(spec, x, b, sq[b]);
+    if (!norm && !(std::fabs(sq[b] - 1.0) <= kNormAtol + kNormRtol)) {
       std::ostringstream m;
-      m << "AmplitudeEmbedding: sample " << b << " is a " << (sq > 0.0 ? "vector whose norm overflows" : "zero vector")
-        << " and cannot be normalised into a state";
-      throw std::invalid_argument(m.str());
-    }
-    if (!norm && !(std::fabs(sq - 1.0) <= kNormAtol + kNormRtol)) {
-      std::ostringstream m;
-      m << "AmplitudeEmbedding: sample " << b << " must be a vector of norm 1, got squared norm " << sq
+      m << "AmplitudeEmbedding: sample " << b << " must be a vector of norm 1, got squared norm " << sq[b]
         << " (use normalize=True)";
       throw std::invalid_argument(m.str());
     }
-    const double scale = norm ? 1.0 / std::sqrt(sq) : 1.0;
-    for (int64_t i = 0; i < dim; ++i) {
-      re[i * B + b] = v[i] * scale;
-      im[i * B + b] = 0.0;
-    }
+    scale[b] = norm ? 1.0 / std::sqrt(sq[b]) : 1.0;
   }
+  double* re = state.re();
+  double* im = state.im();
+  for (int64_t k = 0; k < dim; ++k)
+    for (int64_t b = 0; b < B; ++b) {
+      re[k * B + b] = padded(spec, x, b, k) * scale[b];
+      im[k * B + b] = 0.0;
+    }
 }
 
 void embed_amplitudes_backward(const AmplitudeSpec& spec, const double* x, int n, int64_t batch,
                                const double* g_psi, double* g_x) {
-  const int64_t dim = int64_t{1} << n, K = spec.features;
+  const int64_t dim = int64_t{1} << n, K = spec.features, B = batch;
   const bool norm = amplitude_normalises(spec);
-  std::vector<double> v(dim);
-  for (int64_t b = 0; b < batch; ++b) {
-    const double sq = padded_sample(spec, x, b, dim, v);
-    // psi = v / |v|  =>  g_v = (g_psi - psi (psi . g_psi)) / |v|
-    double inv = 1.0, dot = 0.0;
-    if (norm) {
-      inv = 1.0 / std::sqrt(sq);
-      for (int64_t i = 0; i < dim; ++i) dot += v[i] * inv * g_psi[i * batch + b];
-    }
+  // psi = v / |v|  =>  g_v = (g_psi - psi (psi . g_psi)) / |v|
+  std::vector<double> inv(B, 1.0), dot(B, 0.0);
+  if (norm) {
+    std::vector<double> sq;
+    squared_norms(spec, x, dim, B, sq);
+    for (int64_t b = 0; b < B; ++b) inv[b] = 1.0 / std::sqrt(sq[b]);
+    for (int64_t k = 0; k < dim; ++k)
+      for (int64_t b = 0; b < B; ++b) dot[b] += padded(spec, x, b, k) * inv[b] * g_psi[k * B + b];
+  }
+  for (int64_t b = 0; b < B; ++b)
     for (int64_t k = 0; k < K; ++k) {  // padded entries are constants: their gradient is dropped
-      double g = g_psi[k * batch + b];
-      if (norm) g = (g - v[k] * inv * dot) * inv;
+      double g = g_psi[k * B + b];
+      if (norm) g = (g - padded(spec, x, b, k) * inv[b] * dot[b]) * inv[b];
       if (spec.absolute) {
         const double xv = x[b * K + k];
         g *= (xv > 0.0) - (xv < 0.0);  // d|x|/dx = sign(x), 0 at 0 as in PyTorch
       }
       g_x[b * K + k] += g;
     }
-  }
 }
 
 void angle_embedding(Circuit& c, int n_features, Rotation rotation, int64_t first_column) {

@@ -71,6 +71,7 @@ Bound bind(const Circuit& c, const Tensor& weights, const Tensor& inputs, const 
     if (b.batch < 1) throw std::invalid_argument(std::string(op) + ": batch size must be at least 1");
     b.inputs = zeros({b.batch, 0}, DType::f64);
   }
+  b.cache();
   return b;
 }
 
@@ -79,7 +80,7 @@ double op_angle(const Op& op, const Bound& bound, int64_t b) {
     case Param::Kind::none: return 0.0;
     case Param::Kind::constant: return op.param.value;
     case Param::Kind::weight: return bound.w()[op.param.index];
-    case Param::Kind::input: return bound.x()[b * bound.inputs.size(1) + op.param.index];
+    case Param::Kind::input: return bound.x()[b * bound.input_columns() + op.param.index];
   }
   return 0.0;
 }
@@ -140,7 +141,8 @@ void apply_op(StateBatch& s, const Op& op, const Bound& bound, bool inverse, std
 
 StateBatch run(const Circuit& c, const Bound& bound, int copies) {
   check_state_fits(c.num_qubits(), bound.batch, copies, "circuit");
-  StateBatch s(c.num_qubits(), bound.batch);
+  StateBatch s = c.amplitude_embedding() ? StateBatch(c.num_qubits(), bound.batch, StateBatch::Uninitialized{})
+                                         : StateBatch(c.num_qubits(), bound.batch);
   if (c.amplitude_embedding()) embed_amplitudes(*c.amplitude_embedding(), bound.x(), s);
   evolve(c, bound, s);
   return s;

@@ -19,8 +19,20 @@ struct Bound {
   Tensor weights;  // (W)
   Tensor inputs;   // (B, K)
   int64_t batch = 0;
-  const double* w() const { return weights.numel() ? weights.data<double>() : nullptr; }
-  const double* x() const { return inputs.numel() ? inputs.data<double>() : nullptr; }
+  const double* w() const { return w_; }
+  const double* x() const { return x_; }
+  int64_t input_columns() const { return k_; }
+  // Caches the raw pointers above (bind() calls it): they are read once per gate.
+  void cache() {
+    w_ = weights.numel() ? weights.data<double>() : nullptr;
+    x_ = inputs.numel() ? inputs.data<double>() : nullptr;
+    k_ = inputs.size(1);
+  }
+
+ private:
+  const double* w_ = nullptr;
+  const double* x_ = nullptr;
+  int64_t k_ = 0;
 };
 
 // weights: W values (any shape with W elements); inputs: (B, K) with K = c.num_inputs(), or

@@ -10,10 +10,15 @@
 namespace hqc::quantum {
 
 namespace {
-double physical_memory_bytes() {
+double query_physical_memory() {
   const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
   if (pages <= 0 || page <= 0) return 8.0 * (1ull << 30);  // unknown: assume a small machine
   return static_cast<double>(pages) * static_cast<double>(page);
+}
+// Asked once: a system call per forward pass would cost more than the 4-qubit circuit itself.
+double physical_memory_bytes() {
+  static const double bytes = query_physical_memory();
+  return bytes;
 }
 }  // namespace
 
@@ -35,10 +40,11 @@ void check_state_fits(int n, int64_t batch, int copies, const char* op) {
   }
 }
 
-StateBatch::StateBatch(int n_qubits, int64_t batch) : n_(n_qubits), batch_(batch) {
+StateBatch::StateBatch(int n_qubits, int64_t batch) : StateBatch(n_qubits, batch, Uninitialized{}) { reset(); }
+
+StateBatch::StateBatch(int n_qubits, int64_t batch, Uninitialized) : n_(n_qubits), batch_(batch) {
   check_state_fits(n_qubits, batch, 1, "StateBatch");
   data_ = Tensor::empty({2, dim(), batch_}, DType::f64);
-  reset();
 }
 
 void StateBatch::reset() {

@@ -25,6 +25,9 @@ class StateBatch {
   StateBatch() = default;
   // Every sample starts in |0...0>. Checks the size with check_state_fits.
   StateBatch(int n_qubits, int64_t batch);
+  // The same without setting the amplitudes, for a caller that overwrites all of them.
+  struct Uninitialized {};
+  StateBatch(int n_qubits, int64_t batch, Uninitialized);
 
   int num_qubits() const { return n_; }
   int64_t batch() const { return batch_; }

@@ -53,50 +53,53 @@ void apply_1q(double* re, double* im, int64_t dim, int64_t B, int64_t tbit, int6
   });
 }
 
+// One row pair with per-sample matrices m (8, B).
+inline void mix_batched(double* HQC_RESTRICT r0, double* HQC_RESTRICT i0, double* HQC_RESTRICT r1,
+                        double* HQC_RESTRICT i1, int64_t B, const double* HQC_RESTRICT m) {
+  const double *ar = m, *ai = m + B, *br = m + 2 * B, *bi = m + 3 * B, *cr = m + 4 * B, *ci = m + 5 * B,
+               *dr = m + 6 * B, *di = m + 7 * B;
+  for (int64_t j = 0; j < B; ++j) {
+    const double xr = r0[j], xi = i0[j], yr = r1[j], yi = i1[j];
+    r0[j] = ar[j] * xr - ai[j] * xi + br[j] * yr - bi[j] * yi;
+    i0[j] = ar[j] * xi + ai[j] * xr + br[j] * yi + bi[j] * yr;
+    r1[j] = cr[j] * xr - ci[j] * xi + dr[j] * yr - di[j] * yi;
+    i1[j] = cr[j] * xi + ci[j] * xr + dr[j] * yi + di[j] * yr;
+  }
+}
+
 // re, im: (D, B). m: (8, B), one matrix per sample.
 void apply_1q_batched(double* re, double* im, int64_t dim, int64_t B, int64_t tbit, int64_t cmask,
                       const double* m) {
-  const double *HQC_RESTRICT ar = m, *HQC_RESTRICT ai = m + B, *HQC_RESTRICT br = m + 2 * B,
-               *HQC_RESTRICT bi = m + 3 * B, *HQC_RESTRICT cr = m + 4 * B, *HQC_RESTRICT ci = m + 5 * B,
-               *HQC_RESTRICT dr = m + 6 * B, *HQC_RESTRICT di = m + 7 * B;
   for_pairs(dim, tbit, cmask, [&](int64_t a, int64_t b) {
-    double* HQC_RESTRICT r0 = re + a * B;
-    double* HQC_RESTRICT i0 = im + a * B;
-    double* HQC_RESTRICT r1 = re + b * B;
-    double* HQC_RESTRICT i1 = im + b * B;
-    for (int64_t j = 0; j < B; ++j) {
-      const double xr = r0[j], xi = i0[j], yr = r1[j], yi = i1[j];
-      r0[j] = ar[j] * xr - ai[j] * xi + br[j] * yr - bi[j] * yi;
-      i0[j] = ar[j] * xi + ai[j] * xr + br[j] * yi + bi[j] * yr;
-      r1[j] = cr[j] * xr - ci[j] * xi + dr[j] * yr - di[j] * yi;
-      i1[j] = cr[j] * xi + ci[j] * xr + dr[j] * yi + di[j] * yr;
-    }
+    mix_batched(re + a * B, im + a * B, re + b * B, im + b * B, B, m);
   });
+}
+
+// One row pair: o += conj(lambda) * (G psi), per sample.
+inline void braket_pair(const double* HQC_RESTRICT lr0, const double* HQC_RESTRICT li0,
+                        const double* HQC_RESTRICT lr1, const double* HQC_RESTRICT li1,
+                        const double* HQC_RESTRICT xr0, const double* HQC_RESTRICT xi0,
+                        const double* HQC_RESTRICT xr1, const double* HQC_RESTRICT xi1, int64_t B, const double* g,
+                        double* HQC_RESTRICT o_r, double* HQC_RESTRICT o_i) {
+  const double ar = g[0], ai = g[1], br = g[2], bi = g[3], cr = g[4], ci = g[5], dr = g[6], di = g[7];
+  for (int64_t j = 0; j < B; ++j) {
+    const double xr = xr0[j], xi = xi0[j], yr = xr1[j], yi = xi1[j];
+    const double ur = ar * xr - ai * xi + br * yr - bi * yi;  // (G psi), upper row
+    const double ui = ar * xi + ai * xr + br * yi + bi * yr;
+    const double vr = cr * xr - ci * xi + dr * yr - di * yi;  // lower row
+    const double vi = cr * xi + ci * xr + dr * yi + di * yr;
+    o_r[j] += lr0[j] * ur + li0[j] * ui + lr1[j] * vr + li1[j] * vi;
+    o_i[j] += lr0[j] * ui - li0[j] * ur + lr1[j] * vi - li1[j] * vr;
+  }
 }
 
 // out (B, complex as out_re/out_im) += <lambda| G |psi> over the pairs selected by tbit and cmask,
 // per sample. G is a shared 2x2 matrix (a gate's generator in the adjoint sweep).
 void braket_1q(const double* lre, const double* lim, const double* pre, const double* pim, int64_t dim,
                int64_t B, int64_t tbit, int64_t cmask, const double* g, double* out_re, double* out_im) {
-  const double ar = g[0], ai = g[1], br = g[2], bi = g[3], cr = g[4], ci = g[5], dr = g[6], di = g[7];
   for_pairs(dim, tbit, cmask, [&](int64_t a, int64_t b) {
-    const double *HQC_RESTRICT lr0 = lre + a * B, *HQC_RESTRICT li0 = lim + a * B;
-    const double *HQC_RESTRICT lr1 = lre + b * B, *HQC_RESTRICT li1 = lim + b * B;
-    const double *HQC_RESTRICT xr0 = pre + a * B, *HQC_RESTRICT xi0 = pim + a * B;
-    const double *HQC_RESTRICT xr1 = pre + b * B, *HQC_RESTRICT xi1 = pim + b * B;
-    double* HQC_RESTRICT o_r = out_re;
-    double* HQC_RESTRICT o_i = out_im;
-    for (int64_t j = 0; j < B; ++j) {
-      const double xr = xr0[j], xi = xi0[j], yr = xr1[j], yi = xi1[j];
-      // (G psi) for this pair
-      const double ur = ar * xr - ai * xi + br * yr - bi * yi;
-      const double ui = ar * xi + ai * xr + br * yi + bi * yr;
-      const double vr = cr * xr - ci * xi + dr * yr - di * yi;
-      const double vi = cr * xi + ci * xr + dr * yi + di * yr;
-      // conj(lambda) * (G psi)
-      o_r[j] += lr0[j] * ur + li0[j] * ui + lr1[j] * vr + li1[j] * vi;
-      o_i[j] += lr0[j] * ui - li0[j] * ur + lr1[j] * vi - li1[j] * vr;
-    }
+    braket_pair(lre + a * B, lim + a * B, lre + b * B, lim + b * B, pre + a * B, pim + a * B, pre + b * B,
+                pim + b * B, B, g, out_re, out_im);
   });
 }
 
