@@ -14,7 +14,8 @@ namespace hqc::quantum {
 namespace {
 void check_finite(const Tensor& t, const char* op, const char* what) {
   const double* p = t.data<double>();
-  for (int64_t i = 0; i < t.numel(); ++i) {
+  const int64_t count = t.numel();
+  for (int64_t i = 0; i < count; ++i) {
     if (!std::isfinite(p[i])) {
       std::ostringstream m;
       m << op << ": " << what << " element " << i << " is not finite (" << p[i] << ")";

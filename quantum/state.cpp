@@ -44,7 +44,13 @@ StateBatch::StateBatch(int n_qubits, int64_t batch) : StateBatch(n_qubits, batch
 
 StateBatch::StateBatch(int n_qubits, int64_t batch, Uninitialized) : n_(n_qubits), batch_(batch) {
   check_state_fits(n_qubits, batch, 1, "StateBatch");
-  data_ = Tensor::empty({2, dim(), batch_}, DType::f64);
+  set_data(Tensor::empty({2, dim(), batch_}, DType::f64));
+}
+
+void StateBatch::set_data(Tensor data) {
+  data_ = std::move(data);
+  re_ = data_.data<double>();
+  im_ = re_ + dim() * batch_;
 }
 
 void StateBatch::reset() {
@@ -56,7 +62,7 @@ StateBatch StateBatch::clone() const {
   StateBatch s;
   s.n_ = n_;
   s.batch_ = batch_;
-  s.data_ = data_.clone();
+  s.set_data(data_.clone());
   return s;
 }
 

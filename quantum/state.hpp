@@ -32,10 +32,10 @@ class StateBatch {
   int num_qubits() const { return n_; }
   int64_t batch() const { return batch_; }
   int64_t dim() const { return int64_t{1} << n_; }
-  double* re() { return data_.data<double>(); }
-  double* im() { return data_.data<double>() + dim() * batch_; }
-  const double* re() const { return data_.data<double>(); }
-  const double* im() const { return data_.data<double>() + dim() * batch_; }
+  double* re() { return re_; }
+  double* im() { return im_; }
+  const double* re() const { return re_; }
+  const double* im() const { return im_; }
 
   std::complex<double> amplitude(int64_t sample, int64_t index) const {
     return {re()[index * batch_ + sample], im()[index * batch_ + sample]};
@@ -56,7 +56,10 @@ class StateBatch {
  private:
   int n_ = 0;
   int64_t batch_ = 0;
+  void set_data(Tensor data);
   Tensor data_;  // (2, D, B) float64: re then im
+  double* re_ = nullptr;  // views of data_, read once per row by the gates
+  double* im_ = nullptr;
 };
 
 }  // namespace hqc::quantum
