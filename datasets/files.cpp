@@ -63,9 +63,11 @@ Bytes read_bytes(const fs::path& path) {
 }
 
 Bytes read_maybe_gzipped(const fs::path& path) {
-  Bytes raw = read_bytes(path);
+  // Mapped rather than read: the compressed bytes are only passed through once.
+  MappedFile file(path);
+  std::span<const uint8_t> raw = file.bytes();
   if (is_gzip(raw)) return gunzip(raw, path.string());
-  return raw;
+  return Bytes(raw.begin(), raw.end());
 }
 
 fs::path find_official_file(const fs::path& dir, const std::string& name) {
