@@ -1,5 +1,6 @@
 // cmd_data.cpp — `hqc data`: how a user looks at a dataset: counts, classes, pixel statistics, and
 // one image written out exactly as stored. `--bench` times reading and the augmenting loader.
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 
@@ -66,6 +67,11 @@ hqc::cli::Command data_cmd("data", "dataset statistics, and one image written ou
   names.push_back("folder");
   const std::string dataset = p.choice("dataset", names);
   const std::string split = p.choice("split", {"train", "test", "unlabeled"});
+  if (dataset != "folder") {
+    const auto& splits = hd::dataset_info(dataset).splits;
+    if (std::find(splits.begin(), splits.end(), split) == splits.end())
+      throw hqc::cli::UsageError("flag --split: " + dataset + " has no " + split + " split");
+  }
   if (p.given("threads")) hqc::set_num_threads(static_cast<int>(p.integer("threads", 1, 1024)));
   if (p.given("show") != p.given("out")) throw hqc::cli::UsageError("flags --show and --out go together");
   if (dataset == "folder" && !p.given("data")) throw hqc::cli::UsageError("flag --data is required with --dataset folder");

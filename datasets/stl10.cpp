@@ -83,9 +83,9 @@ std::vector<std::vector<int64_t>> parse_stl10_folds(std::span<const uint8_t> tex
       cur.clear();
       ++line;
     } else {
-      throw DataError(name + ": line " + std::to_string(line) + ": unexpected character '" +
-                      (ch >= 32 && ch < 127 ? std::string(1, char(ch)) : "\\x" + std::to_string(ch)) +
-                      "', expected space-separated indices");
+      throw DataError(name + ": line " + std::to_string(line) + ": unexpected character " +
+                      (ch >= 32 && ch < 127 ? "'" + std::string(1, char(ch)) + "'" : "byte " + std::to_string(ch)) +
+                      ", expected space-separated indices");
     }
   }
   if (folds.size() != 10)

@@ -98,5 +98,6 @@ TEST_CASE("stl10 fold indices: ten lines of any length, indices checked") {
   CHECK_DATA_ERROR([&] { parse("1 2\n3\n"); }, "fold_indices.txt", "10 lines", "found 2");
   CHECK_DATA_ERROR([&] { parse("1 5000\n"); }, "fold_indices.txt", "line 1", "5000", "out of range");
   CHECK_DATA_ERROR([&] { parse("1\n2\n-3\n"); }, "line 3", "unexpected character '-'");
+  CHECK_DATA_ERROR([&] { parse(std::string("1\n\0", 3)); }, "line 2", "byte 0");
   CHECK_DATA_ERROR([&] { parse("99999999999999999999999\n"); }, "out of range");
 }
