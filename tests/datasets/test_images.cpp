@@ -72,7 +72,7 @@ TEST_CASE("image folder: classes from subfolder names in order, images in name o
   CHECK(same(ds.image(1), pattern_image(3, 6, 7, 2)));  // dog/a.png before dog/b.png
 }
 
-TEST_CASE("image folder: mixed gray and colour become RGB; resize gives one size") {
+TEST_CASE("image folder: mixed gray and colour become RGB, resize gives one size") {
   TempDir dir;
   write_png_in(dir / "a" / "1.png", pattern_image(1, 4, 4));
   write_png_in(dir / "b" / "2.png", pattern_image(3, 8, 6));

@@ -131,7 +131,7 @@ TEST_CASE("resize matches PyTorch bilinear interpolation (align_corners False) o
   CHECK(cases == 5);
 }
 
-TEST_CASE("grayscale weighs R, G, B; to_rgb copies one channel three times") {
+TEST_CASE("grayscale weighs R, G, B and to_rgb copies one channel three times") {
   Tensor img = u8_image(3, 1, 1, [](int64_t c, int64_t, int64_t) { return c == 0 ? 255 : c == 1 ? 0 : 51; });
   Tensor g = run(Pipeline({to_grayscale()}), img);
   CHECK(g.sizes() == Shape{1, 1, 1});
