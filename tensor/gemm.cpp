@@ -77,7 +77,7 @@ void portable_pack_direct(const float* src, int64_t ld, int64_t rows, int64_t kc
   }
 }
 
-const detail::GemmKernel kPortable = {&portable_kernel, &portable_pack_transposing, &portable_pack_direct,
+const detail::GemmKernel kPortable = {&portable_kernel, nullptr, 0, &portable_pack_transposing, &portable_pack_direct,
                                       kPortableMR, kPortableNR, 128, 256, 4096};
 
 detail::GemmKernel with_portable_packing(detail::GemmKernel k) {
@@ -215,15 +215,18 @@ void gemm_slice(const detail::GemmKernel& kern, const GemmArgs& g, int64_t m0, i
           const bool in_place = direct_b && cols == nr;
           const float* bp = in_place ? g.B + pc * g.ldb + jc + jr : bpack + jr * kc;
           const int64_t ldb = in_place ? g.ldb : nr;
+          const bool narrow = kern.kernel_narrow && cols <= kern.nr_narrow;
+          const detail::GemmMicroKernel kernel = narrow ? kern.kernel_narrow : kern.kernel;
+          const int64_t width = narrow ? kern.nr_narrow : nr;
           for (int64_t ir = 0; ir < mc; ir += mr) {
             const int64_t rows = std::min<int64_t>(mr, mc - ir);
             const float* ap = apack + ir * kc;
             float* c = g.C + (ic + ir) * g.ldc + jc + jr;
-            if (rows == mr && cols == nr) {
-              kern.kernel(kc, ap, bp, ldb, c, g.ldc, g.alpha, beta);
+            if (rows == mr && cols == width) {
+              kernel(kc, ap, bp, ldb, c, g.ldc, g.alpha, beta);
               continue;
             }
-            kern.kernel(kc, ap, bp, ldb, tile, nr, 1.0f, 0.0f);
+            kernel(kc, ap, bp, ldb, tile, nr, 1.0f, 0.0f);
             for (int64_t i = 0; i < rows; ++i) {
               float* ci = c + i * g.ldc;
               const float* ti = tile + i * nr;

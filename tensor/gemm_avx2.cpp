@@ -50,7 +50,7 @@ void kernel(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, i
 
 // Packing: the portable routines of gemm.cpp (nullptr). KC: the B micro-panel (KC, 16) = 16 KiB at KC = 256 sits in L1 with the A micro-panels streaming
 // from the packed (MC, KC) A block in L2.
-const hqc::detail::GemmKernel kKernel = {&kernel, nullptr, nullptr, kMR, kNR, 144, 256, 4096};
+const hqc::detail::GemmKernel kKernel = {&kernel, nullptr, 0, nullptr, nullptr, kMR, kNR, 144, 256, 4096};
 
 }  // namespace
 
