@@ -34,7 +34,13 @@ void kernel(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, i
     b += ldb;
   }
   __m512 va = _mm512_set1_ps(alpha);
-  if (beta == 0.0f) {
+  if (beta == 0.0f && alpha == 1.0f) {  // the common case; small K makes this epilogue count
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) {
+      _mm512_storeu_ps(c + i * ldc, acc0[i]);
+      _mm512_storeu_ps(c + i * ldc + 16, acc1[i]);
+    }
+  } else if (beta == 0.0f) {
 #pragma GCC unroll 16
     for (int i = 0; i < MR; ++i) {
       _mm512_storeu_ps(c + i * ldc, _mm512_mul_ps(va, acc0[i]));
@@ -67,7 +73,10 @@ void kernel_narrow(int64_t kc, const float* a, const float* b, int64_t ldb, floa
     b += ldb;
   }
   __m512 va = _mm512_set1_ps(alpha);
-  if (beta == 0.0f) {
+  if (beta == 0.0f && alpha == 1.0f) {
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) _mm512_storeu_ps(c + i * ldc, acc[i]);
+  } else if (beta == 0.0f) {
 #pragma GCC unroll 16
     for (int i = 0; i < MR; ++i) _mm512_storeu_ps(c + i * ldc, _mm512_mul_ps(va, acc[i]));
   } else {
