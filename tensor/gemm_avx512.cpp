@@ -123,8 +123,54 @@ __mmask16 lanes(int64_t n) {  // the first n (0..16) lanes
   return n >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << n) - 1u);
 }
 
+// In-register transpose of 8 rows of 8 floats (ymm): afterwards r[j] holds column j.
+void transpose8(__m256* r) {
+  __m256 t[8], u[8];
+#pragma GCC unroll 4
+  for (int i = 0; i < 8; i += 2) {
+    t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+  }
+#pragma GCC unroll 2
+  for (int i = 0; i < 8; i += 4) {
+    u[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
+    u[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xEE);
+    u[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+    u[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
+  }
+#pragma GCC unroll 4
+  for (int i = 0; i < 4; ++i) {
+    r[i] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x20);
+    r[i + 4] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x31);
+  }
+}
+
+// pack_transposing for width 8 (the A panels of the 8-row tile): 8 x 8 blocks, half the shuffles
+// of padding each block to 16 x 16.
+void pack_transposing8(const float* src, int64_t ld, int64_t rows, int64_t kc, float* dst) {
+  for (int64_t k0 = 0; k0 < kc; k0 += 8) {
+    const int64_t kn = kc - k0 < 8 ? kc - k0 : 8;
+    const __mmask8 in = static_cast<__mmask8>(kn >= 8 ? 0xFF : (1u << kn) - 1u);
+    __m256 r[8];
+#pragma GCC unroll 8
+    for (int i = 0; i < 8; ++i) r[i] = i < rows ? _mm256_maskz_loadu_ps(in, src + i * ld + k0) : _mm256_setzero_ps();
+    transpose8(r);
+    float* d = dst + k0 * 8;
+    if (kn == 8) {
+#pragma GCC unroll 8
+      for (int k = 0; k < 8; ++k) _mm256_storeu_ps(d + k * 8, r[k]);
+    } else {
+      for (int k = 0; k < kn; ++k) _mm256_storeu_ps(d + k * 8, r[k]);
+    }
+  }
+}
+
 // dst (kc, width)[k][i] = src[i * ld + k], zero for i >= rows: 16 x 16 blocks transposed in registers.
 void pack_transposing(const float* src, int64_t ld, int64_t rows, int64_t kc, int64_t width, float* dst) {
+  if (width == 8) {
+    pack_transposing8(src, ld, rows, kc, dst);
+    return;
+  }
   for (int64_t g = 0; g < width; g += 16) {
     const int64_t grows = rows - g < 0 ? 0 : (rows - g > 16 ? 16 : rows - g);
     const __mmask16 out = lanes(width - g);
