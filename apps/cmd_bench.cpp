@@ -7,9 +7,13 @@
 
 #include <cstdio>
 #include <iostream>
-#include <sstream>
+#include <optional>
 
 #include "apps/bench/bench.hpp"
+#include "apps/bench/models.hpp"  // declarations only; models.cpp is built when the models are
+#ifdef HQC_BENCH_QUANTUM
+#include "apps/bench/quantum.hpp"
+#endif
 #include "apps/cli.hpp"
 #include "tensor/parallel.hpp"
 #include "tensor/simd.hpp"
@@ -22,7 +26,7 @@ using hqc::cli::Json;
 
 // Runs this same binary with `args` in a fresh process and returns what it printed on stdout: a
 // process of its own is the only honest way to read the peak memory of one model's training.
-std::string run_self(const std::vector<std::string>& args) {
+[[maybe_unused]] std::string run_self(const std::vector<std::string>& args) {
   int fd[2];
   if (pipe(fd) != 0) throw hqc::cli::RuntimeError("bench: cannot create a pipe for the memory child");
   posix_spawn_file_actions_t actions;
@@ -77,11 +81,20 @@ int run(const std::vector<std::string>& args) {
   p.flag("no-quantum", "skip the quantum layer");
   p.flag("no-gemm", "skip GEMM");
   p.option("memory-steps", "training steps of each memory child", "5");
+  p.option("memory-child", "internal: train one model in this process and print its peak RSS in MiB", "");
   if (!p.parse(args)) return 0;
 
   const int threads = static_cast<int>(p.integer("threads", 1, 1024));
   hqc::set_num_threads(threads);
   const uint64_t seed = static_cast<uint64_t>(p.integer("seed", 0));
+#ifdef HQC_BENCH_MODELS
+  if (!p.str("memory-child").empty()) {
+    const double mb = hqc::bench::train_peak_rss_mb(hqc::bench::model_spec(p.str("memory-child")),
+                                                   static_cast<int>(p.integer("memory-steps", 1, 1000)), seed);
+    std::printf("%.3f\n", mb);
+    return 0;
+  }
+#endif
   hqc::bench::Protocol proto;
   proto.warmup = static_cast<int>(p.integer("warmup", 0, 1000));
   proto.windows = static_cast<int>(p.integer("windows", 1, 1000));
@@ -106,6 +119,46 @@ int run(const std::vector<std::string>& args) {
   doc.set("protocol", protocol);
   doc.set("models", Json::array());
 
+  std::vector<hqc::bench::ModelResult> models;
+#ifdef HQC_BENCH_MODELS
+  std::vector<const hqc::bench::ModelSpec*> chosen;
+  if (p.str("models") == "all") {
+    for (const auto& s : hqc::bench::model_specs()) chosen.push_back(&s);
+  } else {
+    for (const auto& name : p.strings("models")) chosen.push_back(&hqc::bench::model_spec(name));
+  }
+  const int memory_steps = static_cast<int>(p.integer("memory-steps", 1, 1000));
+  for (const auto* spec : chosen) {
+    std::cerr << "hqc bench: " << spec->name << " ...\n";
+    hqc::bench::ModelResult r = hqc::bench::bench_model(*spec, proto, seed);
+    if (!p.is_set("no-memory")) {
+      const std::string out = run_self({"bench", "--memory-child", spec->name, "--threads", std::to_string(threads),
+                                        "--memory-steps", std::to_string(memory_steps), "--seed", std::to_string(seed)});
+      try {
+        r.peak_rss_mb = std::stod(out);
+      } catch (const std::exception&) {
+        throw hqc::cli::RuntimeError("bench: the memory child for " + std::string(spec->name) + " printed '" + out + "'");
+      }
+    }
+    models.push_back(r);
+  }
+#else
+  if (p.given("models"))
+    throw hqc::cli::RuntimeError("bench: this build has no models (the nn, datasets and apps libraries are missing)");
+#endif
+  Json model_arr = Json::array();
+  for (const auto& m : models) model_arr.push(hqc::bench::to_json(m));
+  doc.set("models", model_arr);
+
+#ifdef HQC_BENCH_QUANTUM
+  std::optional<hqc::bench::QuantumResult> quantum;
+  if (!p.is_set("no-quantum")) {
+    std::cerr << "hqc bench: quantum layer ...\n";
+    quantum = hqc::bench::bench_quantum(proto, seed);
+    doc.set("quantum", hqc::bench::to_json(*quantum));
+  }
+#endif
+
   std::vector<hqc::bench::GemmResult> gemm;
   if (!p.is_set("no-gemm")) {
     std::cerr << "hqc bench: gemm ...\n";
@@ -119,9 +172,27 @@ int run(const std::vector<std::string>& args) {
     std::cout << doc.dump() << "\n";
     return 0;
   }
-  std::printf("hqc 0.1.0 bench, %d threads, batch 64, simd %s\n", threads, hqc::simd_name(hqc::simd_level()));
+  std::printf("hqc 0.1.0 bench, %d threads, batch 64, simd %s, %s\n", threads, hqc::simd_name(hqc::simd_level()),
+              hqc::bench::utc_now().c_str());
   std::printf("median [min-max] of %d windows of ~%g s after %d warm-up calls\n", proto.windows,
               proto.window_seconds, proto.warmup);
+  if (!models.empty()) {
+    std::printf("\n%-20s %9s %24s %24s %22s %11s\n", "model", "params", "train img/s", "infer64 img/s",
+                "latency b1 ms", "peak RSS MB");
+    for (const auto& m : models) {
+      char rss[32] = "-";
+      if (m.peak_rss_mb >= 0) std::snprintf(rss, sizeof rss, "%.0f", m.peak_rss_mb);
+      std::printf("%-20s %9lld %24s %24s %22s %11s\n", m.spec.name, static_cast<long long>(m.parameters),
+                  fmt(m.train_images_per_s, 0).c_str(), fmt(m.infer_images_per_s, 0).c_str(),
+                  fmt(m.latency_ms, 3).c_str(), rss);
+    }
+  }
+#ifdef HQC_BENCH_QUANTUM
+  if (quantum)
+    std::printf("\nquantum layer, batch %lld, %d qubits, %d layers: fwd+bwd %s us, fwd %s us\n",
+                static_cast<long long>(quantum->batch), quantum->qubits, quantum->layers,
+                fmt(quantum->fwd_bwd_us, 1).c_str(), fmt(quantum->fwd_us, 1).c_str());
+#endif
   if (!gemm.empty()) {
     std::printf("\n%-24s %2s %5s %5s %5s %22s\n", "GEMM (hqc sgemm)", "op", "M", "N", "K", "GFLOP/s");
     for (const auto& g : gemm) {
@@ -130,7 +201,6 @@ int run(const std::vector<std::string>& args) {
                   static_cast<long long>(g.shape.n), static_cast<long long>(g.shape.k), fmt(g.gflops, 1).c_str());
     }
   }
-  (void)run_self;
   return 0;
 }
 
