@@ -635,6 +635,8 @@ def train_one(variant, data, args):
             best_state = {k: v.clone() for k, v in model.state_dict().items()}
     model.load_state_dict(best_state)
     test_acc, test_loss = evaluate(model, norm, test_x, test_y, recipe.loss)
+    print(f"torch_peer: {variant} seed {args.seed}: best epoch {best_epoch} (val acc {best:.4f}), "
+          f"test acc {test_acc:.4f}, test loss {test_loss:.4f}", file=sys.stderr, flush=True)
     return {"model": variant, "dataset": "fashion-mnist", "seed": args.seed, "threads": args.threads,
             "parameters": params, "epochs": epochs, "best_epoch": best_epoch, "test_accuracy": test_acc,
             "test_loss": test_loss,
