@@ -1,0 +1,168 @@
+// gzip.cpp — RFC 1952 header and trailer parsing, CRC-32, and a stored-block gzip writer.
+#include "datasets/gzip.hpp"
+
+#include <array>
+#include <climits>
+
+namespace hqc::data {
+
+namespace {
+constexpr uint32_t kPoly = 0xEDB88320u;
+
+// table[k][b]: the CRC contribution of byte b followed by k zero bytes (slicing-by-8).
+struct CrcTables {
+  std::array<std::array<uint32_t, 256>, 8> t{};
+  CrcTables() {
+    for (uint32_t b = 0; b < 256; ++b) {
+      uint32_t c = b;
+      for (int k = 0; k < 8; ++k) c = (c & 1) ? (c >> 1) ^ kPoly : c >> 1;
+      t[0][b] = c;
+    }
+    for (uint32_t b = 0; b < 256; ++b)
+      for (int k = 1; k < 8; ++k) t[k][b] = (t[k - 1][b] >> 8) ^ t[0][t[k - 1][b] & 0xFF];
+  }
+};
+const CrcTables& tables() {
+  static const CrcTables tab;
+  return tab;
+}
+
+uint32_t le32(const uint8_t* p) {
+  return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
+}
+
+// Deflate cannot expand data by more than 1032:1; a trailer claiming more is corrupt, and refusing
+// it bounds the allocation a hostile file can ask for.
+constexpr uint64_t kMaxDeflateRatio = 1032;
+}  // namespace
+
+uint32_t crc32(std::span<const uint8_t> bytes, uint32_t crc) {
+  const auto& t = tables().t;
+  uint32_t c = ~crc;
+  const uint8_t* p = bytes.data();
+  std::size_t n = bytes.size();
+  while (n >= 8) {
+    uint32_t lo = c ^ le32(p);
+    uint32_t hi = le32(p + 4);
+    c = t[7][lo & 0xFF] ^ t[6][(lo >> 8) & 0xFF] ^ t[5][(lo >> 16) & 0xFF] ^ t[4][lo >> 24] ^
+        t[3][hi & 0xFF] ^ t[2][(hi >> 8) & 0xFF] ^ t[1][(hi >> 16) & 0xFF] ^ t[0][hi >> 24];
+    p += 8;
+    n -= 8;
+  }
+  while (n--) c = (c >> 8) ^ t[0][(c ^ *p++) & 0xFF];
+  return ~c;
+}
+
+uint32_t crc32_bitwise(std::span<const uint8_t> bytes, uint32_t crc) {
+  uint32_t c = ~crc;
+  for (uint8_t b : bytes) {
+    c ^= b;
+    for (int k = 0; k < 8; ++k) c = (c & 1) ? (c >> 1) ^ kPoly : c >> 1;
+  }
+  return ~c;
+}
+
+bool is_gzip(std::span<const uint8_t> bytes) {
+  return bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;
+}
+
+namespace {
+// Checks the header, then inflates into the buffer alloc(ISIZE) returns and checks the trailer.
+template <typename Alloc>
+void gunzip_into(std::span<const uint8_t> bytes, const std::string& name, Alloc alloc) {
+  auto fail = [&](const std::string& what) -> DataError {
+    return DataError(name + ": corrupt gzip stream: " + what);
+  };
+  const std::size_t n = bytes.size();
+  if (n < 18)
+    throw fail("only " + std::to_string(n) + " bytes, a gzip file has at least 18 (header and trailer)");
+  if (!is_gzip(bytes)) throw fail("missing the magic bytes 1f 8b");
+  if (bytes[2] != 8) throw fail("compression method " + std::to_string(bytes[2]) + ", expected 8 (deflate)");
+  const uint8_t flags = bytes[3];
+  if (flags & 0xE0) throw fail("reserved header flag bits set");
+  std::size_t pos = 10;
+  const std::size_t trailer = n - 8;  // the header and the deflate data must end before it
+  if (flags & 0x04) {                 // FEXTRA: a 2-byte length, then that many bytes
+    if (pos + 2 > trailer) throw fail("truncated in the FEXTRA field");
+    std::size_t xlen = bytes[pos] | std::size_t(bytes[pos + 1]) << 8;
+    pos += 2;
+    if (xlen > trailer - pos) throw fail("truncated in the FEXTRA field");
+    pos += xlen;
+  }
+  for (uint8_t field : {uint8_t(0x08), uint8_t(0x10)}) {  // FNAME, FCOMMENT: zero-terminated
+    if (!(flags & field)) continue;
+    while (pos < trailer && bytes[pos] != 0) ++pos;
+    if (pos >= trailer) throw fail(field == 0x08 ? "unterminated file name field" : "unterminated comment field");
+    ++pos;
+  }
+  if (flags & 0x02) {  // FHCRC: the low 16 bits of the CRC-32 of the header so far
+    if (pos + 2 > trailer) throw fail("truncated in the header CRC");
+    uint32_t want = bytes[pos] | uint32_t(bytes[pos + 1]) << 8;
+    uint32_t got = crc32(bytes.subspan(0, pos)) & 0xFFFF;
+    if (want != got) throw fail("header CRC16 mismatch");
+    pos += 2;
+  }
+  if (pos >= trailer) throw fail("no compressed data after the header");
+  const uint32_t want_crc = le32(&bytes[trailer]);
+  const uint64_t isize = le32(&bytes[trailer + 4]);
+  const std::size_t clen = trailer - pos;
+  if (clen > static_cast<std::size_t>(INT_MAX) || isize > static_cast<uint64_t>(INT_MAX))
+    throw fail("larger than 2 GiB, which this reader does not handle");
+  if (isize > kMaxDeflateRatio * clen + 64)
+    throw fail("trailer size " + std::to_string(isize) + " is impossible for " + std::to_string(clen) +
+               " compressed bytes");
+  std::span<uint8_t> out = alloc(static_cast<std::size_t>(isize));
+  long got = inflate_raw(bytes.subspan(pos, clen), out, /*readable_after=*/8);  // the trailer follows
+  if (got < 0) throw fail("deflate data is invalid or longer than the trailer's size " + std::to_string(isize));
+  if (static_cast<uint64_t>(got) != isize)
+    throw fail("decompressed to " + std::to_string(got) + " bytes, the trailer says " + std::to_string(isize) +
+               " (truncated?)");
+  uint32_t crc = crc32(out);
+  if (crc != want_crc) throw fail("CRC32 mismatch (data damaged)");
+}
+}  // namespace
+
+Bytes gunzip(std::span<const uint8_t> bytes, const std::string& name) {
+  Bytes out;
+  gunzip_into(bytes, name, [&](std::size_t n) {
+    out.resize(n);
+    return std::span<uint8_t>(out);
+  });
+  return out;
+}
+
+Tensor gunzip_tensor(std::span<const uint8_t> bytes, const std::string& name) {
+  Tensor out;
+  gunzip_into(bytes, name, [&](std::size_t n) {
+    out = Tensor::empty({static_cast<int64_t>(n)}, DType::u8);
+    return std::span<uint8_t>(out.data<uint8_t>(), n);
+  });
+  return out;
+}
+
+Bytes gzip_stored(std::span<const uint8_t> bytes, const std::string& fname) {
+  Bytes out = {0x1f, 0x8b, 8, uint8_t(fname.empty() ? 0 : 0x08), 0, 0, 0, 0, 0, 3};
+  if (!fname.empty()) {
+    out.insert(out.end(), fname.begin(), fname.end());
+    out.push_back(0);
+  }
+  std::size_t pos = 0;
+  do {  // stored blocks hold at most 65535 bytes each; an empty input still needs one final block
+    std::size_t len = std::min<std::size_t>(65535, bytes.size() - pos);
+    bool final = pos + len == bytes.size();
+    out.push_back(final ? 1 : 0);
+    out.push_back(uint8_t(len & 0xFF));
+    out.push_back(uint8_t(len >> 8));
+    out.push_back(uint8_t(~len & 0xFF));
+    out.push_back(uint8_t((~len >> 8) & 0xFF));
+    out.insert(out.end(), bytes.begin() + pos, bytes.begin() + pos + len);
+    pos += len;
+  } while (pos < bytes.size());
+  uint32_t crc = crc32(bytes);
+  uint32_t size = static_cast<uint32_t>(bytes.size());
+  for (uint32_t v : {crc, size})
+    for (int k = 0; k < 4; ++k) out.push_back(uint8_t(v >> (8 * k)));
+  return out;
+}
+
+}  // namespace hqc::data

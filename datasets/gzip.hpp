@@ -1,0 +1,42 @@
+// gzip.hpp — gzip (RFC 1952) decoding on top of stb_image's inflate, with every check the format
+// offers: the header's magic, method and reserved flags, its optional fields (FEXTRA, FNAME,
+// FCOMMENT, FHCRC with its header CRC16), and the trailer's CRC32 and ISIZE.
+//
+// stb_image already carries a raw-deflate decoder (it needs one for PNG), so gzipped IDX files cost
+// no new dependency; the CRC32 is our own, table-driven (slicing-by-8).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "datasets/files.hpp"
+#include "tensor/tensor.hpp"
+
+namespace hqc::data {
+
+// CRC-32 of ISO-HDLC / zlib / gzip (reflected polynomial 0xEDB88320). `crc` continues a previous
+// call: crc32(b, crc32(a)) == crc32(a ++ b).
+uint32_t crc32(std::span<const uint8_t> bytes, uint32_t crc = 0);
+// The same by the bit-at-a-time definition: the reference the tables are tested against.
+uint32_t crc32_bitwise(std::span<const uint8_t> bytes, uint32_t crc = 0);
+
+bool is_gzip(std::span<const uint8_t> bytes);
+
+// Decodes a single-member gzip stream. `name` (the file) starts every error message.
+Bytes gunzip(std::span<const uint8_t> bytes, const std::string& name);
+// The same into a uint8 tensor (size ISIZE) whose storage is not zeroed first: the IDX reader
+// returns views of it, so a 47 MB image file is written once and never copied.
+Tensor gunzip_tensor(std::span<const uint8_t> bytes, const std::string& name);
+
+// Gzip-compresses with stored (uncompressed) deflate blocks: enough for tests and fuzz seeds to
+// produce valid gzip files without a compressor. `fname` (optional) sets the FNAME field.
+Bytes gzip_stored(std::span<const uint8_t> bytes, const std::string& fname = "");
+
+// Raw deflate decoding into exactly `out.size()` bytes (stb_image's inflate). Returns the number of
+// bytes produced, or -1 on a corrupt stream or one that would produce more than out.size().
+// `readable_after`: how many bytes after the span may be read (not decoded), e.g. gzip's 8-byte
+// trailer; with fewer than 8 the input is copied and padded (see stb.cpp for why).
+long inflate_raw(std::span<const uint8_t> deflate, std::span<uint8_t> out, std::size_t readable_after = 0);
+
+}  // namespace hqc::data

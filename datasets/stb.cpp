@@ -1,0 +1,110 @@
+// stb.cpp — the one translation unit that compiles stb_image and stb_image_write (Debian's
+// libstb-dev headers), with static linkage, behind the functions of image_io.hpp and gzip.hpp.
+//
+// Compiling stb here rather than linking Debian's libstb.so keeps the decoders inside our sanitizer
+// and fuzzer builds, so a fuzzed PNG or gzip exercises instrumented code.
+#define STB_IMAGE_STATIC
+#define STB_IMAGE_IMPLEMENTATION
+#define STBI_NO_STDIO
+#define STBI_MAX_DIMENSIONS 8192
+#define STB_IMAGE_WRITE_STATIC
+#define STB_IMAGE_WRITE_IMPLEMENTATION
+#define STBI_WRITE_NO_STDIO
+#include <stb/stb_image.h>
+#include <stb/stb_image_write.h>
+
+#include <climits>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "datasets/gzip.hpp"
+#include "datasets/image_io.hpp"
+
+static_assert(STBI_MAX_DIMENSIONS == hqc::data::kMaxImageSide);
+
+namespace hqc::data {
+
+long inflate_raw(std::span<const uint8_t> deflate, std::span<uint8_t> out, std::size_t readable_after) {
+  if (deflate.size() > static_cast<std::size_t>(INT_MAX - 8) || out.size() > static_cast<std::size_t>(INT_MAX))
+    return -1;
+  // stb's inflate (v2.27, as Debian ships it) gives up on a code that ends in the last two bytes of
+  // its input: it expects the Adler-32 that follows the deflate data in PNG and zlib streams. Padding
+  // the input with a few zero bytes lets it finish; the decoder stops at the final block either way,
+  // and a stream truncated into the padding still fails the CRC32 and size checks.
+  // gzip's own 8-byte trailer serves the same purpose without a copy.
+  constexpr std::size_t kSlack = 8;
+  std::vector<char> padded;
+  const char* in = reinterpret_cast<const char*>(deflate.data());
+  if (readable_after < kSlack) {
+    padded.assign(deflate.size() + kSlack, 0);
+    std::memcpy(padded.data(), deflate.data(), deflate.size());
+    in = padded.data();
+  }
+  char dummy = 0;  // stb wants a valid pointer even for an empty output
+  char* obuf = out.empty() ? &dummy : reinterpret_cast<char*>(out.data());
+  return stbi_zlib_decode_noheader_buffer(obuf, static_cast<int>(out.size()), in,
+                                          static_cast<int>(deflate.size() + kSlack));
+}
+
+Tensor decode_image(std::span<const uint8_t> bytes, const std::string& name, int channels) {
+  if (channels != 0 && channels != 1 && channels != 3)
+    throw DataError(name + ": asked for " + std::to_string(channels) + " channels, expected 1 or 3");
+  if (bytes.empty()) throw DataError(name + ": empty file (0 bytes)");
+  if (bytes.size() > static_cast<std::size_t>(INT_MAX)) throw DataError(name + ": image file larger than 2 GiB");
+  const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());
+  const int len = static_cast<int>(bytes.size());
+  int w = 0, h = 0, stored = 0;
+  if (!stbi_info_from_memory(data, len, &w, &h, &stored))
+    throw DataError(name + ": not a readable image (" + stbi_failure_reason() +
+                    "); expected PNG, JPEG, BMP, GIF, TGA, PSD, HDR, PIC or PNM");
+  int want = channels != 0 ? channels : (stored <= 2 ? 1 : 3);
+  std::unique_ptr<stbi_uc, void (*)(void*)> px(stbi_load_from_memory(data, len, &w, &h, &stored, want),
+                                               stbi_image_free);
+  if (!px) throw DataError(name + ": cannot decode image: " + stbi_failure_reason());
+  Tensor out = Tensor::empty({want, h, w}, DType::u8);  // (C, H, W) from stb's interleaved (H, W, C)
+  uint8_t* o = out.data<uint8_t>();
+  const std::size_t plane = static_cast<std::size_t>(h) * w;
+  for (std::size_t i = 0; i < plane; ++i)
+    for (int c = 0; c < want; ++c) o[c * plane + i] = px.get()[i * want + c];
+  return out;
+}
+
+Tensor read_image(const std::filesystem::path& path, int channels) {
+  return decode_image(read_bytes(path), path.string(), channels);
+}
+
+namespace {
+void append_bytes(void* ctx, void* data, int size) {
+  auto* out = static_cast<Bytes*>(ctx);
+  const auto* p = static_cast<const uint8_t*>(data);
+  out->insert(out->end(), p, p + size);
+}
+}  // namespace
+
+Bytes encode_png(const Tensor& image) {
+  if (!image.defined() || image.dtype() != DType::u8 || image.dim() != 3 ||
+      (image.size(0) != 1 && image.size(0) != 3))
+    throw DataError("write_png: expected a uint8 (C, H, W) image with C = 1 or 3, got " +
+                    (image.defined() ? std::string(dtype_name(image.dtype())) + " " + shape_str(image.sizes())
+                                     : std::string("an undefined tensor")));
+  const int c = static_cast<int>(image.size(0)), h = static_cast<int>(image.size(1)),
+            w = static_cast<int>(image.size(2));
+  Tensor hwc = image.permute({1, 2, 0}).contiguous();  // stb writes interleaved (H, W, C)
+  Bytes out;
+  if (!stbi_write_png_to_func(append_bytes, &out, w, h, c, hwc.data<uint8_t>(), w * c))
+    throw DataError("write_png: PNG encoding failed");
+  return out;
+}
+
+void write_png(const std::filesystem::path& path, const Tensor& image) {
+  Bytes png = encode_png(image);
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f) throw DataError(path.string() + ": cannot open for writing: " + std::strerror(errno));
+  bool ok = std::fwrite(png.data(), 1, png.size(), f) == png.size();
+  ok = (std::fclose(f) == 0) && ok;
+  if (!ok) throw DataError(path.string() + ": write failed");
+}
+
+}  // namespace hqc::data

@@ -1,0 +1,97 @@
+// test_images.cpp — image files through stb (PNG out and in), and folder-per-class datasets.
+#include "datasets/image_folder.hpp"
+#include "datasets/image_io.hpp"
+#include "ds_helpers.hpp"
+
+using namespace hqc;
+using namespace hqc::data;
+using namespace hqc::test;
+
+namespace {
+Tensor pattern_image(int64_t c, int64_t h, int64_t w, int seed = 0) {  // uint8 (C, H, W)
+  Tensor t = Tensor::empty({c, h, w}, DType::u8);
+  uint8_t* p = t.data<uint8_t>();
+  for (int64_t i = 0; i < t.numel(); ++i) p[i] = static_cast<uint8_t>((i * 37 + seed * 11) % 256);
+  return t;
+}
+void write_png_in(const std::filesystem::path& p, const Tensor& img) {
+  std::filesystem::create_directories(p.parent_path());
+  write_png(p, img);
+}
+bool same(const Tensor& a, const Tensor& b) { return a.sizes() == b.sizes() && a.values<uint8_t>() == b.values<uint8_t>(); }
+}  // namespace
+
+TEST_CASE("png written and read back keeps every pixel, gray and RGB") {
+  for (int64_t c : {1, 3}) {
+    Tensor img = pattern_image(c, 5, 9);
+    CHECK(same(decode_image(encode_png(img), "mem.png"), img));
+    TempDir dir;
+    write_png(dir / "a.png", img);
+    CHECK(same(read_image(dir / "a.png"), img));
+  }
+}
+
+TEST_CASE("image channel conversion on decode: gray to RGB copies, RGB to gray weighs") {
+  Tensor gray = pattern_image(1, 4, 4);
+  Tensor rgb = decode_image(encode_png(gray), "g.png", 3);
+  REQUIRE(rgb.sizes() == Shape{3, 4, 4});
+  CHECK(rgb.at({2, 3, 1}) == gray.at({0, 3, 1}));
+  Tensor red = Tensor::empty({3, 1, 1}, DType::u8);
+  red.set({0, 0, 0}, 200);
+  red.set({1, 0, 0}, 0);
+  red.set({2, 0, 0}, 0);
+  Tensor g = decode_image(encode_png(red), "r.png", 1);
+  CHECK(std::abs(g.at({0, 0, 0}) - 200 * 0.299) <= 1.5);  // stb's luma weights
+}
+
+TEST_CASE("unreadable images are refused with the file name") {
+  TempDir dir;
+  write_text(dir / "notes.png", "this is not a picture at all");
+  CHECK_DATA_ERROR([&] { read_image(dir / "notes.png"); }, "notes.png", "not a readable image");
+  Bytes png = encode_png(pattern_image(3, 8, 8));
+  png.resize(png.size() / 2);
+  write_file(dir / "half.png", png);
+  CHECK_DATA_ERROR([&] { read_image(dir / "half.png"); }, "half.png");
+  write_file(dir / "empty.png", {});
+  CHECK_DATA_ERROR([&] { read_image(dir / "empty.png"); }, "empty.png", "empty");
+  std::filesystem::create_directories(dir / "dir.png");
+  CHECK_DATA_ERROR([&] { read_image(dir / "dir.png"); }, "dir.png", "directory");
+  CHECK_DATA_ERROR([&] { encode_png(Tensor::empty({2, 3, 3}, DType::u8)); }, "C = 1 or 3");
+}
+
+TEST_CASE("image folder: classes from subfolder names in order, images in name order") {
+  TempDir dir;
+  write_png_in(dir / "dog" / "b.png", pattern_image(3, 6, 7, 1));
+  write_png_in(dir / "dog" / "a.png", pattern_image(3, 6, 7, 2));
+  write_png_in(dir / "cat" / "z.png", pattern_image(3, 6, 7, 3));
+  write_text(dir / "dog" / ".hidden", "ignored");
+  Dataset ds = load_image_folder(dir.path());
+  CHECK(ds.classes() == std::vector<std::string>{"cat", "dog"});
+  CHECK(ds.labels().values<int64_t>() == std::vector<int64_t>{0, 1, 1});
+  CHECK(ds.image_shape() == Shape{3, 6, 7});
+  CHECK(same(ds.image(1), pattern_image(3, 6, 7, 2)));  // dog/a.png before dog/b.png
+}
+
+TEST_CASE("image folder: mixed gray and colour become RGB, resize gives one size") {
+  TempDir dir;
+  write_png_in(dir / "a" / "1.png", pattern_image(1, 4, 4));
+  write_png_in(dir / "b" / "2.png", pattern_image(3, 8, 6));
+  CHECK_DATA_ERROR([&] { load_image_folder(dir.path()); }, "2.png", "6 x 8", "4 x 4");
+  Dataset ds = load_image_folder(dir.path(), {.channels = 0, .height = 4, .width = 4});
+  CHECK(ds.image_shape() == Shape{3, 4, 4});
+  Tensor first = ds.image(0);
+  CHECK(first.at({0, 2, 3}) == pattern_image(1, 4, 4).at({0, 2, 3}));
+  CHECK(first.at({2, 2, 3}) == first.at({0, 2, 3}));
+  Dataset gray = load_image_folder(dir.path(), {.channels = 1, .height = 2, .width = 3});
+  CHECK(gray.image_shape() == Shape{1, 2, 3});
+}
+
+TEST_CASE("image folder refuses a missing root, no classes, an empty class and a bad image") {
+  TempDir dir;
+  CHECK_DATA_ERROR([&] { load_image_folder(dir / "nope"); }, "nope", "no such folder");
+  CHECK_DATA_ERROR([&] { load_image_folder(dir.path()); }, "no class folders");
+  std::filesystem::create_directories(dir / "empty");
+  CHECK_DATA_ERROR([&] { load_image_folder(dir.path()); }, "empty", "no image files");
+  write_text(dir / "empty" / "readme.txt", "hello");
+  CHECK_DATA_ERROR([&] { load_image_folder(dir.path()); }, "readme.txt", "not a readable image");
+}
