@@ -19,6 +19,7 @@
 
 #include "autograd/variable.hpp"
 #include "nn/conv2d.hpp"
+#include "nn/memory.hpp"
 #include "tensor/parallel.hpp"
 #include "tensor/random.hpp"
 
@@ -136,6 +137,7 @@ int main(int argc, char** argv) {
     for (const auto& o : only) keep = keep || s.name.find(o) != std::string::npos;
     if (keep) shapes.push_back(s);
   }
+  hqc::nn::retain_freed_memory();  // as a training run does: outputs reuse freed blocks
   std::printf("conv2d 3x3/s1/p1, batch 64, forward + backward (input and weight gradients), best of %d, ms\n", reps);
   for (int t : threads) {
     hqc::set_num_threads(t);
