@@ -81,7 +81,14 @@ Variable quantum_layer(const Variable& input, const Variable& weights, const Lay
 
 QuantumLayer::QuantumLayer(const LayerSpec& spec, Generator& gen) : spec_(spec) {
   layer_circuit(spec, 1);  // validates the spec
-  weights_ = Variable(rand_uniform(layer_weight_shape(spec), 0.0, 2 * std::numbers::pi, gen, DType::f32), true);
+  weights_ = register_parameter("weights", rand_uniform(layer_weight_shape(spec), 0.0, 2 * std::numbers::pi, gen));
+}
+
+std::string QuantumLayer::describe() const {
+  std::string s = "QuantumLayer(qubits=" + std::to_string(spec_.qubits) + ", layers=" + std::to_string(spec_.layers) +
+                  ", template=" + (spec_.templ == Template::strong ? "strong" : "basic");
+  if (spec_.templ == Template::basic) s += std::string(", rotation=") + "XYZ"[static_cast<int>(spec_.rotation)];
+  return s + ")";
 }
 
 }  // namespace hqc::quantum

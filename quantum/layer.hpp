@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "autograd/variable.hpp"
+#include "nn/module.hpp"
 #include "quantum/circuit.hpp"
 #include "tensor/random.hpp"
 
@@ -39,21 +40,20 @@ Circuit layer_circuit(const LayerSpec& spec, int64_t features);
 // std::length_error naming the layer and the shapes.
 Variable quantum_layer(const Variable& input, const Variable& weights, const LayerSpec& spec);
 
-// The layer with its own weights, initialised uniform on [0, 2 pi) from a seeded generator
-// (PennyLane's TorchLayer default). Module-shaped: forward, parameters, training flag.
-class QuantumLayer {
+// The layer as an nn module with one parameter, "weights" (float32, layer_weight_shape(spec)),
+// initialised uniform on [0, 2 pi) from a seeded generator (PennyLane's TorchLayer default).
+class QuantumLayer : public nn::Module {
  public:
   QuantumLayer(const LayerSpec& spec, Generator& gen);
-  Variable forward(const Variable& input) const { return quantum_layer(input, weights_, spec_); }
-  Variable operator()(const Variable& input) const { return forward(input); }
-  std::vector<Variable> parameters() const { return {weights_}; }
+  Variable forward(const Variable& input) override { return quantum_layer(input, weights_, spec_); }
+  std::string type_name() const override { return "QuantumLayer"; }
+  std::string describe() const override;  // "QuantumLayer(qubits=4, layers=2, template=basic, rotation=X)"
   const Variable& weights() const { return weights_; }
   const LayerSpec& spec() const { return spec_; }
-  int64_t num_parameters() const { return weights_.numel(); }
 
  private:
   LayerSpec spec_;
-  Variable weights_;  // float32, layer_weight_shape(spec)
+  Variable weights_;  // shares the registered parameter
 };
 
 }  // namespace hqc::quantum

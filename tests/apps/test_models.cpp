@@ -6,6 +6,7 @@
 
 #include "apps/models.hpp"
 #include "apps/training.hpp"
+#include "nn/checkpoint.hpp"
 #include "nn/module.hpp"
 
 using namespace hqc;
@@ -100,12 +101,12 @@ TEST_CASE("a checkpoint of one model is refused by another and names the file") 
   nn::Checkpoint ck = nn::read_checkpoint(path);
   ck.config = model_config("classical", "cifar100").to_json();
   nn::write_checkpoint(path, ck);
-  CHECK_THROWS_WITH(load_model(path), doctest::Contains(path));
+  CHECK_THROWS_WITH(load_model(path), doctest::Contains(path.c_str()));
   ck.config = "not json";
   nn::write_checkpoint(path, ck);
   CHECK_THROWS_WITH(load_model(path), doctest::Contains("not an hqc model checkpoint"));
   std::filesystem::remove(path);
-  CHECK_THROWS_WITH(load_model(path), doctest::Contains(path));
+  CHECK_THROWS_WITH(load_model(path), doctest::Contains(path.c_str()));
 }
 
 TEST_CASE("argmax_rows picks the first maximum of each row") {

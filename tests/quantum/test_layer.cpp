@@ -28,6 +28,9 @@ TEST_CASE("quantum_layer keeps float32 at the boundary and gives gradients in th
   QuantumLayer layer({4, 2, Template::basic, Rotation::X}, gen);
   CHECK(layer.weights().sizes() == Shape{2, 4});
   CHECK(layer.num_parameters() == 8);
+  REQUIRE(layer.named_parameters().size() == 1);
+  CHECK(layer.named_parameters()[0].first == "weights");
+  CHECK(layer.describe() == "QuantumLayer(qubits=4, layers=2, template=basic, rotation=X)");
   for (float v : layer.weights().data().values<float>()) CHECK((v >= 0.0f && v < 6.2831855f));
   Variable x(rand_uniform({5, 16}, 0, 1, gen), true);
   Variable y = layer(x);
@@ -69,9 +72,10 @@ TEST_CASE("a small hybrid network with the quantum layer trains: its loss falls"
   Variable W2(rand_normal({4, 2}, 0, 0.5, gen), true), b2(zeros({2}), true);
   QuantumLayer q({4, 2}, gen);
   std::vector<Variable> params = {W1, b1, W2, b2, q.weights()};
+  nn::Module& qm = q;  // called as any nn module
   auto loss_fn = [&] {
     Variable h = softmax(matmul(Variable(x), W1) + b1, 1);
-    Variable logits = matmul(q(h), W2) + b2;
+    Variable logits = matmul(qm(h), W2) + b2;
     return neg(mean(sum(log_softmax(logits, 1) * Variable(onehot), {1})));
   };
   double first = 0, last = 0;
