@@ -18,7 +18,7 @@ Variable batch_norm(const Variable& x, const Variable& gamma, const Variable& be
 
 class BatchNorm : public Module {
  public:
-  // expected_dims: the input ranks accepted (BatchNorm1d: 2 or 3, BatchNorm2d: 4).
+  // dims_lo..dims_hi: the input ranks accepted (BatchNorm1d: 2 or 3, BatchNorm2d: 4).
   BatchNorm(int64_t num_features, double momentum, double eps, int dims_lo, int dims_hi, std::string type);
   Variable forward(const Variable& x) override;
   std::string type_name() const override { return type_; }

@@ -12,3 +12,4 @@
 #include "nn/checkpoint.hpp"
 #include "nn/optim.hpp"
 #include "nn/schedule.hpp"
+#include "nn/memory.hpp"

@@ -5,10 +5,12 @@
 //   conv_bench [--threads 1,2] [--reps 3] [--only NAME,...] [--no-torch] [--python /usr/bin/python3]
 //              [--torch-script PATH]
 //
-// Each figure is the best of `reps` timed runs after one warm-up run. A benchmark, not a test.
+// Each figure is the best of `reps` timed runs after one warm-up run: wall time, and the process's CPU
+// time (all threads), which a loaded machine disturbs less. A benchmark, not a test.
 #include <sys/resource.h>
 
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -19,6 +21,7 @@
 
 #include "autograd/variable.hpp"
 #include "nn/conv2d.hpp"
+#include "nn/memory.hpp"
 #include "tensor/parallel.hpp"
 #include "tensor/random.hpp"
 
@@ -52,36 +55,48 @@ std::string key(const Shape4& s) {
   return k;
 }
 
-double time_hqc(const Shape4& s, int reps) {
+struct Timing {
+  double wall = 1e30, cpu = 1e30;  // ms
+};
+
+double cpu_ms() {
+  timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+Timing time_hqc(const Shape4& s, int reps) {
   hqc::Generator gen(1);
   hqc::Variable x(hqc::rand_normal({s.N, s.C, s.H, s.W}, 0, 1, gen), true);
   hqc::Variable w(hqc::rand_normal({s.OC, s.C, 3, 3}, 0, 0.1, gen), true);
   hqc::Variable b(hqc::zeros({s.OC}), true);
   hqc::Tensor gy = hqc::rand_normal({s.N, s.OC, s.H, s.W}, 0, 1, gen);
-  double best = 1e30;
+  Timing best;
   for (int r = 0; r <= reps; ++r) {
     x.zero_grad(), w.zero_grad(), b.zero_grad();
+    const double c0 = cpu_ms();
     auto t0 = std::chrono::steady_clock::now();
     hqc::Variable y = hqc::nn::conv2d(x, w, b, 1, 1);
     y.backward(gy);
-    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    if (r > 0) best = std::min(best, ms);
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    const double cpu = cpu_ms() - c0;
+    if (r > 0) best.wall = std::min(best.wall, ms), best.cpu = std::min(best.cpu, cpu);
   }
   return best;
 }
 
-std::map<std::string, double> time_torch(const std::string& python, const std::string& script, int threads, int reps,
+std::map<std::string, Timing> time_torch(const std::string& python, const std::string& script, int threads, int reps,
                                          const std::vector<Shape4>& shapes) {
   std::ostringstream cmd;
   cmd << "OMP_NUM_THREADS=" << threads << " MKL_NUM_THREADS=" << threads << " " << python << " " << script
       << " --threads " << threads << " --reps " << reps;
   for (const auto& s : shapes) cmd << " " << key(s) << ":" << s.N << "," << s.C << "," << s.H << "," << s.W << "," << s.OC;
-  std::map<std::string, double> out;
+  std::map<std::string, Timing> out;
   FILE* p = popen(cmd.str().c_str(), "r");
   if (!p) return out;
   char name[256];
-  double ms;
-  while (std::fscanf(p, "%255s %lf", name, &ms) == 2) out[name] = ms;
+  double ms, cpu;
+  while (std::fscanf(p, "%255s %lf %lf", name, &ms, &cpu) == 3) out[name] = {ms, cpu};
   if (pclose(p) != 0) std::cerr << "conv_bench: the PyTorch peer failed (" << cmd.str() << ")\n";
   return out;
 }
@@ -136,19 +151,22 @@ int main(int argc, char** argv) {
     for (const auto& o : only) keep = keep || s.name.find(o) != std::string::npos;
     if (keep) shapes.push_back(s);
   }
+  hqc::nn::retain_freed_memory();  // as a training run does: outputs reuse freed blocks
   std::printf("conv2d 3x3/s1/p1, batch 64, forward + backward (input and weight gradients), best of %d, ms\n", reps);
   for (int t : threads) {
     hqc::set_num_threads(t);
-    std::map<std::string, double> torch_ms;
+    std::map<std::string, Timing> torch_ms;
     if (with_torch) torch_ms = time_torch(python, script, t, reps, shapes);
-    std::printf("\nthreads %d\n%-26s %10s %10s %8s\n", t, "shape", "hqc", "torch", "torch/hqc");
+    std::printf("\nthreads %d          wall: %9s %9s %6s    cpu: %9s %9s %6s\n%-26s %9s %9s %6s         %9s %9s %6s\n", t,
+                "", "", "", "", "", "", "shape", "hqc", "torch", "t/h", "hqc", "torch", "t/h");
     for (const auto& s : shapes) {
-      const double ours = time_hqc(s, reps);
+      const Timing ours = time_hqc(s, reps);
       auto it = torch_ms.find(key(s));
       if (it != torch_ms.end())
-        std::printf("%-26s %10.2f %10.2f %8.2f\n", s.name.c_str(), ours, it->second, it->second / ours);
+        std::printf("%-26s %9.2f %9.2f %6.2f         %9.2f %9.2f %6.2f\n", s.name.c_str(), ours.wall, it->second.wall,
+                    it->second.wall / ours.wall, ours.cpu, it->second.cpu, it->second.cpu / ours.cpu);
       else
-        std::printf("%-26s %10.2f %10s %8s\n", s.name.c_str(), ours, "-", "-");
+        std::printf("%-26s %9.2f %9s %6s         %9.2f %9s %6s\n", s.name.c_str(), ours.wall, "-", "-", ours.cpu, "-", "-");
       std::fflush(stdout);
     }
   }

@@ -3,7 +3,7 @@
 // The hybrid's quantum layer is replaced by Linear(16, 4) (the study's first ablation): this measures
 // the classical machinery only.
 //
-//   step_bench [--threads N] [--steps 20]
+//   step_bench [--threads N] [--steps 20] [--default-malloc]
 //
 // Reports ms per step, minor page faults per step after warm-up (fresh pages taken from the OS: a
 // proxy for buffers allocated and freed per op) and the peak resident set.
@@ -94,15 +94,19 @@ void run(const char* name, Module& model, bool hybrid_recipe, int steps) {
 
 int main(int argc, char** argv) {
   int steps = 20;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  bool retain = true;
+  for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--threads") set_num_threads(std::atoi(argv[i + 1]));
-    else if (a == "--steps") steps = std::atoi(argv[i + 1]);
+    if (a == "--threads" && i + 1 < argc) set_num_threads(std::atoi(argv[++i]));
+    else if (a == "--steps" && i + 1 < argc) steps = std::atoi(argv[++i]);
+    else if (a == "--default-malloc") retain = false;
     else {
-      std::fprintf(stderr, "usage: step_bench [--threads N] [--steps 20]\n");
+      std::fprintf(stderr, "usage: step_bench [--threads N] [--steps 20] [--default-malloc]\n");
       return 2;
     }
   }
+  if (retain && !retain_freed_memory()) std::printf("retain_freed_memory() is not available here\n");
+  std::printf("allocator: %s\n", retain ? "retain_freed_memory()" : "glibc defaults");
   std::printf("training steps at batch 64, %d threads, %d timed steps after 3 warm-up steps\n", num_threads(), steps);
   Generator g(0);
   auto c = classical_mnist(g);

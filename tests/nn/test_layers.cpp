@@ -435,3 +435,11 @@ TEST_CASE("dropout: identity in eval, scaled mask in training, repeatable from i
   d.eval();
   CHECK(max_abs_diff(d(x).data(), x.data()) == 0);
 }
+
+TEST_CASE("retain_freed_memory applies its allocator policy on glibc") {
+#if defined(__GLIBC__)
+  CHECK(retain_freed_memory());
+#else
+  CHECK_FALSE(retain_freed_memory());
+#endif
+}

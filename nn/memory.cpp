@@ -1,0 +1,25 @@
+// memory.cpp — glibc allocator policy for training loops (see memory.hpp).
+#include "nn/memory.hpp"
+
+#include <cstdlib>  // defines __GLIBC__ on glibc systems
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+namespace hqc::nn {
+
+bool retain_freed_memory() {
+#if defined(__GLIBC__)
+  // Blocks up to 32 MB come from the heap, and the heap is not trimmed below 1 GB of free top:
+  // freed activations are reused by the next step instead of being returned to the kernel.
+  bool ok = mallopt(M_MMAP_THRESHOLD, 32 << 20) == 1;  // glibc's largest allowed value on 64-bit
+  ok = mallopt(M_TRIM_THRESHOLD, 1 << 30) == 1 && ok;
+  ok = mallopt(M_TOP_PAD, 64 << 20) == 1 && ok;
+  return ok;
+#else
+  return false;
+#endif
+}
+
+}  // namespace hqc::nn
