@@ -1,14 +1,265 @@
-// gemm.cpp — the reference GEMM, float64 GEMM, and the float32 entry point.
+// gemm.cpp — the blocked float32 GEMM driver, its portable micro-kernel, the reference triple
+// loop and the float64 GEMM.
+//
+// sgemm follows the GotoBLAS/BLIS loop nest. For each column block of C (NC wide) and each K block
+// (KC deep), a (KC, NC) slab of op(B) is packed into micro-panels of NR columns; for each row block
+// (MC tall) an (MC, KC) slab of op(A) is packed into micro-panels of MR rows; then the
+// micro-kernel computes every MR x NR tile of C from one A and one B micro-panel. Transposes are
+// absorbed by the packing, so one kernel serves all four cases. Tiles that hang over the edge of
+// C are computed into a scratch tile and copied back, so kernels only ever see full tiles. Two
+// shortcuts for the model shapes: when a single row block covers the slice (batch-64 layers,
+// per-image convolutions) an untransposed B is read in place instead of packed, and a right-edge
+// panel at most half a tile wide goes to a narrow kernel where the ISA has one.
+//
+// Threads take fixed, tile-aligned slices of C's columns (or rows, whichever dimension is longer)
+// and run the whole loop nest on their slice with their own packing buffers. K is blocked the same
+// way whatever the slicing, so every element of C sees the same sequence of operations: the result
+// does not depend on the number of threads at all.
 #include "tensor/gemm.hpp"
 
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <new>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
+#include "tensor/gemm_kernel.hpp"
 #include "tensor/parallel.hpp"
 
 namespace hqc {
 
 namespace {
+
+// ---------------------------------------------------------------------------------------------
+// The portable micro-kernel: a 4 x 8 tile in plain C++ (the j loops vectorise under any flags).
+constexpr int kPortableMR = 4;
+constexpr int kPortableNR = 8;
+
+void portable_kernel(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc,
+                     float alpha, float beta) {
+  float acc[kPortableMR][kPortableNR] = {};
+  for (int64_t k = 0; k < kc; ++k) {
+    for (int i = 0; i < kPortableMR; ++i)
+      for (int j = 0; j < kPortableNR; ++j) acc[i][j] += a[i] * b[j];
+    a += kPortableMR;
+    b += ldb;
+  }
+  for (int i = 0; i < kPortableMR; ++i) {
+    float* ci = c + i * ldc;
+    if (beta == 0.0f) {
+      for (int j = 0; j < kPortableNR; ++j) ci[j] = alpha * acc[i][j];
+    } else {
+      for (int j = 0; j < kPortableNR; ++j) ci[j] = alpha * acc[i][j] + beta * ci[j];
+    }
+  }
+}
+
+// Portable packing (see GemmPack). The transposing one works in blocks of 8 k so that the rows it
+// reads and the dst lines it writes both stay in L1.
+void portable_pack_transposing(const float* src, int64_t ld, int64_t rows, int64_t kc, int64_t width,
+                               float* dst) {
+  for (int64_t k0 = 0; k0 < kc; k0 += 8) {
+    const int64_t kn = std::min<int64_t>(8, kc - k0);
+    for (int64_t i = 0; i < rows; ++i) {
+      const float* s = src + i * ld + k0;
+      for (int64_t k = 0; k < kn; ++k) dst[(k0 + k) * width + i] = s[k];
+    }
+    for (int64_t k = 0; k < kn; ++k)
+      for (int64_t i = rows; i < width; ++i) dst[(k0 + k) * width + i] = 0.0f;
+  }
+}
+
+void portable_pack_direct(const float* src, int64_t ld, int64_t rows, int64_t kc, int64_t width, float* dst) {
+  for (int64_t k = 0; k < kc; ++k) {
+    const float* s = src + k * ld;
+    float* d = dst + k * width;
+    for (int64_t i = 0; i < rows; ++i) d[i] = s[i];
+    for (int64_t i = rows; i < width; ++i) d[i] = 0.0f;
+  }
+}
+
+const detail::GemmKernel kPortable = {&portable_kernel,           nullptr,     0,
+                                      &portable_pack_transposing, &portable_pack_direct,
+                                      kPortableMR,                kPortableNR, 128, 256, 4096};
+
+detail::GemmKernel with_portable_packing(detail::GemmKernel k) {
+  if (!k.pack_transposing) k.pack_transposing = &portable_pack_transposing;
+  if (!k.pack_direct) k.pack_direct = &portable_pack_direct;
+  return k;
+}
+
+const detail::GemmKernel& gemm_kernel(SimdLevel level) {
+  if (!simd_available(level))
+    throw std::invalid_argument(std::string("sgemm: SIMD level ") + simd_name(level) +
+                                " is not available on this CPU or build");
+#ifdef HQC_X86_SIMD
+  // A kernel without its own packing routines uses the portable ones.
+  static const detail::GemmKernel avx512 = with_portable_packing(*detail::gemm_kernel_avx512());
+  static const detail::GemmKernel avx2 = with_portable_packing(*detail::gemm_kernel_avx2());
+  if (level == SimdLevel::avx512) return avx512;
+  if (level == SimdLevel::avx2) return avx2;
+#endif
+  return kPortable;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Packing buffers: one pair per thread, grown on demand and kept, 64-byte aligned.
+struct AlignedBuffer {
+  float* data = nullptr;
+  std::size_t size = 0;
+  AlignedBuffer() = default;
+  AlignedBuffer(const AlignedBuffer&) = delete;
+  AlignedBuffer& operator=(const AlignedBuffer&) = delete;
+  ~AlignedBuffer() { ::operator delete[](data, std::align_val_t{64}); }
+  float* get(std::size_t n) {
+    if (n > size) {
+      ::operator delete[](data, std::align_val_t{64});
+      data = nullptr;
+      data = static_cast<float*>(::operator new[](n * sizeof(float), std::align_val_t{64}));
+      size = n;
+    }
+    return data;
+  }
+};
+
+struct PackBuffers {
+  AlignedBuffer a, b;
+  alignas(64) float tile[32 * 32];  // scratch for edge tiles: every kernel has MR, NR <= 32
+};
+
+PackBuffers& pack_buffers() {
+  thread_local PackBuffers buffers;
+  return buffers;
+}
+
+// dst (ceil(mc / MR) panels, kc, MR) <- op(A)[i0 : i0 + mc, p0 : p0 + kc], rows past mc zero.
+void pack_a(const detail::GemmKernel& kern, bool ta, const float* A, int64_t lda, int64_t i0, int64_t mc,
+            int64_t p0, int64_t kc, float* dst) {
+  const int mr = kern.mr;
+  for (int64_t ir = 0; ir < mc; ir += mr, dst += kc * mr) {
+    const int64_t rows = std::min<int64_t>(mr, mc - ir);
+    if (ta)  // A stored (K, M)
+      kern.pack_direct(A + p0 * lda + i0 + ir, lda, rows, kc, mr, dst);
+    else  // A stored (M, K)
+      kern.pack_transposing(A + (i0 + ir) * lda + p0, lda, rows, kc, mr, dst);
+  }
+}
+
+// dst (ceil(nc / NR) panels, kc, NR) <- op(B)[p0 : p0 + kc, j0 : j0 + nc], columns past nc zero.
+void pack_b(const detail::GemmKernel& kern, bool tb, const float* B, int64_t ldb, int64_t p0, int64_t kc,
+            int64_t j0, int64_t nc, float* dst) {
+  const int nr = kern.nr;
+  for (int64_t jr = 0; jr < nc; jr += nr, dst += kc * nr) {
+    const int64_t cols = std::min<int64_t>(nr, nc - jr);
+    if (tb)  // B stored (N, K)
+      kern.pack_transposing(B + (j0 + jr) * ldb + p0, ldb, cols, kc, nr, dst);
+    else  // B stored (K, N)
+      kern.pack_direct(B + p0 * ldb + j0 + jr, ldb, cols, kc, nr, dst);
+  }
+}
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }
+
+// Splits `extent` into equal blocks of at most `max_block`, each a multiple of `unit` (the last
+// may be shorter): even blocks avoid a thin remainder block.
+int64_t block_size(int64_t extent, int64_t max_block, int64_t unit) {
+  int64_t blocks = ceil_div(extent, max_block);
+  return std::min(round_up(ceil_div(extent, blocks), unit), round_up(max_block, unit));
+}
+
+struct GemmArgs {
+  bool ta, tb;
+  int64_t M, N, K;
+  float alpha;
+  const float* A;
+  int64_t lda;
+  const float* B;
+  int64_t ldb;
+  float beta;
+  float* C;
+  int64_t ldc;
+};
+
+// The loop nest over C[m0 : m1, n0 : n1] (m0, n0 tile-aligned).
+void gemm_slice(const detail::GemmKernel& kern, const GemmArgs& g, int64_t m0, int64_t m1, int64_t n0,
+                int64_t n1) {
+  const int mr = kern.mr, nr = kern.nr;
+  PackBuffers& buf = pack_buffers();
+  const int64_t kc_max = block_size(g.K, kern.kc, 1);  // depends on K only: same for every slice
+  const int64_t mc_max = block_size(m1 - m0, kern.mc, mr);
+  const int64_t nc_max = block_size(n1 - n0, kern.nc, nr);
+  float* bpack = buf.b.get(static_cast<std::size_t>(kc_max * round_up(nc_max, nr)));
+  float* apack = buf.a.get(static_cast<std::size_t>(kc_max * round_up(mc_max, mr)));
+  float* tile = buf.tile;
+
+  // With a single row block, every B element is used by this slice's one pass over its row tiles:
+  // packing B would copy it once only to read it back once, so an untransposed B is read in place
+  // (only a right-edge panel narrower than NR is still packed, zero-padded).
+  const bool direct_b = !g.tb && m1 - m0 <= mc_max;
+
+  for (int64_t jc = n0; jc < n1; jc += nc_max) {
+    const int64_t nc = std::min(nc_max, n1 - jc);
+    for (int64_t pc = 0; pc < g.K; pc += kc_max) {
+      const int64_t kc = std::min(kc_max, g.K - pc);
+      const float beta = pc == 0 ? g.beta : 1.0f;  // later K blocks accumulate
+      if (!direct_b) {
+        pack_b(kern, g.tb, g.B, g.ldb, pc, kc, jc, nc, bpack);
+      } else if (nc % nr != 0) {
+        const int64_t jr = nc - nc % nr;
+        pack_b(kern, false, g.B, g.ldb, pc, kc, jc + jr, nc - jr, bpack + jr * kc);
+      }
+      for (int64_t ic = m0; ic < m1; ic += mc_max) {
+        const int64_t mc = std::min(mc_max, m1 - ic);
+        pack_a(kern, g.ta, g.A, g.lda, ic, mc, pc, kc, apack);
+        for (int64_t jr = 0; jr < nc; jr += nr) {
+          const int64_t cols = std::min<int64_t>(nr, nc - jr);
+          const bool in_place = direct_b && cols == nr;
+          const float* bp = in_place ? g.B + pc * g.ldb + jc + jr : bpack + jr * kc;
+          const int64_t ldb = in_place ? g.ldb : nr;
+          const bool narrow = kern.kernel_narrow && cols <= kern.nr_narrow;
+          const detail::GemmMicroKernel kernel = narrow ? kern.kernel_narrow : kern.kernel;
+          const int64_t width = narrow ? kern.nr_narrow : nr;
+          for (int64_t ir = 0; ir < mc; ir += mr) {
+            const int64_t rows = std::min<int64_t>(mr, mc - ir);
+            const float* ap = apack + ir * kc;
+            float* c = g.C + (ic + ir) * g.ldc + jc + jr;
+            if (rows == mr && cols == width) {
+              kernel(kc, ap, bp, ldb, c, g.ldc, g.alpha, beta);
+              continue;
+            }
+            kernel(kc, ap, bp, ldb, tile, nr, 1.0f, 0.0f);
+            for (int64_t i = 0; i < rows; ++i) {
+              float* ci = c + i * g.ldc;
+              const float* ti = tile + i * nr;
+              if (beta == 0.0f) {
+                for (int64_t j = 0; j < cols; ++j) ci[j] = g.alpha * ti[j];
+              } else {
+                for (int64_t j = 0; j < cols; ++j) ci[j] = g.alpha * ti[j] + beta * ci[j];
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// C = beta * C, for K = 0 or alpha = 0 (A and B are then not read, as in BLAS).
+void scale_c(int64_t M, int64_t N, float beta, float* C, int64_t ldc) {
+  for (int64_t i = 0; i < M; ++i) {
+    float* c = C + i * ldc;
+    if (beta == 0.0f) {
+      std::fill(c, c + N, 0.0f);
+    } else if (beta != 1.0f) {
+      for (int64_t j = 0; j < N; ++j) c[j] *= beta;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 template <typename T>
 void gemm_plain(bool ta, bool tb, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda,
                 const T* B, int64_t ldb, T beta, T* C, int64_t ldc) {
@@ -25,60 +276,88 @@ void gemm_plain(bool ta, bool tb, int64_t M, int64_t N, int64_t K, T alpha, cons
   }
 }
 
-// Row-panel GEMM: each output row is a sum of rows of op(B) scaled by op(A)'s entries; B is
-// transposed once into a contiguous copy when needed. Threads split the rows of C.
-template <typename T, typename Axpy>
-void gemm_rows(bool ta, bool tb, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda,
-               const T* B, int64_t ldb, T beta, T* C, int64_t ldc, Axpy axpy) {
-  std::vector<T> bt;
-  if (tb) {
+void check_args(const char* op, bool ta, bool tb, int64_t M, int64_t N, int64_t K, int64_t lda, int64_t ldb,
+                int64_t ldc) {
+  if (M < 0 || N < 0 || K < 0)
+    throw std::invalid_argument(std::string(op) + ": negative dimension (M=" + std::to_string(M) +
+                                ", N=" + std::to_string(N) + ", K=" + std::to_string(K) + ")");
+  auto check_ld = [&](const char* name, int64_t ld, int64_t cols) {
+    if (ld < std::max<int64_t>(cols, 1))
+      throw std::invalid_argument(std::string(op) + ": " + name + " = " + std::to_string(ld) +
+                                  " is smaller than the row length " + std::to_string(cols));
+  };
+  check_ld("lda", lda, ta ? M : K);
+  check_ld("ldb", ldb, tb ? K : N);
+  check_ld("ldc", ldc, N);
+}
+
+}  // namespace
+
+void sgemm_reference(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+                     int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+  check_args("sgemm_reference", ta, tb, M, N, K, lda, ldb, ldc);
+  gemm_plain<float>(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+// float64: row-by-row axpy form (op(A)[i, k] times row k of op(B)), B transposed once if needed.
+// Only gradient checks use it, on small shapes.
+void dgemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, double alpha, const double* A, int64_t lda,
+           const double* B, int64_t ldb, double beta, double* C, int64_t ldc) {
+  check_args("dgemm", ta, tb, M, N, K, lda, ldb, ldc);
+  std::vector<double> bt;
+  if (tb && M > 0 && N > 0 && K > 0) {
     bt.resize(static_cast<std::size_t>(K * N));
-    for (int64_t k = 0; k < K; ++k)
-      for (int64_t j = 0; j < N; ++j) bt[k * N + j] = B[j * ldb + k];
+    for (int64_t j = 0; j < N; ++j)
+      for (int64_t k = 0; k < K; ++k) bt[k * N + j] = B[j * ldb + k];
     B = bt.data();
     ldb = N;
   }
-  parallel_for(M, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, N * K / 64 + 1)), [&](int64_t i0, int64_t i1) {
+  const int64_t grain = std::max<int64_t>(1, (1 << 16) / std::max<int64_t>(1, N * K));
+  parallel_for(M, grain, [&](int64_t i0, int64_t i1) {
     for (int64_t i = i0; i < i1; ++i) {
-      T* c = C + i * ldc;
-      if (beta == T(0)) {
-        for (int64_t j = 0; j < N; ++j) c[j] = 0;
-      } else if (beta != T(1)) {
+      double* c = C + i * ldc;
+      if (beta == 0.0) {
+        std::fill(c, c + N, 0.0);
+      } else if (beta != 1.0) {
         for (int64_t j = 0; j < N; ++j) c[j] *= beta;
       }
+      if (alpha == 0.0) continue;
       for (int64_t k = 0; k < K; ++k) {
-        T a = alpha * (ta ? A[k * lda + i] : A[i * lda + k]);
-        axpy(a, B + k * ldb, c, N);
+        const double a = alpha * (ta ? A[k * lda + i] : A[i * lda + k]);
+        const double* b = B + k * ldb;
+        for (int64_t j = 0; j < N; ++j) c[j] += a * b[j];
       }
     }
   });
 }
 
-void check_dims(int64_t M, int64_t N, int64_t K) {
-  if (M < 0 || N < 0 || K < 0) throw std::invalid_argument("gemm: negative dimension");
-}
-}  // namespace
-
-void sgemm_reference(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
-                     int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
-  check_dims(M, N, K);
-  gemm_plain<float>(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-}
-
-void dgemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, double alpha, const double* A, int64_t lda,
-           const double* B, int64_t ldb, double beta, double* C, int64_t ldc) {
-  check_dims(M, N, K);
-  gemm_rows<double>(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc,
-                    [](double a, const double* x, double* y, int64_t n) {
-                      for (int64_t j = 0; j < n; ++j) y[j] += a * x[j];
-                    });
-}
-
 void sgemm_with(SimdLevel level, bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha,
                 const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
-  check_dims(M, N, K);
-  auto axpy = kernels(level).axpy;
-  gemm_rows<float>(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, axpy);
+  check_args("sgemm", ta, tb, M, N, K, lda, ldb, ldc);
+  const detail::GemmKernel& kern = gemm_kernel(level);
+  if (M == 0 || N == 0) return;
+  if (K == 0 || alpha == 0.0f) {
+    scale_c(M, N, beta, C, ldc);
+    return;
+  }
+  const GemmArgs g{ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc};
+
+  // Slice the longer of C's dimensions into tile-aligned pieces; the other operand's packing is
+  // then the part repeated by every thread. Each piece should carry enough work (~1 MFLOP) to
+  // outweigh waking a thread.
+  const bool split_n = N >= M;
+  const int64_t unit = split_n ? kern.nr : kern.mr;
+  const int64_t units = ceil_div(split_n ? N : M, unit);
+  const double flops = 2.0 * static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K);
+  const double min_flops_per_chunk = 1 << 20;
+  const int64_t grain =
+      std::max<int64_t>(1, static_cast<int64_t>(static_cast<double>(units) * min_flops_per_chunk / flops));
+  parallel_for(units, grain, [&](int64_t u0, int64_t u1) {
+    if (split_n)
+      gemm_slice(kern, g, 0, M, u0 * unit, std::min(N, u1 * unit));
+    else
+      gemm_slice(kern, g, u0 * unit, std::min(M, u1 * unit), 0, N);
+  });
 }
 
 void sgemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,

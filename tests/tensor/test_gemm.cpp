@@ -1,7 +1,10 @@
 // GEMM: every transpose combination and SIMD level against the reference triple loop.
 #include "helpers.hpp"
 
+#include <array>
 #include <cmath>
+#include <limits>
+#include <stdexcept>
 
 #include "tensor/gemm.hpp"
 #include "tensor/parallel.hpp"
@@ -55,6 +58,92 @@ TEST_CASE("sgemm matches the reference for all transposes, levels and awkward si
   }
 }
 
+// The blocking parameters (AVX-512: MR 8, NR 32, MC 192, KC 256, NC 4096; AVX2: 6, 16, 144;
+// portable: 4, 8, 128) put block edges at these sizes: one past a block, a tile short of one,
+// several K blocks, a column block edge, single rows or columns (every tile an edge tile), and
+// right-edge panels at most 16 wide (the AVX-512 narrow kernel).
+TEST_CASE("sgemm matches the reference across micro-tile and cache-block edges") {
+  const std::vector<std::array<int64_t, 3>> shapes = {
+      {14, 32, 256}, {15, 33, 257}, {13, 31, 255}, {169, 40, 20}, {337, 9, 11}, {145, 17, 30},
+      {6, 65, 513},  {1, 300, 70},  {300, 1, 70},  {1, 1, 600},   {4, 8, 1},    {5, 4097, 3},
+      {29, 16, 2304}, {64, 96, 33}, {193, 20, 7}, {9, 35, 2}};
+  for (SimdLevel level : available_levels()) {
+    for (auto [M, N, K] : shapes) {
+      for (int t = 0; t < 4; ++t) {
+        CAPTURE(simd_name(level));
+        CAPTURE(M);
+        CAPTURE(N);
+        CAPTURE(K);
+        CAPTURE(t);
+        check_gemm(level, t & 1, t & 2, M, N, K, 1.0f, 0.0f);
+      }
+    }
+    // beta applies once even when K spans several blocks (later blocks accumulate).
+    check_gemm(level, false, true, 20, 40, 700, 0.75f, -0.5f);
+    check_gemm(level, true, false, 20, 40, 700, 2.0f, 1.0f);
+  }
+}
+
+TEST_CASE("sgemm with a large K stays within the accumulated rounding bound") {
+  for (SimdLevel level : available_levels()) {
+    CAPTURE(simd_name(level));
+    check_gemm(level, false, false, 3, 5, 5000, 1.0f, 0.0f);
+    check_gemm(level, true, true, 3, 5, 5000, 1.0f, 0.5f);
+  }
+}
+
+TEST_CASE("sgemm with K = 0 or alpha = 0 only scales C and never reads A or B") {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  std::vector<float> A = {nan, nan, nan, nan}, B = {nan, nan, nan, nan};
+  for (SimdLevel level : available_levels()) {
+    CAPTURE(simd_name(level));
+    std::vector<float> C = {1, 2, 3, 4};
+    sgemm_with(level, false, false, 2, 2, 0, 1.0f, A.data(), 1, B.data(), 2, 0.5f, C.data(), 2);
+    CHECK(C == std::vector<float>{0.5f, 1, 1.5f, 2});
+    sgemm_with(level, false, false, 2, 2, 2, 0.0f, A.data(), 2, B.data(), 2, 2.0f, C.data(), 2);
+    CHECK(C == std::vector<float>{1, 2, 3, 4});
+    C = {nan, nan, nan, nan};
+    sgemm_with(level, true, true, 2, 2, 2, 0.0f, A.data(), 2, B.data(), 2, 0.0f, C.data(), 2);
+    CHECK(C == std::vector<float>{0, 0, 0, 0});
+    sgemm_with(level, false, false, 0, 2, 2, 1.0f, A.data(), 2, B.data(), 2, 0.0f, C.data(), 2);  // M = 0
+    CHECK(C == std::vector<float>{0, 0, 0, 0});
+  }
+}
+
+TEST_CASE("sgemm rejects negative sizes and short leading dimensions naming both") {
+  std::vector<float> A(16), B(16), C(16);
+  CHECK_THROWS_WITH_AS(sgemm(false, false, -1, 2, 2, 1.0f, A.data(), 2, B.data(), 2, 0.0f, C.data(), 2),
+                       doctest::Contains("negative dimension"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(sgemm(false, false, 2, 2, 3, 1.0f, A.data(), 2, B.data(), 2, 0.0f, C.data(), 2),
+                       doctest::Contains("lda = 2 is smaller than the row length 3"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(sgemm(false, true, 2, 2, 3, 1.0f, A.data(), 3, B.data(), 2, 0.0f, C.data(), 2),
+                       doctest::Contains("ldb = 2"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(sgemm(false, false, 2, 4, 3, 1.0f, A.data(), 3, B.data(), 4, 0.0f, C.data(), 3),
+                       doctest::Contains("ldc = 3"), std::invalid_argument);
+}
+
+TEST_CASE("sgemm gives identical bits for any thread count") {
+  // Wide (threads split columns) and tall (threads split rows), with K over several blocks.
+  const std::vector<std::array<int64_t, 3>> shapes = {{70, 300, 600}, {300, 70, 600}};
+  const int saved = num_threads();
+  for (SimdLevel level : available_levels()) {
+    for (auto [M, N, K] : shapes) {
+      CAPTURE(simd_name(level));
+      CAPTURE(M);
+      auto A = random_vec(M * K, 11), B = random_vec(K * N, 12);
+      std::vector<float> C1(M * N), Ct(M * N);
+      set_num_threads(1);
+      sgemm_with(level, false, true, M, N, K, 1.0f, A.data(), K, B.data(), K, 0.0f, C1.data(), N);
+      for (int t : {2, 3, 4}) {
+        set_num_threads(t);
+        sgemm_with(level, false, true, M, N, K, 1.0f, A.data(), K, B.data(), K, 0.0f, Ct.data(), N);
+        CHECK(Ct == C1);
+      }
+    }
+  }
+  set_num_threads(saved);
+}
+
 TEST_CASE("sgemm with beta = 0 ignores NaN in C") {
   std::vector<float> A = {1, 2}, B = {3, 4}, C = {NAN};
   sgemm(false, false, 1, 1, 2, 1.0f, A.data(), 2, B.data(), 1, 0.0f, C.data(), 1);
@@ -76,4 +165,26 @@ TEST_CASE("dgemm matches the float reference in double precision") {
   CHECK(C == std::vector<double>{58, 64, 139, 154});
   dgemm(true, true, 2, 2, 3, 1.0, B.data(), 2, A.data(), 3, 0.0, C.data(), 2);  // (B^T A^T)
   CHECK(C == std::vector<double>{58, 139, 64, 154});
+}
+
+TEST_CASE("dgemm matches a long-double triple loop for all transposes, alpha and beta") {
+  const int64_t M = 13, N = 9, K = 21;
+  Generator g(5);
+  std::vector<double> A(K * M), B(K * N), C0(M * N);
+  for (auto& x : A) x = g.uniform_float() - 0.5;
+  for (auto& x : B) x = g.uniform_float() - 0.5;
+  for (auto& x : C0) x = g.uniform_float() - 0.5;
+  for (int t = 0; t < 4; ++t) {
+    const bool ta = t & 1, tb = t & 2;
+    std::vector<double> C = C0;
+    dgemm(ta, tb, M, N, K, 1.5, A.data(), ta ? M : K, B.data(), tb ? K : N, -0.5, C.data(), N);
+    for (int64_t i = 0; i < M; ++i) {
+      for (int64_t j = 0; j < N; ++j) {
+        long double acc = 0;
+        for (int64_t k = 0; k < K; ++k)
+          acc += static_cast<long double>(ta ? A[k * M + i] : A[i * K + k]) * (tb ? B[j * K + k] : B[k * N + j]);
+        CHECK(std::abs(static_cast<double>(1.5L * acc - 0.5L * C0[i * N + j]) - C[i * N + j]) < 1e-13);
+      }
+    }
+  }
 }

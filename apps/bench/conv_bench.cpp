@@ -1,0 +1,159 @@
+// conv_bench.cpp — times every conv layer shape of the study's six models (PAPER.md) at batch 64,
+// forward plus backward (input and weight gradients) through hqc::nn::conv2d, and the same shapes
+// in PyTorch (apps/bench/conv_torch.py, same thread count) in one run, side by side.
+//
+//   conv_bench [--threads 1,2] [--reps 3] [--only NAME,...] [--no-torch] [--python /usr/bin/python3]
+//              [--torch-script PATH]
+//
+// Each figure is the best of `reps` timed runs after one warm-up run. A benchmark, not a test.
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "autograd/variable.hpp"
+#include "nn/conv2d.hpp"
+#include "tensor/parallel.hpp"
+#include "tensor/random.hpp"
+
+namespace {
+
+struct Shape4 {
+  std::string name;  // which models use it
+  int64_t N, C, H, W, OC;
+};
+
+// Every 3x3 / stride 1 / padding 1 conv of the six models, at batch 64 (input sizes after pooling).
+std::vector<Shape4> study_shapes() {
+  return {
+      {"hyb-mnist c1 1>16 @28", 64, 1, 28, 28, 16},    {"hyb-mnist c2 16>32 @14", 64, 16, 14, 14, 32},
+      {"cls-mnist c1 1>32 @28", 64, 1, 28, 28, 32},    {"cls-mnist c2 32>64 @14", 64, 32, 14, 14, 64},
+      {"hyb-cifar c1 3>32 @32", 64, 3, 32, 32, 32},    {"hyb-cifar c2 32>64 @16", 64, 32, 16, 16, 64},
+      {"hyb-cifar c3 64>128 @8", 64, 64, 8, 8, 128},   {"cls-cifar c1 3>64 @32", 64, 3, 32, 32, 64},
+      {"cls-cifar c2 64>128 @16", 64, 64, 16, 16, 128}, {"cls-cifar c3 128>256 @8", 64, 128, 8, 8, 256},
+      {"cls-cifar c4 256>512 @4", 64, 256, 4, 4, 512}, {"hyb-stl c1 3>32 @96", 64, 3, 96, 96, 32},
+      {"hyb-stl c2 32>64 @48", 64, 32, 48, 48, 64},    {"hyb-stl c3 64>128 @24", 64, 64, 24, 24, 128},
+      {"hyb-stl c4 128>256 @12", 64, 128, 12, 12, 256}, {"cls-stl c1 3>64 @96", 64, 3, 96, 96, 64},
+      {"cls-stl c2 64>128 @48", 64, 64, 48, 48, 128},  {"cls-stl c3 128>256 @24", 64, 128, 24, 24, 256},
+      {"cls-stl c4 256>512 @12", 64, 256, 12, 12, 512},
+  };
+}
+
+std::string key(const Shape4& s) {
+  std::string k = s.name;
+  for (char& c : k)
+    if (c == ' ' || c == '>' || c == '@') c = '_';
+  return k;
+}
+
+double time_hqc(const Shape4& s, int reps) {
+  hqc::Generator gen(1);
+  hqc::Variable x(hqc::rand_normal({s.N, s.C, s.H, s.W}, 0, 1, gen), true);
+  hqc::Variable w(hqc::rand_normal({s.OC, s.C, 3, 3}, 0, 0.1, gen), true);
+  hqc::Variable b(hqc::zeros({s.OC}), true);
+  hqc::Tensor gy = hqc::rand_normal({s.N, s.OC, s.H, s.W}, 0, 1, gen);
+  double best = 1e30;
+  for (int r = 0; r <= reps; ++r) {
+    x.zero_grad(), w.zero_grad(), b.zero_grad();
+    auto t0 = std::chrono::steady_clock::now();
+    hqc::Variable y = hqc::nn::conv2d(x, w, b, 1, 1);
+    y.backward(gy);
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    if (r > 0) best = std::min(best, ms);
+  }
+  return best;
+}
+
+std::map<std::string, double> time_torch(const std::string& python, const std::string& script, int threads, int reps,
+                                         const std::vector<Shape4>& shapes) {
+  std::ostringstream cmd;
+  cmd << "OMP_NUM_THREADS=" << threads << " MKL_NUM_THREADS=" << threads << " " << python << " " << script
+      << " --threads " << threads << " --reps " << reps;
+  for (const auto& s : shapes) cmd << " " << key(s) << ":" << s.N << "," << s.C << "," << s.H << "," << s.W << "," << s.OC;
+  std::map<std::string, double> out;
+  FILE* p = popen(cmd.str().c_str(), "r");
+  if (!p) return out;
+  char name[256];
+  double ms;
+  while (std::fscanf(p, "%255s %lf", name, &ms) == 2) out[name] = ms;
+  if (pclose(p) != 0) std::cerr << "conv_bench: the PyTorch peer failed (" << cmd.str() << ")\n";
+  return out;
+}
+
+std::vector<std::string> split(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) out.push_back(item);
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<int> threads = {1, 2};
+  int reps = 3;
+  bool with_torch = true;
+  std::string python = "/usr/bin/python3", script = HQC_CONV_TORCH_SCRIPT;
+  std::vector<std::string> only;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto next = [&]() -> std::string {
+      if (i + 1 >= argc) {
+        std::cerr << "conv_bench: " << a << " needs a value\n";
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (a == "--threads") {
+      threads.clear();
+      for (auto& t : split(next())) threads.push_back(std::stoi(t));
+    } else if (a == "--reps") {
+      reps = std::stoi(next());
+    } else if (a == "--only") {
+      only = split(next());
+    } else if (a == "--no-torch") {
+      with_torch = false;
+    } else if (a == "--python") {
+      python = next();
+    } else if (a == "--torch-script") {
+      script = next();
+    } else {
+      std::cerr << "usage: conv_bench [--threads 1,2] [--reps 3] [--only SUBSTRING,...] [--no-torch] [--python P] "
+                   "[--torch-script PATH]\n";
+      return 2;
+    }
+  }
+  std::vector<Shape4> shapes;
+  for (const auto& s : study_shapes()) {
+    bool keep = only.empty();
+    for (const auto& o : only) keep = keep || s.name.find(o) != std::string::npos;
+    if (keep) shapes.push_back(s);
+  }
+  std::printf("conv2d 3x3/s1/p1, batch 64, forward + backward (input and weight gradients), best of %d, ms\n", reps);
+  for (int t : threads) {
+    hqc::set_num_threads(t);
+    std::map<std::string, double> torch_ms;
+    if (with_torch) torch_ms = time_torch(python, script, t, reps, shapes);
+    std::printf("\nthreads %d\n%-26s %10s %10s %8s\n", t, "shape", "hqc", "torch", "torch/hqc");
+    for (const auto& s : shapes) {
+      const double ours = time_hqc(s, reps);
+      auto it = torch_ms.find(key(s));
+      if (it != torch_ms.end())
+        std::printf("%-26s %10.2f %10.2f %8.2f\n", s.name.c_str(), ours, it->second, it->second / ours);
+      else
+        std::printf("%-26s %10.2f %10s %8s\n", s.name.c_str(), ours, "-", "-");
+      std::fflush(stdout);
+    }
+  }
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  std::printf("\npeak RSS of this process: %.1f MB\n", ru.ru_maxrss / 1024.0);
+  return 0;
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/python3
+"""PyTorch peer of apps/bench/conv_bench.cpp: times conv2d forward + backward (input and weight
+gradients) for the given shapes with a given thread count, and prints one line per shape:
+    <name> <milliseconds>
+Run by conv_bench (which prints both side by side); usable alone:
+    /usr/bin/python3 apps/bench/conv_torch.py --threads 1 --reps 3 mnist_c1:64,1,28,28,32
+"""
+import argparse
+import time
+
+import torch
+import torch.nn.functional as F
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("shapes", nargs="+", help="name:N,C,H,W,OC (3x3 kernel, stride 1, padding 1)")
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    for spec in args.shapes:
+        name, dims = spec.split(":")
+        n, c, h, w, oc = (int(v) for v in dims.split(","))
+        x = torch.randn(n, c, h, w, requires_grad=True)
+        wt = (torch.randn(oc, c, 3, 3) * 0.1).requires_grad_()
+        b = torch.zeros(oc, requires_grad=True)
+        gy = torch.randn(n, oc, h, w)
+        best = float("inf")
+        for rep in range(args.reps + 1):  # the first run warms up
+            x.grad = wt.grad = b.grad = None
+            t0 = time.perf_counter()
+            y = F.conv2d(x, wt, b, stride=1, padding=1)
+            y.backward(gy)
+            dt = time.perf_counter() - t0
+            if rep > 0:
+                best = min(best, dt)
+        print("%s %.3f" % (name, best * 1e3), flush=True)
+
+
+if __name__ == "__main__":
+    main()

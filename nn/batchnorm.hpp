@@ -1,0 +1,51 @@
+// batchnorm.hpp — batch normalisation: the fused differentiable op and BatchNorm1d / BatchNorm2d.
+//
+// PyTorch's semantics: in training the batch mean and the biased batch variance normalise, and the
+// running statistics move by `momentum` towards the batch mean and the *unbiased* batch variance:
+//   running_mean = (1 - momentum) * running_mean + momentum * mean
+//   running_var  = (1 - momentum) * running_var  + momentum * var * m / (m - 1),  m = N * spatial size.
+// In evaluation the running statistics normalise and are left alone.
+#pragma once
+
+#include "nn/module.hpp"
+
+namespace hqc::nn {
+
+// x (N, C, ...) with C channels; gamma, beta (C) or undefined (1 and 0); running_mean,
+// running_var (C) buffers of x's element type, updated in place when `training`.
+Variable batch_norm(const Variable& x, const Variable& gamma, const Variable& beta, Tensor running_mean,
+                    Tensor running_var, bool training, double momentum = 0.1, double eps = 1e-5);
+
+class BatchNorm : public Module {
+ public:
+  // expected_dims: the input ranks accepted (BatchNorm1d: 2 or 3, BatchNorm2d: 4).
+  BatchNorm(int64_t num_features, double momentum, double eps, int dims_lo, int dims_hi, std::string type);
+  Variable forward(const Variable& x) override;
+  std::string type_name() const override { return type_; }
+  std::string describe() const override;
+
+  Variable weight, bias;                                 // (C): 1 and 0 at the start
+  Tensor running_mean, running_var, num_batches_tracked;  // (C), (C), () int64
+  int64_t num_features;
+  double momentum, eps;
+
+ private:
+  int dims_lo_, dims_hi_;
+  std::string type_;
+};
+
+// Over (N, C) or (N, C, L) inputs.
+class BatchNorm1d : public BatchNorm {
+ public:
+  explicit BatchNorm1d(int64_t num_features, double momentum = 0.1, double eps = 1e-5)
+      : BatchNorm(num_features, momentum, eps, 2, 3, "BatchNorm1d") {}
+};
+
+// Over (N, C, H, W) inputs.
+class BatchNorm2d : public BatchNorm {
+ public:
+  explicit BatchNorm2d(int64_t num_features, double momentum = 0.1, double eps = 1e-5)
+      : BatchNorm(num_features, momentum, eps, 4, 4, "BatchNorm2d") {}
+};
+
+}  // namespace hqc::nn

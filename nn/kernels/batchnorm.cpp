@@ -1,0 +1,233 @@
+// batchnorm.cpp — batch normalisation forward and backward (see batchnorm.hpp).
+//
+// Backward of the training form, per channel with m = N*S, x̂ = (x - mean)·invstd:
+//   dβ = Σ dy,  dγ = Σ dy·x̂,  dx = γ·invstd/m · (m·dy - dβ - x̂·dγ).
+#include "nn/kernels/batchnorm.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "tensor/parallel.hpp"
+#include "tensor/simd.hpp"
+
+namespace hqc::nn::kernels {
+
+namespace {
+int64_t channel_grain(const BatchNormGeometry& g) {
+  return std::max<int64_t>(1, 16384 / std::max<int64_t>(1, g.N * g.S));
+}
+
+// Per-plane primitives. float runs through the SIMD kernel table (a plane of one sample and channel
+// is contiguous: H*W values); the per-plane sums are then combined in double, in sample order.
+// double (gradient checks) keeps plain loops.
+double plane_sum(const float* p, int64_t n) { return n == 1 ? double(p[0]) : double(hqc::kernels().sum(p, n)); }
+double plane_sum(const double* p, int64_t n) {
+  double s = 0;
+  for (int64_t i = 0; i < n; ++i) s += p[i];
+  return s;
+}
+double plane_sq_dev(const float* p, double mean, int64_t n) {
+  if (n == 1) return (double(p[0]) - mean) * (double(p[0]) - mean);
+  return double(hqc::kernels().sq_dev_sum(p, float(mean), n));
+}
+double plane_sq_dev(const double* p, double mean, int64_t n) {
+  double s = 0;
+  for (int64_t i = 0; i < n; ++i) s += (p[i] - mean) * (p[i] - mean);
+  return s;
+}
+double plane_dot(const float* a, const float* b, int64_t n) {
+  return n == 1 ? double(a[0]) * double(b[0]) : double(hqc::kernels().dot(a, b, n));
+}
+double plane_dot(const double* a, const double* b, int64_t n) {
+  double s = 0;
+  for (int64_t i = 0; i < n; ++i) s += a[i] * b[i];
+  return s;
+}
+// o = p * a + b
+void plane_affine(const float* p, float a, float b, float* o, int64_t n) {
+  if (n < 8) {
+    for (int64_t i = 0; i < n; ++i) o[i] = p[i] * a + b;
+    return;
+  }
+  const auto& k = hqc::kernels();
+  k.mul_s(p, a, o, n);
+  k.add_s(o, b, o, n);
+}
+void plane_affine(const double* p, double a, double b, double* o, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) o[i] = p[i] * a + b;
+}
+// o = d * k + p * u + v
+void plane_affine2(const float* d, float k, const float* p, float u, float v, float* o, int64_t n) {
+  if (n < 8) {
+    for (int64_t i = 0; i < n; ++i) o[i] = d[i] * k + p[i] * u + v;
+    return;
+  }
+  const auto& t = hqc::kernels();
+  t.mul_s(d, k, o, n);
+  t.axpy(u, p, o, n);
+  t.add_s(o, v, o, n);
+}
+void plane_affine2(const double* d, double k, const double* p, double u, double v, double* o, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) o[i] = d[i] * k + p[i] * u + v;
+}
+}  // namespace
+
+template <typename T>
+void batchnorm_forward_train(const BatchNormGeometry& g, const T* x, const T* gamma, const T* beta, double eps, T* y,
+                             double* mean, double* var, double* invstd) {
+  const int64_t N = g.N, C = g.C, S = g.S;
+  const double m = double(N * S);
+  parallel_for(C, channel_grain(g), [&](int64_t c0, int64_t c1) {
+    for (int64_t c = c0; c < c1; ++c) {
+      double s = 0;
+      for (int64_t n = 0; n < N; ++n) s += plane_sum(x + (n * C + c) * S, S);
+      const double mu = s / m;
+      double q = 0;
+      for (int64_t n = 0; n < N; ++n) q += plane_sq_dev(x + (n * C + c) * S, mu, S);
+      const double v = q / m, is = 1.0 / std::sqrt(v + eps);
+      mean[c] = mu;
+      var[c] = v;
+      invstd[c] = is;
+      // y = x * a + b folds the four per-channel constants into two.
+      const T a = T(is * (gamma ? double(gamma[c]) : 1.0));
+      const T b = T((beta ? double(beta[c]) : 0.0) - mu * is * (gamma ? double(gamma[c]) : 1.0));
+      for (int64_t n = 0; n < N; ++n) plane_affine(x + (n * C + c) * S, a, b, y + (n * C + c) * S, S);
+    }
+  });
+}
+
+template <typename T>
+void batchnorm_forward_eval(const BatchNormGeometry& g, const T* x, const T* gamma, const T* beta, const T* run_mean,
+                            const T* run_var, double eps, T* y) {
+  const int64_t N = g.N, C = g.C, S = g.S;
+  parallel_for(C, channel_grain(g), [&](int64_t c0, int64_t c1) {
+    for (int64_t c = c0; c < c1; ++c) {
+      const double is = 1.0 / std::sqrt(double(run_var[c]) + eps);
+      const double gm = gamma ? double(gamma[c]) : 1.0;
+      const T a = T(is * gm);
+      const T b = T((beta ? double(beta[c]) : 0.0) - double(run_mean[c]) * is * gm);
+      for (int64_t n = 0; n < N; ++n) plane_affine(x + (n * C + c) * S, a, b, y + (n * C + c) * S, S);
+    }
+  });
+}
+
+template <typename T>
+void batchnorm_backward_train(const BatchNormGeometry& g, const T* dy, const T* x, const T* gamma, const double* mean,
+                              const double* invstd, T* dx, T* dgamma, T* dbeta) {
+  const int64_t N = g.N, C = g.C, S = g.S;
+  const double m = double(N * S);
+  parallel_for(C, channel_grain(g), [&](int64_t c0, int64_t c1) {
+    for (int64_t c = c0; c < c1; ++c) {
+      const double mu = mean[c], is = invstd[c];
+      double sdy = 0, sdx = 0;  // Σ dy and Σ dy·x; Σ dy·(x - mean) = Σ dy·x - mean·Σ dy
+      for (int64_t n = 0; n < N; ++n) {
+        sdy += plane_sum(dy + (n * C + c) * S, S);
+        sdx += plane_dot(dy + (n * C + c) * S, x + (n * C + c) * S, S);
+      }
+      const double sdyx = sdx - mu * sdy;
+      const double db = sdy, dg = sdyx * is;
+      if (dgamma) dgamma[c] = T(dg);
+      if (dbeta) dbeta[c] = T(db);
+      // dx = k·dy - k/m·dβ - k/m·x̂·dγ, with k = γ·invstd; as dx = k·dy + u·x + v.
+      const double k = (gamma ? double(gamma[c]) : 1.0) * is;
+      const double u = -k / m * dg * is;
+      const double v = -k / m * db - u * mu;
+      const T kt = T(k), ut = T(u), vt = T(v);
+      for (int64_t n = 0; n < N; ++n) {
+        const int64_t off = (n * C + c) * S;
+        plane_affine2(dy + off, kt, x + off, ut, vt, dx + off, S);
+      }
+    }
+  });
+}
+
+template <typename T>
+void batchnorm_backward_eval(const BatchNormGeometry& g, const T* dy, const T* x, const T* gamma, const T* run_mean,
+                             const T* run_var, double eps, T* dx, T* dgamma, T* dbeta) {
+  const int64_t N = g.N, C = g.C, S = g.S;
+  parallel_for(C, channel_grain(g), [&](int64_t c0, int64_t c1) {
+    for (int64_t c = c0; c < c1; ++c) {
+      const double mu = double(run_mean[c]), is = 1.0 / std::sqrt(double(run_var[c]) + eps);
+      const T k = T((gamma ? double(gamma[c]) : 1.0) * is);
+      double sdy = 0, sdyx = 0;
+      for (int64_t n = 0; n < N; ++n) {
+        const T* p = x + (n * C + c) * S;
+        const T* d = dy + (n * C + c) * S;
+        T* o = dx + (n * C + c) * S;
+        for (int64_t i = 0; i < S; ++i) {
+          sdy += double(d[i]);
+          sdyx += double(d[i]) * (double(p[i]) - mu);
+          o[i] = d[i] * k;
+        }
+      }
+      if (dgamma) dgamma[c] = T(sdyx * is);
+      if (dbeta) dbeta[c] = T(sdy);
+    }
+  });
+}
+
+template <typename T>
+void batchnorm_forward_train_reference(const BatchNormGeometry& g, const T* x, const T* gamma, const T* beta,
+                                       double eps, T* y, double* mean, double* var, double* invstd) {
+  const int64_t N = g.N, C = g.C, S = g.S;
+  for (int64_t c = 0; c < C; ++c) {
+    double s = 0;
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t i = 0; i < S; ++i) s += double(x[(n * C + c) * S + i]);
+    mean[c] = s / double(N * S);
+    double q = 0;
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t i = 0; i < S; ++i) q += std::pow(double(x[(n * C + c) * S + i]) - mean[c], 2);
+    var[c] = q / double(N * S);
+    invstd[c] = 1.0 / std::sqrt(var[c] + eps);
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t i = 0; i < S; ++i) {
+        const int64_t j = (n * C + c) * S + i;
+        const double xhat = (double(x[j]) - mean[c]) * invstd[c];
+        y[j] = T(xhat * (gamma ? double(gamma[c]) : 1.0) + (beta ? double(beta[c]) : 0.0));
+      }
+  }
+}
+
+template <typename T>
+void batchnorm_backward_train_reference(const BatchNormGeometry& g, const T* dy, const T* x, const T* gamma,
+                                        const double* mean, const double* invstd, T* dx, T* dgamma, T* dbeta) {
+  const int64_t N = g.N, C = g.C, S = g.S;
+  const double m = double(N * S);
+  for (int64_t c = 0; c < C; ++c) {
+    double db = 0, dg = 0;
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t i = 0; i < S; ++i) {
+        const int64_t j = (n * C + c) * S + i;
+        db += double(dy[j]);
+        dg += double(dy[j]) * (double(x[j]) - mean[c]) * invstd[c];
+      }
+    if (dgamma) dgamma[c] = T(dg);
+    if (dbeta) dbeta[c] = T(db);
+    const double gm = gamma ? double(gamma[c]) : 1.0;
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t i = 0; i < S; ++i) {
+        const int64_t j = (n * C + c) * S + i;
+        const double xhat = (double(x[j]) - mean[c]) * invstd[c];
+        dx[j] = T(gm * invstd[c] / m * (m * double(dy[j]) - db - xhat * dg));
+      }
+  }
+}
+
+#define HQC_BN_INSTANTIATE(T)                                                                                       \
+  template void batchnorm_forward_train<T>(const BatchNormGeometry&, const T*, const T*, const T*, double, T*,      \
+                                           double*, double*, double*);                                              \
+  template void batchnorm_forward_eval<T>(const BatchNormGeometry&, const T*, const T*, const T*, const T*, const T*, \
+                                          double, T*);                                                              \
+  template void batchnorm_backward_train<T>(const BatchNormGeometry&, const T*, const T*, const T*, const double*,  \
+                                            const double*, T*, T*, T*);                                             \
+  template void batchnorm_backward_eval<T>(const BatchNormGeometry&, const T*, const T*, const T*, const T*,        \
+                                           const T*, double, T*, T*, T*);                                           \
+  template void batchnorm_forward_train_reference<T>(const BatchNormGeometry&, const T*, const T*, const T*, double, \
+                                                     T*, double*, double*, double*);                                \
+  template void batchnorm_backward_train_reference<T>(const BatchNormGeometry&, const T*, const T*, const T*,       \
+                                                      const double*, const double*, T*, T*, T*);
+HQC_BN_INSTANTIATE(float)
+HQC_BN_INSTANTIATE(double)
+
+}  // namespace hqc::nn::kernels

@@ -1,0 +1,317 @@
+// conv2d.cpp — im2col + GEMM convolution and its direct reference (see conv2d.hpp).
+#include "nn/kernels/conv2d.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "nn/kernels/gemm_dispatch.hpp"
+#include "nn/kernels/workspace.hpp"
+#include "tensor/parallel.hpp"
+#include "tensor/simd.hpp"
+
+namespace hqc::nn::kernels {
+
+namespace {
+// A 1x1, stride-1, unpadded convolution is already a GEMM on the input: no columns needed.
+bool is_pointwise(const Conv2dGeometry& g) {
+  return g.KH == 1 && g.KW == 1 && g.SH == 1 && g.SW == 1 && g.PH == 0 && g.PW == 0;
+}
+}  // namespace
+
+template <typename T> void im2col(const Conv2dGeometry& g, const T* x, T* col, int64_t ld) {
+  const int64_t OH = g.OH(), OW = g.OW();
+  for (int64_t c = 0; c < g.C; ++c) {
+    const T* xc = x + c * g.H * g.W;  // (H, W)
+    for (int64_t kh = 0; kh < g.KH; ++kh) {
+      for (int64_t kw = 0; kw < g.KW; ++kw) {
+        T* row = col + ((c * g.KH + kh) * g.KW + kw) * ld;  // (OH, OW)
+        // Output columns ow whose input column iw = ow*SW - PW + kw lies inside [0, W).
+        const int64_t off = kw - g.PW;
+        int64_t ow_lo = off >= 0 ? 0 : (-off + g.SW - 1) / g.SW;
+        int64_t ow_hi = (g.W - off + g.SW - 1) / g.SW;  // first ow with iw >= W
+        ow_lo = std::min(ow_lo, OW);
+        ow_hi = std::clamp<int64_t>(ow_hi, ow_lo, OW);
+        for (int64_t oh = 0; oh < OH; ++oh) {
+          T* out = row + oh * OW;
+          const int64_t ih = oh * g.SH - g.PH + kh;
+          if (ih < 0 || ih >= g.H) {
+            std::fill(out, out + OW, T(0));
+            continue;
+          }
+          const T* in = xc + ih * g.W;
+          std::fill(out, out + ow_lo, T(0));
+          if (g.SW == 1) {
+            std::memcpy(out + ow_lo, in + ow_lo + off, sizeof(T) * (ow_hi - ow_lo));
+          } else {
+            for (int64_t ow = ow_lo; ow < ow_hi; ++ow) out[ow] = in[ow * g.SW + off];
+          }
+          std::fill(out + ow_hi, out + OW, T(0));
+        }
+      }
+    }
+  }
+}
+
+template <typename T> void col2im(const Conv2dGeometry& g, const T* col, T* dx, int64_t ld) {
+  const int64_t OH = g.OH(), OW = g.OW();
+  for (int64_t c = 0; c < g.C; ++c) {
+    T* dxc = dx + c * g.H * g.W;  // (H, W)
+    for (int64_t kh = 0; kh < g.KH; ++kh) {
+      for (int64_t kw = 0; kw < g.KW; ++kw) {
+        const T* row = col + ((c * g.KH + kh) * g.KW + kw) * ld;  // (OH, OW)
+        const int64_t off = kw - g.PW;
+        int64_t ow_lo = off >= 0 ? 0 : (-off + g.SW - 1) / g.SW;
+        int64_t ow_hi = (g.W - off + g.SW - 1) / g.SW;
+        ow_lo = std::min(ow_lo, OW);
+        ow_hi = std::clamp<int64_t>(ow_hi, ow_lo, OW);
+        for (int64_t oh = 0; oh < OH; ++oh) {
+          const int64_t ih = oh * g.SH - g.PH + kh;
+          if (ih < 0 || ih >= g.H) continue;
+          const T* in = row + oh * OW;
+          T* out = dxc + ih * g.W;
+          if (g.SW == 1) {
+            T* o = out + off;
+            for (int64_t ow = ow_lo; ow < ow_hi; ++ow) o[ow] += in[ow];
+          } else {
+            for (int64_t ow = ow_lo; ow < ow_hi; ++ow) out[ow * g.SW + off] += in[ow];
+          }
+        }
+      }
+    }
+  }
+}
+
+namespace {
+// Samples per GEMM. Small feature maps (4x4 .. 14x14) give thin GEMMs (N = OH*OW); putting several
+// samples side by side in one column buffer widens them, while keeping the buffer cache-sized.
+constexpr int64_t kTargetColumns = 512;
+constexpr int64_t kMaxColumnBytes = 2 << 20;
+
+// C (M, N) = beta*C + A (M, K) · B (N, K)ᵀ as M*N dot products of contiguous rows. Used for the
+// weight gradient of first layers (N = C*KH*KW = 9 or 27), where a GEMM's N is too thin for its tiles.
+constexpr int64_t kDotPathMaxColumns = 32;
+
+void gemm_nt_dots(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb,
+                  float beta, float* C, int64_t ldc) {
+  auto dot = hqc::kernels().dot;
+  for (int64_t i = 0; i < M; ++i)
+    for (int64_t j = 0; j < N; ++j) {
+      const float d = dot(A + i * lda, B + j * ldb, K);
+      C[i * ldc + j] = beta == 0.0f ? d : beta * C[i * ldc + j] + d;
+    }
+}
+
+void gemm_nt_dots(int64_t M, int64_t N, int64_t K, const double* A, int64_t lda, const double* B, int64_t ldb,
+                  double beta, double* C, int64_t ldc) {
+  for (int64_t i = 0; i < M; ++i)
+    for (int64_t j = 0; j < N; ++j) {
+      double d = 0;
+      for (int64_t k = 0; k < K; ++k) d += A[i * lda + k] * B[j * ldb + k];
+      C[i * ldc + j] = beta == 0.0 ? d : beta * C[i * ldc + j] + d;
+    }
+}
+
+template <typename T> int64_t group_size(const Conv2dGeometry& g, int64_t chunk) {
+  const int64_t OHW = g.OH() * g.OW(), CKK = g.C * g.KH * g.KW;
+  int64_t G = (kTargetColumns + OHW - 1) / OHW;
+  G = std::min(G, std::max<int64_t>(1, kMaxColumnBytes / int64_t(sizeof(T) * CKK * OHW)));
+  return std::clamp<int64_t>(G, 1, std::max<int64_t>(1, chunk));
+}
+}  // namespace
+
+template <typename T> void conv2d_forward(const Conv2dGeometry& g, const T* x, const T* w, const T* b, T* y) {
+  const int64_t OHW = g.OH() * g.OW(), CKK = g.C * g.KH * g.KW, CHW = g.C * g.H * g.W;
+  const bool pointwise = is_pointwise(g);
+  parallel_for(g.N, 1, [&](int64_t n0, int64_t n1) {
+    const int64_t G = pointwise ? 1 : group_size<T>(g, n1 - n0);
+    T* col = pointwise ? nullptr : workspace_as<T>(kSlotColumns, CKK * G * OHW);  // (CKK, G*OHW)
+    T* tmp = G > 1 ? workspace_as<T>(kSlotExtra, g.OC * G * OHW) : nullptr;       // (OC, G*OHW)
+    for (int64_t s = n0; s < n1; s += G) {
+      const int64_t gs = std::min(G, n1 - s), ld = gs * OHW;
+      if (gs == 1) {
+        const T* xn = x + s * CHW;
+        T* yn = y + s * g.OC * OHW;  // (OC, OHW)
+        if (!pointwise) im2col(g, xn, col, OHW);
+        T beta = 0;
+        if (b) {
+          for (int64_t oc = 0; oc < g.OC; ++oc) std::fill(yn + oc * OHW, yn + (oc + 1) * OHW, b[oc]);
+          beta = 1;
+        }
+        gemm(false, false, g.OC, OHW, CKK, T(1), w, CKK, pointwise ? xn : col, OHW, beta, yn, OHW);
+        continue;
+      }
+      for (int64_t j = 0; j < gs; ++j) im2col(g, x + (s + j) * CHW, col + j * OHW, ld);
+      gemm(false, false, g.OC, ld, CKK, T(1), w, CKK, col, ld, T(0), tmp, ld);
+      for (int64_t j = 0; j < gs; ++j) {
+        T* yn = y + (s + j) * g.OC * OHW;
+        for (int64_t oc = 0; oc < g.OC; ++oc) {
+          const T* src = tmp + oc * ld + j * OHW;
+          T* dst = yn + oc * OHW;
+          const T bias = b ? b[oc] : T(0);
+          for (int64_t i = 0; i < OHW; ++i) dst[i] = src[i] + bias;
+        }
+      }
+    }
+  });
+}
+
+template <typename T> void conv2d_backward_input(const Conv2dGeometry& g, const T* dy, const T* w, T* dx) {
+  const int64_t OHW = g.OH() * g.OW(), CKK = g.C * g.KH * g.KW, CHW = g.C * g.H * g.W;
+  const bool pointwise = is_pointwise(g);
+  parallel_for(g.N, 1, [&](int64_t n0, int64_t n1) {
+    const int64_t G = pointwise ? 1 : group_size<T>(g, n1 - n0);
+    T* col = pointwise ? nullptr : workspace_as<T>(kSlotColumns, CKK * G * OHW);  // (CKK, G*OHW)
+    T* gdy = G > 1 ? workspace_as<T>(kSlotExtra, g.OC * G * OHW) : nullptr;       // (OC, G*OHW)
+    for (int64_t s = n0; s < n1; s += G) {
+      const int64_t gs = std::min(G, n1 - s), ld = gs * OHW;
+      if (pointwise) {
+        gemm(true, false, CKK, OHW, g.OC, T(1), w, CKK, dy + s * g.OC * OHW, OHW, T(0), dx + s * CHW, OHW);
+        continue;
+      }
+      const T* B = dy + s * g.OC * OHW;
+      if (gs > 1) {
+        for (int64_t j = 0; j < gs; ++j)
+          for (int64_t oc = 0; oc < g.OC; ++oc)
+            std::copy(dy + ((s + j) * g.OC + oc) * OHW, dy + ((s + j) * g.OC + oc + 1) * OHW, gdy + oc * ld + j * OHW);
+        B = gdy;
+      }
+      gemm(true, false, CKK, ld, g.OC, T(1), w, CKK, B, ld, T(0), col, ld);
+      for (int64_t j = 0; j < gs; ++j) {
+        T* dxn = dx + (s + j) * CHW;  // (C, H, W)
+        std::fill(dxn, dxn + CHW, T(0));
+        col2im(g, col + j * OHW, dxn, ld);
+      }
+    }
+  });
+}
+
+template <typename T>
+void conv2d_backward_weight(const Conv2dGeometry& g, const T* x, const T* dy, T* dw, T* db) {
+  const int64_t OHW = g.OH() * g.OW(), CKK = g.C * g.KH * g.KW, CHW = g.C * g.H * g.W;
+  const int64_t wsize = g.OC * CKK, part = wsize + g.OC;
+  const bool pointwise = is_pointwise(g);
+  const int64_t chunks = parallel_chunks(g.N, 1);
+  // Per-chunk partial sums (dw then db), added up in chunk order below.
+  T* partials = workspace_as<T>(kSlotPartials, chunks * part);
+  parallel_for_chunks(g.N, 1, [&](int64_t k, int64_t n0, int64_t n1) {
+    const int64_t G = pointwise ? 1 : group_size<T>(g, n1 - n0);
+    T* col = pointwise ? nullptr : workspace_as<T>(kSlotColumns, CKK * G * OHW);  // (CKK, G*OHW)
+    T* gdy = G > 1 ? workspace_as<T>(kSlotExtra, g.OC * G * OHW) : nullptr;       // (OC, G*OHW)
+    T* pw = partials + k * part;  // (OC, CKK)
+    T* pb = pw + wsize;           // (OC)
+    std::fill(pb, pb + g.OC, T(0));
+    for (int64_t s = n0; s < n1; s += G) {
+      const int64_t gs = std::min(G, n1 - s), ld = gs * OHW;
+      const T* A = dy + s * g.OC * OHW;  // (OC, ld)
+      const T* B = x + s * CHW;          // pointwise: (C, OHW)
+      if (gs > 1) {
+        for (int64_t j = 0; j < gs; ++j)
+          for (int64_t oc = 0; oc < g.OC; ++oc)
+            std::copy(dy + ((s + j) * g.OC + oc) * OHW, dy + ((s + j) * g.OC + oc + 1) * OHW, gdy + oc * ld + j * OHW);
+        A = gdy;
+      }
+      if (!pointwise) {
+        for (int64_t j = 0; j < gs; ++j) im2col(g, x + (s + j) * CHW, col + j * OHW, ld);
+        B = col;
+      }
+      if (CKK <= kDotPathMaxColumns)
+        gemm_nt_dots(g.OC, CKK, ld, A, ld, B, ld, T(s == n0 ? 0 : 1), pw, CKK);
+      else
+        gemm(false, true, g.OC, CKK, ld, T(1), A, ld, B, ld, T(s == n0 ? 0 : 1), pw, CKK);
+      for (int64_t oc = 0; oc < g.OC; ++oc) {
+        const T* r = A + oc * ld;
+        T sum = 0;
+        for (int64_t i = 0; i < ld; ++i) sum += r[i];
+        pb[oc] += sum;
+      }
+    }
+  });
+  std::copy(partials, partials + wsize, dw);
+  if (db) std::copy(partials + wsize, partials + part, db);
+  for (int64_t k = 1; k < chunks; ++k) {
+    const T* p = partials + k * part;
+    for (int64_t i = 0; i < wsize; ++i) dw[i] += p[i];
+    if (db)
+      for (int64_t i = 0; i < g.OC; ++i) db[i] += p[wsize + i];
+  }
+}
+
+// --- the direct definitions ---
+
+template <typename T>
+void conv2d_forward_reference(const Conv2dGeometry& g, const T* x, const T* w, const T* b, T* y) {
+  const int64_t OH = g.OH(), OW = g.OW();
+  for (int64_t n = 0; n < g.N; ++n)
+    for (int64_t oc = 0; oc < g.OC; ++oc)
+      for (int64_t oh = 0; oh < OH; ++oh)
+        for (int64_t ow = 0; ow < OW; ++ow) {
+          double s = b ? double(b[oc]) : 0.0;
+          for (int64_t c = 0; c < g.C; ++c)
+            for (int64_t kh = 0; kh < g.KH; ++kh)
+              for (int64_t kw = 0; kw < g.KW; ++kw) {
+                const int64_t ih = oh * g.SH - g.PH + kh, iw = ow * g.SW - g.PW + kw;
+                if (ih < 0 || ih >= g.H || iw < 0 || iw >= g.W) continue;
+                s += double(x[((n * g.C + c) * g.H + ih) * g.W + iw]) *
+                     double(w[((oc * g.C + c) * g.KH + kh) * g.KW + kw]);
+              }
+          y[((n * g.OC + oc) * OH + oh) * OW + ow] = T(s);
+        }
+}
+
+template <typename T> void conv2d_backward_input_reference(const Conv2dGeometry& g, const T* dy, const T* w, T* dx) {
+  const int64_t OH = g.OH(), OW = g.OW();
+  std::fill(dx, dx + g.N * g.C * g.H * g.W, T(0));
+  for (int64_t n = 0; n < g.N; ++n)
+    for (int64_t oc = 0; oc < g.OC; ++oc)
+      for (int64_t oh = 0; oh < OH; ++oh)
+        for (int64_t ow = 0; ow < OW; ++ow) {
+          const T d = dy[((n * g.OC + oc) * OH + oh) * OW + ow];
+          for (int64_t c = 0; c < g.C; ++c)
+            for (int64_t kh = 0; kh < g.KH; ++kh)
+              for (int64_t kw = 0; kw < g.KW; ++kw) {
+                const int64_t ih = oh * g.SH - g.PH + kh, iw = ow * g.SW - g.PW + kw;
+                if (ih < 0 || ih >= g.H || iw < 0 || iw >= g.W) continue;
+                dx[((n * g.C + c) * g.H + ih) * g.W + iw] += d * w[((oc * g.C + c) * g.KH + kh) * g.KW + kw];
+              }
+        }
+}
+
+template <typename T>
+void conv2d_backward_weight_reference(const Conv2dGeometry& g, const T* x, const T* dy, T* dw, T* db) {
+  const int64_t OH = g.OH(), OW = g.OW();
+  for (int64_t oc = 0; oc < g.OC; ++oc) {
+    for (int64_t c = 0; c < g.C; ++c)
+      for (int64_t kh = 0; kh < g.KH; ++kh)
+        for (int64_t kw = 0; kw < g.KW; ++kw) {
+          double s = 0;
+          for (int64_t n = 0; n < g.N; ++n)
+            for (int64_t oh = 0; oh < OH; ++oh)
+              for (int64_t ow = 0; ow < OW; ++ow) {
+                const int64_t ih = oh * g.SH - g.PH + kh, iw = ow * g.SW - g.PW + kw;
+                if (ih < 0 || ih >= g.H || iw < 0 || iw >= g.W) continue;
+                s += double(dy[((n * g.OC + oc) * OH + oh) * OW + ow]) * double(x[((n * g.C + c) * g.H + ih) * g.W + iw]);
+              }
+          dw[((oc * g.C + c) * g.KH + kh) * g.KW + kw] = T(s);
+        }
+    if (db) {
+      double s = 0;
+      for (int64_t n = 0; n < g.N; ++n)
+        for (int64_t i = 0; i < OH * OW; ++i) s += double(dy[(n * g.OC + oc) * OH * OW + i]);
+      db[oc] = T(s);
+    }
+  }
+}
+
+#define HQC_CONV_INSTANTIATE(T)                                                                         \
+  template void im2col<T>(const Conv2dGeometry&, const T*, T*, int64_t);                                          \
+  template void col2im<T>(const Conv2dGeometry&, const T*, T*, int64_t);                                          \
+  template void conv2d_forward<T>(const Conv2dGeometry&, const T*, const T*, const T*, T*);              \
+  template void conv2d_backward_input<T>(const Conv2dGeometry&, const T*, const T*, T*);                 \
+  template void conv2d_backward_weight<T>(const Conv2dGeometry&, const T*, const T*, T*, T*);            \
+  template void conv2d_forward_reference<T>(const Conv2dGeometry&, const T*, const T*, const T*, T*);    \
+  template void conv2d_backward_input_reference<T>(const Conv2dGeometry&, const T*, const T*, T*);       \
+  template void conv2d_backward_weight_reference<T>(const Conv2dGeometry&, const T*, const T*, T*, T*);
+HQC_CONV_INSTANTIATE(float)
+HQC_CONV_INSTANTIATE(double)
+
+}  // namespace hqc::nn::kernels

@@ -1,0 +1,46 @@
+// conv2d.hpp — 2-d convolution kernels on raw NCHW pointers (float and double).
+//
+// The fast path lowers samples to columns (im2col, as darknet and Caffe do) and multiplies by the
+// weight matrix with the project's GEMM: forward Y = W · col, input gradient col' = Wᵀ · dY folded
+// back by col2im, weight gradient dW = Σ_b dY_b · col_bᵀ. Small feature maps put several samples
+// side by side in one column buffer so the GEMMs stay wide. Work is split over the batch with the
+// thread pool's fixed split (the GEMMs inside then run serially), and the weight gradient sums the
+// per-chunk partials in chunk order, so results are bit-identical for a given thread count.
+// The *_reference functions are the direct seven-loop definitions, kept as the algorithmic reference
+// the tests compare against.
+#pragma once
+
+#include <cstdint>
+
+namespace hqc::nn::kernels {
+
+struct Conv2dGeometry {
+  int64_t N = 1, C = 1, H = 1, W = 1;  // input (N, C, H, W)
+  int64_t OC = 1, KH = 1, KW = 1;      // weight (OC, C, KH, KW)
+  int64_t SH = 1, SW = 1;              // stride
+  int64_t PH = 0, PW = 0;              // zero padding
+  int64_t OH() const { return (H + 2 * PH - KH) / SH + 1; }
+  int64_t OW() const { return (W + 2 * PW - KW) / SW + 1; }
+};
+
+// y (N, OC, OH, OW) = conv(x (N, C, H, W), w (OC, C, KH, KW)) + b (OC) ; b may be null.
+template <typename T> void conv2d_forward(const Conv2dGeometry& g, const T* x, const T* w, const T* b, T* y);
+// dx (N, C, H, W) = gradient of the input from dy (N, OC, OH, OW). Overwrites dx.
+template <typename T> void conv2d_backward_input(const Conv2dGeometry& g, const T* dy, const T* w, T* dx);
+// dw (OC, C, KH, KW) and db (OC, may be null) from x and dy. Overwrites both.
+template <typename T>
+void conv2d_backward_weight(const Conv2dGeometry& g, const T* x, const T* dy, T* dw, T* db);
+
+template <typename T>
+void conv2d_forward_reference(const Conv2dGeometry& g, const T* x, const T* w, const T* b, T* y);
+template <typename T> void conv2d_backward_input_reference(const Conv2dGeometry& g, const T* dy, const T* w, T* dx);
+template <typename T>
+void conv2d_backward_weight_reference(const Conv2dGeometry& g, const T* x, const T* dy, T* dw, T* db);
+
+// One sample's columns: col (C*KH*KW, OH*OW) from x (C, H, W), rows `ld` apart (ld >= OH*OW, so
+// several samples can sit side by side); and the adjoint, which adds col back into dx (C, H, W)
+// (dx must be zeroed by the caller).
+template <typename T> void im2col(const Conv2dGeometry& g, const T* x, T* col, int64_t ld);
+template <typename T> void col2im(const Conv2dGeometry& g, const T* col, T* dx, int64_t ld);
+
+}  // namespace hqc::nn::kernels

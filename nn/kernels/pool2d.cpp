@@ -1,0 +1,198 @@
+// pool2d.cpp — max and adaptive average pooling (see pool2d.hpp).
+#include "nn/kernels/pool2d.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "tensor/parallel.hpp"
+
+namespace hqc::nn::kernels {
+
+namespace {
+// Planes per task: enough work per chunk that small layers do not pay for the pool.
+int64_t plane_grain(int64_t plane_size) { return std::max<int64_t>(1, 16384 / std::max<int64_t>(1, plane_size)); }
+
+template <typename T> void maxpool_plane(const Pool2dGeometry& g, const T* x, T* y, int32_t* idx) {
+  const int64_t OH = g.OH(), OW = g.OW();
+  for (int64_t oh = 0; oh < OH; ++oh)
+    for (int64_t ow = 0; ow < OW; ++ow) {
+      const int64_t h0 = oh * g.SH, w0 = ow * g.SW;
+      int64_t best = h0 * g.W + w0;
+      T m = -std::numeric_limits<T>::infinity();
+      for (int64_t kh = 0; kh < g.KH; ++kh)
+        for (int64_t kw = 0; kw < g.KW; ++kw) {
+          const int64_t i = (h0 + kh) * g.W + w0 + kw;
+          const T v = x[i];
+          if (v > m || std::isnan(v)) {  // so the last NaN of a window wins, as in PyTorch
+            m = v;
+            best = i;
+          }
+        }
+      y[oh * OW + ow] = m;
+      idx[oh * OW + ow] = static_cast<int32_t>(best);
+    }
+}
+
+// 2x2 windows, stride 2: the models' only max pool. Written branch-free over two input rows.
+template <typename T> void maxpool_plane_2x2(const Pool2dGeometry& g, const T* x, T* y, int32_t* idx) {
+  const int64_t OH = g.OH(), OW = g.OW();
+  for (int64_t oh = 0; oh < OH; ++oh) {
+    const T* r0 = x + 2 * oh * g.W;
+    const T* r1 = r0 + g.W;
+    T* yo = y + oh * OW;
+    int32_t* io = idx + oh * OW;
+    const int32_t base = static_cast<int32_t>(2 * oh * g.W);
+    const int32_t W32 = static_cast<int32_t>(g.W);
+    for (int64_t ow = 0; ow < OW; ++ow) {
+      const T a = r0[2 * ow], b = r0[2 * ow + 1], c = r1[2 * ow], d = r1[2 * ow + 1];
+      // Same order and tie rule as the reference: a, b, c, d; strictly greater replaces.
+      T m = a;
+      int32_t k = 0;
+      if (b > m) { m = b; k = 1; }
+      if (c > m) { m = c; k = W32; }
+      if (d > m) { m = d; k = W32 + 1; }
+      if (std::isnan(a) || std::isnan(b) || std::isnan(c) || std::isnan(d)) {
+        // Rare: fall back to the exact NaN rule.
+        const T v[4] = {a, b, c, d};
+        const int32_t off[4] = {0, 1, W32, W32 + 1};
+        for (int j = 3; j >= 0; --j)
+          if (std::isnan(v[j])) { m = v[j]; k = off[j]; break; }
+      }
+      yo[ow] = m;
+      io[ow] = base + static_cast<int32_t>(2 * ow) + k;
+    }
+  }
+}
+}  // namespace
+
+template <typename T> void maxpool2d_forward(const Pool2dGeometry& g, const T* x, T* y, int32_t* idx) {
+  const int64_t in = g.H * g.W, out = g.OH() * g.OW();
+  const bool two = g.KH == 2 && g.KW == 2 && g.SH == 2 && g.SW == 2;
+  parallel_for(g.planes, plane_grain(in), [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p) {
+      if (two)
+        maxpool_plane_2x2(g, x + p * in, y + p * out, idx + p * out);
+      else
+        maxpool_plane(g, x + p * in, y + p * out, idx + p * out);
+    }
+  });
+}
+
+template <typename T> void maxpool2d_backward(const Pool2dGeometry& g, const T* dy, const int32_t* idx, T* dx) {
+  const int64_t in = g.H * g.W, out = g.OH() * g.OW();
+  parallel_for(g.planes, plane_grain(in), [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p) {
+      T* d = dx + p * in;
+      std::fill(d, d + in, T(0));
+      const T* gy = dy + p * out;
+      const int32_t* ix = idx + p * out;
+      for (int64_t i = 0; i < out; ++i) d[ix[i]] += gy[i];
+    }
+  });
+}
+
+template <typename T> void maxpool2d_forward_reference(const Pool2dGeometry& g, const T* x, T* y, int32_t* idx) {
+  const int64_t in = g.H * g.W, out = g.OH() * g.OW();
+  for (int64_t p = 0; p < g.planes; ++p) maxpool_plane(g, x + p * in, y + p * out, idx + p * out);
+}
+
+template <typename T>
+void maxpool2d_backward_reference(const Pool2dGeometry& g, const T* dy, const int32_t* idx, T* dx) {
+  const int64_t in = g.H * g.W, out = g.OH() * g.OW();
+  std::fill(dx, dx + g.planes * in, T(0));
+  for (int64_t p = 0; p < g.planes; ++p)
+    for (int64_t i = 0; i < out; ++i) dx[p * in + idx[p * out + i]] += dy[p * out + i];
+}
+
+template <typename T>
+void adaptive_avg_pool2d_forward(int64_t planes, int64_t H, int64_t W, int64_t OH, int64_t OW, const T* x, T* y) {
+  parallel_for(planes, plane_grain(H * W), [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p) {
+      const T* xp = x + p * H * W;
+      T* yp = y + p * OH * OW;
+      for (int64_t oh = 0; oh < OH; ++oh) {
+        const int64_t h0 = adaptive_start(oh, H, OH), h1 = adaptive_end(oh, H, OH);
+        for (int64_t ow = 0; ow < OW; ++ow) {
+          const int64_t w0 = adaptive_start(ow, W, OW), w1 = adaptive_end(ow, W, OW);
+          T s = 0;
+          for (int64_t h = h0; h < h1; ++h)
+            for (int64_t w = w0; w < w1; ++w) s += xp[h * W + w];
+          yp[oh * OW + ow] = s / T((h1 - h0) * (w1 - w0));
+        }
+      }
+    }
+  });
+}
+
+template <typename T>
+void adaptive_avg_pool2d_backward(int64_t planes, int64_t H, int64_t W, int64_t OH, int64_t OW, const T* dy, T* dx) {
+  parallel_for(planes, plane_grain(H * W), [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p) {
+      T* dp = dx + p * H * W;
+      const T* gp = dy + p * OH * OW;
+      std::fill(dp, dp + H * W, T(0));
+      for (int64_t oh = 0; oh < OH; ++oh) {
+        const int64_t h0 = adaptive_start(oh, H, OH), h1 = adaptive_end(oh, H, OH);
+        for (int64_t ow = 0; ow < OW; ++ow) {
+          const int64_t w0 = adaptive_start(ow, W, OW), w1 = adaptive_end(ow, W, OW);
+          const T v = gp[oh * OW + ow] / T((h1 - h0) * (w1 - w0));
+          for (int64_t h = h0; h < h1; ++h)
+            for (int64_t w = w0; w < w1; ++w) dp[h * W + w] += v;
+        }
+      }
+    }
+  });
+}
+
+template <typename T>
+void adaptive_avg_pool2d_forward_reference(int64_t planes, int64_t H, int64_t W, int64_t OH, int64_t OW, const T* x,
+                                           T* y) {
+  for (int64_t p = 0; p < planes; ++p)
+    for (int64_t oh = 0; oh < OH; ++oh)
+      for (int64_t ow = 0; ow < OW; ++ow) {
+        // Bin edges from the definition in floating point: floor(i*H/OH), ceil((i+1)*H/OH).
+        const int64_t h0 = int64_t(std::floor(double(oh) * H / OH)), h1 = int64_t(std::ceil(double(oh + 1) * H / OH));
+        const int64_t w0 = int64_t(std::floor(double(ow) * W / OW)), w1 = int64_t(std::ceil(double(ow + 1) * W / OW));
+        double s = 0;
+        for (int64_t h = h0; h < h1; ++h)
+          for (int64_t w = w0; w < w1; ++w) s += double(x[(p * H + h) * W + w]);
+        y[(p * OH + oh) * OW + ow] = T(s / double((h1 - h0) * (w1 - w0)));
+      }
+}
+
+template <typename T>
+void adaptive_avg_pool2d_backward_reference(int64_t planes, int64_t H, int64_t W, int64_t OH, int64_t OW,
+                                            const T* dy, T* dx) {
+  for (int64_t p = 0; p < planes; ++p)
+    for (int64_t h = 0; h < H; ++h)
+      for (int64_t w = 0; w < W; ++w) {
+        // Gather form: every output bin that covers (h, w).
+        double s = 0;
+        for (int64_t oh = 0; oh < OH; ++oh) {
+          const int64_t h0 = int64_t(std::floor(double(oh) * H / OH)), h1 = int64_t(std::ceil(double(oh + 1) * H / OH));
+          if (h < h0 || h >= h1) continue;
+          for (int64_t ow = 0; ow < OW; ++ow) {
+            const int64_t w0 = int64_t(std::floor(double(ow) * W / OW)),
+                          w1 = int64_t(std::ceil(double(ow + 1) * W / OW));
+            if (w < w0 || w >= w1) continue;
+            s += double(dy[(p * OH + oh) * OW + ow]) / double((h1 - h0) * (w1 - w0));
+          }
+        }
+        dx[(p * H + h) * W + w] = T(s);
+      }
+}
+
+#define HQC_POOL_INSTANTIATE(T)                                                                                   \
+  template void maxpool2d_forward<T>(const Pool2dGeometry&, const T*, T*, int32_t*);                             \
+  template void maxpool2d_backward<T>(const Pool2dGeometry&, const T*, const int32_t*, T*);                      \
+  template void maxpool2d_forward_reference<T>(const Pool2dGeometry&, const T*, T*, int32_t*);                   \
+  template void maxpool2d_backward_reference<T>(const Pool2dGeometry&, const T*, const int32_t*, T*);            \
+  template void adaptive_avg_pool2d_forward<T>(int64_t, int64_t, int64_t, int64_t, int64_t, const T*, T*);        \
+  template void adaptive_avg_pool2d_backward<T>(int64_t, int64_t, int64_t, int64_t, int64_t, const T*, T*);       \
+  template void adaptive_avg_pool2d_forward_reference<T>(int64_t, int64_t, int64_t, int64_t, int64_t, const T*, T*); \
+  template void adaptive_avg_pool2d_backward_reference<T>(int64_t, int64_t, int64_t, int64_t, int64_t, const T*, T*);
+HQC_POOL_INSTANTIATE(float)
+HQC_POOL_INSTANTIATE(double)
+
+}  // namespace hqc::nn::kernels

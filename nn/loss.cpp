@@ -1,0 +1,91 @@
+// loss.cpp — cross-entropy with label smoothing, NLL and MSE.
+#include "nn/loss.hpp"
+
+#include <cmath>
+
+#include "autograd/functions.hpp"
+#include "nn/detail.hpp"
+
+namespace hqc::nn {
+
+namespace {
+// Validates (N, C) scores against labels (N) and returns them as a vector.
+std::vector<int64_t> check_labels(const char* op, const Variable& scores, const Tensor& labels) {
+  if (scores.dim() != 2) throw std::invalid_argument(std::string(op) + ": input must be (N, C), got " + detail::shape_of(scores));
+  if (!labels.defined() || labels.dtype() != DType::i64)
+    throw std::invalid_argument(std::string(op) + ": labels must be an int64 tensor" +
+                                (labels.defined() ? std::string(", got ") + dtype_name(labels.dtype()) : std::string()));
+  if (labels.dim() != 1 || labels.size(0) != scores.size(0))
+    throw std::invalid_argument(std::string(op) + ": labels " + shape_str(labels.sizes()) + " do not match input " +
+                                detail::shape_of(scores));
+  if (scores.size(0) == 0) throw std::invalid_argument(std::string(op) + ": empty batch");
+  std::vector<int64_t> y = labels.values<int64_t>();
+  const int64_t C = scores.size(1);
+  for (size_t i = 0; i < y.size(); ++i)
+    if (y[i] < 0 || y[i] >= C)
+      throw std::invalid_argument(std::string(op) + ": label " + std::to_string(y[i]) + " at position " +
+                                  std::to_string(i) + " is outside [0, " + std::to_string(C) + ")");
+  return y;
+}
+}  // namespace
+
+Variable cross_entropy(const Variable& logits, const Tensor& labels, double eps) {
+  auto y = check_labels("cross_entropy", logits, labels);
+  if (!(eps >= 0.0 && eps <= 1.0))
+    throw std::invalid_argument("cross_entropy: label_smoothing must be in [0, 1], got " + std::to_string(eps));
+  const int64_t N = logits.size(0), C = logits.size(1);
+  Tensor logp = hqc::log_softmax(logits.data(), 1).contiguous();  // (N, C)
+  double total = 0;
+  detail::dispatch_float(logp.dtype(), "cross_entropy", [&](auto zero) {
+    using T = decltype(zero);
+    const T* lp = logp.data<T>();
+    for (int64_t i = 0; i < N; ++i) {
+      double row = 0;
+      for (int64_t c = 0; c < C; ++c) row += double(lp[i * C + c]);
+      total += -(1 - eps) * double(lp[i * C + y[i]]) - eps / double(C) * row;
+    }
+  });
+  Tensor loss = full({}, total / double(N), logits.dtype());
+  return make_result(loss, {logits}, "cross_entropy", [=](const Tensor& g) {
+    const double scale = g.item() / double(N);
+    Tensor grad = hqc::exp(logp);  // softmax (N, C)
+    detail::dispatch_float(grad.dtype(), "cross_entropy backward", [&](auto zero) {
+      using T = decltype(zero);
+      T* d = grad.data<T>();
+      for (int64_t i = 0; i < N; ++i)
+        for (int64_t c = 0; c < C; ++c) {
+          const double q = (c == y[i] ? 1 - eps : 0.0) + eps / double(C);
+          d[i * C + c] = T((double(d[i * C + c]) - q) * scale);
+        }
+    });
+    return std::vector<Tensor>{grad};
+  });
+}
+
+Variable nll_loss(const Variable& log_probs, const Tensor& labels) {
+  auto y = check_labels("nll_loss", log_probs, labels);
+  const int64_t N = log_probs.size(0), C = log_probs.size(1);
+  Tensor lp = log_probs.data().contiguous();
+  double total = 0;
+  detail::dispatch_float(lp.dtype(), "nll_loss", [&](auto zero) {
+    using T = decltype(zero);
+    for (int64_t i = 0; i < N; ++i) total -= double(lp.data<T>()[i * C + y[i]]);
+  });
+  Tensor loss = full({}, total / double(N), log_probs.dtype());
+  return make_result(loss, {log_probs}, "nll_loss", [=](const Tensor& g) {
+    Tensor grad = zeros({N, C}, g.dtype());
+    const double v = -g.item() / double(N);
+    for (int64_t i = 0; i < N; ++i) grad.set({i, y[i]}, v);
+    return std::vector<Tensor>{grad};
+  });
+}
+
+Variable mse_loss(const Variable& input, const Variable& target) {
+  if (input.sizes() != target.sizes())
+    throw std::invalid_argument("mse_loss: input " + detail::shape_of(input) + " and target " +
+                                detail::shape_of(target) + " must have the same shape");
+  Variable d = sub(input, target);
+  return mean(mul(d, d));
+}
+
+}  // namespace hqc::nn

@@ -1,0 +1,149 @@
+// optim.cpp — SGD, Adam, AdamW and clip_grad_norm (formulas in optim.hpp).
+#include "nn/optim.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+#include "nn/detail.hpp"
+
+namespace hqc::nn {
+
+namespace {
+void check_param(const Variable& p, const char* op) {
+  if (!p.defined() || !p.is_leaf() || !p.data().is_contiguous())
+    throw std::invalid_argument(std::string(op) + ": parameters must be defined, contiguous leaves");
+}
+}  // namespace
+
+Optimizer::Optimizer(std::vector<Variable> params, double lr) : params_(std::move(params)), lr_(lr) {
+  for (const auto& p : params_) check_param(p, "Optimizer");
+  if (!(lr >= 0)) throw std::invalid_argument("Optimizer: learning rate must be >= 0, got " + std::to_string(lr));
+}
+
+void Optimizer::zero_grad() {
+  for (auto& p : params_) p.zero_grad();
+}
+
+SGD::SGD(std::vector<Variable> params, SGDOptions o) : Optimizer(std::move(params), o.lr), opt_(o) {
+  if (o.momentum < 0 || o.weight_decay < 0)
+    throw std::invalid_argument("SGD: momentum and weight_decay must be >= 0");
+  if (o.nesterov && (o.momentum <= 0 || o.dampening != 0))
+    throw std::invalid_argument("SGD: Nesterov momentum requires a momentum and zero dampening");
+  buf_.resize(params_.size());
+}
+
+void SGD::step() {
+  for (size_t i = 0; i < params_.size(); ++i) {
+    Variable& p = params_[i];
+    if (!p.grad().defined()) continue;
+    Tensor g = p.grad().contiguous();
+    Tensor& data = p.mutable_data();
+    detail::dispatch_float(data.dtype(), "SGD", [&](auto zero) {
+      using T = decltype(zero);
+      const int64_t n = data.numel();
+      T* w = data.data<T>();
+      const T* gr = g.data<T>();
+      const T wd = T(opt_.weight_decay), mu = T(opt_.momentum), damp = T(1 - opt_.dampening), lr = T(lr_);
+      T* b = nullptr;
+      bool first = false;
+      if (opt_.momentum != 0) {
+        if (!buf_[i].defined()) {
+          buf_[i] = Tensor::empty(data.sizes(), data.dtype());
+          first = true;
+        }
+        b = buf_[i].data<T>();
+      }
+      for (int64_t j = 0; j < n; ++j) {
+        T d = gr[j];
+        if (opt_.weight_decay != 0) d = d + wd * w[j];
+        if (b) {
+          b[j] = first ? d : b[j] * mu + damp * d;
+          d = opt_.nesterov ? d + mu * b[j] : b[j];
+        }
+        w[j] = w[j] - lr * d;
+      }
+    });
+  }
+}
+
+Adam::Adam(std::vector<Variable> params, AdamOptions o) : Adam(std::move(params), o, false) {}
+
+Adam::Adam(std::vector<Variable> params, AdamOptions o, bool decoupled)
+    : Optimizer(std::move(params), o.lr), opt_(o), decoupled_(decoupled) {
+  const char* name = decoupled ? "AdamW" : "Adam";
+  if (!(o.beta1 >= 0 && o.beta1 < 1) || !(o.beta2 >= 0 && o.beta2 < 1))
+    throw std::invalid_argument(std::string(name) + ": betas must be in [0, 1), got " + std::to_string(o.beta1) + ", " +
+                                std::to_string(o.beta2));
+  if (!(o.eps >= 0) || !(o.weight_decay >= 0))
+    throw std::invalid_argument(std::string(name) + ": eps and weight_decay must be >= 0");
+  m_.resize(params_.size());
+  v_.resize(params_.size());
+  steps_.assign(params_.size(), 0);
+}
+
+void Adam::step() {
+  for (size_t i = 0; i < params_.size(); ++i) {
+    Variable& p = params_[i];
+    if (!p.grad().defined()) continue;
+    Tensor g = p.grad().contiguous();
+    Tensor& data = p.mutable_data();
+    if (!m_[i].defined()) {
+      m_[i] = zeros(data.sizes(), data.dtype());
+      v_[i] = zeros(data.sizes(), data.dtype());
+    }
+    const int64_t t = ++steps_[i];
+    const double bc1 = 1 - std::pow(opt_.beta1, double(t));
+    const double bc2 = 1 - std::pow(opt_.beta2, double(t));
+    detail::dispatch_float(data.dtype(), decoupled_ ? "AdamW" : "Adam", [&](auto zero) {
+      using T = decltype(zero);
+      const int64_t n = data.numel();
+      T* w = data.data<T>();
+      T* m = m_[i].data<T>();
+      T* v = v_[i].data<T>();
+      const T* gr = g.data<T>();
+      const T b1 = T(opt_.beta1), b2 = T(opt_.beta2), one_b1 = T(1 - opt_.beta1), one_b2 = T(1 - opt_.beta2);
+      const T wd = T(opt_.weight_decay), eps = T(opt_.eps);
+      const T step_size = T(lr_ / bc1), bc2_sqrt = T(std::sqrt(bc2));
+      const T shrink = T(1 - lr_ * opt_.weight_decay);
+      for (int64_t j = 0; j < n; ++j) {
+        T d = gr[j];
+        if (decoupled_)
+          w[j] = w[j] * shrink;
+        else if (opt_.weight_decay != 0)
+          d = d + wd * w[j];
+        m[j] = m[j] * b1 + d * one_b1;
+        v[j] = v[j] * b2 + d * d * one_b2;
+        const T denom = std::sqrt(v[j]) / bc2_sqrt + eps;
+        w[j] = w[j] - step_size * (m[j] / denom);
+      }
+    });
+  }
+}
+
+double clip_grad_norm(const std::vector<Variable>& params, double max_norm, bool error_if_nonfinite) {
+  double sq = 0;
+  for (const auto& p : params) {
+    if (!p.defined() || !p.grad().defined()) continue;
+    Tensor g = p.grad().contiguous();
+    detail::dispatch_float(g.dtype(), "clip_grad_norm", [&](auto zero) {
+      using T = decltype(zero);
+      const T* d = g.data<T>();
+      for (int64_t j = 0, n = g.numel(); j < n; ++j) sq += double(d[j]) * double(d[j]);
+    });
+  }
+  const double total = std::sqrt(sq);
+  if (error_if_nonfinite && !std::isfinite(total))
+    throw std::runtime_error("clip_grad_norm: the total gradient norm is " + std::to_string(total) +
+                             " (a NaN or infinite gradient)");
+  const double coef = std::min(1.0, max_norm / (total + 1e-6));
+  if (coef < 1.0 || !std::isfinite(total)) {
+    for (const auto& p : params) {
+      if (!p.defined() || !p.grad().defined()) continue;
+      Tensor g = p.grad();
+      mul_(g, coef);
+    }
+  }
+  return total;
+}
+
+}  // namespace hqc::nn

@@ -1,0 +1,87 @@
+// layer.cpp — the quantum layer: forward through the simulator, backward through one adjoint sweep.
+#include "quantum/layer.hpp"
+
+#include <numbers>
+#include <stdexcept>
+
+#include "quantum/adjoint.hpp"
+#include "quantum/measure.hpp"
+#include "quantum/simulate.hpp"
+#include "quantum/templates.hpp"
+
+namespace hqc::quantum {
+
+Template parse_template(const std::string& s) {
+  if (s == "basic") return Template::basic;
+  if (s == "strong") return Template::strong;
+  throw std::invalid_argument("template must be basic or strong, got '" + s + "'");
+}
+
+Shape layer_weight_shape(const LayerSpec& spec) {
+  if (spec.templ == Template::strong) return {spec.layers, spec.qubits, 3};
+  return {spec.layers, spec.qubits};
+}
+
+Circuit layer_circuit(const LayerSpec& spec, int64_t features) {
+  Circuit c(spec.qubits);
+  const int64_t dim = int64_t{1} << spec.qubits;
+  if (features < 1 || features > dim) {
+    throw std::invalid_argument("quantum layer: input has " + std::to_string(features) + " features; " +
+                                std::to_string(spec.qubits) + " qubits take 1 to " + std::to_string(dim));
+  }
+  c.embed_amplitudes({features, true, 0.0, true});
+  if (spec.templ == Template::strong) strongly_entangling_layers(c, spec.layers);
+  else basic_entangler_layers(c, spec.layers, spec.rotation);
+  return c;
+}
+
+namespace {
+// The circuit of the last call on this thread: a network calls the layer with one spec and width
+// batch after batch, and rebuilding it costs a tenth of the 4-qubit forward pass.
+std::shared_ptr<const Circuit> cached_circuit(const LayerSpec& spec, int64_t features) {
+  thread_local LayerSpec last_spec{0, 0};
+  thread_local int64_t last_features = 0;
+  thread_local std::shared_ptr<const Circuit> last;
+  const bool same = last && last_features == features && last_spec.qubits == spec.qubits &&
+                    last_spec.layers == spec.layers && last_spec.templ == spec.templ &&
+                    (spec.templ == Template::strong || last_spec.rotation == spec.rotation);
+  if (!same) {
+    last = std::make_shared<const Circuit>(layer_circuit(spec, features));
+    last_spec = spec;
+    last_features = features;
+  }
+  return last;
+}
+}  // namespace
+
+Variable quantum_layer(const Variable& input, const Variable& weights, const LayerSpec& spec) {
+  if (!input.defined() || input.dim() != 2) {
+    throw std::invalid_argument("quantum layer: input must be (B, K), got " +
+                                (input.defined() ? shape_str(input.sizes()) : std::string("(none)")));
+  }
+  const Shape wshape = layer_weight_shape(spec);
+  if (!weights.defined() || weights.sizes() != wshape) {
+    throw std::invalid_argument("quantum layer: weights have shape " +
+                                (weights.defined() ? shape_str(weights.sizes()) : std::string("(none)")) +
+                                ", expected " + shape_str(wshape));
+  }
+  auto circuit = cached_circuit(spec, input.size(1));
+  auto bound = std::make_shared<Bound>(bind(*circuit, weights.data(), input.data(), "quantum layer"));
+  // Two more states are held by the adjoint sweep.
+  auto state = std::make_shared<StateBatch>(run(*circuit, *bound, 3));
+  Tensor out = expval(*state, Pauli::Z);
+  const DType in_type = input.dtype(), w_type = weights.dtype();
+  if (in_type != DType::f64) out = out.to(in_type);
+  return make_result(out, {input, weights}, "quantum_layer",
+                     [circuit, bound, state, in_type, w_type, wshape](const Tensor& g) {
+                       Gradients grads = adjoint_expval_z(*circuit, *bound, *state, g);
+                       return std::vector<Tensor>{grads.inputs.to(in_type), grads.weights.to(w_type).reshape(wshape)};
+                     });
+}
+
+QuantumLayer::QuantumLayer(const LayerSpec& spec, Generator& gen) : spec_(spec) {
+  layer_circuit(spec, 1);  // validates the spec
+  weights_ = Variable(rand_uniform(layer_weight_shape(spec), 0.0, 2 * std::numbers::pi, gen, DType::f32), true);
+}
+
+}  // namespace hqc::quantum

@@ -1,0 +1,59 @@
+// layer.hpp — the study's quantum layer as a differentiable function and as a module.
+//
+// x (B, K), K <= 2^n  ->  |x|  ->  zero-pad to 2^n  ->  divide by the L2 norm  ->  amplitude
+// embedding  ->  BasicEntanglerLayers (rotation X|Y|Z) or StronglyEntanglingLayers  ->  <Z_i> per
+// wire, (B, n). This is PAPER.md's "quantum layer" (4 qubits, 2 basic layers of RX in the study).
+// Float32 at the boundary (the network's type), double inside; the backward pass is one adjoint
+// sweep (quantum/adjoint.hpp) that yields the weight gradient and dL/dx together.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "autograd/variable.hpp"
+#include "quantum/circuit.hpp"
+#include "tensor/random.hpp"
+
+namespace hqc::quantum {
+
+enum class Template : uint8_t { basic, strong };
+Template parse_template(const std::string& s);  // "basic" | "strong"
+
+struct LayerSpec {
+  int qubits = 4;
+  int layers = 2;
+  Template templ = Template::basic;
+  Rotation rotation = Rotation::X;  // basic only
+};
+
+// (L, n) for basic, (L, n, 3) for strong.
+Shape layer_weight_shape(const LayerSpec& spec);
+// The circuit for K input features. Throws std::invalid_argument for K outside [1, 2^n] or a bad spec.
+Circuit layer_circuit(const LayerSpec& spec, int64_t features);
+
+// The differentiable layer: input (B, K) float32 or float64, weights of layer_weight_shape(spec).
+// Returns (B, n) of the input's type. Gradients reach both input and weights (in their own types).
+// A zero or non-finite input row, a wrong shape or a state too large is a std::invalid_argument /
+// std::length_error naming the layer and the shapes.
+Variable quantum_layer(const Variable& input, const Variable& weights, const LayerSpec& spec);
+
+// The layer with its own weights, initialised uniform on [0, 2 pi) from a seeded generator
+// (PennyLane's TorchLayer default). Module-shaped: forward, parameters, training flag.
+class QuantumLayer {
+ public:
+  QuantumLayer(const LayerSpec& spec, Generator& gen);
+  Variable forward(const Variable& input) const { return quantum_layer(input, weights_, spec_); }
+  Variable operator()(const Variable& input) const { return forward(input); }
+  std::vector<Variable> parameters() const { return {weights_}; }
+  const Variable& weights() const { return weights_; }
+  const LayerSpec& spec() const { return spec_; }
+  int64_t num_parameters() const { return weights_.numel(); }
+
+ private:
+  LayerSpec spec_;
+  Variable weights_;  // float32, layer_weight_shape(spec)
+};
+
+}  // namespace hqc::quantum

@@ -1,0 +1,29 @@
+// qasm.hpp — a circuit written out as OpenQASM 2.0, so that a trained circuit runs elsewhere.
+//
+// Only gates of the original qelib1.inc are used (rx ry rz u1 u3 h x y z s t cx cz crz), so any
+// OpenQASM 2.0 tool reads the output: SWAP becomes three cx, CRX and CRY their standard two-cx
+// decompositions, QubitUnitary a u3 (exact up to a global phase). The amplitude embedding, which
+// QASM 2.0 cannot state, becomes a state preparation of RY rotations and cx gates (the Mottonen
+// construction for real amplitudes) that builds exactly the embedded state of the chosen sample.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "quantum/circuit.hpp"
+#include "tensor/tensor.hpp"
+
+namespace hqc::quantum {
+
+// Gates taking |0...0> of n qubits to the real vector `amplitudes` (2^n values, norm 1), using
+// only RY and CNOT. Throws when the length is not 2^n or the norm is not 1 within 1e-8.
+std::vector<Op> real_state_preparation(int n, const std::vector<double>& amplitudes);
+
+// (theta, phi, lambda) with U = e^{i alpha} RZ(phi) RY(theta) RZ(lambda) for a unitary U.
+std::array<double, 3> zyz_angles(const Mat2& u);
+
+// The circuit for sample `sample` of inputs (B, K) with the given weights, as OpenQASM 2.0 text
+// ending with a measurement of every qubit. Validates as run() does.
+std::string to_qasm2(const Circuit& c, const Tensor& weights, const Tensor& inputs, int64_t sample = 0);
+
+}  // namespace hqc::quantum

@@ -1,0 +1,13 @@
+// kernels_scalar.cpp — the statevector kernel table compiled for the scalar level (see kernels.inl).
+#include "quantum/simd/kernels.hpp"
+
+#include <cstdint>
+
+namespace {
+using hqc::quantum::QuantumKernels;
+#include "quantum/simd/kernels.inl"
+}  // namespace
+
+namespace hqc::quantum::detail {
+const QuantumKernels* kernels_scalar() { return &kTable; }
+}  // namespace hqc::quantum::detail

@@ -1,0 +1,47 @@
+// gemm_kernel.hpp — the contract between the blocked sgemm driver (gemm.cpp) and the per-ISA
+// micro-kernels (gemm_avx512.cpp, gemm_avx2.cpp, the portable one in gemm.cpp). Internal header.
+//
+// A micro-kernel computes one MR x NR tile of C from packed panels:
+//   c(MR, NR) = alpha * a_panel^T b_panel + beta * c      (beta == 0: c is not read)
+// a_panel is (kc, MR): for each k, the MR entries of op(A)'s column k for the tile's rows;
+// b_panel is (kc, NR) with row stride ldb: for each k, the NR entries of op(B)'s row k for the
+// tile's columns. a_panel is packed and 64-byte aligned; b_panel is packed (ldb = NR, aligned) or,
+// when B is not transposed and its panel is reused only by a few row tiles, read in place from B
+// (ldb = B's row stride, any alignment). The driver only calls a kernel on full tiles (edges go
+// through a scratch tile), so kernels need no tail handling.
+//
+// The ISA files include only this header and <immintrin.h>: no standard-library templates or
+// inline functions may be instantiated under AVX flags (the linker could keep that copy for
+// code running on a CPU without AVX).
+#pragma once
+
+#include <cstdint>
+
+namespace hqc::detail {
+
+using GemmMicroKernel = void (*)(int64_t kc, const float* a_panel, const float* b_panel, int64_t ldb,
+                                 float* c, int64_t ldc, float alpha, float beta);
+
+// Packing: dst (kc, width) from a (rows, kc) or (kc, rows) slab of a row-major matrix with row
+// stride ld; entries rows .. width-1 of each dst row are zeroed.
+//   transposing: dst[k * width + i] = src[i * ld + k]   (op(A) untransposed, op(B) transposed)
+//   direct:      dst[k * width + i] = src[k * ld + i]   (op(A) transposed, op(B) untransposed)
+using GemmPack = void (*)(const float* src, int64_t ld, int64_t rows, int64_t kc, int64_t width, float* dst);
+
+struct GemmKernel {
+  GemmMicroKernel kernel;
+  // Optional: the same contract for panels at most nr_narrow columns wide (b_panel still has row
+  // stride ldb; columns past nr_narrow are not read, c gets nr_narrow columns).
+  GemmMicroKernel kernel_narrow;
+  int nr_narrow;
+  GemmPack pack_transposing, pack_direct;
+  int mr, nr;          // register tile
+  int mc, kc, nc;      // cache blocks: A block (mc, kc) in L2, B micro-panel (kc, nr) in L1
+};
+
+#ifdef HQC_X86_SIMD
+const GemmKernel* gemm_kernel_avx512();
+const GemmKernel* gemm_kernel_avx2();
+#endif
+
+}  // namespace hqc::detail

@@ -1,0 +1,228 @@
+// test_kernels.cpp — every fast nn kernel against its plain reference, on awkward sizes, in float
+// and double, with one and two threads.
+#include <array>
+#include <cmath>
+#include <vector>
+
+#include "helpers.hpp"
+#include "nn/kernels/batchnorm.hpp"
+#include "nn/kernels/conv2d.hpp"
+#include "nn/kernels/pool2d.hpp"
+#include "tensor/parallel.hpp"
+
+using namespace hqc;
+using namespace hqc::nn::kernels;
+
+namespace {
+
+template <typename T> std::vector<T> random_vec(int64_t n, Generator& gen) {
+  std::vector<T> v(static_cast<size_t>(n));
+  for (auto& x : v) x = T(gen.uniform_double() * 2 - 1);
+  return v;
+}
+
+template <typename T> double max_diff(const std::vector<T>& a, const std::vector<T>& b) {
+  REQUIRE(a.size() == b.size());
+  double m = 0;
+  for (size_t i = 0; i < a.size(); ++i) m = std::max(m, std::abs(double(a[i]) - double(b[i])));
+  return m;
+}
+
+struct ThreadGuard {
+  int saved = num_threads();
+  ~ThreadGuard() { set_num_threads(saved); }
+};
+
+template <typename T> void check_conv(const Conv2dGeometry& g, double tol) {
+  Generator gen(7);
+  const int64_t xs = g.N * g.C * g.H * g.W, ws = g.OC * g.C * g.KH * g.KW, ys = g.N * g.OC * g.OH() * g.OW();
+  auto x = random_vec<T>(xs, gen), w = random_vec<T>(ws, gen), b = random_vec<T>(g.OC, gen), dy = random_vec<T>(ys, gen);
+  std::vector<T> y(ys), yr(ys), dx(xs), dxr(xs), dw(ws), dwr(ws), db(g.OC), dbr(g.OC);
+  conv2d_forward_reference(g, x.data(), w.data(), b.data(), yr.data());
+  conv2d_backward_input_reference(g, dy.data(), w.data(), dxr.data());
+  conv2d_backward_weight_reference(g, x.data(), dy.data(), dwr.data(), dbr.data());
+  ThreadGuard tg;
+  for (int threads : {1, 2}) {
+    set_num_threads(threads);
+    conv2d_forward(g, x.data(), w.data(), b.data(), y.data());
+    conv2d_backward_input(g, dy.data(), w.data(), dx.data());
+    conv2d_backward_weight(g, x.data(), dy.data(), dw.data(), db.data());
+    INFO("N C H W OC K S P = " << g.N << " " << g.C << " " << g.H << " " << g.W << " " << g.OC << " " << g.KH
+                               << "x" << g.KW << " " << g.SH << "," << g.SW << " " << g.PH << "," << g.PW
+                               << " threads " << threads);
+    CHECK(max_diff(y, yr) < tol);
+    CHECK(max_diff(dx, dxr) < tol);
+    CHECK(max_diff(dw, dwr) < tol * g.N);
+    CHECK(max_diff(db, dbr) < tol * g.N);
+  }
+}
+
+std::vector<Conv2dGeometry> conv_geometries() {
+  std::vector<Conv2dGeometry> out;
+  // (N, C, H, W, OC, KH, KW, SH, SW, PH, PW)
+  out.push_back({2, 3, 7, 5, 4, 3, 3, 1, 1, 1, 1});
+  out.push_back({3, 1, 28, 28, 5, 3, 3, 1, 1, 1, 1});  // first MNIST layer shape, fewer channels
+  out.push_back({1, 2, 9, 11, 3, 3, 2, 2, 3, 0, 1});   // stride and uneven kernel
+  out.push_back({5, 4, 1, 1, 3, 1, 1, 1, 1, 0, 0});    // pointwise on 1x1
+  out.push_back({2, 5, 6, 6, 7, 1, 1, 1, 1, 0, 0});    // pointwise
+  out.push_back({1, 1, 3, 3, 1, 5, 5, 1, 1, 2, 2});    // kernel larger than the input
+  out.push_back({3, 2, 13, 17, 9, 3, 3, 2, 2, 1, 1});  // stride 2 with padding
+  out.push_back({7, 3, 4, 4, 2, 2, 2, 2, 2, 0, 0});    // more samples than threads, odd count
+  out.push_back({13, 2, 10, 10, 3, 3, 3, 1, 1, 1, 1}); // samples grouped 6 per GEMM, a partial group
+  out.push_back({9, 3, 5, 3, 4, 3, 3, 1, 1, 0, 1});    // grouped, unequal padding
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("conv2d fast float path equals the direct reference on awkward geometries, every SIMD level") {
+  hqc::test::SimdLevelGuard guard;
+  for (SimdLevel level : hqc::test::available_levels()) {
+    INFO("SIMD " << simd_name(level));
+    set_simd_level(level);
+    for (const auto& g : conv_geometries()) check_conv<float>(g, 2e-5);
+  }
+}
+
+TEST_CASE("conv2d fast double path equals the direct reference on awkward geometries") {
+  for (const auto& g : conv_geometries()) check_conv<double>(g, 1e-12);
+}
+
+TEST_CASE("im2col then col2im is the adjoint pair") {
+  // <im2col(x), c> == <x, col2im(c)> for random x and c.
+  Conv2dGeometry g{1, 3, 6, 7, 1, 3, 2, 2, 1, 1, 2};
+  Generator gen(3);
+  const int64_t cs = g.C * g.KH * g.KW * g.OH() * g.OW(), xs = g.C * g.H * g.W;
+  auto x = random_vec<double>(xs, gen), c = random_vec<double>(cs, gen);
+  std::vector<double> col(cs), back(xs, 0.0);
+  im2col(g, x.data(), col.data(), g.OH() * g.OW());
+  col2im(g, c.data(), back.data(), g.OH() * g.OW());
+  double lhs = 0, rhs = 0;
+  for (int64_t i = 0; i < cs; ++i) lhs += col[i] * c[i];
+  for (int64_t i = 0; i < xs; ++i) rhs += x[i] * back[i];
+  CHECK(lhs == doctest::Approx(rhs).epsilon(1e-12));
+}
+
+TEST_CASE("conv2d results are bit-identical run after run for one thread count") {
+  Conv2dGeometry g{6, 4, 10, 10, 8, 3, 3, 1, 1, 1, 1};
+  Generator gen(11);
+  auto x = random_vec<float>(g.N * g.C * g.H * g.W, gen), dy = random_vec<float>(g.N * g.OC * g.OH() * g.OW(), gen);
+  std::vector<float> dw1(g.OC * g.C * 9), dw2(dw1.size()), db1(g.OC), db2(g.OC);
+  conv2d_backward_weight(g, x.data(), dy.data(), dw1.data(), db1.data());
+  conv2d_backward_weight(g, x.data(), dy.data(), dw2.data(), db2.data());
+  CHECK(dw1 == dw2);
+  CHECK(db1 == db2);
+}
+
+template <typename T> void check_maxpool(const Pool2dGeometry& g) {
+  Generator gen(5);
+  const int64_t xs = g.planes * g.H * g.W, ys = g.planes * g.OH() * g.OW();
+  auto x = random_vec<T>(xs, gen);
+  // Ties: quantise some values so windows hold equal maxima.
+  for (int64_t i = 0; i < xs; i += 3) x[i] = T(std::round(double(x[i]) * 2) / 2);
+  auto dy = random_vec<T>(ys, gen);
+  std::vector<T> y(ys), yr(ys), dx(xs), dxr(xs);
+  std::vector<int32_t> idx(ys), idxr(ys);
+  maxpool2d_forward_reference(g, x.data(), yr.data(), idxr.data());
+  maxpool2d_forward(g, x.data(), y.data(), idx.data());
+  CHECK(y == yr);
+  CHECK(idx == idxr);
+  maxpool2d_backward_reference(g, dy.data(), idxr.data(), dxr.data());
+  maxpool2d_backward(g, dy.data(), idx.data(), dx.data());
+  CHECK(dx == dxr);
+}
+
+TEST_CASE("maxpool2d fast path equals the reference, ties included") {
+  for (auto g : {Pool2dGeometry{6, 28, 28, 2, 2, 2, 2}, Pool2dGeometry{3, 7, 9, 2, 2, 2, 2},
+                 Pool2dGeometry{2, 5, 5, 3, 3, 2, 2}, Pool2dGeometry{1, 1, 1, 1, 1, 1, 1},
+                 Pool2dGeometry{300, 3, 3, 2, 2, 2, 2}, Pool2dGeometry{4, 8, 6, 3, 2, 1, 3}}) {
+    check_maxpool<float>(g);
+    check_maxpool<double>(g);
+  }
+}
+
+TEST_CASE("maxpool2d picks the first of tied maxima and propagates NaN") {
+  Pool2dGeometry g{1, 2, 4, 2, 2, 2, 2};
+  std::vector<float> x = {1, 1, 2, NAN, 1, 1, 2, 3};  // (2, 4)
+  std::vector<float> y(2);
+  std::vector<int32_t> idx(2);
+  maxpool2d_forward(g, x.data(), y.data(), idx.data());
+  CHECK(y[0] == 1.0f);
+  CHECK(idx[0] == 0);
+  CHECK(std::isnan(y[1]));
+  CHECK(idx[1] == 3);
+}
+
+TEST_CASE("adaptive avg pool equals the reference when sizes do not divide") {
+  Generator gen(9);
+  for (auto [H, W, OH, OW] : std::vector<std::array<int64_t, 4>>{
+           {7, 7, 4, 4}, {5, 9, 3, 4}, {4, 4, 4, 4}, {3, 2, 5, 3}, {14, 14, 4, 4}, {6, 6, 1, 1}, {1, 1, 2, 2}}) {
+    const int64_t P = 5;
+    auto x = random_vec<double>(P * H * W, gen), dy = random_vec<double>(P * OH * OW, gen);
+    std::vector<double> y(P * OH * OW), yr(y.size()), dx(x.size()), dxr(x.size());
+    adaptive_avg_pool2d_forward(P, H, W, OH, OW, x.data(), y.data());
+    adaptive_avg_pool2d_forward_reference(P, H, W, OH, OW, x.data(), yr.data());
+    adaptive_avg_pool2d_backward(P, H, W, OH, OW, dy.data(), dx.data());
+    adaptive_avg_pool2d_backward_reference(P, H, W, OH, OW, dy.data(), dxr.data());
+    INFO(H << "x" << W << " -> " << OH << "x" << OW);
+    CHECK(max_diff(y, yr) < 1e-14);
+    CHECK(max_diff(dx, dxr) < 1e-14);
+  }
+}
+
+TEST_CASE("adaptive avg pool bins overlap as in PyTorch for 7 to 4") {
+  // Bins of 7 into 4: [0,2) [1,4) [3,6) [5,7).
+  std::vector<std::pair<int64_t, int64_t>> want = {{0, 2}, {1, 4}, {3, 6}, {5, 7}};
+  for (int64_t i = 0; i < 4; ++i) {
+    CHECK(adaptive_start(i, 7, 4) == want[i].first);
+    CHECK(adaptive_end(i, 7, 4) == want[i].second);
+  }
+}
+
+template <typename T> void check_bn(BatchNormGeometry g, double tol) {
+  Generator gen(13);
+  const int64_t n = g.N * g.C * g.S;
+  auto x = random_vec<T>(n, gen), dy = random_vec<T>(n, gen), gm = random_vec<T>(g.C, gen), bt = random_vec<T>(g.C, gen);
+  for (auto& v : x) v = v * T(3) + T(1);  // a mean and variance away from 0 and 1
+  std::vector<T> y(n), yr(n), dx(n), dxr(n), dg(g.C), dgr(g.C), dbb(g.C), dbr(g.C);
+  std::vector<double> m(g.C), v(g.C), is(g.C), mr(g.C), vr(g.C), isr(g.C);
+  ThreadGuard tg;
+  for (int threads : {1, 2}) {
+    set_num_threads(threads);
+    batchnorm_forward_train(g, x.data(), gm.data(), bt.data(), 1e-5, y.data(), m.data(), v.data(), is.data());
+    batchnorm_forward_train_reference(g, x.data(), gm.data(), bt.data(), 1e-5, yr.data(), mr.data(), vr.data(),
+                                      isr.data());
+    CHECK(max_diff(y, yr) < tol);
+    // float sums each (sample, channel) plane in float before combining in double.
+    CHECK(max_diff(v, vr) < (sizeof(T) == 4 ? 1e-6 : 1e-12) * 10);
+    batchnorm_backward_train(g, dy.data(), x.data(), gm.data(), m.data(), is.data(), dx.data(), dg.data(), dbb.data());
+    batchnorm_backward_train_reference(g, dy.data(), x.data(), gm.data(), mr.data(), isr.data(), dxr.data(),
+                                       dgr.data(), dbr.data());
+    CHECK(max_diff(dx, dxr) < tol);
+    CHECK(max_diff(dg, dgr) < tol * g.N * g.S);
+    CHECK(max_diff(dbb, dbr) < tol * g.N * g.S);
+  }
+}
+
+TEST_CASE("batchnorm fast paths equal the two-pass reference, every SIMD level") {
+  hqc::test::SimdLevelGuard guard;
+  for (SimdLevel level : hqc::test::available_levels()) {
+  INFO("SIMD " << simd_name(level));
+  set_simd_level(level);
+  for (auto g : {BatchNormGeometry{4, 3, 25}, BatchNormGeometry{64, 128, 1}, BatchNormGeometry{2, 1, 1},
+                 BatchNormGeometry{3, 17, 7}, BatchNormGeometry{5, 300, 2}}) {
+    check_bn<float>(g, 1e-5);
+    check_bn<double>(g, 1e-12);
+  }
+  }
+}
+
+TEST_CASE("batchnorm eval form uses the given statistics") {
+  BatchNormGeometry g{2, 2, 2};
+  std::vector<double> x = {1, 2, 3, 4, 5, 6, 7, 8}, y(8);
+  std::vector<double> gm = {2, 1}, bt = {0, 1}, rm = {1, 0}, rv = {4, 1};
+  batchnorm_forward_eval(g, x.data(), gm.data(), bt.data(), rm.data(), rv.data(), 0.0, y.data());
+  // channel 0 samples: x 1,2,5,6 -> (x-1)/2*2 ; channel 1: x 3,4,7,8 -> x + 1
+  std::vector<double> want = {0, 1, 4, 5, 4, 5, 8, 9};
+  CHECK(y == want);
+}

@@ -1,0 +1,79 @@
+// `hqc circuit` from outside: its JSON against the library and PennyLane's documented values, and
+// CLI.md's exit codes (2 for a bad flag, 1 for a zero input vector).
+#include <array>
+#include <cstdio>
+#include <sys/wait.h>
+
+#include "common.hpp"
+
+namespace {
+struct Result {
+  int code;
+  std::string out;
+};
+
+Result hqc_run(const std::string& args) {
+  const std::string cmd = std::string(HQC_BINARY) + " " + args + " 2>/dev/null";
+  FILE* p = popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  std::string out;
+  std::array<char, 4096> buf;
+  while (size_t n = std::fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
+  const int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+// The numbers of the JSON array after "key": [.
+std::vector<double> json_array(const std::string& json, const std::string& key) {
+  const size_t at = json.find("\"" + key + "\": [");
+  REQUIRE_MESSAGE(at != std::string::npos, "no key " << key << " in " << json);
+  std::vector<double> v;
+  const char* p = json.c_str() + json.find('[', at) + 1;
+  while (*p && *p != ']') {
+    char* end;
+    v.push_back(std::strtod(p, &end));
+    p = end;
+    while (*p == ',' || *p == ' ' || *p == '\n') ++p;
+  }
+  return v;
+}
+}  // namespace
+
+TEST_CASE("hqc circuit prints PennyLane's BasicEntanglerLayers values and the adjoint gradients") {
+  // |000> (input 1, padded), weights [[pi, pi, pi]] -> <Z> = [1, 1, -1] (PennyLane's docstring).
+  Result r = hqc_run("circuit --qubits 3 --layers 1 --input 1 --weights 3.141592653589793,3.141592653589793,3.141592653589793");
+  REQUIRE(r.code == 0);
+  std::vector<double> e = json_array(r.out, "expvals");
+  REQUIRE(e.size() == 3);
+  CHECK(e[0] == doctest::Approx(1).epsilon(1e-12));
+  CHECK(e[1] == doctest::Approx(1).epsilon(1e-12));
+  CHECK(e[2] == doctest::Approx(-1).epsilon(1e-12));
+  CHECK(r.out.find("\"state\": [") != std::string::npos);
+  CHECK(r.out.find("grad_weights") == std::string::npos);
+  // With --grad: the gradients the PyTorch reference gives for x = (0.1, 0.2, 0.3, 0.4), w = 1..8,
+  // g = (1, 0, 0, 0) (apps/bench/quantum_torch.py, torch.autograd, double precision).
+  Result g = hqc_run("circuit --qubits 4 --layers 2 --input 0.1,0.2,0.3,0.4 --weights 1,2,3,4,5,6,7,8 --grad 1,0,0,0");
+  REQUIRE(g.code == 0);
+  std::vector<double> gx = json_array(g.out, "grad_input"), gw = json_array(g.out, "grad_weights");
+  const std::vector<double> want_x = {-1.1879633125124587, 1.1879633125124585, -1.7403856166698368, 1.0082983843742634};
+  const std::vector<double> want_w = {0.1763125421162113, -0.04049139225000496, 0, -0.005027828180245206, 0,
+                                      -0.04049139225000493, -0.00502782818024522, -0.040491392250004934};
+  REQUIRE(gx.size() == 4);
+  REQUIRE(gw.size() == 8);
+  for (int i = 0; i < 4; ++i) CHECK(std::abs(gx[i] - want_x[i]) < 1e-12);
+  for (int i = 0; i < 8; ++i) CHECK(std::abs(gw[i] - want_w[i]) < 1e-12);
+  CHECK(json_array(g.out, "expvals")[0] == doctest::Approx(0.2745327121108403).epsilon(1e-12));
+}
+
+TEST_CASE("hqc circuit exit codes: 2 for bad flags, 1 for a zero input, QASM on request") {
+  CHECK(hqc_run("circuit --qubits 2 --layers 1 --input 1,2,3,4,5 --weights 1,2").code == 2);
+  CHECK(hqc_run("circuit --qubits 2 --layers 1 --input 1 --weights 1,2,3").code == 2);
+  CHECK(hqc_run("circuit --qubits 2 --layers 1 --input 1 --weights 1,2 --grad 1").code == 2);
+  CHECK(hqc_run("circuit --qubits 2 --layers 1 --input 1 --weights 1,2 --template nope").code == 2);
+  CHECK(hqc_run("circuit --qubits 0 --layers 1 --input 1 --weights 1").code == 2);
+  CHECK(hqc_run("circuit --qubits 2 --layers 1 --input 0,0 --weights 1,2").code == 1);
+  Result q = hqc_run("circuit --qubits 2 --layers 1 --input 1,1 --weights 1,2 --qasm");
+  CHECK(q.code == 0);
+  CHECK(q.out.rfind("OPENQASM 2.0;", 0) == 0);
+  CHECK(q.out.find("rx(1) q[0];\nrx(2) q[1];\ncx q[0],q[1];\nmeasure q -> c;") != std::string::npos);
+}
