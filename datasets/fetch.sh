@@ -41,6 +41,10 @@ archive() {  # URL MD5: download, check, unpack into $dest, remove the archive
   rm -f "$file"
 }
 
+case "$name" in
+  mnist|fashion-mnist|cifar10|cifar100|stl10) ;;
+  *) die "usage: datasets/fetch.sh mnist|fashion-mnist|cifar10|cifar100|stl10 (got '${name}')" ;;
+esac
 command -v curl >/dev/null || die "curl is not installed (apt-get install curl)"
 mkdir -p "$dest"
 case "$name" in
@@ -55,7 +59,5 @@ case "$name" in
   cifar10)  archive https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz c32a1d4ab5d03f1284b67883e8d87530 ;;
   cifar100) archive https://www.cs.toronto.edu/~kriz/cifar-100-binary.tar.gz 03b5dce01913d631647c71ecec9e9cb8 ;;
   stl10)    archive http://ai.stanford.edu/~acoates/stl10/stl10_binary.tar.gz 91f7769df0f17e558f3565bffb0c7dfb ;;
-  *) rmdir "$dest" 2>/dev/null || true
-     die "usage: datasets/fetch.sh mnist|fashion-mnist|cifar10|cifar100|stl10 (got '${name}')" ;;
 esac
 echo "$name is in $dest"

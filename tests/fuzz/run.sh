@@ -7,6 +7,12 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECS="${1:-20}"
 BUILD="${HQC_FUZZ_BUILD:-build-fuzz}"
+command -v clang++ >/dev/null || { echo "run.sh: clang++ not found (apt-get install clang)" >&2; exit 1; }
+probe="$(mktemp -d)"
+trap 'rm -rf "$probe"' EXIT
+echo 'extern "C" int LLVMFuzzerTestOneInput(const unsigned char*, unsigned long) { return 0; }' > "$probe/p.cpp"
+clang++ -fsanitize=fuzzer,address "$probe/p.cpp" -o "$probe/p" 2>/dev/null || {
+  echo "run.sh: clang cannot link libFuzzer (Debian 12: apt-get install libclang-rt-14-dev)" >&2; exit 1; }
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
   -DHQC_FUZZ=ON -DHQC_SANITIZE=address -DHQC_BUILD_TESTS=OFF -DHQC_BUILD_APPS=OFF >/dev/null
 cmake --build "$BUILD" -j "$(nproc)" --target fuzz_targets
