@@ -84,22 +84,13 @@ const detail::GemmKernel kPortable = {&portable_kernel,           nullptr,     0
                                       &portable_pack_transposing, &portable_pack_direct,
                                       kPortableMR,                kPortableNR, 128, 256, 4096};
 
-detail::GemmKernel with_portable_packing(detail::GemmKernel k) {
-  if (!k.pack_transposing) k.pack_transposing = &portable_pack_transposing;
-  if (!k.pack_direct) k.pack_direct = &portable_pack_direct;
-  return k;
-}
-
 const detail::GemmKernel& gemm_kernel(SimdLevel level) {
   if (!simd_available(level))
     throw std::invalid_argument(std::string("sgemm: SIMD level ") + simd_name(level) +
                                 " is not available on this CPU or build");
 #ifdef HQC_X86_SIMD
-  // A kernel without its own packing routines uses the portable ones.
-  static const detail::GemmKernel avx512 = with_portable_packing(*detail::gemm_kernel_avx512());
-  static const detail::GemmKernel avx2 = with_portable_packing(*detail::gemm_kernel_avx2());
-  if (level == SimdLevel::avx512) return avx512;
-  if (level == SimdLevel::avx2) return avx2;
+  if (level == SimdLevel::avx512) return *detail::gemm_kernel_avx512();
+  if (level == SimdLevel::avx2) return *detail::gemm_kernel_avx2();
 #endif
   return kPortable;
 }
