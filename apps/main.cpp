@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "apps/cli.hpp"
+#include "nn/memory.hpp"
 
 namespace {
 void print_usage(std::ostream& os) {
@@ -20,6 +21,9 @@ void print_usage(std::ostream& os) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Training frees and reallocates tens of megabytes per step: keep that memory in the process
+  // instead of returning it to the kernel and faulting it in again (see nn/memory.hpp).
+  hqc::nn::retain_freed_memory();
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     print_usage(args.empty() ? std::cerr : std::cout);
