@@ -2,6 +2,7 @@
 // one image written out exactly as stored. `--bench` times reading and the augmenting loader.
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <iostream>
 
 #include "apps/cli.hpp"
@@ -19,16 +20,26 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+// CPU time of the whole process: reading runs on one thread, so this is the reader's own cost,
+// which wall time on a shared machine is not.
+double cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
+
 Json shape_json(const hqc::Shape& s) { return Json::array_of(s); }
 
 // Reading time, and the loader's throughput with the study's augmentation (one epoch, or the first
 // `batches` batches of it), with and without the prefetch thread.
 Json bench(const std::string& dataset, const std::string& split, const std::string& dir, int64_t batches) {
   auto t0 = std::chrono::steady_clock::now();
+  const double c0 = cpu_seconds();
   hd::Dataset ds = hd::load_dataset(dataset, split, dir);
-  const double read_s = seconds_since(t0);
+  const double read_cpu = cpu_seconds() - c0, read_s = seconds_since(t0);
   Json j = Json::object();
   j.set("dataset", dataset).set("split", split).set("count", ds.size()).set("read_seconds", read_s);
+  j.set("read_cpu_seconds", read_cpu);
   for (bool augment : {false, true}) {
     hd::Loader loader(ds, {}, hd::standard_pipeline(dataset, augment), {.batch_size = 64, .prefetch = false});
     const int64_t nb = std::min(batches, loader.num_batches());

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 
@@ -68,6 +69,15 @@ Bytes read_maybe_gzipped(const fs::path& path) {
   std::span<const uint8_t> raw = file.bytes();
   if (is_gzip(raw)) return gunzip(raw, path.string());
   return Bytes(raw.begin(), raw.end());
+}
+
+Tensor read_maybe_gzipped_tensor(const fs::path& path) {
+  MappedFile file(path);
+  std::span<const uint8_t> raw = file.bytes();
+  if (is_gzip(raw)) return gunzip_tensor(raw, path.string());
+  Tensor out = Tensor::empty({static_cast<int64_t>(raw.size())}, DType::u8);
+  std::copy(raw.begin(), raw.end(), out.data<uint8_t>());
+  return out;
 }
 
 fs::path find_official_file(const fs::path& dir, const std::string& name) {

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "tensor/tensor.hpp"
+
 namespace hqc::data {
 
 // Every reader error: the message starts with the file (or buffer) name.
@@ -28,6 +30,9 @@ Bytes read_bytes(const std::filesystem::path& path);
 
 // The file's contents, gunzipped when it starts with the gzip magic.
 Bytes read_maybe_gzipped(const std::filesystem::path& path);
+
+// The same as a uint8 tensor (N) (readers return views of it instead of copying).
+Tensor read_maybe_gzipped_tensor(const std::filesystem::path& path);
 
 // Finds `name` or `name.gz` in dir (the plain file first); empty path when neither exists.
 std::filesystem::path find_official_file(const std::filesystem::path& dir, const std::string& name);

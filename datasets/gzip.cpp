@@ -66,7 +66,10 @@ bool is_gzip(std::span<const uint8_t> bytes) {
   return bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;
 }
 
-Bytes gunzip(std::span<const uint8_t> bytes, const std::string& name) {
+namespace {
+// Checks the header, then inflates into the buffer alloc(ISIZE) returns and checks the trailer.
+template <typename Alloc>
+void gunzip_into(std::span<const uint8_t> bytes, const std::string& name, Alloc alloc) {
   auto fail = [&](const std::string& what) -> DataError {
     return DataError(name + ": corrupt gzip stream: " + what);
   };
@@ -108,14 +111,32 @@ Bytes gunzip(std::span<const uint8_t> bytes, const std::string& name) {
   if (isize > kMaxDeflateRatio * clen + 64)
     throw fail("trailer size " + std::to_string(isize) + " is impossible for " + std::to_string(clen) +
                " compressed bytes");
-  Bytes out(static_cast<std::size_t>(isize));
-  long got = inflate_raw(bytes.subspan(pos, clen), out);
+  std::span<uint8_t> out = alloc(static_cast<std::size_t>(isize));
+  long got = inflate_raw(bytes.subspan(pos, clen), out, /*readable_after=*/8);  // the trailer follows
   if (got < 0) throw fail("deflate data is invalid or longer than the trailer's size " + std::to_string(isize));
   if (static_cast<uint64_t>(got) != isize)
     throw fail("decompressed to " + std::to_string(got) + " bytes, the trailer says " + std::to_string(isize) +
                " (truncated?)");
   uint32_t crc = crc32(out);
   if (crc != want_crc) throw fail("CRC32 mismatch (data damaged)");
+}
+}  // namespace
+
+Bytes gunzip(std::span<const uint8_t> bytes, const std::string& name) {
+  Bytes out;
+  gunzip_into(bytes, name, [&](std::size_t n) {
+    out.resize(n);
+    return std::span<uint8_t>(out);
+  });
+  return out;
+}
+
+Tensor gunzip_tensor(std::span<const uint8_t> bytes, const std::string& name) {
+  Tensor out;
+  gunzip_into(bytes, name, [&](std::size_t n) {
+    out = Tensor::empty({static_cast<int64_t>(n)}, DType::u8);
+    return std::span<uint8_t>(out.data<uint8_t>(), n);
+  });
   return out;
 }
 

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "datasets/files.hpp"
+#include "tensor/tensor.hpp"
 
 namespace hqc::data {
 
@@ -24,6 +25,9 @@ bool is_gzip(std::span<const uint8_t> bytes);
 
 // Decodes a single-member gzip stream. `name` (the file) starts every error message.
 Bytes gunzip(std::span<const uint8_t> bytes, const std::string& name);
+// The same into a uint8 tensor (size ISIZE) whose storage is not zeroed first: the IDX reader
+// returns views of it, so a 47 MB image file is written once and never copied.
+Tensor gunzip_tensor(std::span<const uint8_t> bytes, const std::string& name);
 
 // Gzip-compresses with stored (uncompressed) deflate blocks: enough for tests and fuzz seeds to
 // produce valid gzip files without a compressor. `fname` (optional) sets the FNAME field.
@@ -31,6 +35,8 @@ Bytes gzip_stored(std::span<const uint8_t> bytes, const std::string& fname = "")
 
 // Raw deflate decoding into exactly `out.size()` bytes (stb_image's inflate). Returns the number of
 // bytes produced, or -1 on a corrupt stream or one that would produce more than out.size().
-long inflate_raw(std::span<const uint8_t> deflate, std::span<uint8_t> out);
+// `readable_after`: how many bytes after the span may be read (not decoded), e.g. gzip's 8-byte
+// trailer; with fewer than 8 the input is copied and padded (see stb.cpp for why).
+long inflate_raw(std::span<const uint8_t> deflate, std::span<uint8_t> out, std::size_t readable_after = 0);
 
 }  // namespace hqc::data

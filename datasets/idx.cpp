@@ -64,13 +64,19 @@ std::vector<int64_t> parse_header(std::span<const uint8_t> bytes, const std::str
 }
 }  // namespace
 
-Tensor parse_idx_images(std::span<const uint8_t> bytes, const std::string& name) {
+Tensor parse_idx_images(const Tensor& file, const std::string& name) {
+  std::span<const uint8_t> bytes(file.data<uint8_t>(), static_cast<std::size_t>(file.numel()));
   std::span<const uint8_t> data;
   std::vector<int64_t> d = parse_header(bytes, name, 3, "images", data);
   if (d[1] == 0 || d[2] == 0) throw DataError(name + ": images of size " + std::to_string(d[1]) + " x " + std::to_string(d[2]));
-  Tensor out = Tensor::empty({d[0], 1, d[1], d[2]}, DType::u8);  // (N, 1, H, W)
-  if (!data.empty()) std::memcpy(out.data<uint8_t>(), data.data(), data.size());
-  return out;
+  const Shape shape = {d[0], 1, d[1], d[2]};  // (N, 1, H, W), the pixels right after the header
+  return make_view(file, shape, contiguous_strides(shape), file.offset() + (data.data() - bytes.data()));
+}
+
+Tensor parse_idx_images(std::span<const uint8_t> bytes, const std::string& name) {
+  Tensor file = Tensor::empty({static_cast<int64_t>(bytes.size())}, DType::u8);
+  if (!bytes.empty()) std::memcpy(file.data<uint8_t>(), bytes.data(), bytes.size());
+  return parse_idx_images(file, name);
 }
 
 Tensor parse_idx_labels(std::span<const uint8_t> bytes, const std::string& name, int64_t num_classes) {
@@ -99,7 +105,7 @@ Dataset load_mnist(const std::filesystem::path& dir, const std::string& split, c
     if (p.empty())
       throw DataError((dir / n).string() + ": no such file (nor " + n + ".gz); " + name + " " + split +
                       " needs it");
-  Tensor images = parse_idx_images(read_maybe_gzipped(img_path), img_path.string());
+  Tensor images = parse_idx_images(read_maybe_gzipped_tensor(img_path), img_path.string());
   Tensor labels = parse_idx_labels(read_maybe_gzipped(lbl_path), lbl_path.string(), 10);
   if (images.size(2) != info.height || images.size(3) != info.width)
     throw DataError(img_path.string() + ": images are " + std::to_string(images.size(2)) + " x " +

@@ -16,6 +16,8 @@ namespace hqc::data {
 
 // uint8 images (N, 1, rows, cols) from an unsigned-byte IDX file with 3 dimensions.
 Tensor parse_idx_images(std::span<const uint8_t> bytes, const std::string& name);
+// The same on a whole file held in a uint8 tensor (N): the result is a view of its storage (no copy).
+Tensor parse_idx_images(const Tensor& file, const std::string& name);
 // int64 labels (N) from an unsigned-byte IDX file with 1 dimension, each checked < num_classes.
 Tensor parse_idx_labels(std::span<const uint8_t> bytes, const std::string& name, int64_t num_classes);
 

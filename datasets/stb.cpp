@@ -26,19 +26,26 @@ static_assert(STBI_MAX_DIMENSIONS == hqc::data::kMaxImageSide);
 
 namespace hqc::data {
 
-long inflate_raw(std::span<const uint8_t> deflate, std::span<uint8_t> out) {
+long inflate_raw(std::span<const uint8_t> deflate, std::span<uint8_t> out, std::size_t readable_after) {
   if (deflate.size() > static_cast<std::size_t>(INT_MAX - 8) || out.size() > static_cast<std::size_t>(INT_MAX))
     return -1;
   // stb's inflate (v2.27, as Debian ships it) gives up on a code that ends in the last two bytes of
   // its input: it expects the Adler-32 that follows the deflate data in PNG and zlib streams. Padding
   // the input with a few zero bytes lets it finish; the decoder stops at the final block either way,
   // and a stream truncated into the padding still fails the CRC32 and size checks.
+  // gzip's own 8-byte trailer serves the same purpose without a copy.
   constexpr std::size_t kSlack = 8;
-  std::vector<char> in(deflate.size() + kSlack, 0);
-  std::memcpy(in.data(), deflate.data(), deflate.size());
+  std::vector<char> padded;
+  const char* in = reinterpret_cast<const char*>(deflate.data());
+  if (readable_after < kSlack) {
+    padded.assign(deflate.size() + kSlack, 0);
+    std::memcpy(padded.data(), deflate.data(), deflate.size());
+    in = padded.data();
+  }
   char dummy = 0;  // stb wants a valid pointer even for an empty output
   char* obuf = out.empty() ? &dummy : reinterpret_cast<char*>(out.data());
-  return stbi_zlib_decode_noheader_buffer(obuf, static_cast<int>(out.size()), in.data(), static_cast<int>(in.size()));
+  return stbi_zlib_decode_noheader_buffer(obuf, static_cast<int>(out.size()), in,
+                                          static_cast<int>(deflate.size() + kSlack));
 }
 
 Tensor decode_image(std::span<const uint8_t> bytes, const std::string& name, int channels) {

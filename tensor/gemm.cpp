@@ -6,7 +6,10 @@
 // (MC tall) an (MC, KC) slab of op(A) is packed into micro-panels of MR rows; then the
 // micro-kernel computes every MR x NR tile of C from one A and one B micro-panel. Transposes are
 // absorbed by the packing, so one kernel serves all four cases. Tiles that hang over the edge of
-// C are computed into a scratch tile and copied back, so kernels only ever see full tiles.
+// C are computed into a scratch tile and copied back, so kernels only ever see full tiles. Two
+// shortcuts for the model shapes: when a single row block covers the slice (batch-64 layers,
+// per-image convolutions) an untransposed B is read in place instead of packed, and a right-edge
+// panel at most half a tile wide goes to a narrow kernel where the ISA has one.
 //
 // Threads take fixed, tile-aligned slices of C's columns (or rows, whichever dimension is longer)
 // and run the whole loop nest on their slice with their own packing buffers. K is blocked the same
@@ -77,8 +80,9 @@ void portable_pack_direct(const float* src, int64_t ld, int64_t rows, int64_t kc
   }
 }
 
-const detail::GemmKernel kPortable = {&portable_kernel, &portable_pack_transposing, &portable_pack_direct,
-                                      kPortableMR, kPortableNR, 128, 256, 4096};
+const detail::GemmKernel kPortable = {&portable_kernel,           nullptr,     0,
+                                      &portable_pack_transposing, &portable_pack_direct,
+                                      kPortableMR,                kPortableNR, 128, 256, 4096};
 
 detail::GemmKernel with_portable_packing(detail::GemmKernel k) {
   if (!k.pack_transposing) k.pack_transposing = &portable_pack_transposing;
@@ -122,7 +126,7 @@ struct AlignedBuffer {
 
 struct PackBuffers {
   AlignedBuffer a, b;
-  float tile[32 * 32];  // scratch for edge tiles; MR, NR <= 32
+  alignas(64) float tile[32 * 32];  // scratch for edge tiles: every kernel has MR, NR <= 32
 };
 
 PackBuffers& pack_buffers() {
@@ -215,15 +219,18 @@ void gemm_slice(const detail::GemmKernel& kern, const GemmArgs& g, int64_t m0, i
           const bool in_place = direct_b && cols == nr;
           const float* bp = in_place ? g.B + pc * g.ldb + jc + jr : bpack + jr * kc;
           const int64_t ldb = in_place ? g.ldb : nr;
+          const bool narrow = kern.kernel_narrow && cols <= kern.nr_narrow;
+          const detail::GemmMicroKernel kernel = narrow ? kern.kernel_narrow : kern.kernel;
+          const int64_t width = narrow ? kern.nr_narrow : nr;
           for (int64_t ir = 0; ir < mc; ir += mr) {
             const int64_t rows = std::min<int64_t>(mr, mc - ir);
             const float* ap = apack + ir * kc;
             float* c = g.C + (ic + ir) * g.ldc + jc + jr;
-            if (rows == mr && cols == nr) {
-              kern.kernel(kc, ap, bp, ldb, c, g.ldc, g.alpha, beta);
+            if (rows == mr && cols == width) {
+              kernel(kc, ap, bp, ldb, c, g.ldc, g.alpha, beta);
               continue;
             }
-            kern.kernel(kc, ap, bp, ldb, tile, nr, 1.0f, 0.0f);
+            kernel(kc, ap, bp, ldb, tile, nr, 1.0f, 0.0f);
             for (int64_t i = 0; i < rows; ++i) {
               float* ci = c + i * g.ldc;
               const float* ti = tile + i * nr;

@@ -1,5 +1,6 @@
-// gemm_avx2.cpp — the AVX2+FMA sgemm micro-kernel: a 6 x 16 tile of C in 12 ymm accumulators
-// (12 + 2 B vectors + 1 broadcast = 15 of the 16 registers). Compiled with -mavx2 -mfma; raw
+// gemm_avx2.cpp — the AVX2+FMA sgemm micro-kernel (a 6 x 16 tile of C in 12 ymm accumulators:
+// 12 + 2 B vectors + 1 broadcast = 15 of the 16 registers) and the packing routines (8 x 8
+// in-register transposes, masked loads/stores for the edges). Compiled with -mavx2 -mfma; raw
 // pointers and intrinsics only (see gemm_kernel.hpp on why).
 #include "tensor/gemm_kernel.hpp"
 
@@ -48,9 +49,65 @@ void kernel(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, i
   }
 }
 
-// Packing: the portable routines of gemm.cpp (nullptr). KC: the B micro-panel (KC, 16) = 16 KiB at KC = 256 sits in L1 with the A micro-panels streaming
+// In-register transpose of 8 rows of 8 floats: afterwards r[j] holds column j.
+void transpose8(__m256* r) {
+  __m256 t[8], u[8];
+#pragma GCC unroll 4
+  for (int i = 0; i < 8; i += 2) {
+    t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+  }
+#pragma GCC unroll 2
+  for (int i = 0; i < 8; i += 4) {
+    u[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
+    u[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xEE);
+    u[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+    u[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
+  }
+#pragma GCC unroll 4
+  for (int i = 0; i < 4; ++i) {
+    r[i] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x20);
+    r[i + 4] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x31);
+  }
+}
+
+__m256i lanes(int64_t n) {  // mask of the first n (clamped to 0..8) lanes
+  const int m = n < 0 ? 0 : (n > 8 ? 8 : static_cast<int>(n));
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(m), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+// dst (kc, width)[k][i] = src[i * ld + k], zero for i >= rows: 8 x 8 blocks transposed in registers.
+void pack_transposing(const float* src, int64_t ld, int64_t rows, int64_t kc, int64_t width, float* dst) {
+  for (int64_t g = 0; g < width; g += 8) {
+    const int64_t grows = rows - g < 0 ? 0 : (rows - g > 8 ? 8 : rows - g);
+    const __m256i out = lanes(width - g);
+    for (int64_t k0 = 0; k0 < kc; k0 += 8) {
+      const int64_t kn = kc - k0 < 8 ? kc - k0 : 8;
+      const __m256i in = lanes(kn);
+      __m256 r[8];
+#pragma GCC unroll 8
+      for (int i = 0; i < 8; ++i)
+        r[i] = i < grows ? _mm256_maskload_ps(src + (g + i) * ld + k0, in) : _mm256_setzero_ps();
+      transpose8(r);
+      float* d = dst + k0 * width + g;
+      for (int k = 0; k < kn; ++k) _mm256_maskstore_ps(d + k * width, out, r[k]);
+    }
+  }
+}
+
+// dst (kc, width)[k][i] = src[k * ld + i], zero for i >= rows.
+void pack_direct(const float* src, int64_t ld, int64_t rows, int64_t kc, int64_t width, float* dst) {
+  for (int64_t g = 0; g < width; g += 8) {
+    const __m256i in = lanes(rows - g), out = lanes(width - g);
+    const float* s = src + g;
+    float* d = dst + g;
+    for (int64_t k = 0; k < kc; ++k) _mm256_maskstore_ps(d + k * width, out, _mm256_maskload_ps(s + k * ld, in));
+  }
+}
+
+// KC: the B micro-panel (KC, 16) = 16 KiB at KC = 256 sits in L1 with the A micro-panels streaming
 // from the packed (MC, KC) A block in L2.
-const hqc::detail::GemmKernel kKernel = {&kernel, nullptr, nullptr, kMR, kNR, 144, 256, 4096};
+const hqc::detail::GemmKernel kKernel = {&kernel, nullptr, 0, &pack_transposing, &pack_direct, kMR, kNR, 144, 256, 4096};
 
 }  // namespace
 

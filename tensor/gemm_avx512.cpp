@@ -24,7 +24,6 @@ void kernel(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, i
   for (int64_t k = 0; k < kc; ++k) {
     __m512 b0 = _mm512_loadu_ps(b);
     __m512 b1 = _mm512_loadu_ps(b + 16);
-    _mm_prefetch(reinterpret_cast<const char*>(b + 8 * ldb), _MM_HINT_T0);
 #pragma GCC unroll 16
     for (int i = 0; i < MR; ++i) {
       __m512 ai = _mm512_set1_ps(a[i]);
@@ -35,7 +34,13 @@ void kernel(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, i
     b += ldb;
   }
   __m512 va = _mm512_set1_ps(alpha);
-  if (beta == 0.0f) {
+  if (beta == 0.0f && alpha == 1.0f) {  // the common case; small K makes this epilogue count
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) {
+      _mm512_storeu_ps(c + i * ldc, acc0[i]);
+      _mm512_storeu_ps(c + i * ldc + 16, acc1[i]);
+    }
+  } else if (beta == 0.0f) {
 #pragma GCC unroll 16
     for (int i = 0; i < MR; ++i) {
       _mm512_storeu_ps(c + i * ldc, _mm512_mul_ps(va, acc0[i]));
@@ -48,6 +53,38 @@ void kernel(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, i
       float* ci = c + i * ldc;
       _mm512_storeu_ps(ci, _mm512_fmadd_ps(vb, _mm512_loadu_ps(ci), _mm512_mul_ps(va, acc0[i])));
       _mm512_storeu_ps(ci + 16, _mm512_fmadd_ps(vb, _mm512_loadu_ps(ci + 16), _mm512_mul_ps(va, acc1[i])));
+    }
+  }
+}
+
+// The same for a panel at most 16 wide (C's right edge when N mod 32 <= 16, e.g. N = 16 in the
+// last convolution of the CIFAR model): half the FMAs of running the full kernel on zero padding.
+template <int MR>
+void kernel_narrow(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, float alpha,
+                   float beta) {
+  __m512 acc[MR];
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; ++i) acc[i] = _mm512_setzero_ps();
+  for (int64_t k = 0; k < kc; ++k) {
+    __m512 b0 = _mm512_loadu_ps(b);
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) acc[i] = _mm512_fmadd_ps(_mm512_set1_ps(a[i]), b0, acc[i]);
+    a += MR;
+    b += ldb;
+  }
+  __m512 va = _mm512_set1_ps(alpha);
+  if (beta == 0.0f && alpha == 1.0f) {
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) _mm512_storeu_ps(c + i * ldc, acc[i]);
+  } else if (beta == 0.0f) {
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) _mm512_storeu_ps(c + i * ldc, _mm512_mul_ps(va, acc[i]));
+  } else {
+    __m512 vb = _mm512_set1_ps(beta);
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) {
+      float* ci = c + i * ldc;
+      _mm512_storeu_ps(ci, _mm512_fmadd_ps(vb, _mm512_loadu_ps(ci), _mm512_mul_ps(va, acc[i])));
     }
   }
 }
@@ -86,8 +123,54 @@ __mmask16 lanes(int64_t n) {  // the first n (0..16) lanes
   return n >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << n) - 1u);
 }
 
+// In-register transpose of 8 rows of 8 floats (ymm): afterwards r[j] holds column j.
+void transpose8(__m256* r) {
+  __m256 t[8], u[8];
+#pragma GCC unroll 4
+  for (int i = 0; i < 8; i += 2) {
+    t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+  }
+#pragma GCC unroll 2
+  for (int i = 0; i < 8; i += 4) {
+    u[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
+    u[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xEE);
+    u[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+    u[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
+  }
+#pragma GCC unroll 4
+  for (int i = 0; i < 4; ++i) {
+    r[i] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x20);
+    r[i + 4] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x31);
+  }
+}
+
+// pack_transposing for width 8 (the A panels of the 8-row tile): 8 x 8 blocks, half the shuffles
+// of padding each block to 16 x 16.
+void pack_transposing8(const float* src, int64_t ld, int64_t rows, int64_t kc, float* dst) {
+  for (int64_t k0 = 0; k0 < kc; k0 += 8) {
+    const int64_t kn = kc - k0 < 8 ? kc - k0 : 8;
+    const __mmask8 in = static_cast<__mmask8>(kn >= 8 ? 0xFF : (1u << kn) - 1u);
+    __m256 r[8];
+#pragma GCC unroll 8
+    for (int i = 0; i < 8; ++i) r[i] = i < rows ? _mm256_maskz_loadu_ps(in, src + i * ld + k0) : _mm256_setzero_ps();
+    transpose8(r);
+    float* d = dst + k0 * 8;
+    if (kn == 8) {
+#pragma GCC unroll 8
+      for (int k = 0; k < 8; ++k) _mm256_storeu_ps(d + k * 8, r[k]);
+    } else {
+      for (int k = 0; k < kn; ++k) _mm256_storeu_ps(d + k * 8, r[k]);
+    }
+  }
+}
+
 // dst (kc, width)[k][i] = src[i * ld + k], zero for i >= rows: 16 x 16 blocks transposed in registers.
 void pack_transposing(const float* src, int64_t ld, int64_t rows, int64_t kc, int64_t width, float* dst) {
+  if (width == 8) {
+    pack_transposing8(src, ld, rows, kc, dst);
+    return;
+  }
   for (int64_t g = 0; g < width; g += 16) {
     const int64_t grows = rows - g < 0 ? 0 : (rows - g > 16 ? 16 : rows - g);
     const __mmask16 out = lanes(width - g);
@@ -136,7 +219,7 @@ void pack_direct(const float* src, int64_t ld, int64_t rows, int64_t kc, int64_t
 
 // MC: the packed A block (MC, KC) stays in the 1 MiB L2 next to the B panel streaming through;
 // KC: the B micro-panel (KC, 32) = 32 KiB at KC = 256 fits the 48 KiB L1d; NC: B block in L3.
-const hqc::detail::GemmKernel kKernel = {&kernel<HQC_GEMM_AVX512_MR>, &pack_transposing, &pack_direct, HQC_GEMM_AVX512_MR, kNR,
+const hqc::detail::GemmKernel kKernel = {&kernel<HQC_GEMM_AVX512_MR>, &kernel_narrow<HQC_GEMM_AVX512_MR>, 16, &pack_transposing, &pack_direct, HQC_GEMM_AVX512_MR, kNR,
                                          HQC_GEMM_AVX512_MC, HQC_GEMM_AVX512_KC, 4096};
 
 }  // namespace

@@ -30,6 +30,10 @@ using GemmPack = void (*)(const float* src, int64_t ld, int64_t rows, int64_t kc
 
 struct GemmKernel {
   GemmMicroKernel kernel;
+  // Optional: the same contract for panels at most nr_narrow columns wide (b_panel still has row
+  // stride ldb; columns past nr_narrow are not read, c gets nr_narrow columns).
+  GemmMicroKernel kernel_narrow;
+  int nr_narrow;
   GemmPack pack_transposing, pack_direct;
   int mr, nr;          // register tile
   int mc, kc, nc;      // cache blocks: A block (mc, kc) in L2, B micro-panel (kc, nr) in L1

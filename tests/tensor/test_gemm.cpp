@@ -60,7 +60,8 @@ TEST_CASE("sgemm matches the reference for all transposes, levels and awkward si
 
 // The blocking parameters (AVX-512: MR 8, NR 32, MC 192, KC 256, NC 4096; AVX2: 6, 16, 144;
 // portable: 4, 8, 128) put block edges at these sizes: one past a block, a tile short of one,
-// several K blocks, a column block edge, and single rows or columns (every tile an edge tile).
+// several K blocks, a column block edge, single rows or columns (every tile an edge tile), and
+// right-edge panels at most 16 wide (the AVX-512 narrow kernel).
 TEST_CASE("sgemm matches the reference across micro-tile and cache-block edges") {
   const std::vector<std::array<int64_t, 3>> shapes = {
       {14, 32, 256}, {15, 33, 257}, {13, 31, 255}, {169, 40, 20}, {337, 9, 11}, {145, 17, 30},

@@ -1,0 +1,155 @@
+// bench.cpp — the timing protocol, machine description and the GEMM section of `hqc bench`.
+#include "apps/bench/bench.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+
+#include "tensor/gemm.hpp"
+#include "tensor/random.hpp"
+#include "tensor/simd.hpp"
+
+namespace hqc::bench {
+
+Stat stat_of(std::vector<double> v) {
+  if (v.empty()) throw std::invalid_argument("bench: statistics of no window");
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  Stat s;
+  s.median = n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+  s.min = v.front();
+  s.max = v.back();
+  return s;
+}
+
+Stat stat_of(const std::vector<double>& values, const std::function<double(double)>& f) {
+  std::vector<double> mapped;
+  mapped.reserve(values.size());
+  for (double x : values) mapped.push_back(f(x));
+  return stat_of(std::move(mapped));
+}
+
+cli::Json to_json(const Stat& s) {
+  cli::Json j = cli::Json::object();
+  j.set("median", s.median).set("min", s.min).set("max", s.max);
+  return j;
+}
+
+namespace {
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+std::vector<double> Protocol::run(const std::function<void()>& call) const {
+  for (int i = 0; i < warmup; ++i) call();
+  double t0 = now_seconds();
+  call();
+  const double one = std::max(now_seconds() - t0, 1e-7);
+  const int64_t per_window = std::max<int64_t>(1, static_cast<int64_t>(window_seconds / one));
+  std::vector<double> out;
+  for (int w = 0; w < windows; ++w) {
+    t0 = now_seconds();
+    for (int64_t i = 0; i < per_window; ++i) call();
+    out.push_back((now_seconds() - t0) / static_cast<double>(per_window));
+  }
+  return out;
+}
+
+cli::Json machine_json() {
+  std::string cpu = "unknown";
+  std::ifstream f("/proc/cpuinfo");
+  for (std::string line; std::getline(f, line);) {
+    if (line.rfind("model name", 0) == 0) {
+      auto colon = line.find(':');
+      if (colon != std::string::npos) {
+        cpu = line.substr(colon + 1);
+        cpu.erase(0, cpu.find_first_not_of(" \t"));
+      }
+      break;
+    }
+  }
+  cli::Json j = cli::Json::object();
+  j.set("cpu", cpu)
+      .set("cores", static_cast<int64_t>(std::thread::hardware_concurrency()))
+      .set("simd", simd_name(simd_level()));
+  return j;
+}
+
+std::string utc_now() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+const std::vector<GemmShape>& gemm_shapes() {
+  // Convolutions as im2col per image: forward W (Cout, Cin*9) x cols (Cin*9, H*W); weight gradient
+  // dY (Cout, HW) x cols^T; column gradient W^T x dY. Linear layers at batch 64, weight (out, in):
+  // forward x W^T, input gradient dY W, weight gradient dY^T x. Same names as torch_peer.py.
+  static const std::vector<GemmShape> shapes = {
+      {"mnist conv1 16", false, false, 16, 784, 9},
+      {"mnist conv2 32<-16", false, false, 32, 196, 144},
+      {"mnist conv2 64<-32", false, false, 64, 196, 288},
+      {"mnist conv2 dW", false, true, 64, 288, 196},
+      {"mnist conv2 dcols", true, false, 288, 196, 64},
+      {"cifar conv1 32<-3", false, false, 32, 1024, 27},
+      {"cifar conv 128<-64", false, false, 128, 256, 576},
+      {"cifar conv 256<-128", false, false, 256, 64, 1152},
+      {"cifar conv 512<-256", false, false, 512, 16, 2304},
+      {"cifar conv 128 dW", false, true, 128, 576, 256},
+      {"cifar conv 128 dcols", true, false, 576, 256, 128},
+      {"stl conv1 32<-3", false, false, 32, 9216, 27},
+      {"stl conv 64<-32", false, false, 64, 2304, 288},
+      {"stl conv 128<-64", false, false, 128, 2304, 576},
+      {"stl conv 256<-128", false, false, 256, 576, 1152},
+      {"stl conv 256 dW", false, true, 256, 1152, 576},
+      {"stl conv 256 dcols", true, false, 1152, 576, 256},
+      {"lin 512->256 fwd", false, true, 64, 256, 512},
+      {"lin 1024->128 fwd", false, true, 64, 128, 1024},
+      {"lin 2048->512 fwd", false, true, 64, 512, 2048},
+      {"lin 2048->512 dW", true, false, 512, 2048, 64},
+      {"lin 4096->1024 fwd", false, true, 64, 1024, 4096},
+      {"lin 4096->1024 dX", false, false, 64, 4096, 1024},
+      {"lin 4096->1024 dW", true, false, 1024, 4096, 64},
+  };
+  return shapes;
+}
+
+std::vector<GemmResult> bench_gemm(const Protocol& proto, uint64_t seed) {
+  std::vector<GemmResult> out;
+  Generator gen(seed);
+  for (const GemmShape& s : gemm_shapes()) {
+    // A is stored (K, M) when transposed, B (N, K): the row-major operands the call sees.
+    std::vector<float> a(static_cast<std::size_t>(s.m * s.k)), b(static_cast<std::size_t>(s.k * s.n)),
+        c(static_cast<std::size_t>(s.m * s.n));
+    for (float& x : a) x = 2 * gen.uniform_float() - 1;
+    for (float& x : b) x = 2 * gen.uniform_float() - 1;
+    const int64_t lda = s.trans_a ? s.m : s.k, ldb = s.trans_b ? s.k : s.n;
+    auto times = proto.run([&] {
+      sgemm(s.trans_a, s.trans_b, s.m, s.n, s.k, 1.0f, a.data(), lda, b.data(), ldb, 0.0f, c.data(), s.n);
+    });
+    const double flops = 2.0 * static_cast<double>(s.m) * static_cast<double>(s.n) * static_cast<double>(s.k);
+    out.push_back({s, stat_of(times, [&](double t) { return flops / t * 1e-9; })});
+  }
+  return out;
+}
+
+cli::Json to_json(const GemmResult& r) {
+  cli::Json e = cli::Json::object();
+  e.set("name", r.shape.name)
+      .set("trans_a", r.shape.trans_a)
+      .set("trans_b", r.shape.trans_b)
+      .set("m", r.shape.m)
+      .set("n", r.shape.n)
+      .set("k", r.shape.k)
+      .set("gflops", to_json(r.gflops));
+  return e;
+}
+
+}  // namespace hqc::bench

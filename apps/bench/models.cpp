@@ -1,0 +1,176 @@
+// models.cpp — the model section of `hqc bench` (see models.hpp).
+#include "apps/bench/models.hpp"
+
+#include <memory>
+
+#include "apps/memory.hpp"
+#include "apps/models.hpp"
+#include "apps/training.hpp"
+#include "autograd/variable.hpp"
+#include "datasets/loader.hpp"
+#include "nn/loss.hpp"
+#include "nn/optim.hpp"
+#include "nn/schedule.hpp"
+#include "tensor/random.hpp"
+
+namespace hqc::bench {
+
+namespace {
+
+constexpr int64_t kBatch = 64;
+constexpr int64_t kPool = 1024;
+// The OneCycle schedule runs over the original's MNIST run (750 batches x 50 epochs); where in it a
+// step falls changes nothing of its cost.
+constexpr int64_t kEpochs = 50, kStepsPerEpoch = 750;
+
+// A seeded pool of random uint8 images: throughput does not depend on the pixels.
+data::Dataset make_pool(const app::ModelConfig& config, uint64_t seed) {
+  const data::DatasetInfo& info = data::dataset_info(config.dataset);
+  Generator gen = Generator(seed).fork(7);
+  Tensor images = Tensor::empty({kPool, config.input[0], config.input[1], config.input[2]}, DType::u8);
+  uint8_t* px = images.data<uint8_t>();
+  for (int64_t i = 0; i < images.numel(); ++i) px[i] = static_cast<uint8_t>(gen.below(256));
+  Tensor labels = Tensor::empty({kPool}, DType::i64);
+  int64_t* y = labels.data<int64_t>();
+  for (int64_t i = 0; i < kPool; ++i) y[i] = gen.below(static_cast<uint32_t>(config.classes));
+  std::vector<std::string> classes = info.classes;
+  classes.resize(static_cast<std::size_t>(config.classes));
+  return data::Dataset(config.dataset, "train", images, labels, classes);
+}
+
+// One model with its recipe, as apps/training.cpp sets them up.
+struct Trainer {
+  app::ModelConfig config;
+  app::Recipe recipe;
+  std::shared_ptr<nn::Module> model;
+  std::unique_ptr<nn::Optimizer> optimizer;
+  std::unique_ptr<nn::LRScheduler> schedule;
+  data::Dataset pool;
+  std::unique_ptr<data::Loader> loader;
+  int64_t epoch = 0;
+
+  Trainer(const ModelSpec& spec, uint64_t seed) {
+    config = app::model_config(spec.model, spec.dataset);
+    recipe = app::default_recipe(config);
+    model = app::build_model(config, seed);
+    const int64_t got = model->num_parameters();
+    if (got != spec.parameters)
+      throw std::runtime_error(std::string("bench: ") + spec.name + " has " + std::to_string(got) +
+                               " parameters, PAPER.md says " + std::to_string(spec.parameters));
+    if (recipe.optimizer == "adamw") {
+      nn::AdamWOptions o;
+      o.lr = recipe.lr, o.weight_decay = recipe.weight_decay;
+      optimizer = std::make_unique<nn::AdamW>(model->parameters(), o);
+    } else {
+      nn::AdamOptions o;
+      o.lr = recipe.lr, o.weight_decay = recipe.weight_decay;
+      optimizer = std::make_unique<nn::Adam>(model->parameters(), o);
+    }
+    if (recipe.schedule == "onecycle") {
+      nn::OneCycleOptions o;
+      o.max_lr = recipe.max_lr, o.epochs = kEpochs, o.steps_per_epoch = kStepsPerEpoch, o.pct_start = recipe.pct_start;
+      schedule = std::make_unique<nn::OneCycleLR>(*optimizer, o);
+    } else {
+      schedule = std::make_unique<nn::CosineAnnealingWarmRestarts>(*optimizer, recipe.t0, recipe.t_mult, recipe.eta_min);
+    }
+    pool = make_pool(config, seed);
+    data::LoaderOptions lo;
+    lo.batch_size = kBatch;
+    lo.shuffle = true;
+    lo.seed = seed;
+    loader = std::make_unique<data::Loader>(pool, std::vector<int64_t>{}, data::standard_pipeline(config.dataset, false),
+                                            lo);
+    loader->start_epoch(epoch);
+  }
+
+  void step() {
+    data::Batch b;
+    if (!loader->next(b)) {
+      loader->start_epoch(++epoch);
+      loader->next(b);
+    }
+    Variable logits = (*model)(Variable(b.images));
+    Variable loss = nn::cross_entropy(logits, b.labels, recipe.label_smoothing);
+    optimizer->zero_grad();
+    loss.backward();
+    if (recipe.clip_norm > 0) nn::clip_grad_norm(optimizer->params(), recipe.clip_norm);
+    optimizer->step();
+    schedule->step();
+  }
+};
+
+}  // namespace
+
+const std::vector<ModelSpec>& model_specs() {
+  static const std::vector<ModelSpec> specs = {
+      {"mnist-hybrid", "mnist", "hybrid", 142530},
+      {"mnist-classical", "mnist", "classical", 151754},
+      {"cifar100-hybrid", "cifar100", "hybrid", 1164796},
+      {"cifar100-classical", "cifar100", "classical", 1710436},
+      {"stl10-hybrid", "stl10", "hybrid", 4603298},
+      {"stl10-classical", "stl10", "classical", 1687306},
+  };
+  return specs;
+}
+
+const ModelSpec& model_spec(const std::string& name) {
+  std::string known;
+  for (const ModelSpec& s : model_specs()) {
+    if (name == s.name) return s;
+    known += (known.empty() ? "" : ", ") + std::string(s.name);
+  }
+  throw cli::UsageError("--models: unknown model '" + name + "' (known: " + known + ")");
+}
+
+ModelResult bench_model(const ModelSpec& spec, const Protocol& proto, uint64_t seed) {
+  Trainer t(spec, seed);
+  ModelResult r;
+  r.spec = spec;
+  r.input = t.config.input;
+  r.classes = t.config.classes;
+  r.parameters = t.model->num_parameters();
+  const auto train = proto.run([&] { t.step(); });
+  r.train_images_per_s = stat_of(train, [](double s) { return static_cast<double>(kBatch) / s; });
+
+  // Inference from uint8 too: the loader's batch() converts and normalises on the calling thread.
+  t.model->eval();
+  auto infer = [&](int64_t batch) {
+    data::LoaderOptions lo;
+    lo.batch_size = batch;
+    lo.shuffle = false;
+    lo.prefetch = false;
+    data::Loader l(t.pool, {}, data::standard_pipeline(t.config.dataset, false), lo);
+    return proto.run([&] {
+      NoGradGuard no_grad;
+      data::Batch b = l.batch(0, 0);
+      Variable logits = (*t.model)(Variable(b.images));
+      (void)app::argmax_rows(logits.data());
+    });
+  };
+  r.infer_images_per_s = stat_of(infer(kBatch), [](double s) { return static_cast<double>(kBatch) / s; });
+  r.latency_ms = stat_of(infer(1), [](double s) { return s * 1e3; });
+  return r;
+}
+
+cli::Json to_json(const ModelResult& r) {
+  cli::Json j = cli::Json::object();
+  j.set("name", r.spec.name)
+      .set("dataset", r.spec.dataset)
+      .set("model", r.spec.model)
+      .set("input_shape", cli::Json::array_of(std::vector<int64_t>(r.input.begin(), r.input.end())))
+      .set("classes", r.classes)
+      .set("parameters", r.parameters)
+      .set("train_images_per_s", to_json(r.train_images_per_s))
+      .set("infer_images_per_s", to_json(r.infer_images_per_s))
+      .set("latency_ms", to_json(r.latency_ms));
+  if (r.peak_rss_mb >= 0) j.set("peak_rss_mb", r.peak_rss_mb);
+  return j;
+}
+
+double train_peak_rss_mb(const ModelSpec& spec, int steps, uint64_t seed) {
+  Trainer t(spec, seed);
+  for (int i = 0; i < steps; ++i) t.step();
+  return app::bytes_to_mb(app::peak_rss_bytes());
+}
+
+}  // namespace hqc::bench

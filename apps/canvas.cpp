@@ -1,0 +1,138 @@
+// canvas.cpp — rasterising rectangles, lines and stb_easy_font's segment glyphs.
+#include "apps/canvas.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#include <stb/stb_easy_font.h>
+#pragma GCC diagnostic pop
+
+namespace hqc::app {
+
+Rgb palette(std::size_t i) {
+  static const Rgb p[] = {colors::blue, colors::orange, colors::green, colors::red, colors::purple, colors::brown};
+  return p[i % (sizeof p / sizeof p[0])];
+}
+
+Canvas::Canvas(int width, int height, Rgb bg) : width_(width), height_(height) {
+  if (width < 1 || height < 1 || width > 16384 || height > 16384)
+    throw std::invalid_argument("canvas: size " + std::to_string(width) + "x" + std::to_string(height) +
+                                " outside 1..16384");
+  rgb_.resize(static_cast<std::size_t>(width) * height * 3);
+  for (std::size_t i = 0; i < rgb_.size(); i += 3) {
+    rgb_[i] = bg.r;
+    rgb_[i + 1] = bg.g;
+    rgb_[i + 2] = bg.b;
+  }
+}
+
+Rgb Canvas::at(int x, int y) const {
+  if (x < 0 || y < 0 || x >= width_ || y >= height_)
+    throw std::out_of_range("canvas: pixel (" + std::to_string(x) + ", " + std::to_string(y) + ") outside " +
+                            std::to_string(width_) + "x" + std::to_string(height_));
+  const std::size_t i = (static_cast<std::size_t>(y) * width_ + x) * 3;
+  return {rgb_[i], rgb_[i + 1], rgb_[i + 2]};
+}
+
+void Canvas::set(int x, int y, Rgb c) {
+  if (x < 0 || y < 0 || x >= width_ || y >= height_) return;
+  const std::size_t i = (static_cast<std::size_t>(y) * width_ + x) * 3;
+  rgb_[i] = c.r;
+  rgb_[i + 1] = c.g;
+  rgb_[i + 2] = c.b;
+}
+
+void Canvas::fill_rect(int x0, int y0, int x1, int y1, Rgb c) {
+  x0 = std::max(x0, 0), y0 = std::max(y0, 0), x1 = std::min(x1, width_), y1 = std::min(y1, height_);
+  for (int y = y0; y < y1; ++y)
+    for (int x = x0; x < x1; ++x) set(x, y, c);
+}
+
+void Canvas::rect_outline(int x0, int y0, int x1, int y1, Rgb c) {
+  fill_rect(x0, y0, x1, y0 + 1, c);
+  fill_rect(x0, y1 - 1, x1, y1, c);
+  fill_rect(x0, y0, x0 + 1, y1, c);
+  fill_rect(x1 - 1, y0, x1, y1, c);
+}
+
+void Canvas::line(double x0, double y0, double x1, double y1, Rgb c, int thickness) {
+  if (!std::isfinite(x0) || !std::isfinite(y0) || !std::isfinite(x1) || !std::isfinite(y1)) return;
+  // Step along the longer axis one pixel at a time and stamp a thickness x thickness square, so a
+  // line of any slope has the same visible weight.
+  const double dx = x1 - x0, dy = y1 - y0;
+  const int steps = std::max(1, static_cast<int>(std::ceil(std::max(std::fabs(dx), std::fabs(dy)))));
+  if (steps > 4 * (width_ + height_)) return;  // far off-canvas: nothing sensible to draw
+  const int lo = -(thickness - 1) / 2, hi = thickness / 2;
+  for (int i = 0; i <= steps; ++i) {
+    const double t = static_cast<double>(i) / steps;
+    const int px = static_cast<int>(std::lround(x0 + t * dx)), py = static_cast<int>(std::lround(y0 + t * dy));
+    fill_rect(px + lo, py + lo, px + hi + 1, py + hi + 1, c);
+  }
+}
+
+namespace {
+std::string printable(const std::string& s) {
+  std::string out = s;
+  for (char& ch : out)
+    if (ch != '\n' && (static_cast<unsigned char>(ch) < 32 || static_cast<unsigned char>(ch) > 126)) ch = '?';
+  return out;
+}
+
+// The glyph quads of stb_easy_font as integer rectangles (x0, y0, x1, y1) at scale 1.
+struct Quad {
+  int x0, y0, x1, y1;
+};
+std::vector<Quad> glyph_quads(const std::string& s) {
+  std::string text = printable(s);
+  std::vector<char> buf(text.size() * 300 + 64);
+  const int n = stb_easy_font_print(0, 0, text.data(), nullptr, buf.data(), static_cast<int>(buf.size()));
+  std::vector<Quad> quads;
+  quads.reserve(n);
+  for (int q = 0; q < n; ++q) {
+    const float* v0 = reinterpret_cast<const float*>(buf.data() + q * 64);       // vertex 0: (x, y)
+    const float* v2 = reinterpret_cast<const float*>(buf.data() + q * 64 + 32);  // vertex 2: opposite corner
+    quads.push_back({static_cast<int>(v0[0]), static_cast<int>(v0[1]), static_cast<int>(v2[0]),
+                     static_cast<int>(v2[1])});
+  }
+  return quads;
+}
+}  // namespace
+
+void Canvas::text(int x, int y, const std::string& s, Rgb c, int scale) {
+  for (const Quad& q : glyph_quads(s))
+    fill_rect(x + q.x0 * scale, y + q.y0 * scale, x + q.x1 * scale, y + q.y1 * scale, c);
+}
+
+void Canvas::text_vertical(int x, int y, const std::string& s, Rgb c, int scale) {
+  // Rotating (u, v) of horizontal text by 90 degrees counter-clockwise: x = v, y = width - u.
+  const int w = text_width(s, scale);
+  for (const Quad& q : glyph_quads(s))
+    fill_rect(x + q.y0 * scale, y + w - q.x1 * scale, x + q.y1 * scale, y + w - q.x0 * scale, c);
+}
+
+int Canvas::text_width(const std::string& s, int scale) {
+  std::string text = printable(s);
+  return stb_easy_font_width(text.data()) * scale;
+}
+
+int Canvas::text_height(const std::string& s, int scale) {
+  std::string text = printable(s);
+  // stb's height of one line is 12 including the leading below it; glyphs occupy about 8 rows.
+  return (stb_easy_font_height(text.data()) - 4) * scale;
+}
+
+Tensor Canvas::to_tensor() const {
+  Tensor out = Tensor::empty({3, height_, width_}, DType::u8);  // (3, H, W)
+  uint8_t* o = out.data<uint8_t>();
+  const std::size_t plane = static_cast<std::size_t>(width_) * height_;
+  for (std::size_t i = 0; i < plane; ++i)
+    for (int ch = 0; ch < 3; ++ch) o[ch * plane + i] = rgb_[i * 3 + ch];
+  return out;
+}
+
+}  // namespace hqc::app

@@ -1,0 +1,153 @@
+// cmd_compare.cpp — `hqc compare`: trains several models with the same seed and data and writes
+// report.md beside the original's published numbers, with the plots.
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "apps/cli.hpp"
+#include "apps/plot.hpp"
+#include "apps/report.hpp"
+#include "apps/study_flags.hpp"
+#include "apps/training.hpp"
+
+namespace {
+// "hybrid", "classical", "linear", "rotations", "qubits=N" (a hybrid with N qubits).
+hqc::app::ModelConfig parse_model_token(const std::string& t, const std::string& dataset) {
+  using namespace hqc;
+  if (t == "hybrid" || t == "classical") return app::model_config(t, dataset);
+  if (t == "linear" || t == "rotations") return app::model_config("hybrid", dataset, t);
+  if (t.rfind("qubits=", 0) == 0) {
+    int n = 0;
+    try {
+      n = std::stoi(t.substr(7));
+    } catch (const std::exception&) {
+      throw cli::UsageError("--models: bad qubit count in '" + t + "'");
+    }
+    return app::model_config("hybrid", dataset, "circuit", n);
+  }
+  throw cli::UsageError("--models: unknown model '" + t + "' (hybrid, classical, linear, rotations, qubits=N)");
+}
+
+std::string slug(const hqc::app::ModelConfig& c) {
+  std::string s = c.model;
+  if (c.model == "hybrid" && c.quantum != "circuit") s += "-" + c.quantum;
+  if (c.model == "hybrid" && c.qubits != 4) s += "-" + std::to_string(c.qubits) + "q";
+  return s;
+}
+
+hqc::cli::Command compare_cmd("compare", "train several models alike and write a comparison report", [](const std::vector<std::string>& args) {
+  using namespace hqc;
+  cli::ArgParser p("compare",
+                   "Trains each model with the same seed and data and the original's recipe for it, attacks each "
+                   "with PGD, and writes DIR/report.md with the original's published numbers beside ours.");
+  p.option("dataset", "mnist | fashion-mnist | cifar10 | cifar100 | stl10");
+  p.option("models", "comma-separated: hybrid, classical, linear (hybrid with Linear(16,4)), rotations, qubits=N",
+           "hybrid,classical");
+  p.option("epochs", "epochs", "50").option("batch", "batch size", "64").option("val-fraction", "validation share", "0.2");
+  p.option("limit", "train on the first N images of the training file", "0");
+  p.option("test-limit", "test on the first N test images", "0");
+  p.option("augment", "on | off", "on").option("out", "output folder", "runs/compare");
+  p.option("attack-eps", "PGD radius in pixel units", "0.1").option("attack-alpha", "PGD step", "0.01");
+  p.option("attack-steps", "PGD steps (0: no attack)", "10").option("attack-limit", "attack the first N test images", "1000");
+  app::add_run_flags(p);
+  if (!p.parse(args)) return 0;
+  if (!p.given("dataset")) throw cli::UsageError("--dataset: required (mnist, fashion-mnist, cifar10, cifar100, stl10)");
+  const std::string dataset = p.choice("dataset", app::dataset_choices());
+  std::vector<app::ModelConfig> configs;
+  for (const auto& t : p.strings("models")) configs.push_back(parse_model_token(t, dataset));
+  if (configs.empty()) throw cli::UsageError("--models: empty list");
+  const int threads = app::apply_threads(p);
+  app::TrainOptions o;
+  o.epochs = static_cast<int>(p.integer("epochs", 1, 100000));
+  o.batch = p.integer("batch", 1, 1 << 20);
+  o.val_fraction = p.number("val-fraction");
+  o.limit = p.integer("limit", 0);
+  o.test_limit = p.integer("test-limit", 0);
+  o.augment = p.choice("augment", {"on", "off"}) == "on";
+  o.seed = app::seed_from(p);
+  o.data_dir = p.str("data");
+  app::AttackOptions ao;
+  ao.eps = p.number("attack-eps");
+  ao.alpha = p.number("attack-alpha");
+  ao.steps = static_cast<int>(p.integer("attack-steps", 0, 100000));
+  ao.seed = o.seed;
+  const int64_t attack_limit = p.integer("attack-limit", 0);
+  const std::filesystem::path out = p.str("out");
+
+  app::ReportContext ctx;
+  ctx.dataset = dataset;
+  ctx.epochs = o.epochs;
+  ctx.batch = static_cast<int>(o.batch);
+  ctx.seed = static_cast<int>(o.seed);
+  ctx.threads = threads;
+  if (ao.steps > 0)
+    ctx.attack = "PGD, eps " + app::format_number(ao.eps) + " (pixel units), step " + app::format_number(ao.alpha) + ", " +
+                 std::to_string(ao.steps) + " steps, random start, first " + std::to_string(attack_limit) + " test images";
+  ctx.command = "hqc compare";
+  for (const auto& a : args) ctx.command += " " + a;
+
+  std::vector<app::RunResult> runs;
+  std::vector<app::NamedRun> curves;
+  cli::Json json_runs = cli::Json::array();
+  for (const auto& c : configs) {
+    std::cerr << "== " << c.display_name() << " on " << dataset << "\n";
+    app::TrainOptions oc = o;
+    oc.out_dir = (out / slug(c)).string();
+    app::TrainResult r = app::train_model(c, oc);
+    app::RunResult rr;
+    rr.name = c.display_name();
+    rr.model = c.model;
+    rr.quantum = c.quantum;
+    rr.qubits = c.qubits;
+    rr.dataset = dataset;
+    rr.parameters = r.parameters;
+    rr.epochs = r.epochs;
+    rr.best_epoch = r.best_epoch;
+    rr.best_val_accuracy = r.best_val_accuracy;
+    rr.test_accuracy = r.test.accuracy;
+    rr.test_loss = r.test.loss;
+    rr.precision = r.test.report.precision;
+    rr.recall = r.test.report.recall;
+    rr.f1 = r.test.report.f1;
+    rr.seconds_per_epoch = r.seconds_per_epoch;
+    rr.peak_rss_mb = r.peak_rss_mb;
+    rr.curves_png = slug(c) + "/curves.png";
+    rr.confusion_png = slug(c) + "/confusion.png";
+    cli::Json j = app::train_json(r);
+    if (ao.steps > 0) {
+      const data::Dataset test = data::load_dataset(dataset, "test", o.data_dir);
+      const int64_t n = o.test_limit > 0 ? std::min(o.test_limit, attack_limit > 0 ? attack_limit : o.test_limit) : attack_limit;
+      const app::AttackResult a = app::attack_model(*r.model, c, test, n, ao, app::Progress::Mode::automatic);
+      rr.clean_accuracy = a.clean_accuracy;
+      rr.robust_accuracy = a.robust_accuracy;
+      cli::Json aj = cli::Json::object();
+      aj.set("attack", "pgd").set("eps", ao.eps).set("alpha", ao.alpha).set("steps", ao.steps).set("count", a.count);
+      aj.set("clean_accuracy", a.clean_accuracy).set("robust_accuracy", a.robust_accuracy);
+      j.set("attack", aj);
+    }
+    ctx.data_source = r.data_dir;
+    ctx.train_images = r.train_images;
+    ctx.val_images = r.val_images;
+    ctx.test_images = r.test_images;
+    runs.push_back(rr);
+    curves.push_back({rr.name, r.epochs});
+    json_runs.push(j);
+  }
+  ctx.comparison_png = "comparison.png";
+  app::save_png(app::render_comparison(curves, "hqc compare: " + dataset), out / ctx.comparison_png);
+  const std::filesystem::path report = out / "report.md";
+  {
+    std::ofstream f(report, std::ios::binary | std::ios::trunc);
+    f << app::render_report(ctx, runs);
+    if (!f) throw std::runtime_error(report.string() + ": cannot write the report");
+  }
+  if (p.is_set("json")) {
+    cli::Json j = cli::Json::object();
+    j.set("runs", json_runs).set("report", report.string());
+    std::cout << j.dump() << "\n";
+  } else {
+    std::cout << "\n" << app::render_terminal_table(ctx, runs) << "\nreport: " << report.string() << "\n";
+  }
+  return 0;
+});
+}  // namespace

@@ -1,0 +1,46 @@
+// cmd_train.cpp — `hqc train`: one model with the original's recipe; checkpoint, metrics.csv, curves.png.
+#include <iostream>
+
+#include "apps/cli.hpp"
+#include "apps/study_flags.hpp"
+#include "apps/training.hpp"
+
+namespace {
+hqc::cli::Command train_cmd("train", "train a model with the original study's recipe", [](const std::vector<std::string>& args) {
+  using namespace hqc;
+  cli::ArgParser p("train",
+                   "Trains a model with the original's recipe for it, keeps the epoch with the best validation "
+                   "accuracy and evaluates it once on the test split.");
+  app::add_model_flags(p);
+  app::add_run_flags(p);
+  p.option("epochs", "epochs", "50").option("batch", "batch size", "64").option("val-fraction", "validation share", "0.2");
+  p.option("limit", "train on the first N images of the training file (before the split)", "0");
+  p.option("test-limit", "test on the first N test images", "0");
+  p.option("augment", "on | off", "on").option("out", "output folder", "runs/train");
+  if (!p.parse(args)) return 0;
+  const app::ModelConfig c = app::model_config_from(p);
+  app::apply_threads(p);
+  app::TrainOptions o;
+  o.epochs = static_cast<int>(p.integer("epochs", 1, 100000));
+  o.batch = p.integer("batch", 1, 1 << 20);
+  o.val_fraction = p.number("val-fraction");
+  o.limit = p.integer("limit", 0);
+  o.test_limit = p.integer("test-limit", 0);
+  o.augment = p.choice("augment", {"on", "off"}) == "on";
+  o.seed = app::seed_from(p);
+  o.data_dir = p.str("data");
+  o.out_dir = p.str("out");
+  const app::TrainResult r = app::train_model(c, o);
+  if (p.is_set("json")) {
+    std::cout << app::train_json(r).dump() << "\n";
+  } else {
+    std::printf("%s on %s: best epoch %d (validation %.2f%%), test accuracy %.2f%%, loss %.4f\n",
+                c.display_name().c_str(), c.dataset.c_str(), r.best_epoch, 100 * r.best_val_accuracy,
+                100 * r.test.accuracy, r.test.loss);
+    std::printf("%lld parameters, %.2f s per epoch, peak memory %.1f MB\nwrote %s, %s, %s, %s\n",
+                static_cast<long long>(r.parameters), r.seconds_per_epoch, r.peak_rss_mb, r.checkpoint.c_str(),
+                r.metrics_csv.c_str(), r.curves_png.c_str(), r.confusion_png.c_str());
+  }
+  return 0;
+});
+}  // namespace

@@ -1,0 +1,203 @@
+// models.cpp — the study's hybrid and classical networks, built from hqc::nn layers.
+#include "apps/models.hpp"
+
+#include <map>
+#include <sstream>
+#include <stdexcept>
+
+#include "apps/cli.hpp"
+#include "nn/activation.hpp"
+#include "nn/batchnorm.hpp"
+#include "nn/conv2d.hpp"
+#include "nn/linear.hpp"
+#include "nn/pooling.hpp"
+
+namespace hqc::app {
+
+std::string ModelConfig::family() const {
+  if (dataset == "mnist" || dataset == "fashion-mnist") return "mnist";
+  if (dataset == "cifar10" || dataset == "cifar100") return "cifar";
+  if (dataset == "stl10") return "stl";
+  throw cli::UsageError("--dataset: unknown dataset '" + dataset + "' (mnist, fashion-mnist, cifar10, cifar100, stl10)");
+}
+
+std::string ModelConfig::display_name() const {
+  if (model != "hybrid") return model;
+  std::string n = "hybrid";
+  const int features = 1 << qubits;
+  if (quantum == "linear") n += ", Linear(" + std::to_string(features) + "," + std::to_string(qubits) + ")";
+  if (quantum == "rotations") n += ", rotations only";
+  if (qubits != 4) n += ", " + std::to_string(qubits) + " qubits";
+  return n;
+}
+
+std::string ModelConfig::to_json() const {
+  cli::Json j = cli::Json::object();
+  j.set("model", model).set("dataset", dataset).set("quantum", quantum).set("qubits", qubits).set("classes", classes);
+  j.set("input", cli::Json::array_of(input));
+  return j.dump(-1);
+}
+
+namespace {
+// The value text of "key": in a flat JSON object written by Json::dump (strings without escapes,
+// numbers, and one array of integers).
+std::string json_field(const std::string& text, const std::string& key) {
+  const std::string k = "\"" + key + "\"";
+  std::size_t p = text.find(k);
+  if (p == std::string::npos) throw std::runtime_error("model configuration has no \"" + key + "\"");
+  p = text.find(':', p + k.size());
+  if (p == std::string::npos) throw std::runtime_error("model configuration: malformed \"" + key + "\"");
+  ++p;
+  while (p < text.size() && text[p] == ' ') ++p;
+  if (p < text.size() && text[p] == '"') {
+    const std::size_t e = text.find('"', p + 1);
+    if (e == std::string::npos) throw std::runtime_error("model configuration: unterminated \"" + key + "\"");
+    return text.substr(p + 1, e - p - 1);
+  }
+  if (p < text.size() && text[p] == '[') {
+    const std::size_t e = text.find(']', p);
+    if (e == std::string::npos) throw std::runtime_error("model configuration: unterminated \"" + key + "\"");
+    return text.substr(p + 1, e - p - 1);
+  }
+  std::size_t e = p;
+  while (e < text.size() && text[e] != ',' && text[e] != '}') ++e;
+  return text.substr(p, e - p);
+}
+int64_t to_int(const std::string& s, const std::string& key) {
+  try {
+    std::size_t used = 0;
+    const long long v = std::stoll(s, &used);
+    return v;
+  } catch (const std::exception&) {
+    throw std::runtime_error("model configuration: \"" + key + "\" is not an integer: '" + s + "'");
+  }
+}
+}  // namespace
+
+ModelConfig ModelConfig::from_json(const std::string& text) {
+  ModelConfig c;
+  c.model = json_field(text, "model");
+  c.dataset = json_field(text, "dataset");
+  c.quantum = json_field(text, "quantum");
+  c.qubits = static_cast<int>(to_int(json_field(text, "qubits"), "qubits"));
+  c.classes = to_int(json_field(text, "classes"), "classes");
+  c.input.clear();
+  std::stringstream dims(json_field(text, "input"));
+  std::string d;
+  while (std::getline(dims, d, ',')) c.input.push_back(to_int(d, "input"));
+  if (c.input.size() != 3) throw std::runtime_error("model configuration: \"input\" must be (C, H, W)");
+  return c;
+}
+
+ModelConfig model_config(const std::string& model, const std::string& dataset, const std::string& quantum, int qubits) {
+  if (model != "hybrid" && model != "classical")
+    throw cli::UsageError("--model: unknown model '" + model + "' (hybrid, classical)");
+  if (quantum != "circuit" && quantum != "linear" && quantum != "rotations")
+    throw cli::UsageError("--quantum: unknown variant '" + quantum + "' (circuit, linear, rotations)");
+  if (qubits < 1 || qubits > 10) throw cli::UsageError("--qubits: " + std::to_string(qubits) + " outside 1..10");
+  ModelConfig c;
+  c.model = model;
+  c.dataset = dataset;
+  c.quantum = quantum;
+  c.qubits = qubits;
+  const std::string fam = c.family();
+  if (fam == "mnist") c.classes = 10, c.input = {1, 28, 28};
+  if (fam == "cifar") c.classes = dataset == "cifar100" ? 100 : 10, c.input = {3, 32, 32};
+  if (fam == "stl") c.classes = 10, c.input = {3, 96, 96};
+  return c;
+}
+
+namespace {
+using nn::Module;
+using ModulePtr = std::shared_ptr<Module>;
+
+// conv 3x3 (padding 1) -> BatchNorm2d -> ReLU, and optionally MaxPool2d(2).
+void conv_block(nn::Sequential& s, int64_t in, int64_t out, bool pool, Generator& gen) {
+  s.add(std::make_shared<nn::Conv2d>(in, out, 3, gen, 1, 1));
+  s.add(std::make_shared<nn::BatchNorm2d>(out));
+  s.add(std::make_shared<nn::ReLU>());
+  if (pool) s.add(std::make_shared<nn::MaxPool2d>(2));
+}
+
+// The model as torch's nn.Module with named parts, so checkpoints and summaries read
+// "features.0.weight", "reducer.1.weight", "quantum.weights", "head.0.weight".
+class Network : public Module {
+ public:
+  Network(std::string type, std::vector<std::pair<std::string, ModulePtr>> parts) : type_(std::move(type)) {
+    for (auto& [name, m] : parts) order_.push_back(register_module(name, m));
+  }
+  Variable forward(const Variable& x) override {
+    Variable y = x;
+    for (auto& m : order_) y = (*m)(y);
+    return y;
+  }
+  std::string type_name() const override { return type_; }
+
+ private:
+  std::string type_;
+  std::vector<ModulePtr> order_;
+};
+}  // namespace
+
+std::shared_ptr<nn::Module> build_model(const ModelConfig& c, uint64_t seed) {
+  Generator gen = Generator(seed).fork(kInitStream);
+  uint64_t dropout_streams = 0;
+  auto dropout = [&](double p) { return std::make_shared<nn::Dropout>(p, seed, kDropoutStream + dropout_streams++); };
+  const std::string fam = c.family();
+  auto features = std::make_shared<nn::Sequential>();
+  if (c.model == "hybrid") {
+    int64_t flat = 0, hidden = 0;
+    if (fam == "mnist") {
+      conv_block(*features, c.input[0], 16, true, gen);
+      conv_block(*features, 16, 32, true, gen);
+      flat = 32 * 16, hidden = 256;
+    } else if (fam == "cifar") {
+      conv_block(*features, c.input[0], 32, true, gen);
+      conv_block(*features, 32, 64, true, gen);
+      conv_block(*features, 64, 128, false, gen);
+      flat = 128 * 16, hidden = 512;
+    } else {
+      conv_block(*features, c.input[0], 32, true, gen);
+      conv_block(*features, 32, 64, true, gen);
+      conv_block(*features, 64, 128, true, gen);
+      conv_block(*features, 128, 256, false, gen);
+      flat = 256 * 16, hidden = 1024;
+    }
+    features->add(std::make_shared<nn::AdaptiveAvgPool2d>(4, 4));
+    features->add(std::make_shared<nn::Flatten>());
+    const int64_t width = int64_t{1} << c.qubits;
+    auto reducer = nn::sequential({std::make_shared<nn::Linear>(flat, hidden, gen), std::make_shared<nn::ReLU>(),
+                                   std::make_shared<nn::Linear>(hidden, width, gen), std::make_shared<nn::Softmax>(1)});
+    auto bottleneck = make_bottleneck(c, gen);
+    auto head = nn::sequential({std::make_shared<nn::Linear>(c.qubits, 128, gen), std::make_shared<nn::BatchNorm1d>(128),
+                                std::make_shared<nn::ReLU>(), dropout(0.3),
+                                std::make_shared<nn::Linear>(128, c.classes, gen)});
+    return std::make_shared<Network>(
+        "HybridNet", std::vector<std::pair<std::string, ModulePtr>>{
+                         {"features", features}, {"reducer", reducer}, {"quantum", bottleneck}, {"head", head}});
+  }
+  int64_t flat = 0, hidden = 0;
+  double p = 0.3;
+  if (fam == "mnist") {
+    conv_block(*features, c.input[0], 32, true, gen);
+    conv_block(*features, 32, 64, true, gen);
+    features->add(std::make_shared<nn::AdaptiveAvgPool2d>(4, 4));
+    flat = 64 * 16, hidden = 128;
+  } else {
+    conv_block(*features, c.input[0], 64, true, gen);
+    conv_block(*features, 64, 128, true, gen);
+    conv_block(*features, 128, 256, true, gen);
+    conv_block(*features, 256, 512, false, gen);
+    features->add(std::make_shared<nn::AdaptiveAvgPool2d>(1, 1));
+    flat = 512, hidden = 256;
+    if (fam == "stl") p = 0.4;
+  }
+  features->add(std::make_shared<nn::Flatten>());
+  auto classifier = nn::sequential({std::make_shared<nn::Linear>(flat, hidden, gen), std::make_shared<nn::BatchNorm1d>(hidden),
+                                    std::make_shared<nn::ReLU>(), dropout(p),
+                                    std::make_shared<nn::Linear>(hidden, c.classes, gen)});
+  return std::make_shared<Network>("ClassicalNet", std::vector<std::pair<std::string, ModulePtr>>{
+                                                       {"features", features}, {"classifier", classifier}});
+}
+
+}  // namespace hqc::app

@@ -1,0 +1,54 @@
+// models.hpp — the six networks of the study (PAPER.md) and their ablations.
+//
+// Hybrid: convolutional features -> reducer (Linear, ReLU, Linear to 2^N, Softmax) -> bottleneck
+// (the N-qubit circuit, or an ablation) -> head (Linear(N,128), BatchNorm1d, ReLU, Dropout(0.3),
+// Linear(128, classes)). Classical: convolutional features -> Linear, BatchNorm1d, ReLU, Dropout,
+// Linear. Every conv is 3x3, padding 1, then BatchNorm2d and ReLU. mnist and fashion-mnist use the
+// MNIST models, cifar10 the CIFAR-100 ones with 10 classes, stl10 its own.
+//
+// Every random number of a model comes from its seed: weights from Generator(seed).fork(kInitStream)
+// in construction order, each Dropout from its own stream.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "nn/module.hpp"
+#include "tensor/random.hpp"
+
+namespace hqc::app {
+
+struct ModelConfig {
+  std::string model = "hybrid";     // hybrid | classical
+  std::string dataset = "mnist";    // mnist | fashion-mnist | cifar10 | cifar100 | stl10
+  std::string quantum = "circuit";  // circuit | linear | rotations (hybrid only)
+  int qubits = 4;                   // the reducer outputs 2^qubits features; the head takes qubits
+  int64_t classes = 10;
+  Shape input{1, 28, 28};           // (C, H, W)
+
+  // "mnist", "cifar" or "stl": which architecture family the dataset uses.
+  std::string family() const;
+  // A short display name: "hybrid", "classical", "hybrid, Linear(16,4)", "hybrid, 5 qubits".
+  std::string display_name() const;
+  std::string to_json() const;
+  // Parses what to_json() wrote; throws std::runtime_error naming what is missing.
+  static ModelConfig from_json(const std::string& text);
+};
+
+// The configuration for a model on a dataset with the study's shapes; throws cli::UsageError for an
+// unknown model, dataset, quantum variant, or a qubit count outside 1..10.
+ModelConfig model_config(const std::string& model, const std::string& dataset, const std::string& quantum = "circuit",
+                         int qubits = 4);
+
+inline constexpr uint64_t kInitStream = 1, kDropoutStream = 100;
+
+// Builds the network with fresh weights drawn from `seed`.
+std::shared_ptr<nn::Module> build_model(const ModelConfig& config, uint64_t seed);
+
+// The bottleneck between reducer and head: (B, 2^qubits) -> (B, qubits). "linear" is Linear(2^N, N);
+// "circuit" and "rotations" are the quantum layer (BasicEntanglerLayers with 2 layers of RX, with or
+// without the CNOT ring). Throws std::runtime_error when the quantum library is not part of the build.
+std::shared_ptr<nn::Module> make_bottleneck(const ModelConfig& config, Generator& gen);
+bool quantum_layer_available();
+
+}  // namespace hqc::app

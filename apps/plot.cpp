@@ -1,0 +1,250 @@
+// plot.cpp — line plots and the confusion heat map, drawn on a Canvas.
+#include "apps/plot.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <stdexcept>
+
+namespace hqc::app {
+
+std::vector<double> nice_ticks(double lo, double hi, int target) {
+  if (!std::isfinite(lo) || !std::isfinite(hi)) return {};
+  if (hi < lo) std::swap(lo, hi);
+  if (hi == lo) {
+    const double pad = lo == 0 ? 1.0 : std::fabs(lo) * 0.1;
+    lo -= pad, hi += pad;
+  }
+  target = std::max(target, 2);
+  const double raw = (hi - lo) / (target - 1);
+  const double mag = std::pow(10.0, std::floor(std::log10(raw)));
+  double step = mag;
+  for (double m : {1.0, 2.0, 5.0, 10.0})
+    if (m * mag >= raw) {
+      step = m * mag;
+      break;
+    }
+  std::vector<double> ticks;
+  const double first = std::ceil(lo / step - 1e-9) * step;
+  for (int i = 0;; ++i) {
+    double t = first + i * step;
+    if (t > hi + step * 1e-9) break;
+    if (std::fabs(t) < step * 1e-9) t = 0.0;  // no "-0" or 1e-17 at zero
+    ticks.push_back(t);
+  }
+  return ticks;
+}
+
+std::string tick_label(double value, double step) {
+  char buf[48];
+  if (step > 0 && (step < 1e-3 || std::fabs(value) >= 1e6)) {
+    std::snprintf(buf, sizeof buf, "%.3g", value);
+    return buf;
+  }
+  int decimals = 0;
+  if (step > 0)
+    while (decimals < 6 && std::fabs(step * std::pow(10.0, decimals) - std::round(step * std::pow(10.0, decimals))) > 1e-6)
+      ++decimals;
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
+  return buf;
+}
+
+namespace {
+constexpr int kScale = 1;  // text scale inside plots; titles use 2
+
+void finite_range(const std::vector<double>& v, double& lo, double& hi) {
+  for (double d : v)
+    if (std::isfinite(d)) lo = std::min(lo, d), hi = std::max(hi, d);
+}
+}  // namespace
+
+void draw_line_plot(Canvas& cv, int x, int y, int w, int h, const LinePlot& plot) {
+  double xlo = std::numeric_limits<double>::infinity(), xhi = -xlo, ylo = xlo, yhi = -xlo;
+  for (const auto& s : plot.series) {
+    if (s.x.size() != s.y.size())
+      throw std::invalid_argument("plot '" + plot.title + "': series '" + s.name + "' has " +
+                                  std::to_string(s.x.size()) + " x values but " + std::to_string(s.y.size()) + " y values");
+    finite_range(s.x, xlo, xhi);
+    finite_range(s.y, ylo, yhi);
+  }
+  if (!std::isfinite(xlo)) xlo = 0, xhi = 1;
+  if (!std::isfinite(ylo)) ylo = 0, yhi = 1;
+  if (plot.y_from_zero) ylo = std::min(ylo, 0.0), yhi = std::max(yhi, 0.0);
+  // Frame: title on top, y label on the left, tick labels, x label at the bottom.
+  const int title_h = plot.title.empty() ? 4 : Canvas::text_height(plot.title, 2) + 10;
+  const std::vector<double> yt = nice_ticks(ylo, yhi, std::max(3, h / 60));
+  const std::vector<double> xt = nice_ticks(xlo, xhi, std::max(3, w / 80));
+  const double ystep = yt.size() > 1 ? yt[1] - yt[0] : 1.0, xstep = xt.size() > 1 ? xt[1] - xt[0] : 1.0;
+  // Widen the ranges to the outer ticks so the data sits inside a round frame.
+  if (!yt.empty()) ylo = std::min(ylo, yt.front()), yhi = std::max(yhi, yt.back());
+  if (!xt.empty()) xlo = std::min(xlo, xt.front()), xhi = std::max(xhi, xt.back());
+  if (yhi == ylo) yhi = ylo + 1;
+  if (xhi == xlo) xhi = xlo + 1;
+  int label_w = 0;
+  for (double t : yt) label_w = std::max(label_w, Canvas::text_width(tick_label(t, ystep), kScale));
+  const int left = x + (plot.y_label.empty() ? 0 : 16) + label_w + 8;
+  const int top = y + title_h;
+  const int right = x + w - 10;
+  const int bottom = y + h - (plot.x_label.empty() ? 18 : 32);
+  if (right - left < 20 || bottom - top < 20) throw std::invalid_argument("plot '" + plot.title + "': area too small");
+  auto px = [&](double v) { return left + (v - xlo) / (xhi - xlo) * (right - left); };
+  auto py = [&](double v) { return bottom - (v - ylo) / (yhi - ylo) * (bottom - top); };
+
+  if (!plot.title.empty())
+    cv.text(x + (w - Canvas::text_width(plot.title, 2)) / 2, y + 2, plot.title, colors::black, 2);
+  for (double t : yt) {
+    const int ty = static_cast<int>(std::lround(py(t)));
+    cv.fill_rect(left + 1, ty, right, ty + 1, colors::light_grey);
+    cv.fill_rect(left - 4, ty, left, ty + 1, colors::black);
+    const std::string lab = tick_label(t, ystep);
+    cv.text(left - 6 - Canvas::text_width(lab, kScale), ty - 3, lab, colors::black, kScale);
+  }
+  for (double t : xt) {
+    const int tx = static_cast<int>(std::lround(px(t)));
+    cv.fill_rect(tx, top, tx + 1, bottom, colors::light_grey);
+    cv.fill_rect(tx, bottom, tx + 1, bottom + 4, colors::black);
+    const std::string lab = tick_label(t, xstep);
+    cv.text(tx - Canvas::text_width(lab, kScale) / 2, bottom + 6, lab, colors::black, kScale);
+  }
+  cv.rect_outline(left, top, right + 1, bottom + 1, colors::black);
+  if (!plot.x_label.empty())
+    cv.text(left + (right - left - Canvas::text_width(plot.x_label, kScale)) / 2, bottom + 20, plot.x_label,
+            colors::black, kScale);
+  if (!plot.y_label.empty())
+    cv.text_vertical(x + 2, top + (bottom - top - Canvas::text_width(plot.y_label, kScale)) / 2, plot.y_label,
+                     colors::black, kScale);
+
+  for (const auto& s : plot.series) {
+    bool have_prev = false;
+    double prev_x = 0, prev_y = 0;
+    for (std::size_t i = 0; i < s.x.size(); ++i) {
+      if (!std::isfinite(s.x[i]) || !std::isfinite(s.y[i])) {
+        have_prev = false;
+        continue;
+      }
+      const double cx = px(s.x[i]), cy = py(s.y[i]);
+      if (have_prev) cv.line(prev_x, prev_y, cx, cy, s.color, 2);
+      const int mx = static_cast<int>(std::lround(cx)), my = static_cast<int>(std::lround(cy));
+      cv.fill_rect(mx - 2, my - 2, mx + 3, my + 3, s.color);  // a marker per epoch: one point still shows
+      have_prev = true, prev_x = cx, prev_y = cy;
+    }
+  }
+  // Legend in the top-right corner of the plot area.
+  int legend_w = 0;
+  for (const auto& s : plot.series) legend_w = std::max(legend_w, Canvas::text_width(s.name, kScale));
+  if (!plot.series.empty()) {
+    const int lw = legend_w + 34, lh = static_cast<int>(plot.series.size()) * 14 + 6;
+    const int lx = right - lw - 6, ly = plot.legend_bottom ? bottom - lh - 6 : top + 6;
+    cv.fill_rect(lx, ly, lx + lw, ly + lh, colors::white);
+    cv.rect_outline(lx, ly, lx + lw, ly + lh, colors::grey);
+    for (std::size_t i = 0; i < plot.series.size(); ++i) {
+      const int ry = ly + 5 + static_cast<int>(i) * 14;
+      cv.fill_rect(lx + 6, ry + 2, lx + 24, ry + 5, plot.series[i].color);
+      cv.text(lx + 28, ry, plot.series[i].name, colors::black, kScale);
+    }
+  }
+}
+
+namespace {
+std::vector<double> column(const std::vector<EpochRecord>& e, double EpochRecord::*field, double scale = 1.0) {
+  std::vector<double> v;
+  for (const auto& r : e) v.push_back(r.*field * scale);
+  return v;
+}
+std::vector<double> epochs_of(const std::vector<EpochRecord>& e) {
+  std::vector<double> v;
+  for (const auto& r : e) v.push_back(r.epoch);
+  return v;
+}
+}  // namespace
+
+Canvas render_curves(const std::vector<EpochRecord>& epochs, const std::string& title) {
+  Canvas cv(1000, 420);
+  if (!title.empty()) cv.text((1000 - Canvas::text_width(title, 2)) / 2, 6, title, colors::black, 2);
+  const auto ex = epochs_of(epochs);
+  LinePlot loss{"loss", "epoch", "cross-entropy (label smoothing 0.1)",
+                {{"train", ex, column(epochs, &EpochRecord::train_loss), colors::blue},
+                 {"validation", ex, column(epochs, &EpochRecord::val_loss), colors::orange}}};
+  loss.y_from_zero = true;
+  LinePlot acc{"accuracy", "epoch", "accuracy (%)",
+               {{"train", ex, column(epochs, &EpochRecord::train_accuracy, 100.0), colors::blue},
+                {"validation", ex, column(epochs, &EpochRecord::val_accuracy, 100.0), colors::orange}}};
+  acc.legend_bottom = true;
+  draw_line_plot(cv, 0, 30, 500, 390, loss);
+  draw_line_plot(cv, 500, 30, 500, 390, acc);
+  return cv;
+}
+
+Canvas render_comparison(const std::vector<NamedRun>& runs, const std::string& title) {
+  Canvas cv(1000, 420);
+  if (!title.empty()) cv.text((1000 - Canvas::text_width(title, 2)) / 2, 6, title, colors::black, 2);
+  LinePlot acc{"validation accuracy", "epoch", "accuracy (%)", {}};
+  acc.legend_bottom = true;
+  LinePlot loss{"training loss", "epoch", "cross-entropy", {}};
+  loss.y_from_zero = true;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const auto ex = epochs_of(runs[i].epochs);
+    acc.series.push_back({runs[i].name, ex, column(runs[i].epochs, &EpochRecord::val_accuracy, 100.0), palette(i)});
+    loss.series.push_back({runs[i].name, ex, column(runs[i].epochs, &EpochRecord::train_loss), palette(i)});
+  }
+  draw_line_plot(cv, 0, 30, 500, 390, acc);
+  draw_line_plot(cv, 500, 30, 500, 390, loss);
+  return cv;
+}
+
+Canvas render_confusion(const Matrix64& counts, const std::vector<std::string>& names, const std::string& title) {
+  const int k = static_cast<int>(counts.size());
+  if (k < 1) throw std::invalid_argument("confusion plot: empty matrix");
+  for (const auto& row : counts)
+    if (static_cast<int>(row.size()) != k)
+      throw std::invalid_argument("confusion plot: row of " + std::to_string(row.size()) + " entries in a " +
+                                  std::to_string(k) + "-class matrix");
+  // Labels: the class names when there are few classes, else indices (100 names do not fit).
+  std::vector<std::string> labels(k);
+  for (int i = 0; i < k; ++i) {
+    std::string n = (k <= 20 && i < static_cast<int>(names.size())) ? names[i] : std::to_string(i);
+    if (n.size() > 14) n = n.substr(0, 13) + ".";
+    labels[i] = n;
+  }
+  int max_count = 0;
+  for (const auto& row : counts)
+    for (int64_t v : row) max_count = std::max(max_count, static_cast<int>(std::to_string(v).size()));
+  const int cell = k <= 12 ? std::max(44, Canvas::text_width(std::string(max_count, '8')) + 8) : std::max(6, 640 / k);
+  int label_w = 0;
+  for (const auto& l : labels) label_w = std::max(label_w, Canvas::text_width(l));
+  const int left = label_w + 34, top = 40 + label_w + 12;
+  const int width = left + k * cell + 20, height = top + k * cell + 20;
+  Canvas cv(width, height);
+  cv.text(std::max(2, (width - Canvas::text_width(title, 2)) / 2), 6, title, colors::black, 2);
+  cv.text(left + (k * cell - Canvas::text_width("predicted")) / 2, 28, "predicted", colors::black);
+  cv.text_vertical(4, top + (k * cell - Canvas::text_width("true class")) / 2, "true class", colors::black);
+  for (int t = 0; t < k; ++t) {
+    int64_t row_total = 0;
+    for (int64_t v : counts[t]) row_total += v;
+    for (int p = 0; p < k; ++p) {
+      const double share = row_total > 0 ? static_cast<double>(counts[t][p]) / static_cast<double>(row_total) : 0.0;
+      // White (0) to dark blue (1), linear in each channel.
+      const Rgb c{static_cast<uint8_t>(std::lround(255 - share * (255 - 8))),
+                  static_cast<uint8_t>(std::lround(255 - share * (255 - 48))),
+                  static_cast<uint8_t>(std::lround(255 - share * (255 - 107)))};
+      const int x0 = left + p * cell, y0 = top + t * cell;
+      cv.fill_rect(x0, y0, x0 + cell, y0 + cell, c);
+      if (k <= 12) {
+        const std::string n = std::to_string(counts[t][p]);
+        const Rgb ink = share > 0.5 ? colors::white : colors::black;
+        const int s = Canvas::text_width(n, 2) + 4 <= cell ? 2 : 1;  // larger digits read better
+        cv.text(x0 + (cell - Canvas::text_width(n, s)) / 2, y0 + (cell - 8 * s) / 2, n, ink, s);
+      }
+    }
+  }
+  cv.rect_outline(left - 1, top - 1, left + k * cell + 1, top + k * cell + 1, colors::black);
+  const int every = k <= 20 ? 1 : 10;  // with 100 classes, label every tenth
+  for (int i = 0; i < k; i += every) {
+    cv.text(left - 4 - Canvas::text_width(labels[i]), top + i * cell + (cell - 8) / 2, labels[i], colors::black);
+    cv.text_vertical(left + i * cell + (cell - 8) / 2, top - 6 - Canvas::text_width(labels[i]), labels[i], colors::black);
+  }
+  return cv;
+}
+
+}  // namespace hqc::app

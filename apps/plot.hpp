@@ -1,0 +1,51 @@
+// plot.hpp — the figures hqc writes: loss and accuracy per epoch (curves.png), a confusion matrix
+// heat map, and comparison curves of several runs (compare's report).
+//
+// Drawn on a Canvas by hqc itself: axes with "nice" ticks (steps of 1, 2 or 5 times a power of ten),
+// tick labels, a title, axis labels and a legend. save_png() writes with stb_image_write.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "apps/canvas.hpp"
+#include "apps/metrics.hpp"
+
+namespace hqc::app {
+
+// Tick positions covering [lo, hi] with at most about `target` ticks, all multiples of one step.
+std::vector<double> nice_ticks(double lo, double hi, int target = 6);
+// A tick label with as many decimals as the step needs ("0.25", "10", "1e-05").
+std::string tick_label(double value, double step);
+
+struct Series {
+  std::string name;
+  std::vector<double> x, y;  // equal lengths; non-finite points are skipped
+  Rgb color;
+};
+struct LinePlot {
+  std::string title, x_label, y_label;
+  std::vector<Series> series;
+  bool y_from_zero = false;     // include 0 in the y range
+  bool legend_bottom = false;   // legend in the bottom-right corner (rising curves fill the top)
+};
+// Draws `plot` into the rectangle [x, x + w) x [y, y + h) of the canvas.
+void draw_line_plot(Canvas& canvas, int x, int y, int w, int h, const LinePlot& plot);
+
+// curves.png: two panels, loss (train, validation) and accuracy (train, validation) per epoch.
+Canvas render_curves(const std::vector<EpochRecord>& epochs, const std::string& title);
+// Several runs side by side: validation accuracy and training loss per epoch, one colour per run.
+struct NamedRun {
+  std::string name;
+  std::vector<EpochRecord> epochs;
+};
+Canvas render_comparison(const std::vector<NamedRun>& runs, const std::string& title);
+// A heat map of the confusion matrix, each row shaded by its share of that true class; counts in the
+// cells when they fit; class names on both axes.
+Canvas render_confusion(const Matrix64& counts, const std::vector<std::string>& class_names, const std::string& title);
+
+// Writes the canvas as PNG (stb_image_write); throws naming the path on failure.
+void save_png(const Canvas& canvas, const std::filesystem::path& path);
+
+}  // namespace hqc::app

@@ -1,0 +1,57 @@
+// report.hpp — `hqc compare`'s report.md: our runs in a table in the shape of the original study's,
+// with its published numbers (PAPER.md, from the authors' code and paper) in a column beside ours.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "apps/metrics.hpp"
+
+namespace hqc::app {
+
+// What the original study published for one (dataset, model). Datasets it did not run have none.
+struct PublishedResult {
+  int64_t parameters;
+  double val_accuracy, test_accuracy;         // percent
+  double first_epoch_seconds, last_epoch_seconds;  // epochs 1 and 50
+  std::optional<double> robust_accuracy;      // percent, PGD in the original's (normalised) eps-ball
+  std::string robust_note;
+};
+// dataset: mnist, cifar100, stl10 (the three the original ran); model: hybrid, classical.
+std::optional<PublishedResult> published_result(const std::string& dataset, const std::string& model);
+
+// One of our training runs as the report shows it.
+struct RunResult {
+  std::string name;               // column title, e.g. "hybrid", "hybrid, Linear(16,4)"
+  std::string model;              // hybrid | classical
+  std::string quantum = "circuit";  // circuit | linear | rotations (hybrid only)
+  int qubits = 4;
+  std::string dataset;
+  int64_t parameters = 0;
+  std::vector<EpochRecord> epochs;
+  int best_epoch = 0;
+  double best_val_accuracy = 0, test_accuracy = 0, test_loss = 0;  // fractions
+  double precision = 0, recall = 0, f1 = 0;                       // macro, fractions
+  double seconds_per_epoch = 0, peak_rss_mb = 0;
+  std::optional<double> clean_accuracy, robust_accuracy;  // fractions, on the attacked test subset
+  std::string curves_png, confusion_png;  // file names relative to the report
+  // Whether this run is the original's configuration (so its published numbers apply).
+  bool is_original_configuration() const { return model == "classical" || (quantum == "circuit" && qubits == 4); }
+};
+
+struct ReportContext {
+  std::string dataset, data_source;  // dataset name and the folder it was read from
+  int epochs = 0, batch = 64, seed = 0, threads = 1;
+  int64_t train_images = 0, val_images = 0, test_images = 0;
+  std::string attack;       // e.g. "PGD, eps 0.1 (pixel units), step 0.01, 10 steps, random start"
+  std::string command;      // the command line that made the report
+  std::string comparison_png;  // all runs' curves in one figure (may be empty)
+};
+
+std::string render_report(const ReportContext& ctx, const std::vector<RunResult>& runs);
+// A short plain-text table for the terminal (what `make demo` prints).
+std::string render_terminal_table(const ReportContext& ctx, const std::vector<RunResult>& runs);
+
+}  // namespace hqc::app

@@ -1,0 +1,19 @@
+// study_flags.hpp — the flags the study's commands share (CLI.md): model, dataset, ablations, seed,
+// threads, and turning them into a ModelConfig.
+#pragma once
+
+#include "apps/cli.hpp"
+#include "apps/models.hpp"
+
+namespace hqc::app {
+
+void add_model_flags(cli::ArgParser& p, bool dataset_required = true);
+void add_run_flags(cli::ArgParser& p);  // --seed, --threads, --json, --data
+// Reads --model/--dataset/--quantum/--qubits (UsageError naming the flag when wrong).
+ModelConfig model_config_from(const cli::ArgParser& p);
+// Applies --threads; returns the thread count in use.
+int apply_threads(const cli::ArgParser& p);
+uint64_t seed_from(const cli::ArgParser& p);
+const std::vector<std::string>& dataset_choices();
+
+}  // namespace hqc::app

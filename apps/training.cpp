@@ -1,0 +1,382 @@
+// training.cpp — the training loop with the original's recipes, evaluation, attacks, checkpoints.
+#include "apps/training.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <stdexcept>
+
+#include "apps/memory.hpp"
+#include "apps/plot.hpp"
+#include "autograd/functions.hpp"
+#include "datasets/loader.hpp"
+#include "datasets/transforms.hpp"
+#include "nn/checkpoint.hpp"
+#include "nn/loss.hpp"
+#include "nn/optim.hpp"
+#include "nn/schedule.hpp"
+
+namespace hqc::app {
+
+namespace {
+double now_seconds() {
+  using namespace std::chrono;
+  return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+constexpr uint64_t kAttackStream = 7;
+}  // namespace
+
+std::string Recipe::describe() const {
+  char b[256];
+  if (schedule == "onecycle")
+    std::snprintf(b, sizeof b, "%s lr %g wd %g, OneCycleLR max_lr %g pct_start %g per batch, clip %g, label smoothing %g",
+                  optimizer == "adamw" ? "AdamW" : "Adam", lr, weight_decay, max_lr, pct_start, clip_norm, label_smoothing);
+  else
+    std::snprintf(b, sizeof b,
+                  "%s lr %g wd %g (L2), CosineAnnealingWarmRestarts T_0 %lld eta_min %g per batch, %s, label smoothing %g",
+                  optimizer == "adamw" ? "AdamW" : "Adam", lr, weight_decay, static_cast<long long>(t0), eta_min,
+                  clip_norm > 0 ? ("clip " + std::to_string(clip_norm)).c_str() : "no clipping", label_smoothing);
+  return b;
+}
+
+Recipe default_recipe(const ModelConfig& c) {
+  Recipe r;
+  if (c.model == "hybrid") {
+    r.optimizer = "adamw", r.lr = 1e-3, r.weight_decay = 0.01;
+    r.schedule = "onecycle", r.max_lr = 2e-3, r.pct_start = 0.3;
+    r.clip_norm = 1.0;
+  } else {
+    r.optimizer = "adam", r.lr = 3e-3, r.weight_decay = 5e-3;
+    r.schedule = "cosine-restarts", r.t0 = 5, r.t_mult = 1, r.eta_min = 1e-5;
+    r.clip_norm = 0.0;
+  }
+  r.label_smoothing = 0.1;
+  return r;
+}
+
+std::vector<int64_t> argmax_rows(const Tensor& logits) {
+  const Tensor l = logits.to(DType::f32).contiguous();  // (B, K)
+  const int64_t b = l.size(0), k = l.size(1);
+  const float* p = l.data<float>();
+  std::vector<int64_t> out(b);
+  for (int64_t i = 0; i < b; ++i) {
+    int64_t best = 0;
+    for (int64_t j = 1; j < k; ++j)
+      if (p[i * k + j] > p[i * k + best]) best = j;  // the first maximum, as torch.argmax
+    out[i] = best;
+  }
+  return out;
+}
+
+void check_dataset_fits(const ModelConfig& c, const data::Dataset& ds) {
+  if (ds.image_shape() != c.input || ds.num_classes() != c.classes)
+    throw std::runtime_error("dataset " + ds.name() + " has images " + shape_str(ds.image_shape()) + " and " +
+                             std::to_string(ds.num_classes()) + " classes, but the model (trained on " + c.dataset +
+                             ") takes " + shape_str(c.input) + " and " + std::to_string(c.classes) + " classes");
+}
+
+void save_model(const std::string& path, nn::Module& model, const ModelConfig& config) {
+  nn::save_checkpoint(path, model, config.to_json());
+}
+
+LoadedModel load_model(const std::string& path) {
+  nn::Checkpoint ck = nn::read_checkpoint(path);
+  LoadedModel m;
+  try {
+    m.config = ModelConfig::from_json(ck.config);
+    m.config = [&] {
+      ModelConfig c = model_config(m.config.model, m.config.dataset, m.config.quantum, m.config.qubits);
+      c.classes = m.config.classes;
+      return c;
+    }();
+  } catch (const std::exception& e) {
+    throw std::runtime_error(path + ": not an hqc model checkpoint: " + e.what());
+  }
+  m.model = build_model(m.config, 0);
+  try {
+    m.model->load_state(ck.tensors);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(path + ": does not fit the " + m.config.display_name() + " model for " + m.config.dataset +
+                             ": " + e.what());
+  }
+  m.model->eval();
+  return m;
+}
+
+EvalResult evaluate(nn::Module& model, const ModelConfig& config, const data::Dataset& ds,
+                    const std::vector<int64_t>& indices, int64_t batch, double label_smoothing,
+                    const std::string& label, Progress::Mode mode) {
+  data::LoaderOptions lo;
+  lo.batch_size = batch;
+  lo.shuffle = false;
+  data::Loader loader(ds, indices, data::standard_pipeline(ds.name(), false), lo);
+  model.eval();
+  NoGradGuard no_grad;
+  ConfusionMatrix cm(config.classes);
+  double loss_sum = 0;
+  int64_t seen = 0, correct = 0, k = 0;
+  Progress progress(label, loader.num_batches(), mode);
+  loader.start_epoch(0);
+  data::Batch b;
+  while (loader.next(b)) {
+    Variable logits = model(Variable(b.images));
+    Variable loss = nn::cross_entropy(logits, b.labels, label_smoothing);
+    const int64_t n = b.images.size(0);
+    loss_sum += loss.item() * static_cast<double>(n);
+    const auto pred = argmax_rows(logits.data());
+    const int64_t* y = b.labels.data<int64_t>();
+    for (int64_t i = 0; i < n; ++i) {
+      cm.add(y[i], pred[i]);
+      correct += pred[i] == y[i];
+    }
+    seen += n;
+    progress.update(++k, seen, loss_sum / seen, static_cast<double>(correct) / seen);
+  }
+  progress.finish();
+  EvalResult r;
+  r.count = seen;
+  r.loss = seen ? loss_sum / seen : 0.0;
+  r.report = classification_report(cm);
+  r.accuracy = r.report.accuracy;
+  r.confusion = cm.counts();
+  return r;
+}
+
+namespace {
+std::vector<std::pair<std::string, Tensor>> snapshot(const nn::Module& m) {
+  auto s = m.state();
+  for (auto& [name, t] : s) t = t.clone();
+  return s;
+}
+}  // namespace
+
+TrainResult train_model(const ModelConfig& config, const TrainOptions& opt) {
+  if (opt.epochs < 1) throw cli::UsageError("--epochs: must be at least 1");
+  if (opt.batch < 1) throw cli::UsageError("--batch: must be at least 1");
+  if (!(opt.val_fraction > 0 && opt.val_fraction < 1)) throw cli::UsageError("--val-fraction: must be in (0, 1)");
+  reset_peak_rss();
+  TrainResult res;
+  res.config = config;
+  res.recipe = default_recipe(config);
+  const Recipe& rc = res.recipe;
+
+  res.data_dir = data::find_dataset(config.dataset, opt.data_dir).string();
+  data::Dataset train_all = data::load_dataset(config.dataset, "train", opt.data_dir);
+  data::Dataset test = data::load_dataset(config.dataset, "test", opt.data_dir);
+  check_dataset_fits(config, train_all);
+  if (opt.limit > 0 && opt.limit < train_all.size()) train_all = train_all.head(opt.limit);
+  if (opt.test_limit > 0 && opt.test_limit < test.size()) test = test.head(opt.test_limit);
+  res.class_names = train_all.classes();
+  const data::Split split = data::train_val_split(train_all.size(), opt.val_fraction, opt.seed);
+  if (split.train.empty() || split.val.empty())
+    throw cli::UsageError("--limit: " + std::to_string(train_all.size()) + " images leave an empty training or validation set");
+  res.train_images = static_cast<int64_t>(split.train.size());
+  res.val_images = static_cast<int64_t>(split.val.size());
+  res.test_images = test.size();
+
+  data::LoaderOptions lo;
+  lo.batch_size = opt.batch;
+  lo.shuffle = true;
+  lo.seed = opt.seed;
+  // A last batch of one image cannot be batch-normalised in training (PyTorch refuses it too).
+  lo.drop_last = res.train_images % opt.batch == 1;
+  data::Loader train_loader(train_all, split.train, data::standard_pipeline(config.dataset, opt.augment), lo);
+
+  std::shared_ptr<nn::Module> model = build_model(config, opt.seed);
+  res.parameters = model->num_parameters();
+  std::unique_ptr<nn::Optimizer> optimizer;
+  if (rc.optimizer == "adamw") {
+    nn::AdamWOptions o;
+    o.lr = rc.lr, o.weight_decay = rc.weight_decay;
+    optimizer = std::make_unique<nn::AdamW>(model->parameters(), o);
+  } else {
+    nn::AdamOptions o;
+    o.lr = rc.lr, o.weight_decay = rc.weight_decay;
+    optimizer = std::make_unique<nn::Adam>(model->parameters(), o);
+  }
+  const int64_t steps_per_epoch = train_loader.num_batches();
+  std::unique_ptr<nn::LRScheduler> schedule;
+  if (rc.schedule == "onecycle") {
+    nn::OneCycleOptions o;
+    o.max_lr = rc.max_lr, o.epochs = opt.epochs, o.steps_per_epoch = steps_per_epoch, o.pct_start = rc.pct_start;
+    schedule = std::make_unique<nn::OneCycleLR>(*optimizer, o);
+  } else {
+    schedule = std::make_unique<nn::CosineAnnealingWarmRestarts>(*optimizer, rc.t0, rc.t_mult, rc.eta_min);
+  }
+
+  std::filesystem::path out;
+  if (!opt.out_dir.empty()) {
+    out = opt.out_dir;
+    std::error_code ec;
+    std::filesystem::create_directories(out, ec);
+    if (ec) throw std::runtime_error(out.string() + ": cannot create the output folder: " + ec.message());
+  }
+
+  std::vector<std::pair<std::string, Tensor>> best_state;
+  const std::string title = config.display_name() + " on " + config.dataset;
+  for (int epoch = 1; epoch <= opt.epochs; ++epoch) {
+    const double t0 = now_seconds();
+    model->train();
+    train_loader.start_epoch(epoch - 1);
+    Progress progress("epoch " + std::to_string(epoch) + "/" + std::to_string(opt.epochs) + " train", steps_per_epoch,
+                      opt.progress);
+    data::Batch b;
+    double loss_sum = 0;
+    int64_t seen = 0, correct = 0, k = 0;
+    while (train_loader.next(b)) {
+      Variable logits = (*model)(Variable(b.images));
+      Variable loss = nn::cross_entropy(logits, b.labels, rc.label_smoothing);
+      const double l = loss.item();
+      if (!std::isfinite(l))
+        throw std::runtime_error("training diverged: loss " + std::to_string(l) + " at epoch " + std::to_string(epoch) +
+                                 ", batch " + std::to_string(k + 1));
+      optimizer->zero_grad();
+      loss.backward();
+      if (rc.clip_norm > 0) nn::clip_grad_norm(optimizer->params(), rc.clip_norm);
+      optimizer->step();
+      schedule->step();
+      const int64_t n = b.images.size(0);
+      loss_sum += l * static_cast<double>(n);
+      const auto pred = argmax_rows(logits.data());
+      const int64_t* y = b.labels.data<int64_t>();
+      for (int64_t i = 0; i < n; ++i) correct += pred[i] == y[i];
+      seen += n;
+      progress.update(++k, seen, loss_sum / seen, static_cast<double>(correct) / seen);
+    }
+    progress.finish();
+    EvalResult val = evaluate(*model, config, train_all, split.val, opt.batch, rc.label_smoothing,
+                              "epoch " + std::to_string(epoch) + "/" + std::to_string(opt.epochs) + " val  ", opt.progress);
+    EpochRecord rec;
+    rec.epoch = epoch;
+    rec.train_loss = loss_sum / seen;
+    rec.train_accuracy = static_cast<double>(correct) / seen;
+    rec.val_loss = val.loss;
+    rec.val_accuracy = val.accuracy;
+    rec.learning_rate = optimizer->lr();
+    rec.seconds = now_seconds() - t0;
+    res.epochs.push_back(rec);
+    if (epoch == 1 || val.accuracy > res.best_val_accuracy) {
+      res.best_val_accuracy = val.accuracy;
+      res.best_epoch = epoch;
+      best_state = snapshot(*model);
+    }
+    if (!out.empty()) {
+      res.metrics_csv = (out / "metrics.csv").string();
+      write_metrics_csv(res.metrics_csv, res.epochs);
+      res.curves_png = (out / "curves.png").string();
+      save_png(render_curves(res.epochs, title), res.curves_png);
+    }
+  }
+  model->load_state(best_state);
+  res.test = evaluate(*model, config, test, {}, opt.batch, rc.label_smoothing, "test (best epoch " +
+                      std::to_string(res.best_epoch) + ")", opt.progress);
+  double total = 0;
+  for (const auto& e : res.epochs) total += e.seconds;
+  res.seconds_per_epoch = total / static_cast<double>(res.epochs.size());
+  res.peak_rss_mb = bytes_to_mb(peak_rss_bytes());
+  if (!out.empty()) {
+    res.checkpoint = (out / "checkpoint.hqc").string();
+    save_model(res.checkpoint, *model, config);
+    res.confusion_png = (out / "confusion.png").string();
+    save_png(render_confusion(res.test.confusion, res.class_names, "confusion, test split: " + title), res.confusion_png);
+  }
+  model->eval();
+  res.model = model;
+  return res;
+}
+
+cli::Json train_json(const TrainResult& r) {
+  cli::Json j = cli::Json::object();
+  j.set("model", r.config.model).set("dataset", r.config.dataset);
+  j.set("quantum", r.config.model == "hybrid" ? cli::Json(r.config.quantum) : cli::Json(nullptr));
+  j.set("qubits", r.config.model == "hybrid" ? cli::Json(r.config.qubits) : cli::Json(nullptr));
+  j.set("parameters", r.parameters);
+  cli::Json epochs = cli::Json::array();
+  for (const auto& e : r.epochs) {
+    cli::Json o = cli::Json::object();
+    o.set("epoch", e.epoch).set("train_loss", e.train_loss).set("train_accuracy", e.train_accuracy);
+    o.set("val_loss", e.val_loss).set("val_accuracy", e.val_accuracy).set("learning_rate", e.learning_rate);
+    o.set("seconds", e.seconds);
+    epochs.push(o);
+  }
+  j.set("epochs", epochs).set("best_epoch", r.best_epoch).set("best_val_accuracy", r.best_val_accuracy);
+  j.set("test_accuracy", r.test.accuracy).set("test_loss", r.test.loss);
+  j.set("precision", r.test.report.precision).set("recall", r.test.report.recall).set("f1", r.test.report.f1);
+  j.set("seconds_per_epoch", r.seconds_per_epoch).set("peak_rss_mb", r.peak_rss_mb);
+  j.set("train_images", r.train_images).set("val_images", r.val_images).set("test_images", r.test_images);
+  j.set("checkpoint", r.checkpoint.empty() ? cli::Json(nullptr) : cli::Json(r.checkpoint));
+  return j;
+}
+
+AttackResult attack_model(nn::Module& model, const ModelConfig& config, const data::Dataset& ds, int64_t limit,
+                          const AttackOptions& o, Progress::Mode mode) {
+  if (o.kind != "fgsm" && o.kind != "pgd") throw cli::UsageError("--attack: unknown attack '" + o.kind + "' (fgsm, pgd)");
+  if (!(o.eps >= 0 && o.eps <= 1)) throw cli::UsageError("--eps: must be in [0, 1] (pixel units)");
+  if (o.kind == "pgd" && (o.steps < 1 || !(o.alpha > 0))) throw cli::UsageError("--steps/--alpha: PGD needs steps >= 1 and alpha > 0");
+  check_dataset_fits(config, ds);
+  const data::Dataset d = limit > 0 && limit < ds.size() ? ds.head(limit) : ds;
+  const data::DatasetInfo& info = data::dataset_info(ds.name());
+  const int64_t ch = config.input[0];
+  // Per-channel constants broadcast over (B, C, H, W).
+  Tensor mean = Tensor::empty({1, ch, 1, 1}), stdv = Tensor::empty({1, ch, 1, 1});
+  for (int64_t c = 0; c < ch; ++c) {
+    mean.data<float>()[c] = info.mean[c];
+    stdv.data<float>()[c] = info.std[c];
+  }
+  auto normalise = [&](const Tensor& x) { return div(sub(x, mean), stdv); };
+  data::LoaderOptions lo;
+  lo.batch_size = o.batch;
+  lo.shuffle = false;
+  data::Loader loader(d, {}, data::Pipeline(), lo);  // pixels on [0, 1], no normalisation
+  model.eval();
+  // d loss / d pixel of the true labels' cross-entropy (no smoothing: the attack's own objective).
+  auto gradient = [&](const Tensor& x, const Tensor& labels) {
+    Variable xn(normalise(x), true);
+    Variable loss = nn::cross_entropy(model(xn), labels, 0.0);
+    loss.backward();
+    return div(xn.grad(), stdv);
+  };
+  auto predict = [&](const Tensor& x) {
+    NoGradGuard g;
+    return argmax_rows(model(Variable(normalise(x))).data());
+  };
+  AttackResult r;
+  int64_t clean = 0, robust = 0, k = 0;
+  Progress progress(o.kind + " eps " + format_number(o.eps), loader.num_batches(), mode);
+  loader.start_epoch(0);
+  data::Batch b;
+  while (loader.next(b)) {
+    const Tensor x0 = b.images;  // (B, C, H, W) on [0, 1]
+    const int64_t n = x0.size(0);
+    const int64_t* y = b.labels.data<int64_t>();
+    const auto p0 = predict(x0);
+    Tensor x = x0;
+    if (o.kind == "fgsm") {
+      x = clamp(add(x0, mul(sign(gradient(x0, b.labels)), o.eps)), 0.0, 1.0);
+    } else {
+      if (o.random_start) {
+        Generator gen = Generator(o.seed, kAttackStream).fork(static_cast<uint64_t>(k));
+        x = clamp(add(x0, rand_uniform(x0.sizes(), -o.eps, o.eps, gen)), 0.0, 1.0);
+      }
+      const Tensor lo_b = sub(x0, o.eps), hi_b = add(x0, o.eps);
+      for (int s = 0; s < o.steps; ++s) {
+        x = add(x, mul(sign(gradient(x, b.labels)), o.alpha));
+        x = clamp(minimum(maximum(x, lo_b), hi_b), 0.0, 1.0);
+      }
+    }
+    const auto p1 = predict(x);
+    for (int64_t i = 0; i < n; ++i) {
+      clean += p0[i] == y[i];
+      robust += p1[i] == y[i];
+    }
+    r.count += n;
+    progress.update(++k, r.count, 0.0, static_cast<double>(robust) / r.count);
+  }
+  progress.finish();
+  r.clean_accuracy = r.count ? static_cast<double>(clean) / r.count : 0;
+  r.robust_accuracy = r.count ? static_cast<double>(robust) / r.count : 0;
+  return r;
+}
+
+}  // namespace hqc::app

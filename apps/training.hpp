@@ -1,0 +1,112 @@
+// training.hpp — the study's training loop, evaluation and attacks, shared by the hqc commands.
+//
+// A run: load the training split (optionally its first --limit images), split it 80/20 with the
+// seed, train for N epochs with the model's recipe (PAPER.md), validate after every epoch and keep the
+// weights of the epoch with the best validation accuracy (the first, on ties), then evaluate those
+// once on the test split. Everything random comes from the one seed: the split, the shuffles and
+// augmentation (datasets' Loader streams), the weights and dropout (models.hpp), the attack's start.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "apps/cli.hpp"
+#include "apps/metrics.hpp"
+#include "apps/models.hpp"
+#include "apps/progress.hpp"
+#include "datasets/dataset.hpp"
+#include "nn/module.hpp"
+
+namespace hqc::app {
+
+// The original's optimiser and schedule for a model.
+struct Recipe {
+  std::string optimizer;  // "adamw" (hybrid) or "adam" (classical, L2 weight decay coupled)
+  double lr = 1e-3, weight_decay = 0.01;
+  std::string schedule;  // "onecycle" or "cosine-restarts", both stepped per batch
+  double max_lr = 2e-3, pct_start = 0.3;      // onecycle
+  int64_t t0 = 5, t_mult = 1;                 // cosine-restarts, in batches
+  double eta_min = 1e-5;
+  double clip_norm = 1.0;                     // 0: no clipping
+  double label_smoothing = 0.1;
+  std::string describe() const;
+};
+Recipe default_recipe(const ModelConfig& config);
+
+struct TrainOptions {
+  int epochs = 50;
+  int64_t batch = 64;
+  double val_fraction = 0.2;
+  int64_t limit = 0, test_limit = 0;  // 0: all images
+  bool augment = true;
+  uint64_t seed = 0;
+  std::string data_dir;  // empty: CLI.md's search order
+  std::string out_dir;   // where checkpoint.hqc, metrics.csv, curves.png, confusion.png go; empty: none
+  Progress::Mode progress = Progress::Mode::automatic;
+};
+
+struct EvalResult {
+  double loss = 0, accuracy = 0;
+  ClassificationReport report;
+  Matrix64 confusion;
+  int64_t count = 0;
+};
+
+struct TrainResult {
+  ModelConfig config;
+  Recipe recipe;
+  int64_t parameters = 0;
+  std::vector<EpochRecord> epochs;
+  int best_epoch = 0;
+  double best_val_accuracy = 0;
+  EvalResult test;
+  double seconds_per_epoch = 0, peak_rss_mb = 0;
+  int64_t train_images = 0, val_images = 0, test_images = 0;
+  std::string data_dir, checkpoint, metrics_csv, curves_png, confusion_png;
+  std::vector<std::string> class_names;
+  std::shared_ptr<nn::Module> model;  // holding the best epoch's weights, in evaluation mode
+};
+
+TrainResult train_model(const ModelConfig& config, const TrainOptions& options);
+cli::Json train_json(const TrainResult& result);
+
+// Loss (with the recipe's label smoothing, as in training), accuracy and the confusion matrix of
+// `model` on images `indices` of `ds` (all when empty), normalised with the dataset's constants.
+EvalResult evaluate(nn::Module& model, const ModelConfig& config, const data::Dataset& ds,
+                    const std::vector<int64_t>& indices, int64_t batch, double label_smoothing,
+                    const std::string& label, Progress::Mode mode);
+
+struct AttackOptions {
+  std::string kind = "pgd";  // fgsm | pgd
+  double eps = 0.1, alpha = 0.01;  // pixel units on [0, 1]
+  int steps = 10;
+  bool random_start = true;  // pgd only
+  uint64_t seed = 0;
+  int64_t batch = 64;
+};
+struct AttackResult {
+  double clean_accuracy = 0, robust_accuracy = 0;
+  int64_t count = 0;
+};
+// Perturbs every image within the eps-ball (L-infinity, pixel space) to raise the cross-entropy of
+// its true label, keeping pixels in [0, 1]; the model is fed the normalised image.
+AttackResult attack_model(nn::Module& model, const ModelConfig& config, const data::Dataset& ds, int64_t limit,
+                          const AttackOptions& options, Progress::Mode mode);
+
+// Writes and reads checkpoint files with the model configuration inside.
+void save_model(const std::string& path, nn::Module& model, const ModelConfig& config);
+struct LoadedModel {
+  ModelConfig config;
+  std::shared_ptr<nn::Module> model;  // in evaluation mode
+};
+LoadedModel load_model(const std::string& path);
+// Refuses (std::runtime_error naming both) a dataset whose image shape or class count does not fit.
+void check_dataset_fits(const ModelConfig& config, const data::Dataset& ds);
+
+// Predicted class of each row of logits (B, K).
+std::vector<int64_t> argmax_rows(const Tensor& logits);
+
+}  // namespace hqc::app
