@@ -82,7 +82,10 @@ TEST_CASE("real state preparation builds any real unit vector exactly from RY an
   for (int n = 1; n <= 5; ++n) {
     std::vector<double> a(size_t{1} << n);
     double s = 0;
-    for (auto& x : a) s += (x = gen.normal()) * x;
+    for (auto& x : a) {
+      x = gen.normal();
+      s += x * x;
+    }
     for (auto& x : a) x /= std::sqrt(s);
     if (n == 3) std::fill(a.begin(), a.begin() + 4, 0.0), a[4] = 1, a[5] = a[6] = a[7] = 0;  // a zero block
     Circuit c(n);
