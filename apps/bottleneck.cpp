@@ -1,7 +1,7 @@
 // bottleneck.cpp — what sits between the reducer and the head: the quantum layer or an ablation.
 //
 // The seam between the apps and the quantum library: with hqc::quantum in the build (HQC_HAVE_QUANTUM)
-//   circuit    quantum::QuantumLayer — |x|, L2-normalised amplitudes, BasicEntanglerLayers (2 layers
+//   circuit    CircuitLayer over quantum::quantum_layer() — |x|, L2-normalised amplitudes, BasicEntanglerLayers (2 layers
 //              of RX, CNOT ring), <Z_i>: the study's layer;
 //   rotations  the same circuit without the CNOTs (RotationsLayer below): each wire is rotated on its
 //              own, so the layer can no longer entangle — the seed document's check (3);
@@ -44,6 +44,26 @@ quantum::Circuit rotations_circuit(int qubits, int64_t features) {
   return c;
 }
 
+// The study's layer as an nn module (its weights registered as the parameter "weights", so
+// checkpoints and summaries see them), calling the quantum library's differentiable quantum_layer().
+class CircuitLayer : public nn::Module {
+ public:
+  CircuitLayer(const quantum::LayerSpec& spec, Generator& gen) : spec_(spec) {
+    quantum::layer_circuit(spec, 1);  // validates the spec
+    weights_ = register_parameter("weights", rand_uniform(quantum::layer_weight_shape(spec), 0.0, 2 * std::numbers::pi, gen));
+  }
+  Variable forward(const Variable& x) override { return quantum::quantum_layer(x, weights_, spec_); }
+  std::string type_name() const override { return "QuantumLayer"; }
+  std::string describe() const override {
+    return "QuantumLayer(qubits=" + std::to_string(spec_.qubits) + ", layers=" + std::to_string(spec_.layers) +
+           ", BasicEntanglerLayers, rotation=X)";
+  }
+
+ private:
+  quantum::LayerSpec spec_;
+  Variable weights_;
+};
+
 class RotationsLayer : public nn::Module {
  public:
   RotationsLayer(int qubits, Generator& gen) : qubits_(qubits) {
@@ -82,7 +102,7 @@ std::shared_ptr<nn::Module> make_bottleneck(const ModelConfig& c, Generator& gen
   quantum::LayerSpec spec;
   spec.qubits = c.qubits;
   spec.layers = kLayers;
-  return std::make_shared<quantum::QuantumLayer>(spec, gen);
+  return std::make_shared<CircuitLayer>(spec, gen);
 #else
   throw std::runtime_error("the quantum layer is not part of this build (quantum/ library missing); "
                            "--quantum linear runs the hybrid model with Linear(" + std::to_string(width) + "," +

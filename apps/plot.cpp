@@ -74,7 +74,11 @@ void draw_line_plot(Canvas& cv, int x, int y, int w, int h, const LinePlot& plot
   // Frame: title on top, y label on the left, tick labels, x label at the bottom.
   const int title_h = plot.title.empty() ? 4 : Canvas::text_height(plot.title, 2) + 10;
   const std::vector<double> yt = nice_ticks(ylo, yhi, std::max(3, h / 60));
-  const std::vector<double> xt = nice_ticks(xlo, xhi, std::max(3, w / 80));
+  std::vector<double> xt = nice_ticks(xlo, xhi, std::max(3, w / 80));
+  if (plot.x_integer && xt.size() > 1 && xt[1] - xt[0] < 1) {  // epochs 1..3: ticks 1, 2, 3 only
+    xt.clear();
+    for (double v = std::ceil(xlo); v <= xhi; v += 1) xt.push_back(v);
+  }
   const double ystep = yt.size() > 1 ? yt[1] - yt[0] : 1.0, xstep = xt.size() > 1 ? xt[1] - xt[0] : 1.0;
   // Widen the ranges to the outer ticks so the data sits inside a round frame.
   if (!yt.empty()) ylo = std::min(ylo, yt.front()), yhi = std::max(yhi, yt.back());
@@ -167,10 +171,12 @@ Canvas render_curves(const std::vector<EpochRecord>& epochs, const std::string& 
                 {{"train", ex, column(epochs, &EpochRecord::train_loss), colors::blue},
                  {"validation", ex, column(epochs, &EpochRecord::val_loss), colors::orange}}};
   loss.y_from_zero = true;
+  loss.x_integer = true;
   LinePlot acc{"accuracy", "epoch", "accuracy (%)",
                {{"train", ex, column(epochs, &EpochRecord::train_accuracy, 100.0), colors::blue},
                 {"validation", ex, column(epochs, &EpochRecord::val_accuracy, 100.0), colors::orange}}};
   acc.legend_bottom = true;
+  acc.x_integer = true;
   draw_line_plot(cv, 0, 30, 500, 390, loss);
   draw_line_plot(cv, 500, 30, 500, 390, acc);
   return cv;
@@ -181,8 +187,10 @@ Canvas render_comparison(const std::vector<NamedRun>& runs, const std::string& t
   if (!title.empty()) cv.text((1000 - Canvas::text_width(title, 2)) / 2, 6, title, colors::black, 2);
   LinePlot acc{"validation accuracy", "epoch", "accuracy (%)", {}};
   acc.legend_bottom = true;
+  acc.x_integer = true;
   LinePlot loss{"training loss", "epoch", "cross-entropy", {}};
   loss.y_from_zero = true;
+  loss.x_integer = true;
   for (std::size_t i = 0; i < runs.size(); ++i) {
     const auto ex = epochs_of(runs[i].epochs);
     acc.series.push_back({runs[i].name, ex, column(runs[i].epochs, &EpochRecord::val_accuracy, 100.0), palette(i)});

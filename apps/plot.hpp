@@ -29,6 +29,7 @@ struct LinePlot {
   std::vector<Series> series;
   bool y_from_zero = false;     // include 0 in the y range
   bool legend_bottom = false;   // legend in the bottom-right corner (rising curves fill the top)
+  bool x_integer = false;       // x values are counts (epochs): no ticks between them
 };
 // Draws `plot` into the rectangle [x, x + w) x [y, y + h) of the canvas.
 void draw_line_plot(Canvas& canvas, int x, int y, int w, int h, const LinePlot& plot);
