@@ -14,7 +14,8 @@ namespace hqc::quantum {
 Template parse_template(const std::string& s) {
   if (s == "basic") return Template::basic;
   if (s == "strong") return Template::strong;
-  throw std::invalid_argument("template must be basic or strong, got '" + s + "'");
+  if (s == "rotations") return Template::rotations;
+  throw std::invalid_argument("template must be basic, strong or rotations, got '" + s + "'");
 }
 
 Shape layer_weight_shape(const LayerSpec& spec) {
@@ -30,8 +31,11 @@ Circuit layer_circuit(const LayerSpec& spec, int64_t features) {
                                 std::to_string(spec.qubits) + " qubits take 1 to " + std::to_string(dim));
   }
   c.embed_amplitudes({features, true, 0.0, true});
-  if (spec.templ == Template::strong) strongly_entangling_layers(c, spec.layers);
-  else basic_entangler_layers(c, spec.layers, spec.rotation);
+  switch (spec.templ) {
+    case Template::basic: basic_entangler_layers(c, spec.layers, spec.rotation); break;
+    case Template::strong: strongly_entangling_layers(c, spec.layers); break;
+    case Template::rotations: rotation_layers(c, spec.layers, spec.rotation); break;
+  }
   return c;
 }
 
@@ -86,8 +90,8 @@ QuantumLayer::QuantumLayer(const LayerSpec& spec, Generator& gen) : spec_(spec) 
 
 std::string QuantumLayer::describe() const {
   std::string s = "QuantumLayer(qubits=" + std::to_string(spec_.qubits) + ", layers=" + std::to_string(spec_.layers) +
-                  ", template=" + (spec_.templ == Template::strong ? "strong" : "basic");
-  if (spec_.templ == Template::basic) s += std::string(", rotation=") + "XYZ"[static_cast<int>(spec_.rotation)];
+                  ", template=" + (spec_.templ == Template::strong ? "strong" : spec_.templ == Template::basic ? "basic" : "rotations");
+  if (spec_.templ != Template::strong) s += std::string(", rotation=") + "XYZ"[static_cast<int>(spec_.rotation)];
   return s + ")";
 }
 

@@ -19,17 +19,19 @@
 
 namespace hqc::quantum {
 
-enum class Template : uint8_t { basic, strong };
-Template parse_template(const std::string& s);  // "basic" | "strong"
+// basic: BasicEntanglerLayers; strong: StronglyEntanglingLayers; rotations: BasicEntanglerLayers
+// without the CNOTs (the ablation that cannot entangle).
+enum class Template : uint8_t { basic, strong, rotations };
+Template parse_template(const std::string& s);  // "basic" | "strong" | "rotations"
 
 struct LayerSpec {
   int qubits = 4;
   int layers = 2;
   Template templ = Template::basic;
-  Rotation rotation = Rotation::X;  // basic only
+  Rotation rotation = Rotation::X;  // basic and rotations
 };
 
-// (L, n) for basic, (L, n, 3) for strong.
+// (L, n) for basic and rotations, (L, n, 3) for strong.
 Shape layer_weight_shape(const LayerSpec& spec);
 // The circuit for K input features. Throws std::invalid_argument for K outside [1, 2^n] or a bad spec.
 Circuit layer_circuit(const LayerSpec& spec, int64_t features);

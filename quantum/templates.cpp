@@ -20,6 +20,16 @@ void check_layers(int layers, const char* name) {
 }
 }  // namespace
 
+int64_t rotation_layers(Circuit& c, int layers, Rotation rotation, int wires) {
+  check_layers(layers, "rotation layers");
+  const int M = resolve_wires(c, wires, "rotation layers");
+  const int64_t w0 = c.add_weights(int64_t{layers} * M);
+  const Gate rot = rotation_gate(rotation);
+  for (int l = 0; l < layers; ++l)
+    for (int i = 0; i < M; ++i) c.add(rot, {i}, Param::weight(w0 + int64_t{l} * M + i));
+  return w0;
+}
+
 int64_t basic_entangler_layers(Circuit& c, int layers, Rotation rotation, int wires) {
   check_layers(layers, "BasicEntanglerLayers");
   const int M = resolve_wires(c, wires, "BasicEntanglerLayers");

@@ -14,6 +14,11 @@ namespace hqc::quantum {
 // returns the index of the first. M = 0 means every wire of the circuit.
 int64_t basic_entangler_layers(Circuit& c, int layers, Rotation rotation = Rotation::X, int wires = 0);
 
+// BasicEntanglerLayers without its CNOTs: per layer, rotation(w[l][i]) on every wire and nothing
+// else, so no two wires are ever entangled (the study's ablation "rotations without entanglers").
+// Reserves L*M weights row-major and returns the first index.
+int64_t rotation_layers(Circuit& c, int layers, Rotation rotation = Rotation::X, int wires = 0);
+
 // The default ranges r_l = (l mod (M-1)) + 1 (all 0 for M = 1).
 std::vector<int> default_ranges(int layers, int wires);
 

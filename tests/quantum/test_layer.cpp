@@ -11,7 +11,7 @@ using namespace hqc::test;
 
 TEST_CASE("quantum_layer passes autograd's float64 gradient check for both templates, inputs and weights") {
   Generator gen(51);
-  for (Template t : {Template::basic, Template::strong})
+  for (Template t : {Template::basic, Template::strong, Template::rotations})
     for (int n : {1, 2, 4}) {
       CAPTURE(n);
       LayerSpec spec{n, 2, t, Rotation::Y};
@@ -21,6 +21,28 @@ TEST_CASE("quantum_layer passes autograd's float64 gradient check for both templ
       auto r = gradcheck([&](const std::vector<Variable>& v) { return quantum_layer(v[0], v[1], spec); }, {x, w});
       CHECK_MESSAGE(r.ok, r.message);
     }
+}
+
+TEST_CASE("the rotations template is the basic one without CNOTs: each wire evolves alone") {
+  // A product state (|0> on every wire but a superposition of one basis pair) stays a product
+  // state: rotating wire k changes <Z_k> and no other expectation.
+  Generator gen(57);
+  LayerSpec spec{3, 2, Template::rotations, Rotation::X};
+  CHECK(layer_weight_shape(spec) == Shape{2, 3});
+  Tensor x = tensor({1, 0, 0, 0, 0, 0, 0, 0}, {1, 8});  // |000>
+  Tensor w = zeros({2, 3});
+  w.set({0, 1}, 0.7);
+  w.set({1, 1}, 0.4);  // RX(0.7) then RX(0.4) on wire 1: <Z_1> = cos(1.1)
+  Tensor z = quantum_layer(Variable(x), Variable(w), spec).data();
+  CHECK(z.at({0, 0}) == doctest::Approx(1.0));
+  CHECK(z.at({0, 1}) == doctest::Approx(std::cos(1.1)).epsilon(1e-6));
+  CHECK(z.at({0, 2}) == doctest::Approx(1.0));
+  // With the CNOT ring (basic), the same weights flip wire 2 through the entanglers as well.
+  Tensor zb = quantum_layer(Variable(x), Variable(w), {3, 2, Template::basic, Rotation::X}).data();
+  CHECK(std::abs(zb.at({0, 2}) - 1.0) > 1e-3);
+  QuantumLayer layer(spec, gen);
+  CHECK(layer.describe() == "QuantumLayer(qubits=3, layers=2, template=rotations, rotation=X)");
+  CHECK(parse_template("rotations") == Template::rotations);
 }
 
 TEST_CASE("quantum_layer keeps float32 at the boundary and gives gradients in their owners' types") {
