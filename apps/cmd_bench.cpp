@@ -72,7 +72,7 @@ int run(const std::vector<std::string>& args) {
   p.flag("json", "print one JSON document (schema hqc-bench/1)");
   p.option("threads", "worker threads", std::to_string(hqc::num_threads()));
   p.option("seed", "seed of the random weights and images", "0");
-  p.option("models", "comma-separated models to measure, or 'all'", "all");
+  p.option("models", "comma-separated models to measure, 'all' or 'none'", "all");
   p.option("warmup", "untimed calls before the windows", "3");
   p.option("windows", "timed windows per figure", "5");
   p.option("window-seconds", "target length of one window", "1.0");
@@ -124,7 +124,7 @@ int run(const std::vector<std::string>& args) {
   std::vector<const hqc::bench::ModelSpec*> chosen;
   if (p.str("models") == "all") {
     for (const auto& s : hqc::bench::model_specs()) chosen.push_back(&s);
-  } else {
+  } else if (p.str("models") != "none") {
     for (const auto& name : p.strings("models")) chosen.push_back(&hqc::bench::model_spec(name));
   }
   const int memory_steps = static_cast<int>(p.integer("memory-steps", 1, 1000));
@@ -143,7 +143,7 @@ int run(const std::vector<std::string>& args) {
     models.push_back(r);
   }
 #else
-  if (p.given("models"))
+  if (p.given("models") && p.str("models") != "none")
     throw hqc::cli::RuntimeError("bench: this build has no models (the nn, datasets and apps libraries are missing)");
 #endif
   Json model_arr = Json::array();

@@ -504,7 +504,12 @@ def run_bench(args):
     torch.set_num_threads(args.threads)
     proto = Protocol(args.warmup, args.windows, args.window_seconds)
     names = [m[0] for m in MODELS]
-    chosen = names if args.models == "all" else [s.strip() for s in args.models.split(",") if s.strip()]
+    if args.models == "all":
+        chosen = names
+    elif args.models == "none":
+        chosen = []
+    else:
+        chosen = [s.strip() for s in args.models.split(",") if s.strip()]
     for c in chosen:
         if c not in names:
             raise SystemExit(f"torch_peer: error: --models: unknown model '{c}' (known: {', '.join(names)})")
@@ -672,7 +677,7 @@ def main():
     ap.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--models", default=None,
-                    help="bench: comma list of model names or 'all'; train: hybrid,classical,linear[,rotations]")
+                    help="bench: comma list of model names, all or none; train: hybrid,classical,linear[,rotations]")
     ap.add_argument("--warmup", type=int, default=3, help="bench: untimed calls before the windows")
     ap.add_argument("--windows", type=int, default=5, help="bench: timed windows per figure")
     ap.add_argument("--window-seconds", type=float, default=1.0, help="bench: target length of one window")
