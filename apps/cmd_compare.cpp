@@ -57,15 +57,7 @@ hqc::cli::Command compare_cmd("compare", "train several models alike and write a
   for (const auto& t : p.strings("models")) configs.push_back(parse_model_token(t, dataset));
   if (configs.empty()) throw cli::UsageError("--models: empty list");
   const int threads = app::apply_threads(p);
-  app::TrainOptions o;
-  o.epochs = static_cast<int>(p.integer("epochs", 1, 100000));
-  o.batch = p.integer("batch", 1, 1 << 20);
-  o.val_fraction = p.number("val-fraction");
-  o.limit = p.integer("limit", 0);
-  o.test_limit = p.integer("test-limit", 0);
-  o.augment = p.choice("augment", {"on", "off"}) == "on";
-  o.seed = app::seed_from(p);
-  o.data_dir = p.str("data");
+  app::TrainOptions o = app::train_options_from(p);
   app::AttackOptions ao;
   ao.eps = p.number("attack-eps");
   ao.alpha = p.number("attack-alpha");

@@ -20,15 +20,7 @@ hqc::cli::Command train_cmd("train", "train a model with the original study's re
   if (!p.parse(args)) return 0;
   const app::ModelConfig c = app::model_config_from(p);
   app::apply_threads(p);
-  app::TrainOptions o;
-  o.epochs = static_cast<int>(p.integer("epochs", 1, 100000));
-  o.batch = p.integer("batch", 1, 1 << 20);
-  o.val_fraction = p.number("val-fraction");
-  o.limit = p.integer("limit", 0);
-  o.test_limit = p.integer("test-limit", 0);
-  o.augment = p.choice("augment", {"on", "off"}) == "on";
-  o.seed = app::seed_from(p);
-  o.data_dir = p.str("data");
+  app::TrainOptions o = app::train_options_from(p);
   o.out_dir = p.str("out");
   const app::TrainResult r = app::train_model(c, o);
   if (p.is_set("json")) {

@@ -40,4 +40,17 @@ int apply_threads(const cli::ArgParser& p) {
 
 uint64_t seed_from(const cli::ArgParser& p) { return static_cast<uint64_t>(p.integer("seed", 0)); }
 
+TrainOptions train_options_from(const cli::ArgParser& p) {
+  TrainOptions o;
+  o.epochs = static_cast<int>(p.integer("epochs", 1, 100000));
+  o.batch = p.integer("batch", 1, 1 << 20);
+  o.val_fraction = p.number("val-fraction");
+  o.limit = p.integer("limit", 0);
+  o.test_limit = p.integer("test-limit", 0);
+  o.augment = p.choice("augment", {"on", "off"}) == "on";
+  o.seed = seed_from(p);
+  o.data_dir = p.str("data");
+  return o;
+}
+
 }  // namespace hqc::app

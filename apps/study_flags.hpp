@@ -4,6 +4,7 @@
 
 #include "apps/cli.hpp"
 #include "apps/models.hpp"
+#include "apps/training.hpp"
 
 namespace hqc::app {
 
@@ -14,6 +15,9 @@ ModelConfig model_config_from(const cli::ArgParser& p);
 // Applies --threads; returns the thread count in use.
 int apply_threads(const cli::ArgParser& p);
 uint64_t seed_from(const cli::ArgParser& p);
+// Reads the training schedule shared by train and compare: --epochs, --batch, --val-fraction,
+// --limit, --test-limit, --augment, --seed, --data (out_dir is left to the caller).
+TrainOptions train_options_from(const cli::ArgParser& p);
 const std::vector<std::string>& dataset_choices();
 
 }  // namespace hqc::app
