@@ -1,24 +1,31 @@
-// The README's "use hqc from C++" example: fit y = 2x - 1 by gradient descent with autograd.
-#include <cmath>
+// The README's "use hqc from C++" example: a tiny hybrid network (Linear -> Softmax -> 4-qubit
+// circuit -> Linear) learns which half of the plane a point is in.
 #include <cstdio>
 
-#include "autograd/functions.hpp"
-#include "tensor/random.hpp"
+#include "nn/nn.hpp"
+#include "quantum/layer.hpp"
 
 int main() {
-  hqc::Generator gen(0);
-  hqc::Tensor x = hqc::rand_uniform({64, 1}, -1, 1, gen);
-  hqc::Tensor y = hqc::add(hqc::mul(x, 2.0), -1.0);
-  hqc::Variable w(hqc::zeros({1, 1}), true), b(hqc::zeros({1}), true);
-  for (int step = 0; step < 200; ++step) {
-    hqc::Variable pred = hqc::add(hqc::matmul(hqc::Variable(x), w), b);
-    hqc::Variable loss = hqc::mean(hqc::pow(hqc::sub(pred, hqc::Variable(y)), 2.0));
-    w.zero_grad();
-    b.zero_grad();
+  using namespace hqc;
+  Generator gen(0);
+  nn::Sequential model;
+  model.add(std::make_shared<nn::Linear>(2, 16, gen)).add(std::make_shared<nn::Softmax>(1));
+  model.add(std::make_shared<quantum::QuantumLayer>(quantum::LayerSpec{4, 2}, gen));
+  model.add(std::make_shared<nn::Linear>(4, 2, gen));
+  nn::AdamWOptions options;
+  options.lr = 0.05;
+  nn::AdamW opt(model.parameters(), options);
+
+  Tensor x = rand_uniform({256, 2}, -1, 1, gen);                     // (B, 2) points
+  Tensor y = gt(x.select(1, 0), 0.0).to(DType::i64);                 // (B,) label: x0 > 0
+  double first = 0, last = 0;
+  for (int step = 0; step < 150; ++step) {
+    Variable loss = nn::cross_entropy(model(Variable(x)), y);
+    model.zero_grad();
     loss.backward();
-    hqc::axpy_(w.mutable_data(), -0.5, w.grad());
-    hqc::axpy_(b.mutable_data(), -0.5, b.grad());
+    opt.step();
+    (step == 0 ? first : last) = loss.item();
   }
-  std::printf("w = %.4f, b = %.4f\n", w.data().item(), b.data().item());
-  return (std::abs(w.data().item() - 2) < 1e-3 && std::abs(b.data().item() + 1) < 1e-3) ? 0 : 1;
+  std::printf("loss %.3f -> %.3f with %lld parameters\n", first, last, (long long)model.num_parameters());
+  return last < 0.5 * first ? 0 : 1;
 }
