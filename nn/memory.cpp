@@ -9,8 +9,13 @@
 
 namespace hqc::nn {
 
+// Under AddressSanitizer malloc is the sanitizer's own and mallopt changes nothing.
+#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
+#define HQC_GLIBC_MALLOC 1
+#endif
+
 bool retain_freed_memory() {
-#if defined(__GLIBC__)
+#if defined(HQC_GLIBC_MALLOC)
   // Blocks up to 32 MB come from the heap, and the heap is not trimmed below 1 GB of free top:
   // freed activations are reused by the next step instead of being returned to the kernel.
   bool ok = mallopt(M_MMAP_THRESHOLD, 32 << 20) == 1;  // glibc's largest allowed value on 64-bit

@@ -11,7 +11,7 @@
 
 namespace hqc::nn {
 
-// Returns true when the policy was applied.
+// Returns true when the policy was applied (glibc's malloc; false elsewhere and under AddressSanitizer).
 bool retain_freed_memory();
 
 }  // namespace hqc::nn
