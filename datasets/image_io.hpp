@@ -17,7 +17,7 @@ namespace hqc::data {
 // Largest width or height accepted (a bound on what a hostile header can make us allocate).
 constexpr int kMaxImageSide = 8192;
 
-// Decodes PNG, JPEG, BMP, GIF (first frame), TGA, PSD, HDR (tone-mapped), PIC, PNM into a uint8
+// Decodes PNG, JPEG, BMP, GIF (first frame), TGA, PSD, HDR (tone-mapped), PIC (not PNM) into a uint8
 // (C, H, W) tensor. channels: 1 (grayscale), 3 (RGB), or 0 = as stored (gray stays 1 channel,
 // colour becomes 3; an alpha channel is dropped). `name` starts every error message.
 Tensor decode_image(std::span<const uint8_t> bytes, const std::string& name, int channels = 0);

@@ -7,6 +7,10 @@
 #define STB_IMAGE_IMPLEMENTATION
 #define STBI_NO_STDIO
 #define STBI_MAX_DIMENSIONS 8192
+// PNM is left out: Debian's stb_image reads past its buffer on a 16-bit PGM/PPM converted to fewer
+// channels (found by tests/fuzz/fuzz_image: stbi__convert_format treats the 16-bit pixels as 8-bit,
+// then stbi__convert_16_to_8 reads twice the allocation).
+#define STBI_NO_PNM
 #define STB_IMAGE_WRITE_STATIC
 #define STB_IMAGE_WRITE_IMPLEMENTATION
 #define STBI_WRITE_NO_STDIO
@@ -58,7 +62,7 @@ Tensor decode_image(std::span<const uint8_t> bytes, const std::string& name, int
   int w = 0, h = 0, stored = 0;
   if (!stbi_info_from_memory(data, len, &w, &h, &stored))
     throw DataError(name + ": not a readable image (" + stbi_failure_reason() +
-                    "); expected PNG, JPEG, BMP, GIF, TGA, PSD, HDR, PIC or PNM");
+                    "); expected PNG, JPEG, BMP, GIF, TGA, PSD, HDR or PIC");
   int want = channels != 0 ? channels : (stored <= 2 ? 1 : 3);
   std::unique_ptr<stbi_uc, void (*)(void*)> px(stbi_load_from_memory(data, len, &w, &h, &stored, want),
                                                stbi_image_free);
