@@ -149,6 +149,25 @@ ModelResult bench_model(const ModelSpec& spec, const Protocol& proto, uint64_t s
   };
   r.infer_images_per_s = stat_of(infer(kBatch), [](double s) { return static_cast<double>(kBatch) / s; });
   r.latency_ms = stat_of(infer(1), [](double s) { return s * 1e3; });
+
+  // Batch preparation alone, on this thread: what the prefetch thread does beside every step.
+  auto prepare = [&](bool augment) {
+    data::LoaderOptions lo;
+    lo.batch_size = kBatch;
+    lo.shuffle = true;
+    lo.seed = seed;
+    lo.prefetch = false;
+    data::Loader l(t.pool, {}, data::standard_pipeline(t.config.dataset, augment), lo);
+    const int64_t batches = l.num_batches();
+    int64_t k = 0;
+    return proto.run([&] {
+      data::Batch b = l.batch(k / batches, k % batches);
+      ++k;
+    });
+  };
+  const auto to_ms = [](double s) { return s * 1e3; };
+  r.batch_prep_ms = stat_of(prepare(false), to_ms);
+  r.batch_prep_augmented_ms = stat_of(prepare(true), to_ms);
   return r;
 }
 
@@ -162,7 +181,9 @@ cli::Json to_json(const ModelResult& r) {
       .set("parameters", r.parameters)
       .set("train_images_per_s", to_json(r.train_images_per_s))
       .set("infer_images_per_s", to_json(r.infer_images_per_s))
-      .set("latency_ms", to_json(r.latency_ms));
+      .set("latency_ms", to_json(r.latency_ms))
+      .set("batch_prep_ms", to_json(r.batch_prep_ms))
+      .set("batch_prep_augmented_ms", to_json(r.batch_prep_augmented_ms));
   if (r.peak_rss_mb >= 0) j.set("peak_rss_mb", r.peak_rss_mb);
   return j;
 }

@@ -5,6 +5,7 @@
 // (shuffled, the study's normalisation, no augmentation, next batch prepared on its background
 // thread) over a pool of 1,024 seeded random uint8 images, forward, cross-entropy with label
 // smoothing, backward, clipping (hybrid), optimiser and schedule steps with the model's recipe.
+// Batch preparation is also timed alone, so that its share of a step shows.
 #pragma once
 
 #include <cstdint>
@@ -30,6 +31,9 @@ struct ModelResult {
   Shape input;  // (C, H, W)
   int64_t classes = 0, parameters = 0;
   Stat train_images_per_s, infer_images_per_s, latency_ms;
+  // Loader::batch for 64 images on the calling thread (no prefetch), in ms: the pipeline timed in
+  // training steps (normalisation only), and `hqc train`'s pipeline with the dataset's augmentation.
+  Stat batch_prep_ms, batch_prep_augmented_ms;
   double peak_rss_mb = -1;  // < 0: not measured
 };
 

@@ -27,6 +27,13 @@ grep -q "nowhere" "$tmp/err" || { echo "FAIL: missing dataset error does not say
 echo "not an image" >"$tmp/bad.png"
 expect 0 "summary" "$hqc" summary --model classical --dataset mnist --json
 grep -q '"parameters": 151754' "$tmp/out" || { echo "FAIL: summary parameters"; fail=1; }
+expect 2 "bench unknown model" "$hqc" bench --models mnist-resnet --no-gemm --no-quantum
+expect 0 "bench" "$hqc" bench --json --models mnist-hybrid --warmup 0 --windows 1 --window-seconds 0.01 \
+  --memory-steps 1 --no-gemm --no-quantum
+for key in '"schema": "hqc-bench/1"' '"train_images_per_s"' '"latency_ms"' '"batch_prep_ms"' \
+  '"batch_prep_augmented_ms"' '"peak_rss_mb"'; do
+  grep -q "$key" "$tmp/out" || { echo "FAIL: bench JSON has no $key"; fail=1; }
+done
 
 if [ ! -e /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] && [ ! -d "${HQC_DATA:-/nonexistent}/fashion-mnist" ] && [ ! -d data/fashion-mnist ]; then
   echo "fashion-mnist not installed: training checks skipped"; [ $fail -eq 0 ] && exit 77 || exit 1
