@@ -16,10 +16,12 @@ namespace hqc::nn {
 
 bool retain_freed_memory() {
 #if defined(HQC_GLIBC_MALLOC)
-  // Blocks up to 32 MB come from the heap, and the heap is not trimmed below 1 GB of free top:
-  // freed activations are reused by the next step instead of being returned to the kernel.
-  bool ok = mallopt(M_MMAP_THRESHOLD, 32 << 20) == 1;  // glibc's largest allowed value on 64-bit
-  ok = mallopt(M_TRIM_THRESHOLD, 1 << 30) == 1 && ok;
+  // Every block comes from the heap (no mmap: the activations of the STL-10 models reach 150 MB
+  // each, above the largest mmap threshold glibc accepts, 32 MB), and the heap is not trimmed below
+  // 2 GB of free top: freed activations are reused by the next step instead of being returned to
+  // the kernel and faulted in again as zeroed pages.
+  bool ok = mallopt(M_MMAP_MAX, 0) == 1;
+  ok = mallopt(M_TRIM_THRESHOLD, 0x7fffffff) == 1 && ok;
   ok = mallopt(M_TOP_PAD, 64 << 20) == 1 && ok;
   return ok;
 #else
