@@ -340,7 +340,7 @@ void sgemm_with(SimdLevel level, bool ta, bool tb, int64_t M, int64_t N, int64_t
   const int64_t unit = split_n ? kern.nr : kern.mr;
   const int64_t units = ceil_div(split_n ? N : M, unit);
   const double flops = 2.0 * static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K);
-  const double min_flops_per_chunk = 1 << 20;
+  const double min_flops_per_chunk = 1 << 23;
   const int64_t grain =
       std::max<int64_t>(1, static_cast<int64_t>(static_cast<double>(units) * min_flops_per_chunk / flops));
   parallel_for(units, grain, [&](int64_t u0, int64_t u1) {

@@ -38,11 +38,13 @@ class Pool {
     count_ = count;
     error_ = nullptr;
     pending_.store(count - 1, std::memory_order_relaxed);
-    generation_.fetch_add(1, std::memory_order_release);
-    generation_.notify_all();
+    // The wake-up is a system call: made only when a worker has gone to sleep. Sequentially
+    // consistent increments and reads of generation_ and sleepers_ mean that either this thread sees
+    // the sleeper or the sleeper sees the new generation before it sleeps.
+    generation_.fetch_add(1, std::memory_order_seq_cst);
+    if (sleepers_.load(std::memory_order_seq_cst) > 0) generation_.notify_all();
     run_one(task, 0);
-    int left;
-    while ((left = pending_.load(std::memory_order_acquire)) != 0) pending_.wait(left, std::memory_order_acquire);
+    wait_for_workers();
     task_ = nullptr;
     if (error_) std::rethrow_exception(error_);
   }
@@ -57,26 +59,52 @@ class Pool {
     }
   }
 
+  // The caller's side of the end of a region: spin while the workers finish (they usually do within
+  // microseconds), then sleep until the last one wakes it.
+  void wait_for_workers() {
+    for (int spin = 0; spin < kSpins; ++spin) {
+      if (pending_.load(std::memory_order_acquire) == 0) return;
+      cpu_relax();
+    }
+    caller_sleeping_.store(true, std::memory_order_seq_cst);
+    int left;
+    while ((left = pending_.load(std::memory_order_seq_cst)) != 0) pending_.wait(left, std::memory_order_seq_cst);
+    caller_sleeping_.store(false, std::memory_order_relaxed);
+  }
+
   void loop(int index, uint64_t seen) {
     t_in_worker = true;
     while (true) {
-      // Spin briefly (consecutive kernels follow each other closely), then sleep.
+      // Spin a while (consecutive kernels follow each other closely: a sleeping worker costs a
+      // system call and a reschedule to wake, more than a small kernel's whole run), then sleep.
       uint64_t g = generation_.load(std::memory_order_acquire);
-      for (int spin = 0; g == seen && spin < 20000; ++spin) {
+      for (int spin = 0; g == seen && spin < kSpins; ++spin) {
+        cpu_relax();
         g = generation_.load(std::memory_order_acquire);
       }
       if (g == seen) {
-        generation_.wait(seen, std::memory_order_acquire);
+        sleepers_.fetch_add(1, std::memory_order_seq_cst);
+        generation_.wait(seen, std::memory_order_seq_cst);
+        sleepers_.fetch_sub(1, std::memory_order_seq_cst);
         continue;
       }
       seen = g;
       if (quit_) return;
       if (index < count_) {
         run_one(*task_, index);
-        if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) pending_.notify_one();
+        if (pending_.fetch_sub(1, std::memory_order_seq_cst) == 1 && caller_sleeping_.load(std::memory_order_seq_cst))
+          pending_.notify_one();
       }
     }
   }
+
+  static void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+  }
+  // About 100-200 us of spinning with pause on current x86 cores.
+  static constexpr int kSpins = 4000;
 
   void stop() {
     if (workers_.empty()) return;
@@ -92,6 +120,8 @@ class Pool {
   std::mutex run_mutex_, error_mutex_;
   std::atomic<uint64_t> generation_{0};
   std::atomic<int> pending_{0};
+  std::atomic<int> sleepers_{0};            // workers blocked in generation_.wait
+  std::atomic<bool> caller_sleeping_{false};  // the caller blocked in pending_.wait
   const std::function<void(int)>* task_ = nullptr;
   int count_ = 0;
   std::atomic<bool> quit_{false};

@@ -56,6 +56,15 @@ struct KernelTable {
   float (*dot)(const float* a, const float* b, int64_t n);
   // sum of (a[i] - mean)^2
   float (*sq_dev_sum)(const float* a, float mean, int64_t n);
+  // One output row of a 2x2, stride-2 max pool: y[j] = max(r0[2j], r0[2j+1], r1[2j], r1[2j+1]), the
+  // first maximum in that order winning ties and the last NaN winning over everything (PyTorch's
+  // rule), and idx[j] = base + 2j + {0, 1, w, w + 1} for the chosen one. base + 2n + w < 2^24.
+  void (*maxpool2x2_row)(const float* r0, const float* r1, int64_t n, int32_t base, int32_t w, float* y,
+                         int32_t* idx);
+  // o[i] = a[i] * s + t
+  void (*affine_s)(const float* a, float s, float t, float* o, int64_t n);
+  // o[i] = a[i] * s + b[i] * u + t
+  void (*affine2_s)(const float* a, float s, const float* b, float u, float t, float* o, int64_t n);
 };
 
 const KernelTable& kernels();                  // for simd_level()

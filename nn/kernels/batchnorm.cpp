@@ -49,9 +49,7 @@ void plane_affine(const float* p, float a, float b, float* o, int64_t n) {
     for (int64_t i = 0; i < n; ++i) o[i] = p[i] * a + b;
     return;
   }
-  const auto& k = hqc::kernels();
-  k.mul_s(p, a, o, n);
-  k.add_s(o, b, o, n);
+  hqc::kernels().affine_s(p, a, b, o, n);
 }
 void plane_affine(const double* p, double a, double b, double* o, int64_t n) {
   for (int64_t i = 0; i < n; ++i) o[i] = p[i] * a + b;
@@ -62,10 +60,7 @@ void plane_affine2(const float* d, float k, const float* p, float u, float v, fl
     for (int64_t i = 0; i < n; ++i) o[i] = d[i] * k + p[i] * u + v;
     return;
   }
-  const auto& t = hqc::kernels();
-  t.mul_s(d, k, o, n);
-  t.axpy(u, p, o, n);
-  t.add_s(o, v, o, n);
+  hqc::kernels().affine2_s(d, k, p, u, v, o, n);
 }
 void plane_affine2(const double* d, double k, const double* p, double u, double v, double* o, int64_t n) {
   for (int64_t i = 0; i < n; ++i) o[i] = d[i] * k + p[i] * u + v;

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "tensor/parallel.hpp"
+#include "tensor/simd.hpp"
 
 namespace hqc::nn::kernels {
 
@@ -34,7 +35,7 @@ template <typename T> void maxpool_plane(const Pool2dGeometry& g, const T* x, T*
     }
 }
 
-// 2x2 windows, stride 2: the models' only max pool. Written branch-free over two input rows.
+// 2x2 windows, stride 2: the models' only max pool. double here; float below.
 template <typename T> void maxpool_plane_2x2(const Pool2dGeometry& g, const T* x, T* y, int32_t* idx) {
   const int64_t OH = g.OH(), OW = g.OW();
   for (int64_t oh = 0; oh < OH; ++oh) {
@@ -64,11 +65,22 @@ template <typename T> void maxpool_plane_2x2(const Pool2dGeometry& g, const T* x
     }
   }
 }
+
+// float through the SIMD kernel table, one output row per call; its indices are computed in float
+// lanes, exact below 2^24.
+void maxpool_plane_2x2(const Pool2dGeometry& g, const float* x, float* y, int32_t* idx) {
+  const int64_t OH = g.OH(), OW = g.OW();
+  const auto row = hqc::kernels().maxpool2x2_row;
+  const int32_t W32 = static_cast<int32_t>(g.W);
+  for (int64_t oh = 0; oh < OH; ++oh)
+    row(x + 2 * oh * g.W, x + (2 * oh + 1) * g.W, OW, static_cast<int32_t>(2 * oh * g.W), W32, y + oh * OW,
+        idx + oh * OW);
+}
 }  // namespace
 
 template <typename T> void maxpool2d_forward(const Pool2dGeometry& g, const T* x, T* y, int32_t* idx) {
   const int64_t in = g.H * g.W, out = g.OH() * g.OW();
-  const bool two = g.KH == 2 && g.KW == 2 && g.SH == 2 && g.SW == 2;
+  const bool two = g.KH == 2 && g.KW == 2 && g.SH == 2 && g.SW == 2 && in < (int64_t{1} << 24);
   parallel_for(g.planes, plane_grain(in), [&](int64_t p0, int64_t p1) {
     for (int64_t p = p0; p < p1; ++p) {
       if (two)

@@ -153,10 +153,67 @@ float k_sq_dev_sum(const float* a, float mean, int64_t n) {
   return s;
 }
 
+// The exact rule, one output at a time: tails, and blocks holding a NaN or an infinity.
+inline void maxpool2x2_one(const float* r0, const float* r1, int64_t j, int32_t base, int32_t w, float* y,
+                           int32_t* idx) {
+  const float v[4] = {r0[2 * j], r0[2 * j + 1], r1[2 * j], r1[2 * j + 1]};
+  const int32_t off[4] = {0, 1, w, w + 1};
+  int k = 0;
+  for (int i = 1; i < 4; ++i)
+    if (v[i] > v[k]) k = i;
+  for (int i = 3; i >= 0; --i)
+    if (v[i] != v[i]) {  // NaN
+      k = i;
+      break;
+    }
+  y[j] = v[k];
+  idx[j] = base + static_cast<int32_t>(2 * j) + off[k];
+}
+
+void k_maxpool2x2_row(const float* r0, const float* r1, int64_t n, int32_t base, int32_t w, float* y,
+                      int32_t* idx) {
+  alignas(64) static const float kEven[16] = {0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30};
+  const Vec zero = Vec::set1(0.0f), one = Vec::set1(1.0f), kw = Vec::set1(float(w)), kw1 = Vec::set1(float(w + 1));
+  const Vec cols = Vec::load(kEven);
+  int64_t j = 0;
+  for (; j + W <= n; j += W) {
+    Vec a, b, c, d;
+    Vec::load_even_odd(r0 + 2 * j, a, b);
+    Vec::load_even_odd(r1 + 2 * j, c, d);
+    // x - x is NaN exactly when x is NaN or infinite: such blocks take the exact scalar rule.
+    if (((a - a) + (b - b) + (c - c) + (d - d)).reduce_add() != 0.0f) {
+      for (int64_t i = j; i < j + W; ++i) maxpool2x2_one(r0, r1, i, base, w, y, idx);
+      continue;
+    }
+    // Strictly greater replaces: the first maximum in the order a, b, c, d wins.
+    Vec m = a, k = zero;
+    k = Vec::select_gt(b, m, one, k);
+    m = Vec::select_gt(b, m, b, m);
+    k = Vec::select_gt(c, m, kw, k);
+    m = Vec::select_gt(c, m, c, m);
+    k = Vec::select_gt(d, m, kw1, k);
+    m = Vec::select_gt(d, m, d, m);
+    m.store(y + j);
+    (Vec::set1(float(base + 2 * j)) + cols + k).store_i32(idx + j);
+  }
+  for (; j < n; ++j) maxpool2x2_one(r0, r1, j, base, w, y, idx);
+}
+
+void k_affine_s(const float* a, float s, float t, float* o, int64_t n) {
+  const Vec vs = Vec::set1(s), vt = Vec::set1(t);
+  map1(a, o, n, [vs, vt](Vec x) { return Vec::fma(x, vs, vt); });
+}
+
+void k_affine2_s(const float* a, float s, const float* b, float u, float t, float* o, int64_t n) {
+  const Vec vs = Vec::set1(s), vu = Vec::set1(u), vt = Vec::set1(t);
+  map2(a, b, o, n, [vs, vu, vt](Vec x, Vec z) { return Vec::fma(x, vs, Vec::fma(z, vu, vt)); });
+}
+
 constexpr hqc::KernelTable kTable = {
     k_add, k_sub, k_mul, k_div, k_max, k_min,
     k_add_s, k_mul_s, k_rsub_s, k_rdiv_s, k_max_s, k_min_s,
     k_neg, k_abs, k_sqrt, k_exp, k_relu, k_sigmoid, k_tanh,
     k_relu_backward, k_axpy, k_scale_add,
     k_sum, k_max_reduce, k_dot, k_sq_dev_sum,
+    k_maxpool2x2_row, k_affine_s, k_affine2_s,
 };

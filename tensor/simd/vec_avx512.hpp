@@ -32,6 +32,16 @@ struct Vec {
                                 _mm512_and_si512(m, _mm512_castps_si512(sign.v)));
     return {_mm512_castsi512_ps(r)};
   }
+  // even = p[0], p[2], ..., odd = p[1], p[3], ... of the 2 * width floats at p.
+  static void load_even_odd(const float* p, Vec& even, Vec& odd) {
+    const __m512 lo = _mm512_loadu_ps(p), hi = _mm512_loadu_ps(p + 16);
+    const __m512i ie = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i io = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    even.v = _mm512_permutex2var_ps(lo, ie, hi);
+    odd.v = _mm512_permutex2var_ps(lo, io, hi);
+  }
+  // Integral-valued lanes (|x| < 2^24) stored as int32.
+  void store_i32(int32_t* p) const { _mm512_storeu_si512(p, _mm512_cvttps_epi32(v)); }
   float reduce_add() const { return _mm512_reduce_add_ps(v); }
   float reduce_max() const { return _mm512_reduce_max_ps(v); }
 };

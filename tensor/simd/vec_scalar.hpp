@@ -31,6 +31,11 @@ struct Vec {
     return {f};
   }
   static Vec copysign(Vec mag, Vec sign) { return {std::copysign(mag.v, sign.v)}; }
+  static void load_even_odd(const float* p, Vec& even, Vec& odd) {
+    even.v = p[0];
+    odd.v = p[1];
+  }
+  void store_i32(int32_t* p) const { *p = static_cast<int32_t>(v); }
   float reduce_add() const { return v; }
   float reduce_max() const { return v; }
 };

@@ -133,11 +133,17 @@ template <typename T> void check_maxpool(const Pool2dGeometry& g) {
 }
 
 TEST_CASE("maxpool2d fast path equals the reference, ties included") {
-  for (auto g : {Pool2dGeometry{6, 28, 28, 2, 2, 2, 2}, Pool2dGeometry{3, 7, 9, 2, 2, 2, 2},
-                 Pool2dGeometry{2, 5, 5, 3, 3, 2, 2}, Pool2dGeometry{1, 1, 1, 1, 1, 1, 1},
-                 Pool2dGeometry{300, 3, 3, 2, 2, 2, 2}, Pool2dGeometry{4, 8, 6, 3, 2, 1, 3}}) {
-    check_maxpool<float>(g);
-    check_maxpool<double>(g);
+  hqc::test::SimdLevelGuard guard;
+  for (SimdLevel level : hqc::test::available_levels()) {
+    CAPTURE(simd_name(level));
+    set_simd_level(level);
+    for (auto g : {Pool2dGeometry{6, 28, 28, 2, 2, 2, 2}, Pool2dGeometry{3, 7, 9, 2, 2, 2, 2},
+                   Pool2dGeometry{2, 96, 96, 2, 2, 2, 2}, Pool2dGeometry{2, 13, 67, 2, 2, 2, 2},
+                   Pool2dGeometry{2, 5, 5, 3, 3, 2, 2}, Pool2dGeometry{1, 1, 1, 1, 1, 1, 1},
+                   Pool2dGeometry{300, 3, 3, 2, 2, 2, 2}, Pool2dGeometry{4, 8, 6, 3, 2, 1, 3}}) {
+      check_maxpool<float>(g);
+      check_maxpool<double>(g);
+    }
   }
 }
 

@@ -83,6 +83,12 @@ TEST_CASE("every SIMD level agrees with scalar on every kernel, on awkward sizes
       k.scale_add(a.data(), 0.7f, b.data(), o1.data(), n);
       ref.scale_add(a.data(), 0.7f, b.data(), o2.data(), n);
       check_vec_close(o1, o2, 1e-6f, "scale_add");
+      k.affine_s(a.data(), 0.7f, -1.25f, o1.data(), n);
+      ref.affine_s(a.data(), 0.7f, -1.25f, o2.data(), n);
+      check_vec_close(o1, o2, 1e-6f, "affine_s");
+      k.affine2_s(a.data(), 0.7f, b.data(), -0.4f, 2.5f, o1.data(), n);
+      ref.affine2_s(a.data(), 0.7f, b.data(), -0.4f, 2.5f, o2.data(), n);
+      check_vec_close(o1, o2, 2e-6f, "affine2_s");
       // Reductions: lane order differs, so compare relative to the sum of magnitudes.
       double mag = 0;
       for (float x : a) mag += std::abs(x);
@@ -143,4 +149,56 @@ TEST_CASE("forcing an unavailable level is refused") {
     CHECK_THROWS_AS(set_simd_level(SimdLevel::avx512), std::invalid_argument);
   }
   CHECK(simd_available(SimdLevel::scalar));
+}
+
+TEST_CASE("affine kernels compute a*s + t and a*s + b*u + t") {
+  const std::vector<float> a = {1, -2, 0.5f, 4}, b = {3, 1, -1, 0.25f};
+  for (SimdLevel level : available_levels()) {
+    CAPTURE(simd_name(level));
+    std::vector<float> o(4);
+    kernels(level).affine_s(a.data(), 2.0f, 0.5f, o.data(), 4);
+    CHECK(o == std::vector<float>{2.5f, -3.5f, 1.5f, 8.5f});
+    kernels(level).affine2_s(a.data(), 2.0f, b.data(), -4.0f, 1.0f, o.data(), 4);
+    CHECK(o == std::vector<float>{-9.0f, -7.0f, 6.0f, 8.0f});
+  }
+}
+
+// A 2x2 max pool row against the plain rule on rows long enough for full vectors and tails, with
+// ties, NaNs and infinities placed inside vector blocks.
+TEST_CASE("maxpool2x2_row agrees with the plain rule at every SIMD level") {
+  for (int64_t n : {1, 7, 8, 15, 16, 17, 33, 48, 50}) {
+    CAPTURE(n);
+    const int64_t w = 2 * n + 3;  // an odd row length: the last column belongs to no window
+    auto r = random_vec(2 * w, -3, 3, 40 + static_cast<uint64_t>(n));
+    for (int64_t i = 0; i < 2 * w; i += 5) r[i] = std::round(r[i]);  // ties
+    if (n > 20) {
+      r[2 * 17] = NAN;
+      r[w + 2 * 17 + 1] = NAN;  // two NaNs in one window: the later one's index wins
+      r[2 * 9 + 1] = INFINITY;
+      r[w + 2 * 20] = -INFINITY;
+    }
+    std::vector<float> want(n);
+    std::vector<int32_t> want_idx(n);
+    const int32_t base = 6;
+    for (int64_t j = 0; j < n; ++j) {
+      const float v[4] = {r[2 * j], r[2 * j + 1], r[w + 2 * j], r[w + 2 * j + 1]};
+      const int32_t off[4] = {0, 1, static_cast<int32_t>(w), static_cast<int32_t>(w + 1)};
+      int k = 0;
+      for (int i = 1; i < 4; ++i)
+        if (v[i] > v[k]) k = i;
+      for (int i = 0; i < 4; ++i)
+        if (std::isnan(v[i])) k = i;
+      want[j] = v[k];
+      want_idx[j] = base + static_cast<int32_t>(2 * j) + off[k];
+    }
+    for (SimdLevel level : available_levels()) {
+      CAPTURE(simd_name(level));
+      std::vector<float> y(n);
+      std::vector<int32_t> idx(n);
+      kernels(level).maxpool2x2_row(r.data(), r.data() + w, n, base, static_cast<int32_t>(w), y.data(), idx.data());
+      CHECK(idx == want_idx);
+      for (int64_t j = 0; j < n; ++j)
+        CHECK((y[j] == want[j] || (std::isnan(y[j]) && std::isnan(want[j]))));
+    }
+  }
 }
