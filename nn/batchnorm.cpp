@@ -11,7 +11,7 @@
 namespace hqc::nn {
 
 Variable batch_norm(const Variable& x, const Variable& gamma, const Variable& beta, Tensor running_mean,
-                    Tensor running_var, bool training, double momentum, double eps) {
+                    Tensor running_var, bool training, double momentum, double eps, bool relu) {
   if (x.dim() < 2) throw std::invalid_argument("batch_norm: input must be (N, C, ...), got " + detail::shape_of(x));
   const int64_t N = x.size(0), C = x.size(1), S = x.numel() / std::max<int64_t>(1, N * C);
   auto check_c = [&](const Tensor& t, const char* what) {
@@ -46,7 +46,7 @@ Variable batch_norm(const Variable& x, const Variable& gamma, const Variable& be
     if (training) {
       std::vector<double> var(C);
       kernels::batchnorm_forward_train<T>(g, xc.data<T>(), gp, bp, eps, y.data<T>(), mean->data(), var.data(),
-                                          invstd->data());
+                                          invstd->data(), relu);
       T* rm = running_mean.data<T>();
       T* rv = running_var.data<T>();
       const double m = double(N * S);
@@ -58,14 +58,15 @@ Variable batch_norm(const Variable& x, const Variable& gamma, const Variable& be
       rm_copy = running_mean.clone();
       rv_copy = running_var.clone();
       kernels::batchnorm_forward_eval<T>(g, xc.data<T>(), gp, bp, rm_copy.data<T>(), rv_copy.data<T>(), eps,
-                                         y.data<T>());
+                                         y.data<T>(), relu);
     }
   });
   std::vector<Variable> inputs = {x};
   if (gamma.defined()) inputs.push_back(gamma);
   if (beta.defined()) inputs.push_back(beta);
   const bool has_g = gamma.defined(), has_b = beta.defined();
-  return make_result(y, inputs, "batch_norm", [=](const Tensor& gy_in) {
+  const Tensor relu_out = relu ? y : Tensor();  // relu's mask is y > 0
+  return make_result(y, inputs, relu ? "batch_norm_relu" : "batch_norm", [=](const Tensor& gy_in) {
     Tensor gy = gy_in.contiguous();
     Tensor dx = Tensor::empty(xc.sizes(), gy.dtype());
     Tensor dg = has_g ? Tensor::empty({C}, gy.dtype()) : Tensor();
@@ -75,12 +76,13 @@ Variable batch_norm(const Variable& x, const Variable& gamma, const Variable& be
       const T* gp = has_g ? gc.data<T>() : nullptr;
       T* dgp = has_g ? dg.data<T>() : nullptr;
       T* dbp = has_b ? db.data<T>() : nullptr;
+      const T* ro = relu ? relu_out.data<T>() : nullptr;
       if (training)
         kernels::batchnorm_backward_train<T>(g, gy.data<T>(), xc.data<T>(), gp, mean->data(), invstd->data(),
-                                             dx.data<T>(), dgp, dbp);
+                                             dx.data<T>(), dgp, dbp, ro);
       else
         kernels::batchnorm_backward_eval<T>(g, gy.data<T>(), xc.data<T>(), gp, rm_copy.data<T>(), rv_copy.data<T>(),
-                                            eps, dx.data<T>(), dgp, dbp);
+                                            eps, dx.data<T>(), dgp, dbp, ro);
     });
     std::vector<Tensor> grads = {dx};
     if (has_g) grads.push_back(dg);
@@ -99,14 +101,17 @@ BatchNorm::BatchNorm(int64_t c, double mom, double e, int lo, int hi, std::strin
   num_batches_tracked = register_buffer("num_batches_tracked", zeros({}, DType::i64));
 }
 
-Variable BatchNorm::forward(const Variable& x) {
+Variable BatchNorm::forward(const Variable& x) { return apply(x, false); }
+Variable BatchNorm::forward_relu(const Variable& x) { return apply(x, true); }
+
+Variable BatchNorm::apply(const Variable& x, bool relu) {
   if (x.dim() < dims_lo_ || x.dim() > dims_hi_ || x.size(1) != num_features) {
     std::ostringstream os;
     os << type_ << "(" << num_features << "): expected input (N, " << num_features << (dims_hi_ == 4 ? ", H, W)" : "[, L])")
        << ", got " << detail::shape_of(x);
     throw std::invalid_argument(os.str());
   }
-  Variable y = batch_norm(x, weight, bias, running_mean, running_var, is_training(), momentum, eps);
+  Variable y = batch_norm(x, weight, bias, running_mean, running_var, is_training(), momentum, eps, relu);
   if (is_training()) num_batches_tracked.data<int64_t>()[0] += 1;
   return y;
 }

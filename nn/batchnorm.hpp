@@ -12,15 +12,20 @@
 namespace hqc::nn {
 
 // x (N, C, ...) with C channels; gamma, beta (C) or undefined (1 and 0); running_mean,
-// running_var (C) buffers of x's element type, updated in place when `training`.
+// running_var (C) buffers of x's element type, updated in place when `training`. relu: the result
+// is relu(batch_norm(...)) computed in the same passes, bit-identical to the two ops in sequence
+// (forward and gradients) and without the intermediate tensor.
 Variable batch_norm(const Variable& x, const Variable& gamma, const Variable& beta, Tensor running_mean,
-                    Tensor running_var, bool training, double momentum = 0.1, double eps = 1e-5);
+                    Tensor running_var, bool training, double momentum = 0.1, double eps = 1e-5,
+                    bool relu = false);
 
 class BatchNorm : public Module {
  public:
   // dims_lo..dims_hi: the input ranks accepted (BatchNorm1d: 2 or 3, BatchNorm2d: 4).
   BatchNorm(int64_t num_features, double momentum, double eps, int dims_lo, int dims_hi, std::string type);
   Variable forward(const Variable& x) override;
+  // relu(forward(x)) in one op: Sequential uses it for a BatchNorm directly followed by a ReLU.
+  Variable forward_relu(const Variable& x);
   std::string type_name() const override { return type_; }
   std::string describe() const override;
 
@@ -30,6 +35,7 @@ class BatchNorm : public Module {
   double momentum, eps;
 
  private:
+  Variable apply(const Variable& x, bool relu);
   int dims_lo_, dims_hi_;
   std::string type_;
 };

@@ -5,7 +5,11 @@
 #include <map>
 #include <sstream>
 #include <stdexcept>
+#include <typeinfo>
 #include <unordered_map>
+
+#include "nn/activation.hpp"
+#include "nn/batchnorm.hpp"
 
 namespace hqc::nn {
 
@@ -158,7 +162,20 @@ Sequential& Sequential::add(const std::string& name, std::shared_ptr<Module> mod
 
 Variable Sequential::forward(const Variable& x) {
   Variable y = x;
-  for (auto& [n, child] : children()) y = (*child)(y);
+  const auto& mods = children();
+  for (std::size_t i = 0; i < mods.size(); ++i) {
+    // A BatchNorm followed by a ReLU runs as one op (same results, one pass fewer over the
+    // activations); not while summarize() traces the modules one by one.
+    // Exact types only: a subclass may override forward().
+    Module& m = *mods[i].second;
+    const bool is_bn = typeid(m) == typeid(BatchNorm1d) || typeid(m) == typeid(BatchNorm2d);
+    if (is_bn && !g_trace && i + 1 < mods.size() && typeid(*mods[i + 1].second) == typeid(ReLU)) {
+      y = static_cast<BatchNorm&>(m).forward_relu(y);
+      ++i;
+      continue;
+    }
+    y = (*mods[i].second)(y);
+  }
   return y;
 }
 

@@ -61,8 +61,9 @@ struct KernelTable {
   // rule), and idx[j] = base + 2j + {0, 1, w, w + 1} for the chosen one. base + 2n + w < 2^24.
   void (*maxpool2x2_row)(const float* r0, const float* r1, int64_t n, int32_t base, int32_t w, float* y,
                          int32_t* idx);
-  // o[i] = a[i] * s + t
+  // o[i] = a[i] * s + t, and the same followed by relu (max(0, .), NaN kept as relu does)
   void (*affine_s)(const float* a, float s, float t, float* o, int64_t n);
+  void (*affine_relu_s)(const float* a, float s, float t, float* o, int64_t n);
   // o[i] = a[i] * s + b[i] * u + t
   void (*affine2_s)(const float* a, float s, const float* b, float u, float t, float* o, int64_t n);
 };

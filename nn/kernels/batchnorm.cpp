@@ -43,16 +43,37 @@ double plane_dot(const double* a, const double* b, int64_t n) {
   for (int64_t i = 0; i < n; ++i) s += a[i] * b[i];
   return s;
 }
-// o = p * a + b
-void plane_affine(const float* p, float a, float b, float* o, int64_t n) {
+// o = p * a + b, then max(0, o) when relu. The short scalar loop is the kernels' arithmetic
+// (scalar fma is a*b + c, rounded twice) with relu as Vec::max(0, x): NaN passes.
+void plane_affine(const float* p, float a, float b, float* o, int64_t n, bool relu) {
   if (n < 8) {
-    for (int64_t i = 0; i < n; ++i) o[i] = p[i] * a + b;
+    for (int64_t i = 0; i < n; ++i) {
+      const float v = p[i] * a + b;
+      o[i] = relu ? (0.0f > v ? 0.0f : v) : v;
+    }
     return;
   }
-  hqc::kernels().affine_s(p, a, b, o, n);
+  if (relu)
+    hqc::kernels().affine_relu_s(p, a, b, o, n);
+  else
+    hqc::kernels().affine_s(p, a, b, o, n);
 }
-void plane_affine(const double* p, double a, double b, double* o, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) o[i] = p[i] * a + b;
+void plane_affine(const double* p, double a, double b, double* o, int64_t n, bool relu) {
+  for (int64_t i = 0; i < n; ++i) {
+    const double v = p[i] * a + b;
+    o[i] = relu ? (0.0 > v ? 0.0 : v) : v;
+  }
+}
+// o = d where r > 0, else 0: relu's backward (a NaN in r gives 0).
+void plane_relu_mask(const float* d, const float* r, float* o, int64_t n) {
+  if (n < 8) {
+    for (int64_t i = 0; i < n; ++i) o[i] = r[i] > 0.0f ? d[i] : 0.0f;
+    return;
+  }
+  hqc::kernels().relu_backward(d, r, o, n);
+}
+void plane_relu_mask(const double* d, const double* r, double* o, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) o[i] = r[i] > 0.0 ? d[i] : 0.0;
 }
 // o = d * k + p * u + v
 void plane_affine2(const float* d, float k, const float* p, float u, float v, float* o, int64_t n) {
@@ -69,7 +90,7 @@ void plane_affine2(const double* d, double k, const double* p, double u, double 
 
 template <typename T>
 void batchnorm_forward_train(const BatchNormGeometry& g, const T* x, const T* gamma, const T* beta, double eps, T* y,
-                             double* mean, double* var, double* invstd) {
+                             double* mean, double* var, double* invstd, bool relu) {
   const int64_t N = g.N, C = g.C, S = g.S;
   const double m = double(N * S);
   parallel_for(C, channel_grain(g), [&](int64_t c0, int64_t c1) {
@@ -86,14 +107,14 @@ void batchnorm_forward_train(const BatchNormGeometry& g, const T* x, const T* ga
       // y = x * a + b folds the four per-channel constants into two.
       const T a = T(is * (gamma ? double(gamma[c]) : 1.0));
       const T b = T((beta ? double(beta[c]) : 0.0) - mu * is * (gamma ? double(gamma[c]) : 1.0));
-      for (int64_t n = 0; n < N; ++n) plane_affine(x + (n * C + c) * S, a, b, y + (n * C + c) * S, S);
+      for (int64_t n = 0; n < N; ++n) plane_affine(x + (n * C + c) * S, a, b, y + (n * C + c) * S, S, relu);
     }
   });
 }
 
 template <typename T>
 void batchnorm_forward_eval(const BatchNormGeometry& g, const T* x, const T* gamma, const T* beta, const T* run_mean,
-                            const T* run_var, double eps, T* y) {
+                            const T* run_var, double eps, T* y, bool relu) {
   const int64_t N = g.N, C = g.C, S = g.S;
   parallel_for(C, channel_grain(g), [&](int64_t c0, int64_t c1) {
     for (int64_t c = c0; c < c1; ++c) {
@@ -101,23 +122,28 @@ void batchnorm_forward_eval(const BatchNormGeometry& g, const T* x, const T* gam
       const double gm = gamma ? double(gamma[c]) : 1.0;
       const T a = T(is * gm);
       const T b = T((beta ? double(beta[c]) : 0.0) - double(run_mean[c]) * is * gm);
-      for (int64_t n = 0; n < N; ++n) plane_affine(x + (n * C + c) * S, a, b, y + (n * C + c) * S, S);
+      for (int64_t n = 0; n < N; ++n) plane_affine(x + (n * C + c) * S, a, b, y + (n * C + c) * S, S, relu);
     }
   });
 }
 
 template <typename T>
 void batchnorm_backward_train(const BatchNormGeometry& g, const T* dy, const T* x, const T* gamma, const double* mean,
-                              const double* invstd, T* dx, T* dgamma, T* dbeta) {
+                              const double* invstd, T* dx, T* dgamma, T* dbeta, const T* relu_out) {
   const int64_t N = g.N, C = g.C, S = g.S;
   const double m = double(N * S);
   parallel_for(C, channel_grain(g), [&](int64_t c0, int64_t c1) {
     for (int64_t c = c0; c < c1; ++c) {
       const double mu = mean[c], is = invstd[c];
       double sdy = 0, sdx = 0;  // Σ dy and Σ dy·x; Σ dy·(x - mean) = Σ dy·x - mean·Σ dy
+      // With relu, the masked dy goes to dx first (still in cache for the sums), and dx is then the
+      // dy of the plain formula below.
+      const T* d = relu_out ? dx : dy;
       for (int64_t n = 0; n < N; ++n) {
-        sdy += plane_sum(dy + (n * C + c) * S, S);
-        sdx += plane_dot(dy + (n * C + c) * S, x + (n * C + c) * S, S);
+        const int64_t off = (n * C + c) * S;
+        if (relu_out) plane_relu_mask(dy + off, relu_out + off, dx + off, S);
+        sdy += plane_sum(d + off, S);
+        sdx += plane_dot(d + off, x + off, S);
       }
       const double sdyx = sdx - mu * sdy;
       const double db = sdy, dg = sdyx * is;
@@ -130,7 +156,7 @@ void batchnorm_backward_train(const BatchNormGeometry& g, const T* dy, const T* 
       const T kt = T(k), ut = T(u), vt = T(v);
       for (int64_t n = 0; n < N; ++n) {
         const int64_t off = (n * C + c) * S;
-        plane_affine2(dy + off, kt, x + off, ut, vt, dx + off, S);
+        plane_affine2(d + off, kt, x + off, ut, vt, dx + off, S);
       }
     }
   });
@@ -138,7 +164,7 @@ void batchnorm_backward_train(const BatchNormGeometry& g, const T* dy, const T* 
 
 template <typename T>
 void batchnorm_backward_eval(const BatchNormGeometry& g, const T* dy, const T* x, const T* gamma, const T* run_mean,
-                             const T* run_var, double eps, T* dx, T* dgamma, T* dbeta) {
+                             const T* run_var, double eps, T* dx, T* dgamma, T* dbeta, const T* relu_out) {
   const int64_t N = g.N, C = g.C, S = g.S;
   parallel_for(C, channel_grain(g), [&](int64_t c0, int64_t c1) {
     for (int64_t c = c0; c < c1; ++c) {
@@ -148,11 +174,13 @@ void batchnorm_backward_eval(const BatchNormGeometry& g, const T* dy, const T* x
       for (int64_t n = 0; n < N; ++n) {
         const T* p = x + (n * C + c) * S;
         const T* d = dy + (n * C + c) * S;
+        const T* r = relu_out ? relu_out + (n * C + c) * S : nullptr;
         T* o = dx + (n * C + c) * S;
         for (int64_t i = 0; i < S; ++i) {
-          sdy += double(d[i]);
-          sdyx += double(d[i]) * (double(p[i]) - mu);
-          o[i] = d[i] * k;
+          const T di = r && !(r[i] > T(0)) ? T(0) : d[i];
+          sdy += double(di);
+          sdyx += double(di) * (double(p[i]) - mu);
+          o[i] = di * k;
         }
       }
       if (dgamma) dgamma[c] = T(sdyx * is);
@@ -211,13 +239,13 @@ void batchnorm_backward_train_reference(const BatchNormGeometry& g, const T* dy,
 
 #define HQC_BN_INSTANTIATE(T)                                                                                       \
   template void batchnorm_forward_train<T>(const BatchNormGeometry&, const T*, const T*, const T*, double, T*,      \
-                                           double*, double*, double*);                                              \
+                                           double*, double*, double*, bool);                                        \
   template void batchnorm_forward_eval<T>(const BatchNormGeometry&, const T*, const T*, const T*, const T*, const T*, \
-                                          double, T*);                                                              \
+                                          double, T*, bool);                                                        \
   template void batchnorm_backward_train<T>(const BatchNormGeometry&, const T*, const T*, const T*, const double*,  \
-                                            const double*, T*, T*, T*);                                             \
+                                            const double*, T*, T*, T*, const T*);                                   \
   template void batchnorm_backward_eval<T>(const BatchNormGeometry&, const T*, const T*, const T*, const T*,        \
-                                           const T*, double, T*, T*, T*);                                           \
+                                           const T*, double, T*, T*, T*, const T*);                                 \
   template void batchnorm_forward_train_reference<T>(const BatchNormGeometry&, const T*, const T*, const T*, double, \
                                                      T*, double*, double*, double*);                                \
   template void batchnorm_backward_train_reference<T>(const BatchNormGeometry&, const T*, const T*, const T*,       \

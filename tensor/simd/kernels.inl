@@ -181,7 +181,7 @@ void k_maxpool2x2_row(const float* r0, const float* r1, int64_t n, int32_t base,
     Vec::load_even_odd(r0 + 2 * j, a, b);
     Vec::load_even_odd(r1 + 2 * j, c, d);
     // x - x is NaN exactly when x is NaN or infinite: such blocks take the exact scalar rule.
-    if (((a - a) + (b - b) + (c - c) + (d - d)).reduce_add() != 0.0f) {
+    if ((((a - a) + (b - b)) + ((c - c) + (d - d))).any_nan()) {
       for (int64_t i = j; i < j + W; ++i) maxpool2x2_one(r0, r1, i, base, w, y, idx);
       continue;
     }
@@ -204,6 +204,11 @@ void k_affine_s(const float* a, float s, float t, float* o, int64_t n) {
   map1(a, o, n, [vs, vt](Vec x) { return Vec::fma(x, vs, vt); });
 }
 
+void k_affine_relu_s(const float* a, float s, float t, float* o, int64_t n) {
+  const Vec vs = Vec::set1(s), vt = Vec::set1(t), zero = Vec::set1(0.0f);
+  map1(a, o, n, [vs, vt, zero](Vec x) { return Vec::max(zero, Vec::fma(x, vs, vt)); });
+}
+
 void k_affine2_s(const float* a, float s, const float* b, float u, float t, float* o, int64_t n) {
   const Vec vs = Vec::set1(s), vu = Vec::set1(u), vt = Vec::set1(t);
   map2(a, b, o, n, [vs, vu, vt](Vec x, Vec z) { return Vec::fma(x, vs, Vec::fma(z, vu, vt)); });
@@ -215,5 +220,5 @@ constexpr hqc::KernelTable kTable = {
     k_neg, k_abs, k_sqrt, k_exp, k_relu, k_sigmoid, k_tanh,
     k_relu_backward, k_axpy, k_scale_add,
     k_sum, k_max_reduce, k_dot, k_sq_dev_sum,
-    k_maxpool2x2_row, k_affine_s, k_affine2_s,
+    k_maxpool2x2_row, k_affine_s, k_affine_relu_s, k_affine2_s,
 };

@@ -40,6 +40,7 @@ struct Vec {
     even.v = _mm512_permutex2var_ps(lo, ie, hi);
     odd.v = _mm512_permutex2var_ps(lo, io, hi);
   }
+  bool any_nan() const { return _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q) != 0; }
   // Integral-valued lanes (|x| < 2^24) stored as int32.
   void store_i32(int32_t* p) const { _mm512_storeu_si512(p, _mm512_cvttps_epi32(v)); }
   float reduce_add() const { return _mm512_reduce_add_ps(v); }

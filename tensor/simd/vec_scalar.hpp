@@ -35,6 +35,7 @@ struct Vec {
     even.v = p[0];
     odd.v = p[1];
   }
+  bool any_nan() const { return v != v; }
   void store_i32(int32_t* p) const { *p = static_cast<int32_t>(v); }
   float reduce_add() const { return v; }
   float reduce_max() const { return v; }

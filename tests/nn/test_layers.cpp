@@ -214,6 +214,82 @@ TEST_CASE("gradcheck batch_norm in training and evaluation form") {
   }
 }
 
+TEST_CASE("gradcheck batch_norm fused with relu in training and evaluation form") {
+  for (bool training : {true, false}) {
+    for (Shape s : {Shape{4, 3, 2, 3}, Shape{6, 5}, Shape{3, 2, 4, 4}}) {
+      INFO("training " << training << " shape " << shape_str(s));
+      const int64_t C = s[1];
+      check_grad(
+          [&](const std::vector<Variable>& v) {
+            Tensor rm = rnd({C}, 9, -0.5, 0.5), rv = rnd({C}, 10, 0.5, 2.0);
+            return batch_norm(v[0], v[1], v[2], rm, rv, training, 0.1, 1e-5, true);
+          },
+          {rnd(s, 11, -2, 3), rnd({C}, 12, 0.5, 1.5), rnd({C}, 13)});
+    }
+  }
+}
+
+// The fused op must be the two ops in sequence, bit for bit: outputs, all three gradients and the
+// running statistics, in float and double, planes shorter and longer than a vector, every SIMD level.
+TEST_CASE("batch_norm with relu equals batch_norm then relu bit for bit") {
+  hqc::test::SimdLevelGuard guard;
+  for (SimdLevel level : hqc::test::available_levels()) {
+    set_simd_level(level);
+    for (DType dt : kTypes) {
+      for (bool training : {true, false}) {
+        for (Shape s : {Shape{8, 3, 5, 7}, Shape{16, 6}, Shape{4, 2, 2, 2}, Shape{2, 3, 12, 12}}) {
+          INFO(simd_name(level) << " " << dtype_name(dt) << " training " << training << " shape " << shape_str(s));
+          const int64_t C = s[1];
+          Tensor x0 = rnd(s, 21, -2, 2).to(dt), g0 = rnd({C}, 22, 0.5, 1.5).to(dt), b0 = rnd({C}, 23).to(dt);
+          Tensor gy = rnd(s, 24).to(dt);
+          auto run = [&](bool fused, Tensor& rm, Tensor& rv) {
+            Variable x(x0.clone(), true), gm(g0.clone(), true), bt(b0.clone(), true);
+            Variable y = fused ? batch_norm(x, gm, bt, rm, rv, training, 0.1, 1e-5, true)
+                               : relu(batch_norm(x, gm, bt, rm, rv, training, 0.1, 1e-5));
+            y.backward(gy);
+            return std::vector<Tensor>{y.data(), x.grad(), gm.grad(), bt.grad(), rm, rv};
+          };
+          Tensor rm1 = rnd({C}, 25).to(dt), rv1 = rnd({C}, 26, 0.5, 2).to(dt);
+          Tensor rm2 = rm1.clone(), rv2 = rv1.clone();
+          auto a = run(true, rm1, rv1), b = run(false, rm2, rv2);
+          for (std::size_t i = 0; i < a.size(); ++i) {
+            INFO("result " << i);
+            CHECK(max_abs_diff(a[i], b[i]) == 0.0);
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("Sequential runs BatchNorm then ReLU fused with the same results, and summary still lists both") {
+  Generator g(3);
+  auto make = [&] {
+    Generator gi(7);
+    return sequential({std::make_shared<Conv2d>(2, 4, 3, gi, 1, 1), std::make_shared<BatchNorm2d>(4),
+                       std::make_shared<ReLU>(), std::make_shared<Flatten>(), std::make_shared<Linear>(4 * 36, 3, gi),
+                       std::make_shared<BatchNorm1d>(3), std::make_shared<ReLU>()});
+  };
+  auto fused = make();
+  auto plain = make();
+  Tensor x0 = rand_uniform({5, 2, 6, 6}, -1, 1, g);
+  Variable xf(x0.clone(), true), xp(x0.clone(), true);
+  Variable yf = (*fused)(xf);
+  Variable yp = xp;
+  for (std::size_t i = 0; i < plain->size(); ++i) yp = (*plain)[i](yp);  // one module at a time
+  CHECK(max_abs_diff(yf.data(), yp.data()) == 0.0);
+  sum(yf).backward();
+  sum(yp).backward();
+  CHECK(max_abs_diff(xf.grad(), xp.grad()) == 0.0);
+  auto pf = fused->named_parameters(), pp = plain->named_parameters();
+  REQUIRE(pf.size() == pp.size());
+  for (std::size_t i = 0; i < pf.size(); ++i) CHECK(max_abs_diff(pf[i].second.grad(), pp[i].second.grad()) == 0.0);
+  auto layers = summarize(*fused, {2, 6, 6});
+  REQUIRE(layers.size() == 7);
+  CHECK(layers[2].type == "ReLU");
+  CHECK(layers[6].type == "ReLU");
+}
+
 TEST_CASE("gradcheck pooling layers") {
   check_grad([](const std::vector<Variable>& v) { return max_pool2d(v[0], 2, 2); }, {rnd({2, 2, 5, 6}, 1)});
   check_grad([](const std::vector<Variable>& v) { return max_pool2d(v[0], 3, 2); }, {rnd({1, 2, 7, 7}, 2)});

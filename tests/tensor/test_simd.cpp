@@ -86,6 +86,9 @@ TEST_CASE("every SIMD level agrees with scalar on every kernel, on awkward sizes
       k.affine_s(a.data(), 0.7f, -1.25f, o1.data(), n);
       ref.affine_s(a.data(), 0.7f, -1.25f, o2.data(), n);
       check_vec_close(o1, o2, 1e-6f, "affine_s");
+      k.affine_relu_s(a.data(), 0.7f, -1.25f, o1.data(), n);
+      ref.affine_relu_s(a.data(), 0.7f, -1.25f, o2.data(), n);
+      check_vec_close(o1, o2, 1e-6f, "affine_relu_s");
       k.affine2_s(a.data(), 0.7f, b.data(), -0.4f, 2.5f, o1.data(), n);
       ref.affine2_s(a.data(), 0.7f, b.data(), -0.4f, 2.5f, o2.data(), n);
       check_vec_close(o1, o2, 2e-6f, "affine2_s");
@@ -151,13 +154,18 @@ TEST_CASE("forcing an unavailable level is refused") {
   CHECK(simd_available(SimdLevel::scalar));
 }
 
-TEST_CASE("affine kernels compute a*s + t and a*s + b*u + t") {
+TEST_CASE("affine kernels compute a*s + t, its relu, and a*s + b*u + t") {
   const std::vector<float> a = {1, -2, 0.5f, 4}, b = {3, 1, -1, 0.25f};
   for (SimdLevel level : available_levels()) {
     CAPTURE(simd_name(level));
     std::vector<float> o(4);
     kernels(level).affine_s(a.data(), 2.0f, 0.5f, o.data(), 4);
     CHECK(o == std::vector<float>{2.5f, -3.5f, 1.5f, 8.5f});
+    kernels(level).affine_relu_s(a.data(), 2.0f, 0.5f, o.data(), 4);
+    CHECK(o == std::vector<float>{2.5f, 0.0f, 1.5f, 8.5f});
+    const float nan_in[1] = {NAN};
+    kernels(level).affine_relu_s(nan_in, 2.0f, 0.5f, o.data(), 1);
+    CHECK(std::isnan(o[0]));
     kernels(level).affine2_s(a.data(), 2.0f, b.data(), -4.0f, 1.0f, o.data(), 4);
     CHECK(o == std::vector<float>{-9.0f, -7.0f, 6.0f, 8.0f});
   }
