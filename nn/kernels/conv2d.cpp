@@ -115,7 +115,10 @@ template <typename T> int64_t group_size(const Conv2dGeometry& g, int64_t chunk)
   const int64_t OHW = g.OH() * g.OW(), CKK = g.C * g.KH * g.KW;
   int64_t G = (kTargetColumns + OHW - 1) / OHW;
   G = std::min(G, std::max<int64_t>(1, kMaxColumnBytes / int64_t(sizeof(T) * CKK * OHW)));
-  return std::clamp<int64_t>(G, 1, std::max<int64_t>(1, chunk));
+  G = std::clamp<int64_t>(G, 1, std::max<int64_t>(1, chunk));
+  // Equal groups: 32 samples at most 14 a group run as 11 + 11 + 10, not 14 + 14 + 4 (a thin last GEMM).
+  const int64_t groups = (chunk + G - 1) / G;
+  return std::max<int64_t>(1, (chunk + groups - 1) / groups);
 }
 }  // namespace
 
