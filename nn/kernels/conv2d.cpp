@@ -39,13 +39,15 @@ template <typename T> void im2col(const Conv2dGeometry& g, const T* x, T* col, i
             continue;
           }
           const T* in = xc + ih * g.W;
-          std::fill(out, out + ow_lo, T(0));
+          // Plain loops: the rows are short (4-96 values), where library calls cost more than the copy.
+          for (int64_t ow = 0; ow < ow_lo; ++ow) out[ow] = T(0);
           if (g.SW == 1) {
-            std::memcpy(out + ow_lo, in + ow_lo + off, sizeof(T) * (ow_hi - ow_lo));
+            const T* src = in + off;
+            for (int64_t ow = ow_lo; ow < ow_hi; ++ow) out[ow] = src[ow];
           } else {
             for (int64_t ow = ow_lo; ow < ow_hi; ++ow) out[ow] = in[ow * g.SW + off];
           }
-          std::fill(out + ow_hi, out + OW, T(0));
+          for (int64_t ow = ow_hi; ow < OW; ++ow) out[ow] = T(0);
         }
       }
     }
@@ -82,6 +84,14 @@ template <typename T> void col2im(const Conv2dGeometry& g, const T* col, T* dx, 
 }
 
 namespace {
+// Sum of a row: float through the SIMD table (a fixed lane order), double in plain order.
+float row_sum(const float* r, int64_t n) { return hqc::kernels().sum(r, n); }
+double row_sum(const double* r, int64_t n) {
+  double s = 0;
+  for (int64_t i = 0; i < n; ++i) s += r[i];
+  return s;
+}
+
 // Samples per GEMM. Small feature maps (4x4 .. 14x14) give thin GEMMs (N = OH*OW); putting several
 // samples side by side in one column buffer widens them, while keeping the buffer cache-sized.
 constexpr int64_t kTargetColumns = 512;
@@ -221,12 +231,7 @@ void conv2d_backward_weight(const Conv2dGeometry& g, const T* x, const T* dy, T*
         gemm_nt_dots(g.OC, CKK, ld, A, ld, B, ld, T(s == n0 ? 0 : 1), pw, CKK);
       else
         gemm(false, true, g.OC, CKK, ld, T(1), A, ld, B, ld, T(s == n0 ? 0 : 1), pw, CKK);
-      for (int64_t oc = 0; oc < g.OC; ++oc) {
-        const T* r = A + oc * ld;
-        T sum = 0;
-        for (int64_t i = 0; i < ld; ++i) sum += r[i];
-        pb[oc] += sum;
-      }
+      for (int64_t oc = 0; oc < g.OC; ++oc) pb[oc] += row_sum(A + oc * ld, ld);
     }
   });
   std::copy(partials, partials + wsize, dw);
