@@ -88,6 +88,33 @@ TEST_CASE("conv2d fast double path equals the direct reference on awkward geomet
   for (const auto& g : conv_geometries()) check_conv<double>(g, 1e-12);
 }
 
+TEST_CASE("im2col equals the entry-by-entry definition") {
+  // (N, C, H, W, OC, KH, KW, SH, SW, PH, PW)
+  for (Conv2dGeometry g : {Conv2dGeometry{1, 2, 5, 7, 1, 3, 3, 1, 1, 1, 1}, Conv2dGeometry{1, 2, 4, 6, 1, 1, 3, 1, 1, 0, 1},
+                           Conv2dGeometry{1, 2, 5, 4, 1, 3, 1, 1, 1, 2, 0}, Conv2dGeometry{1, 3, 3, 1, 1, 3, 3, 1, 1, 1, 1},
+                           Conv2dGeometry{1, 2, 4, 1, 1, 5, 5, 1, 1, 2, 2}, Conv2dGeometry{1, 1, 3, 3, 1, 5, 5, 1, 1, 2, 2},
+                           Conv2dGeometry{1, 2, 6, 5, 1, 3, 3, 1, 1, 0, 1}, Conv2dGeometry{1, 2, 9, 8, 1, 3, 3, 2, 1, 1, 1},
+                           Conv2dGeometry{1, 2, 7, 9, 1, 3, 3, 1, 2, 1, 1}}) {
+    INFO("H " << g.H << " W " << g.W << " K " << g.KH << "x" << g.KW << " S " << g.SH << "," << g.SW << " P " << g.PH
+              << "," << g.PW);
+    Generator gen(4);
+    auto x = random_vec<float>(g.C * g.H * g.W, gen);
+    const int64_t OH = g.OH(), OW = g.OW(), ld = OH * OW + 3;  // a wider ld, as when samples are grouped
+    std::vector<float> col(g.C * g.KH * g.KW * ld, -7.0f), want(col.size(), -7.0f);
+    for (int64_t c = 0; c < g.C; ++c)
+      for (int64_t kh = 0; kh < g.KH; ++kh)
+        for (int64_t kw = 0; kw < g.KW; ++kw)
+          for (int64_t oh = 0; oh < OH; ++oh)
+            for (int64_t ow = 0; ow < OW; ++ow) {
+              const int64_t ih = oh * g.SH - g.PH + kh, iw = ow * g.SW - g.PW + kw;
+              const bool inside = ih >= 0 && ih < g.H && iw >= 0 && iw < g.W;
+              want[((c * g.KH + kh) * g.KW + kw) * ld + oh * OW + ow] = inside ? x[(c * g.H + ih) * g.W + iw] : 0.0f;
+            }
+    im2col(g, x.data(), col.data(), ld);
+    CHECK(col == want);  // the 3 entries past OH*OW in each row are left alone
+  }
+}
+
 TEST_CASE("im2col then col2im is the adjoint pair") {
   // <im2col(x), c> == <x, col2im(c)> for random x and c.
   Conv2dGeometry g{1, 3, 6, 7, 1, 3, 2, 2, 1, 1, 2};
