@@ -55,6 +55,27 @@ Recipe default_recipe(const ModelConfig& c) {
   return r;
 }
 
+std::unique_ptr<nn::Optimizer> make_optimizer(const Recipe& rc, std::vector<Variable> params) {
+  if (rc.optimizer == "adamw") {
+    nn::AdamWOptions o;
+    o.lr = rc.lr, o.weight_decay = rc.weight_decay;
+    return std::make_unique<nn::AdamW>(std::move(params), o);
+  }
+  nn::AdamOptions o;
+  o.lr = rc.lr, o.weight_decay = rc.weight_decay;
+  return std::make_unique<nn::Adam>(std::move(params), o);
+}
+
+std::unique_ptr<nn::LRScheduler> make_schedule(const Recipe& rc, nn::Optimizer& optimizer, int64_t epochs,
+                                               int64_t steps_per_epoch) {
+  if (rc.schedule == "onecycle") {
+    nn::OneCycleOptions o;
+    o.max_lr = rc.max_lr, o.epochs = epochs, o.steps_per_epoch = steps_per_epoch, o.pct_start = rc.pct_start;
+    return std::make_unique<nn::OneCycleLR>(optimizer, o);
+  }
+  return std::make_unique<nn::CosineAnnealingWarmRestarts>(optimizer, rc.t0, rc.t_mult, rc.eta_min);
+}
+
 std::vector<int64_t> argmax_rows(const Tensor& logits) {
   const Tensor l = logits.to(DType::f32).contiguous();  // (B, K)
   const int64_t b = l.size(0), k = l.size(1);
@@ -185,25 +206,9 @@ TrainResult train_model(const ModelConfig& config, const TrainOptions& opt) {
 
   std::shared_ptr<nn::Module> model = build_model(config, opt.seed);
   res.parameters = model->num_parameters();
-  std::unique_ptr<nn::Optimizer> optimizer;
-  if (rc.optimizer == "adamw") {
-    nn::AdamWOptions o;
-    o.lr = rc.lr, o.weight_decay = rc.weight_decay;
-    optimizer = std::make_unique<nn::AdamW>(model->parameters(), o);
-  } else {
-    nn::AdamOptions o;
-    o.lr = rc.lr, o.weight_decay = rc.weight_decay;
-    optimizer = std::make_unique<nn::Adam>(model->parameters(), o);
-  }
+  std::unique_ptr<nn::Optimizer> optimizer = make_optimizer(rc, model->parameters());
   const int64_t steps_per_epoch = train_loader.num_batches();
-  std::unique_ptr<nn::LRScheduler> schedule;
-  if (rc.schedule == "onecycle") {
-    nn::OneCycleOptions o;
-    o.max_lr = rc.max_lr, o.epochs = opt.epochs, o.steps_per_epoch = steps_per_epoch, o.pct_start = rc.pct_start;
-    schedule = std::make_unique<nn::OneCycleLR>(*optimizer, o);
-  } else {
-    schedule = std::make_unique<nn::CosineAnnealingWarmRestarts>(*optimizer, rc.t0, rc.t_mult, rc.eta_min);
-  }
+  std::unique_ptr<nn::LRScheduler> schedule = make_schedule(rc, *optimizer, opt.epochs, steps_per_epoch);
 
   std::filesystem::path out;
   if (!opt.out_dir.empty()) {

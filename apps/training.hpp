@@ -19,6 +19,8 @@
 #include "apps/progress.hpp"
 #include "datasets/dataset.hpp"
 #include "nn/module.hpp"
+#include "nn/optim.hpp"
+#include "nn/schedule.hpp"
 
 namespace hqc::app {
 
@@ -35,6 +37,13 @@ struct Recipe {
   std::string describe() const;
 };
 Recipe default_recipe(const ModelConfig& config);
+
+// The recipe's optimiser over `params`, and its schedule over `epochs` of `steps_per_epoch` batches
+// (the OneCycle length; the cosine restarts count batches and ignore both). `hqc train` and
+// `hqc bench` build them here so that both run the same recipe.
+std::unique_ptr<nn::Optimizer> make_optimizer(const Recipe& rc, std::vector<Variable> params);
+std::unique_ptr<nn::LRScheduler> make_schedule(const Recipe& rc, nn::Optimizer& optimizer, int64_t epochs,
+                                               int64_t steps_per_epoch);
 
 struct TrainOptions {
   int epochs = 50;

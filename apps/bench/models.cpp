@@ -57,22 +57,8 @@ struct Trainer {
     if (got != spec.parameters)
       throw std::runtime_error(std::string("bench: ") + spec.name + " has " + std::to_string(got) +
                                " parameters, PAPER.md says " + std::to_string(spec.parameters));
-    if (recipe.optimizer == "adamw") {
-      nn::AdamWOptions o;
-      o.lr = recipe.lr, o.weight_decay = recipe.weight_decay;
-      optimizer = std::make_unique<nn::AdamW>(model->parameters(), o);
-    } else {
-      nn::AdamOptions o;
-      o.lr = recipe.lr, o.weight_decay = recipe.weight_decay;
-      optimizer = std::make_unique<nn::Adam>(model->parameters(), o);
-    }
-    if (recipe.schedule == "onecycle") {
-      nn::OneCycleOptions o;
-      o.max_lr = recipe.max_lr, o.epochs = kEpochs, o.steps_per_epoch = kStepsPerEpoch, o.pct_start = recipe.pct_start;
-      schedule = std::make_unique<nn::OneCycleLR>(*optimizer, o);
-    } else {
-      schedule = std::make_unique<nn::CosineAnnealingWarmRestarts>(*optimizer, recipe.t0, recipe.t_mult, recipe.eta_min);
-    }
+    optimizer = app::make_optimizer(recipe, model->parameters());
+    schedule = app::make_schedule(recipe, *optimizer, kEpochs, kStepsPerEpoch);
     pool = make_pool(config, seed);
     data::LoaderOptions lo;
     lo.batch_size = kBatch;
