@@ -47,7 +47,7 @@ bool ArgParser::parse(const std::vector<std::string>& args) {
       if (it == specs_.end()) throw UsageError("unknown flag --" + name + " for 'hqc " + command_ + "' (see --help)");
       if (!it->second.takes_value) {
         if (inline_value) throw UsageError("flag --" + name + " takes no value");
-        values_[name] = std::string(1, '1');  // not = "1": GCC 12 warns falsely (-Wrestrict) on that assignment
+        values_[name] = "1";
         continue;
       }
       if (!inline_value) {

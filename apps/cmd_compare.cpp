@@ -31,7 +31,7 @@ hqc::app::ModelConfig parse_model_token(const std::string& t, const std::string&
 std::string slug(const hqc::app::ModelConfig& c) {
   std::string s = c.model;
   if (c.model == "hybrid" && c.quantum != "circuit") s += "-" + c.quantum;
-  if (c.model == "hybrid" && c.qubits != 4) s += "-" + std::to_string(c.qubits).append("q");
+  if (c.model == "hybrid" && c.qubits != 4) s += "-" + std::to_string(c.qubits) + "q";
   return s;
 }
 
