@@ -6,6 +6,7 @@
 #include <string>
 
 #include "tensor/ops.hpp"
+#include "tensor/parallel.hpp"
 #include "tensor/random.hpp"
 #include "tensor/simd.hpp"
 
@@ -31,6 +32,16 @@ class SimdLevelGuard {
 
  private:
   SimdLevel saved_;
+};
+
+// Restores the thread count when the test that changes it ends.
+class ThreadCountGuard {
+ public:
+  ThreadCountGuard() : saved_(num_threads()) {}
+  ~ThreadCountGuard() { set_num_threads(saved_); }
+
+ private:
+  int saved_;
 };
 
 inline std::vector<SimdLevel> available_levels() {

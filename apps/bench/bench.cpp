@@ -88,43 +88,10 @@ std::string utc_now() {
   return buf;
 }
 
-const std::vector<GemmShape>& gemm_shapes() {
-  // Convolutions as im2col per image: forward W (Cout, Cin*9) x cols (Cin*9, H*W); weight gradient
-  // dY (Cout, HW) x cols^T; column gradient W^T x dY. Linear layers at batch 64, weight (out, in):
-  // forward x W^T, input gradient dY W, weight gradient dY^T x. Same names as torch_peer.py.
-  static const std::vector<GemmShape> shapes = {
-      {"mnist conv1 16", false, false, 16, 784, 9},
-      {"mnist conv2 32<-16", false, false, 32, 196, 144},
-      {"mnist conv2 64<-32", false, false, 64, 196, 288},
-      {"mnist conv2 dW", false, true, 64, 288, 196},
-      {"mnist conv2 dcols", true, false, 288, 196, 64},
-      {"cifar conv1 32<-3", false, false, 32, 1024, 27},
-      {"cifar conv 128<-64", false, false, 128, 256, 576},
-      {"cifar conv 256<-128", false, false, 256, 64, 1152},
-      {"cifar conv 512<-256", false, false, 512, 16, 2304},
-      {"cifar conv 128 dW", false, true, 128, 576, 256},
-      {"cifar conv 128 dcols", true, false, 576, 256, 128},
-      {"stl conv1 32<-3", false, false, 32, 9216, 27},
-      {"stl conv 64<-32", false, false, 64, 2304, 288},
-      {"stl conv 128<-64", false, false, 128, 2304, 576},
-      {"stl conv 256<-128", false, false, 256, 576, 1152},
-      {"stl conv 256 dW", false, true, 256, 1152, 576},
-      {"stl conv 256 dcols", true, false, 1152, 576, 256},
-      {"lin 512->256 fwd", false, true, 64, 256, 512},
-      {"lin 1024->128 fwd", false, true, 64, 128, 1024},
-      {"lin 2048->512 fwd", false, true, 64, 512, 2048},
-      {"lin 2048->512 dW", true, false, 512, 2048, 64},
-      {"lin 4096->1024 fwd", false, true, 64, 1024, 4096},
-      {"lin 4096->1024 dX", false, false, 64, 4096, 1024},
-      {"lin 4096->1024 dW", true, false, 1024, 4096, 64},
-  };
-  return shapes;
-}
-
 std::vector<GemmResult> bench_gemm(const Protocol& proto, uint64_t seed) {
   std::vector<GemmResult> out;
   Generator gen(seed);
-  for (const GemmShape& s : gemm_shapes()) {
+  for (const GemmShape& s : kModelGemmShapes) {
     // A is stored (K, M) when transposed, B (N, K): the row-major operands the call sees.
     std::vector<float> a(static_cast<std::size_t>(s.m * s.k)), b(static_cast<std::size_t>(s.k * s.n)),
         c(static_cast<std::size_t>(s.m * s.n));

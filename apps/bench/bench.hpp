@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "apps/bench/gemm_shapes.hpp"
 #include "apps/cli.hpp"
 
 namespace hqc::bench {
@@ -37,13 +38,7 @@ cli::Json machine_json();
 // Now, UTC, as 2026-11-25T15:00:00Z.
 std::string utc_now();
 
-// --- GEMM at the models' shapes (the table GEMM_SHAPES of torch_peer.py, same names) ---
-struct GemmShape {
-  const char* name;
-  bool trans_a, trans_b;
-  int64_t m, n, k;
-};
-const std::vector<GemmShape>& gemm_shapes();
+// --- GEMM at the models' shapes (kModelGemmShapes, gemm_shapes.hpp) ---
 struct GemmResult {
   GemmShape shape;
   Stat gflops;

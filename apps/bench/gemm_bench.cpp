@@ -23,61 +23,31 @@
 #include <thread>
 #include <vector>
 
+#include "apps/bench/gemm_shapes.hpp"
 #include "tensor/gemm.hpp"
 #include "tensor/parallel.hpp"
 #include "tensor/random.hpp"
 
 namespace {
 
-struct Shape {
-  const char* name;
-  bool ta, tb;
-  int64_t M, N, K;
-};
 
-// Linear(in, out) at batch 64, weight stored (out, in): forward x W^T, input grad dY W, weight
-// grad dY^T x. Conv as im2col per image: weight (C_out, C_in*9) times columns (C_in*9, H*W); its
-// backward: weight grad dY cols^T and column grad W^T dY.
-const Shape kShapes[] = {
-    {"square 64", false, false, 64, 64, 64},
-    {"square 128", false, false, 128, 128, 128},
-    {"square 256", false, false, 256, 256, 256},
-    {"square 512", false, false, 512, 512, 512},
-    {"square 1024", false, false, 1024, 1024, 1024},
-    {"square 512 A^T", true, false, 512, 512, 512},
-    {"square 512 B^T", false, true, 512, 512, 512},
-    {"square 512 A^T B^T", true, true, 512, 512, 512},
-    {"lin 512->256 fwd", false, true, 64, 256, 512},
-    {"lin 512->256 dX", false, false, 64, 512, 256},
-    {"lin 512->256 dW", true, false, 256, 512, 64},
-    {"lin 1024->128 fwd", false, true, 64, 128, 1024},
-    {"lin 1024->128 dX", false, false, 64, 1024, 128},
-    {"lin 1024->128 dW", true, false, 128, 1024, 64},
-    {"lin 2048->512 fwd", false, true, 64, 512, 2048},
-    {"lin 2048->512 dX", false, false, 64, 2048, 512},
-    {"lin 2048->512 dW", true, false, 512, 2048, 64},
-    {"lin 4096->1024 fwd", false, true, 64, 1024, 4096},
-    {"lin 4096->1024 dX", false, false, 64, 4096, 1024},
-    {"lin 4096->1024 dW", true, false, 1024, 4096, 64},
-    {"mnist conv1 16", false, false, 16, 784, 9},
-    {"mnist conv1 32", false, false, 32, 784, 9},
-    {"mnist conv2 32<-16", false, false, 32, 196, 144},
-    {"mnist conv2 64<-32", false, false, 64, 196, 288},
-    {"mnist conv2 dW", false, true, 64, 288, 196},
-    {"mnist conv2 dcols", true, false, 288, 196, 64},
-    {"cifar conv1 32<-3", false, false, 32, 1024, 27},
-    {"cifar conv 128<-64", false, false, 128, 256, 576},
-    {"cifar conv 256<-128", false, false, 256, 64, 1152},
-    {"cifar conv 512<-256", false, false, 512, 16, 2304},
-    {"cifar conv 128 dW", false, true, 128, 576, 256},
-    {"cifar conv 128 dcols", true, false, 576, 256, 128},
-    {"stl conv1 32<-3", false, false, 32, 9216, 27},
-    {"stl conv 64<-32", false, false, 64, 2304, 288},
-    {"stl conv 128<-64", false, false, 128, 2304, 576},
-    {"stl conv 256<-128", false, false, 256, 576, 1152},
-    {"stl conv 256 dW", false, true, 256, 1152, 576},
-    {"stl conv 256 dcols", true, false, 1152, 576, 256},
-};
+using hqc::bench::GemmShape;
+
+// Square sizes, then the models' shapes (gemm_shapes.hpp).
+std::vector<GemmShape> all_shapes() {
+  std::vector<GemmShape> out = {
+      {"square 64", false, false, 64, 64, 64},
+      {"square 128", false, false, 128, 128, 128},
+      {"square 256", false, false, 256, 256, 256},
+      {"square 512", false, false, 512, 512, 512},
+      {"square 1024", false, false, 1024, 1024, 1024},
+      {"square 512 A^T", true, false, 512, 512, 512},
+      {"square 512 B^T", false, true, 512, 512, 512},
+      {"square 512 A^T B^T", true, true, 512, 512, 512},
+  };
+  for (const GemmShape& s : hqc::bench::kModelGemmShapes) out.push_back(s);
+  return out;
+}
 
 // Wall-clock by default. --clock cpu uses the process's CPU time divided by the thread count: on a
 // machine shared with other jobs this discounts the time slices the benchmark did not get (it
@@ -153,29 +123,29 @@ int main(int argc, char** argv) {
               g_cpu_clock ? "process CPU time / threads" : "wall");
   std::printf("%-22s %2s %5s %5s %5s %3s %9s %9s %7s %9s\n", "shape", "op", "M", "N", "K", "thr", "hqc GF/s",
               "oblas GF/s", "ratio", "max|diff|");
-  for (const Shape& s : kShapes) {
+  for (const GemmShape& s : all_shapes()) {
     if (!filter.empty() && std::string(s.name).find(filter) == std::string::npos) continue;
-    const int64_t lda = s.ta ? s.M : s.K, ldb = s.tb ? s.K : s.N, ldc = s.N;
+    const int64_t lda = s.trans_a ? s.m : s.k, ldb = s.trans_b ? s.k : s.n, ldc = s.n;
     hqc::Generator gen(42);
-    std::vector<float> A(static_cast<std::size_t>(s.M * s.K)), B(static_cast<std::size_t>(s.K * s.N));
+    std::vector<float> A(static_cast<std::size_t>(s.m * s.k)), B(static_cast<std::size_t>(s.k * s.n));
     for (auto& x : A) x = 2 * gen.uniform_float() - 1;
     for (auto& x : B) x = 2 * gen.uniform_float() - 1;
-    std::vector<float> C1(static_cast<std::size_t>(s.M * s.N)), C2(C1.size());
-    const double flops = 2.0 * static_cast<double>(s.M) * static_cast<double>(s.N) * static_cast<double>(s.K);
+    std::vector<float> C1(static_cast<std::size_t>(s.m * s.n)), C2(C1.size());
+    const double flops = 2.0 * static_cast<double>(s.m) * static_cast<double>(s.n) * static_cast<double>(s.k);
     for (int t : threads) {
       hqc::set_num_threads(t);
       openblas_set_num_threads(t);
       g_threads = t;
       double th = median_seconds(
           [&] {
-            hqc::sgemm(s.ta, s.tb, s.M, s.N, s.K, 1.0f, A.data(), lda, B.data(), ldb, 0.0f, C1.data(), ldc);
+            hqc::sgemm(s.trans_a, s.trans_b, s.m, s.n, s.k, 1.0f, A.data(), lda, B.data(), ldb, 0.0f, C1.data(), ldc);
           },
           reps, min_ms);
       std::this_thread::sleep_for(std::chrono::milliseconds(150));  // let hqc's workers go to sleep
       double to = median_seconds(
           [&] {
-            cblas_sgemm(CblasRowMajor, s.ta ? CblasTrans : CblasNoTrans, s.tb ? CblasTrans : CblasNoTrans,
-                        static_cast<int>(s.M), static_cast<int>(s.N), static_cast<int>(s.K), 1.0f, A.data(),
+            cblas_sgemm(CblasRowMajor, s.trans_a ? CblasTrans : CblasNoTrans, s.trans_b ? CblasTrans : CblasNoTrans,
+                        static_cast<int>(s.m), static_cast<int>(s.n), static_cast<int>(s.k), 1.0f, A.data(),
                         static_cast<int>(lda), B.data(), static_cast<int>(ldb), 0.0f, C2.data(),
                         static_cast<int>(ldc));
           },
@@ -183,9 +153,9 @@ int main(int argc, char** argv) {
       std::this_thread::sleep_for(std::chrono::milliseconds(150));  // and OpenBLAS's
       double diff = 0;
       for (std::size_t i = 0; i < C1.size(); ++i) diff = std::max(diff, static_cast<double>(std::fabs(C1[i] - C2[i])));
-      const char* op = s.ta ? (s.tb ? "TT" : "TN") : (s.tb ? "NT" : "NN");
+      const char* op = s.trans_a ? (s.trans_b ? "TT" : "TN") : (s.trans_b ? "NT" : "NN");
       std::printf("%-22s %2s %5lld %5lld %5lld %3d %9.1f %9.1f %6.0f%% %9.2e\n", s.name, op,
-                  static_cast<long long>(s.M), static_cast<long long>(s.N), static_cast<long long>(s.K), t,
+                  static_cast<long long>(s.m), static_cast<long long>(s.n), static_cast<long long>(s.k), t,
                   flops / th * 1e-9, flops / to * 1e-9, 100.0 * to / th, diff);
       std::fflush(stdout);
     }

@@ -389,10 +389,22 @@ def bench_quantum(proto, seed):
 # GEMM shapes of the models (row-major C(M,N) = op(A)(M,K) op(B)(K,N)). Convolutions as im2col per
 # image: forward W(Cout, Cin*9) x cols(Cin*9, H*W); weight gradient dY(Cout, HW) x cols^T; column
 # gradient W^T x dY. Linear layers at batch 64 with the weight stored (out, in): forward x W^T,
-# input gradient dY W, weight gradient dY^T x. Names match apps/bench/gemm_bench.cpp where it has them.
-GEMM_SHAPES = [
-    # name, trans_a, trans_b, M, N, K
+# input gradient dY W, weight gradient dY^T x.
+GEMM_SHAPES = [  # the same table as apps/bench/gemm_shapes.hpp (matched by name)
+    ("lin 512->256 fwd", False, True, 64, 256, 512),
+    ("lin 512->256 dX", False, False, 64, 512, 256),
+    ("lin 512->256 dW", True, False, 256, 512, 64),
+    ("lin 1024->128 fwd", False, True, 64, 128, 1024),
+    ("lin 1024->128 dX", False, False, 64, 1024, 128),
+    ("lin 1024->128 dW", True, False, 128, 1024, 64),
+    ("lin 2048->512 fwd", False, True, 64, 512, 2048),
+    ("lin 2048->512 dX", False, False, 64, 2048, 512),
+    ("lin 2048->512 dW", True, False, 512, 2048, 64),
+    ("lin 4096->1024 fwd", False, True, 64, 1024, 4096),
+    ("lin 4096->1024 dX", False, False, 64, 4096, 1024),
+    ("lin 4096->1024 dW", True, False, 1024, 4096, 64),
     ("mnist conv1 16", False, False, 16, 784, 9),
+    ("mnist conv1 32", False, False, 32, 784, 9),
     ("mnist conv2 32<-16", False, False, 32, 196, 144),
     ("mnist conv2 64<-32", False, False, 64, 196, 288),
     ("mnist conv2 dW", False, True, 64, 288, 196),
@@ -409,13 +421,6 @@ GEMM_SHAPES = [
     ("stl conv 256<-128", False, False, 256, 576, 1152),
     ("stl conv 256 dW", False, True, 256, 1152, 576),
     ("stl conv 256 dcols", True, False, 1152, 576, 256),
-    ("lin 512->256 fwd", False, True, 64, 256, 512),
-    ("lin 1024->128 fwd", False, True, 64, 128, 1024),
-    ("lin 2048->512 fwd", False, True, 64, 512, 2048),
-    ("lin 2048->512 dW", True, False, 512, 2048, 64),
-    ("lin 4096->1024 fwd", False, True, 64, 1024, 4096),
-    ("lin 4096->1024 dX", False, False, 64, 4096, 1024),
-    ("lin 4096->1024 dW", True, False, 1024, 4096, 64),
 ]
 
 

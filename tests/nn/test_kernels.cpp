@@ -28,11 +28,6 @@ template <typename T> double max_diff(const std::vector<T>& a, const std::vector
   return m;
 }
 
-struct ThreadGuard {
-  int saved = num_threads();
-  ~ThreadGuard() { set_num_threads(saved); }
-};
-
 template <typename T> void check_conv(const Conv2dGeometry& g, double tol) {
   Generator gen(7);
   const int64_t xs = g.N * g.C * g.H * g.W, ws = g.OC * g.C * g.KH * g.KW, ys = g.N * g.OC * g.OH() * g.OW();
@@ -41,7 +36,7 @@ template <typename T> void check_conv(const Conv2dGeometry& g, double tol) {
   conv2d_forward_reference(g, x.data(), w.data(), b.data(), yr.data());
   conv2d_backward_input_reference(g, dy.data(), w.data(), dxr.data());
   conv2d_backward_weight_reference(g, x.data(), dy.data(), dwr.data(), dbr.data());
-  ThreadGuard tg;
+  hqc::test::ThreadCountGuard tg;
   for (int threads : {1, 2}) {
     set_num_threads(threads);
     conv2d_forward(g, x.data(), w.data(), b.data(), y.data());
@@ -219,7 +214,7 @@ template <typename T> void check_bn(BatchNormGeometry g, double tol) {
   for (auto& v : x) v = v * T(3) + T(1);  // a mean and variance away from 0 and 1
   std::vector<T> y(n), yr(n), dx(n), dxr(n), dg(g.C), dgr(g.C), dbb(g.C), dbr(g.C);
   std::vector<double> m(g.C), v(g.C), is(g.C), mr(g.C), vr(g.C), isr(g.C);
-  ThreadGuard tg;
+  hqc::test::ThreadCountGuard tg;
   for (int threads : {1, 2}) {
     set_num_threads(threads);
     batchnorm_forward_train(g, x.data(), gm.data(), bt.data(), 1e-5, y.data(), m.data(), v.data(), is.data());

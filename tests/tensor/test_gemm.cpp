@@ -125,7 +125,7 @@ TEST_CASE("sgemm rejects negative sizes and short leading dimensions naming both
 TEST_CASE("sgemm gives identical bits for any thread count") {
   // Wide (threads split columns) and tall (threads split rows), with K over several blocks.
   const std::vector<std::array<int64_t, 3>> shapes = {{70, 300, 600}, {300, 70, 600}};
-  const int saved = num_threads();
+  ThreadCountGuard guard;
   for (SimdLevel level : available_levels()) {
     for (auto [M, N, K] : shapes) {
       CAPTURE(simd_name(level));
@@ -141,7 +141,6 @@ TEST_CASE("sgemm gives identical bits for any thread count") {
       }
     }
   }
-  set_num_threads(saved);
 }
 
 TEST_CASE("sgemm with beta = 0 ignores NaN in C") {

@@ -12,15 +12,6 @@
 using namespace hqc;
 
 namespace {
-class ThreadsGuard {
- public:
-  ThreadsGuard() : saved_(num_threads()) {}
-  ~ThreadsGuard() { set_num_threads(saved_); }
-
- private:
-  int saved_;
-};
-
 // Runs one region over n items and checks every item was visited exactly once, in the chunks the
 // header documents (chunk k = [n*k/chunks, n*(k+1)/chunks)).
 void check_region(int64_t n, int64_t grain) {
@@ -40,7 +31,7 @@ void check_region(int64_t n, int64_t grain) {
 }  // namespace
 
 TEST_CASE("parallel_for visits every item once in the documented chunks, for 1 to 4 threads") {
-  ThreadsGuard guard;
+  hqc::test::ThreadCountGuard guard;
   for (int t = 1; t <= 4; ++t) {
     set_num_threads(t);
     CAPTURE(t);
@@ -53,7 +44,7 @@ TEST_CASE("parallel_for visits every item once in the documented chunks, for 1 t
 }
 
 TEST_CASE("parallel_for wakes workers that went to sleep, and runs regions back to back") {
-  ThreadsGuard guard;
+  hqc::test::ThreadCountGuard guard;
   set_num_threads(3);
   for (int round = 0; round < 4; ++round) {
     // Longer than the workers spin before sleeping: the next region must wake them.
@@ -67,7 +58,7 @@ TEST_CASE("parallel_for wakes workers that went to sleep, and runs regions back 
 }
 
 TEST_CASE("an exception in a worker's chunk reaches the caller and the pool stays usable") {
-  ThreadsGuard guard;
+  hqc::test::ThreadCountGuard guard;
   set_num_threads(2);
   CHECK_THROWS_WITH_AS(parallel_for(10, 1,
                                     [](int64_t b, int64_t) {
@@ -78,7 +69,7 @@ TEST_CASE("an exception in a worker's chunk reaches the caller and the pool stay
 }
 
 TEST_CASE("a parallel_for inside a worker runs its chunks serially with the same split") {
-  ThreadsGuard guard;
+  hqc::test::ThreadCountGuard guard;
   set_num_threads(2);
   std::vector<std::vector<int64_t>> inner(2);
   parallel_for_chunks(2, 1, [&](int64_t k, int64_t, int64_t) {
