@@ -142,8 +142,8 @@ Tensor gunzip_tensor(std::span<const uint8_t> bytes, const std::string& name) {
 
 Bytes gzip_stored(std::span<const uint8_t> bytes, const std::string& fname) {
   Bytes out = {0x1f, 0x8b, 8, uint8_t(fname.empty() ? 0 : 0x08), 0, 0, 0, 0, 0, 3};
-  out.reserve(out.size() + fname.size() + 1);  // (also keeps GCC 12 from a false -Warray-bounds on insert)
   if (!fname.empty()) {
+    // Byte by byte: GCC 12 reports a false -Warray-bounds on insert() of the string here.
     for (char c : fname) out.push_back(static_cast<uint8_t>(c));
     out.push_back(0);
   }
