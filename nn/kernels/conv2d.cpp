@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 
 #include "nn/kernels/gemm_dispatch.hpp"
 #include "nn/kernels/workspace.hpp"
@@ -20,6 +21,16 @@ bool is_pointwise(const Conv2dGeometry& g) {
 
 template <typename T> void im2col(const Conv2dGeometry& g, const T* x, T* col, int64_t ld) {
   const int64_t OH = g.OH(), OW = g.OW();
+  if constexpr (std::is_same_v<T, float>) {
+    if (g.SH == 1 && g.SW == 1) {  // the study's convolutions: a plane per (c, kh, kw) through the SIMD table
+      const auto plane = hqc::kernels().im2col_plane;
+      for (int64_t c = 0; c < g.C; ++c)
+        for (int64_t kh = 0; kh < g.KH; ++kh)
+          for (int64_t kw = 0; kw < g.KW; ++kw)
+            plane(x + c * g.H * g.W, g.H, g.W, kh - g.PH, kw - g.PW, OH, OW, col + ((c * g.KH + kh) * g.KW + kw) * ld);
+      return;
+    }
+  }
   for (int64_t c = 0; c < g.C; ++c) {
     const T* xc = x + c * g.H * g.W;  // (H, W)
     for (int64_t kh = 0; kh < g.KH; ++kh) {
@@ -55,9 +66,18 @@ template <typename T> void im2col(const Conv2dGeometry& g, const T* x, T* col, i
 }
 
 template <typename T> void col2im(const Conv2dGeometry& g, const T* col, T* dx, int64_t ld) {
-  const int64_t OH = g.OH(), OW = g.OW();
+  const int64_t OH = g.OH(), OW = g.OW(), HW = g.H * g.W;
+  if constexpr (std::is_same_v<T, float>) {
+    if (g.SH == 1 && g.SW == 1) {  // a channel at a time through the SIMD table
+      const auto channel = hqc::kernels().col2im_channel;
+      for (int64_t c = 0; c < g.C; ++c)
+        channel(col + c * g.KH * g.KW * ld, ld, g.H, g.W, g.KH, g.KW, g.PH, g.PW, OH, OW, dx + c * HW);
+      return;
+    }
+  }
+  std::fill(dx, dx + g.C * HW, T(0));
   for (int64_t c = 0; c < g.C; ++c) {
-    T* dxc = dx + c * g.H * g.W;  // (H, W)
+    T* dxc = dx + c * HW;  // (H, W)
     for (int64_t kh = 0; kh < g.KH; ++kh) {
       for (int64_t kw = 0; kw < g.KW; ++kw) {
         const T* row = col + ((c * g.KH + kh) * g.KW + kw) * ld;  // (OH, OW)
@@ -189,11 +209,7 @@ template <typename T> void conv2d_backward_input(const Conv2dGeometry& g, const 
         B = gdy;
       }
       gemm(true, false, CKK, ld, g.OC, T(1), w, CKK, B, ld, T(0), col, ld);
-      for (int64_t j = 0; j < gs; ++j) {
-        T* dxn = dx + (s + j) * CHW;  // (C, H, W)
-        std::fill(dxn, dxn + CHW, T(0));
-        col2im(g, col + j * OHW, dxn, ld);
-      }
+      for (int64_t j = 0; j < gs; ++j) col2im(g, col + j * OHW, dx + (s + j) * CHW, ld);
     }
   });
 }

@@ -38,8 +38,8 @@ template <typename T>
 void conv2d_backward_weight_reference(const Conv2dGeometry& g, const T* x, const T* dy, T* dw, T* db);
 
 // One sample's columns: col (C*KH*KW, OH*OW) from x (C, H, W), rows `ld` apart (ld >= OH*OW, so
-// several samples can sit side by side); and the adjoint, which adds col back into dx (C, H, W)
-// (dx must be zeroed by the caller).
+// several samples can sit side by side); and the adjoint, which sums col back into dx (C, H, W),
+// overwriting it.
 template <typename T> void im2col(const Conv2dGeometry& g, const T* x, T* col, int64_t ld);
 template <typename T> void col2im(const Conv2dGeometry& g, const T* col, T* dx, int64_t ld);
 

@@ -214,6 +214,56 @@ void k_affine2_s(const float* a, float s, const float* b, float u, float t, floa
   map2(a, b, o, n, [vs, vu, vt](Vec x, Vec z) { return Vec::fma(x, vs, Vec::fma(z, vu, vt)); });
 }
 
+// One (oh_n, ow_n) plane of a stride-1 im2col: out[oh][ow] = x[oh + dh][ow + dw] of the (h, w) plane x,
+// 0 where that lies outside it. Masked moves, one column block of all rows at a time so that the
+// masks are made once per block: lanes whose input column is outside are neither read nor kept.
+void k_im2col_plane(const float* x, int64_t h, int64_t w, int64_t dh, int64_t dw, int64_t oh_n, int64_t ow_n,
+                    float* out) {
+  const int64_t lo = dw < 0 ? -dw : 0;              // first ow whose input column is inside
+  const int64_t hi = w - dw < ow_n ? w - dw : ow_n;  // one past the last (hi <= lo: none)
+  const int64_t oh_lo = dh < 0 ? -dh : 0;            // rows whose input row is inside
+  const int64_t oh_hi = h - dh < oh_n ? h - dh : oh_n;
+  const Vec zero = Vec::set1(0.0f);
+  for (int64_t j = 0; j < ow_n; j += W) {
+    const typename Vec::Mask in = Vec::range(lo - j, hi - j), all = Vec::range(0, ow_n - j);
+    float* o = out + j;
+    int64_t oh = 0;
+    for (; oh < oh_lo && oh < oh_n; ++oh) zero.store_masked(o + oh * ow_n, all);
+    const float* src = x + (oh + dh) * w + dw + j;  // src[i] feeds output column j + i
+    for (; oh < oh_hi; ++oh, src += w) Vec::load_masked(src, in).store_masked(o + oh * ow_n, all);
+    for (; oh < oh_n; ++oh) zero.store_masked(o + oh * ow_n, all);
+  }
+}
+
+// The adjoint for one channel, written rather than added: x (h, w)[i][j] = the sum over the taps
+// (kh, kw) in that order of plane kh * kw_n + kw of col (planes ld apart, each (oh_n, ow_n)) at
+// [i - kh + ph][j - kw + pw], where that is inside the plane. Each x row is made in registers from
+// loads of col alone and stored once: adding plane by plane into x would load rows that the previous
+// store overlaps (rows shorter than a vector), which store forwarding cannot serve.
+void k_col2im_channel(const float* col, int64_t ld, int64_t h, int64_t w, int64_t kh_n, int64_t kw_n, int64_t ph,
+                      int64_t pw, int64_t oh_n, int64_t ow_n, float* x) {
+  constexpr int64_t kMaxCached = 16;
+  typename Vec::Mask masks[kMaxCached];
+  const Vec zero = Vec::set1(0.0f);
+  for (int64_t j = 0; j < w; j += W) {
+    // Tap kw feeds x column iw from output column iw - kw + pw, inside for iw in [kw - pw, ow_n + kw - pw).
+    auto tap_mask = [&](int64_t kw) { return Vec::range(kw - pw - j, ow_n + kw - pw - j); };
+    for (int64_t kw = 0; kw < kw_n && kw < kMaxCached; ++kw) masks[kw] = tap_mask(kw);
+    const typename Vec::Mask row = Vec::range(0, w - j);
+    for (int64_t i = 0; i < h; ++i) {
+      Vec acc = zero;
+      for (int64_t kh = 0; kh < kh_n; ++kh) {
+        const int64_t oh = i - kh + ph;
+        if (oh < 0 || oh >= oh_n) continue;
+        const float* src = col + kh * kw_n * ld + oh * ow_n + j + pw;  // + tap: - kw, + kw * ld
+        for (int64_t kw = 0; kw < kw_n; ++kw)
+          acc = acc + Vec::load_masked(src + kw * ld - kw, kw < kMaxCached ? masks[kw] : tap_mask(kw));
+      }
+      acc.store_masked(x + i * w + j, row);
+    }
+  }
+}
+
 constexpr hqc::KernelTable kTable = {
     k_add, k_sub, k_mul, k_div, k_max, k_min,
     k_add_s, k_mul_s, k_rsub_s, k_rdiv_s, k_max_s, k_min_s,
@@ -221,4 +271,5 @@ constexpr hqc::KernelTable kTable = {
     k_relu_backward, k_axpy, k_scale_add,
     k_sum, k_max_reduce, k_dot, k_sq_dev_sum,
     k_maxpool2x2_row, k_affine_s, k_affine_relu_s, k_affine2_s,
+    k_im2col_plane, k_col2im_channel,
 };

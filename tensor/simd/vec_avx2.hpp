@@ -42,6 +42,18 @@ struct Vec {
     odd.v = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(o), _MM_SHUFFLE(3, 1, 2, 0)));
   }
   bool any_nan() const { return _mm256_movemask_ps(_mm256_cmp_ps(v, v, _CMP_UNORD_Q)) != 0; }
+  // Masked moves: the lanes lo <= i < hi of range(lo, hi) (clamped to the vector) are read from or
+  // written to p[i]; the other lanes of p are not touched (vmaskmov, fault-suppressing), loaded ones are 0.
+  using Mask = __m256i;
+  static Mask range(int64_t lo, int64_t hi) {
+    lo = lo < 0 ? 0 : (lo > 8 ? 8 : lo);
+    hi = hi < 0 ? 0 : (hi > 8 ? 8 : hi);
+    const __m256i i = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    return _mm256_andnot_si256(_mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(lo)), i),
+                               _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(hi)), i));
+  }
+  static Vec load_masked(const float* p, Mask m) { return {_mm256_maskload_ps(p, m)}; }
+  void store_masked(float* p, Mask m) const { _mm256_maskstore_ps(p, m, v); }
   // Integral-valued lanes (|x| < 2^24) stored as int32.
   void store_i32(int32_t* p) const {
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), _mm256_cvttps_epi32(v));

@@ -41,6 +41,16 @@ struct Vec {
     odd.v = _mm512_permutex2var_ps(lo, io, hi);
   }
   bool any_nan() const { return _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q) != 0; }
+  // Masked moves: the lanes lo <= i < hi of range(lo, hi) (clamped to the vector) are read from or
+  // written to p[i]; the other lanes of p are not touched (fault-suppressing), loaded ones are 0.
+  using Mask = __mmask16;
+  static Mask range(int64_t lo, int64_t hi) {
+    lo = lo < 0 ? 0 : lo;
+    hi = hi > 16 ? 16 : hi;
+    return hi <= lo ? static_cast<Mask>(0) : static_cast<Mask>(((1u << hi) - 1u) & ~((1u << lo) - 1u));
+  }
+  static Vec load_masked(const float* p, Mask m) { return {_mm512_maskz_loadu_ps(m, p)}; }
+  void store_masked(float* p, Mask m) const { _mm512_mask_storeu_ps(p, m, v); }
   // Integral-valued lanes (|x| < 2^24) stored as int32.
   void store_i32(int32_t* p) const { _mm512_storeu_si512(p, _mm512_cvttps_epi32(v)); }
   float reduce_add() const { return _mm512_reduce_add_ps(v); }

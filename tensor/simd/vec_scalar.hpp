@@ -36,6 +36,13 @@ struct Vec {
     odd.v = p[1];
   }
   bool any_nan() const { return v != v; }
+  // Masked moves: lane 0 is in range(lo, hi) when lo <= 0 < hi; a lane not loaded is 0.
+  using Mask = bool;
+  static Mask range(int64_t lo, int64_t hi) { return lo <= 0 && 0 < hi; }
+  static Vec load_masked(const float* p, Mask m) { return {m ? *p : 0.0f}; }
+  void store_masked(float* p, Mask m) const {
+    if (m) *p = v;
+  }
   void store_i32(int32_t* p) const { *p = static_cast<int32_t>(v); }
   float reduce_add() const { return v; }
   float reduce_max() const { return v; }

@@ -2,6 +2,7 @@
 #include "helpers.hpp"
 
 #include <cmath>
+#include <limits>
 
 using namespace hqc;
 using namespace hqc::test;
@@ -207,6 +208,62 @@ TEST_CASE("maxpool2x2_row agrees with the plain rule at every SIMD level") {
       CHECK(idx == want_idx);
       for (int64_t j = 0; j < n; ++j)
         CHECK((y[j] == want[j] || (std::isnan(y[j]) && std::isnan(want[j]))));
+    }
+  }
+}
+
+TEST_CASE("im2col_plane and col2im_channel equal their definitions at every SIMD level") {
+  // Planes (h, w) with kernels and paddings of every kind a stride-1 convolution can have, including
+  // kernels wider than the plane, rows shorter and longer than a vector, and more than 16 taps a row
+  // (col2im_channel's cached masks). The input sits between NaN guards: a lane read outside the plane
+  // would show as NaN, and a write outside the output as a changed guard.
+  struct Case {
+    int64_t h, w, kh, kw, ph, pw;
+  };
+  std::vector<Case> cases = {{14, 14, 3, 3, 1, 1}, {4, 4, 3, 3, 1, 1}, {8, 8, 3, 3, 1, 1},  {1, 1, 3, 3, 1, 1},
+                             {5, 33, 3, 3, 1, 1},  {7, 17, 1, 5, 0, 2}, {6, 3, 5, 5, 2, 2}, {3, 2, 3, 3, 2, 2},
+                             {9, 20, 2, 3, 0, 1},  {4, 40, 1, 18, 0, 9}, {2, 5, 3, 1, 1, 0}, {12, 16, 3, 3, 0, 0}};
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  for (const Case& cs : cases) {
+    CAPTURE(cs.h);
+    CAPTURE(cs.w);
+    CAPTURE(cs.kh);
+    CAPTURE(cs.kw);
+    const int64_t oh_n = cs.h + 2 * cs.ph - cs.kh + 1, ow_n = cs.w + 2 * cs.pw - cs.kw + 1, plane = oh_n * ow_n;
+    const int64_t ld = plane + 5, taps = cs.kh * cs.kw, guard = 40;
+    std::vector<float> x(cs.h * cs.w + 2 * guard, nan);
+    auto xv = random_vec(cs.h * cs.w, -2, 2, 7);
+    std::copy(xv.begin(), xv.end(), x.begin() + guard);
+    const float* xp = x.data() + guard;
+    auto col = random_vec(taps * ld, -2, 2, 8);
+
+    // The definitions; col2im's sums in float, in tap order, as the kernel promises (so exact equality).
+    std::vector<float> want_cols(taps * ld, -7.0f), want_x(cs.h * cs.w, 0.0f);
+    for (int64_t kh = 0; kh < cs.kh; ++kh)
+      for (int64_t kw = 0; kw < cs.kw; ++kw)
+        for (int64_t oh = 0; oh < oh_n; ++oh)
+          for (int64_t ow = 0; ow < ow_n; ++ow) {
+            const int64_t ih = oh + kh - cs.ph, iw = ow + kw - cs.pw;
+            const bool inside = ih >= 0 && ih < cs.h && iw >= 0 && iw < cs.w;
+            want_cols[(kh * cs.kw + kw) * ld + oh * ow_n + ow] = inside ? xp[ih * cs.w + iw] : 0.0f;
+            if (inside) want_x[ih * cs.w + iw] += col[(kh * cs.kw + kw) * ld + oh * ow_n + ow];
+          }
+    for (SimdLevel level : available_levels()) {
+      CAPTURE(simd_name(level));
+      const KernelTable& k = kernels(level);
+      std::vector<float> cols(taps * ld, -7.0f);
+      for (int64_t kh = 0; kh < cs.kh; ++kh)
+        for (int64_t kw = 0; kw < cs.kw; ++kw)
+          k.im2col_plane(xp, cs.h, cs.w, kh - cs.ph, kw - cs.pw, oh_n, ow_n, cols.data() + (kh * cs.kw + kw) * ld);
+      CHECK(cols == want_cols);  // the 5 entries past each plane are left alone
+
+      std::vector<float> back(cs.h * cs.w + 2 * guard, nan);
+      k.col2im_channel(col.data(), ld, cs.h, cs.w, cs.kh, cs.kw, cs.ph, cs.pw, oh_n, ow_n, back.data() + guard);
+      CHECK(std::vector<float>(back.begin() + guard, back.end() - guard) == want_x);
+      int64_t guards_changed = 0;
+      for (int64_t i = 0; i < guard; ++i)
+        guards_changed += !std::isnan(back[i]) + !std::isnan(back[back.size() - 1 - i]);
+      CHECK(guards_changed == 0);
     }
   }
 }
