@@ -172,7 +172,13 @@ struct GemmArgs {
   float beta;
   float* C;
   int64_t ldc;
+  const float* packed_a = nullptr;  // op(A) already packed (sgemm_pack_a's layout), or null
 };
+
+// The packed layout of op(A): one slab per K block (block_size(K, kc, 1) deep), each holding all of
+// op(A)'s rows as MR-row panels (kc, MR), M padded to a multiple of MR. The panels of rows i0.. (a
+// multiple of MR) in the K block starting at p0, kc deep, are at p0 * padded M + i0 * kc.
+int64_t padded_rows(const detail::GemmKernel& kern, int64_t M) { return round_up(M, kern.mr); }
 
 // The loop nest over C[m0 : m1, n0 : n1] (m0, n0 tile-aligned).
 void gemm_slice(const detail::GemmKernel& kern, const GemmArgs& g, int64_t m0, int64_t m1, int64_t n0,
@@ -183,7 +189,8 @@ void gemm_slice(const detail::GemmKernel& kern, const GemmArgs& g, int64_t m0, i
   const int64_t mc_max = block_size(m1 - m0, kern.mc, mr);
   const int64_t nc_max = block_size(n1 - n0, kern.nc, nr);
   float* bpack = buf.b.get(static_cast<std::size_t>(kc_max * round_up(nc_max, nr)));
-  float* apack = buf.a.get(static_cast<std::size_t>(kc_max * round_up(mc_max, mr)));
+  float* apack = g.packed_a ? nullptr : buf.a.get(static_cast<std::size_t>(kc_max * round_up(mc_max, mr)));
+  const int64_t m_padded = round_up(g.M, mr);
   float* tile = buf.tile;
 
   // With a single row block, every B element is used by this slice's one pass over its row tiles:
@@ -204,7 +211,8 @@ void gemm_slice(const detail::GemmKernel& kern, const GemmArgs& g, int64_t m0, i
       }
       for (int64_t ic = m0; ic < m1; ic += mc_max) {
         const int64_t mc = std::min(mc_max, m1 - ic);
-        pack_a(kern, g.ta, g.A, g.lda, ic, mc, pc, kc, apack);
+        const float* a_block = g.packed_a ? g.packed_a + pc * m_padded + ic * kc : apack;
+        if (!g.packed_a) pack_a(kern, g.ta, g.A, g.lda, ic, mc, pc, kc, apack);
         for (int64_t jr = 0; jr < nc; jr += nr) {
           const int64_t cols = std::min<int64_t>(nr, nc - jr);
           const bool in_place = direct_b && cols == nr;
@@ -215,7 +223,7 @@ void gemm_slice(const detail::GemmKernel& kern, const GemmArgs& g, int64_t m0, i
           const int64_t width = narrow ? kern.nr_narrow : nr;
           for (int64_t ir = 0; ir < mc; ir += mr) {
             const int64_t rows = std::min<int64_t>(mr, mc - ir);
-            const float* ap = apack + ir * kc;
+            const float* ap = a_block + ir * kc;
             float* c = g.C + (ic + ir) * g.ldc + jc + jr;
             if (rows == mr && cols == width) {
               kernel(kc, ap, bp, ldb, c, g.ldc, g.alpha, beta);
@@ -282,6 +290,28 @@ void check_args(const char* op, bool ta, bool tb, int64_t M, int64_t N, int64_t 
   check_ld("ldc", ldc, N);
 }
 
+// The threaded driver, for M, N, K > 0 and alpha != 0.
+void run_gemm(const detail::GemmKernel& kern, const GemmArgs& g) {
+  const int64_t M = g.M, N = g.N, K = g.K;
+  // Slice the longer of C's dimensions into tile-aligned pieces; the other operand's packing is
+  // then the part repeated by every thread. Each piece should carry enough work (~1 MFLOP) to
+  // outweigh waking a thread.
+  const bool split_n = N >= M;
+  const int64_t unit = split_n ? kern.nr : kern.mr;
+  const int64_t units = ceil_div(split_n ? N : M, unit);
+  const double flops = 2.0 * static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K);
+  const double min_flops_per_chunk = 1 << 23;
+  const int64_t grain =
+      std::max<int64_t>(1, static_cast<int64_t>(static_cast<double>(units) * min_flops_per_chunk / flops));
+  parallel_for(units, grain, [&](int64_t u0, int64_t u1) {
+    if (split_n)
+      gemm_slice(kern, g, 0, M, u0 * unit, std::min(N, u1 * unit));
+    else
+      gemm_slice(kern, g, u0 * unit, std::min(M, u1 * unit), 0, N);
+  });
+}
+
+
 }  // namespace
 
 void sgemm_reference(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
@@ -331,24 +361,46 @@ void sgemm_with(SimdLevel level, bool ta, bool tb, int64_t M, int64_t N, int64_t
     scale_c(M, N, beta, C, ldc);
     return;
   }
-  const GemmArgs g{ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc};
+  run_gemm(kern, GemmArgs{ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc});
+}
 
-  // Slice the longer of C's dimensions into tile-aligned pieces; the other operand's packing is
-  // then the part repeated by every thread. Each piece should carry enough work (~1 MFLOP) to
-  // outweigh waking a thread.
-  const bool split_n = N >= M;
-  const int64_t unit = split_n ? kern.nr : kern.mr;
-  const int64_t units = ceil_div(split_n ? N : M, unit);
-  const double flops = 2.0 * static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K);
-  const double min_flops_per_chunk = 1 << 23;
-  const int64_t grain =
-      std::max<int64_t>(1, static_cast<int64_t>(static_cast<double>(units) * min_flops_per_chunk / flops));
-  parallel_for(units, grain, [&](int64_t u0, int64_t u1) {
-    if (split_n)
-      gemm_slice(kern, g, 0, M, u0 * unit, std::min(N, u1 * unit));
-    else
-      gemm_slice(kern, g, u0 * unit, std::min(M, u1 * unit), 0, N);
+
+int64_t sgemm_packed_a_floats(int64_t M, int64_t K) {
+  return padded_rows(gemm_kernel(simd_level()), std::max<int64_t>(M, 0)) * std::max<int64_t>(K, 0);
+}
+
+SgemmPackedA sgemm_pack_a(bool ta, int64_t M, int64_t K, const float* A, int64_t lda, float* storage) {
+  check_args("sgemm_pack_a", ta, false, M, 1, K, lda, 1, 1);
+  const SimdLevel level = simd_level();
+  const detail::GemmKernel& kern = gemm_kernel(level);
+  const int64_t kc_max = block_size(K, kern.kc, 1), m_padded = padded_rows(kern, M);
+  const int64_t panels = ceil_div(M, kern.mr);
+  // Packing is a copy: threads only for weights of a MiB or more.
+  const int64_t grain = std::max<int64_t>(1, panels * (int64_t(1) << 18) / std::max<int64_t>(1, m_padded * K));
+  parallel_for(panels, grain, [&](int64_t p0, int64_t p1) {
+    const int64_t i0 = p0 * kern.mr, rows = std::min(M, p1 * kern.mr) - i0;
+    for (int64_t pc = 0; pc < K; pc += kc_max) {
+      const int64_t kc = std::min(kc_max, K - pc);
+      pack_a(kern, ta, A, lda, i0, rows, pc, kc, storage + pc * m_padded + i0 * kc);
+    }
   });
+  return {storage, M, K, level};
+}
+
+void sgemm_packed(const SgemmPackedA& a, bool tb, int64_t N, float alpha, const float* B, int64_t ldb, float beta,
+                  float* C, int64_t ldc) {
+  if (a.level != simd_level())
+    throw std::invalid_argument(std::string("sgemm_packed: A was packed for SIMD level ") + simd_name(a.level) +
+                                ", now in use is " + simd_name(simd_level()));
+  check_args("sgemm_packed", false, tb, a.M, N, a.K, std::max<int64_t>(a.K, 1), ldb, ldc);
+  if (a.M == 0 || N == 0) return;
+  if (a.K == 0 || alpha == 0.0f) {
+    scale_c(a.M, N, beta, C, ldc);
+    return;
+  }
+  GemmArgs g{false, tb, a.M, N, a.K, alpha, nullptr, a.K, B, ldb, beta, C, ldc};
+  g.packed_a = a.panels;
+  run_gemm(gemm_kernel(a.level), g);
 }
 
 void sgemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,

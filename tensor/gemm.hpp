@@ -26,6 +26,22 @@ void sgemm_reference(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K
                      const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
                      int64_t ldc);
 
+// op(A) packed once for several products with the same A (a convolution's weights applied to one
+// group of samples after another): the panels every sgemm call would otherwise pack again. The
+// panels live in the caller's storage (sgemm_packed_a_floats(M, K) floats, 64-byte aligned), which
+// must outlive their uses; they are laid out for the SIMD level in use when packing, and
+// sgemm_packed refuses them under another level.
+struct SgemmPackedA {
+  const float* panels = nullptr;
+  int64_t M = 0, K = 0;
+  SimdLevel level = SimdLevel::scalar;
+};
+int64_t sgemm_packed_a_floats(int64_t M, int64_t K);
+SgemmPackedA sgemm_pack_a(bool trans_a, int64_t M, int64_t K, const float* A, int64_t lda, float* storage);
+// C = alpha * op(A) * op(B) + beta * C for a packed A: bit for bit what sgemm gives.
+void sgemm_packed(const SgemmPackedA& A, bool trans_b, int64_t N, float alpha, const float* B, int64_t ldb,
+                  float beta, float* C, int64_t ldc);
+
 void dgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, double alpha, const double* A,
            int64_t lda, const double* B, int64_t ldb, double beta, double* C, int64_t ldc);
 

@@ -141,6 +141,38 @@ void gemm_nt_dots(int64_t M, int64_t N, int64_t K, const double* A, int64_t lda,
     }
 }
 
+// The weights as the A operand of the forward and input-gradient GEMMs, which multiply the same
+// matrix into one group of samples after another: float packs op(W) once per call (on the calling
+// thread's workspace, read by every thread) instead of once per group and thread; double passes W on.
+template <typename T> class WeightOperand;
+
+template <> class WeightOperand<float> {
+ public:
+  WeightOperand(bool trans, int64_t M, int64_t K, const float* w, int64_t ldw)
+      : packed_(sgemm_pack_a(trans, M, K, w, ldw, workspace_as<float>(kSlotPackedWeights, sgemm_packed_a_floats(M, K)))) {}
+  // C (M, N) = op(W) · B (K, N) + beta * C
+  void multiply(int64_t N, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) const {
+    sgemm_packed(packed_, false, N, 1.0f, B, ldb, beta, C, ldc);
+  }
+
+ private:
+  SgemmPackedA packed_;
+};
+
+template <> class WeightOperand<double> {
+ public:
+  WeightOperand(bool trans, int64_t M, int64_t K, const double* w, int64_t ldw) : trans_(trans), M_(M), K_(K), w_(w), ldw_(ldw) {}
+  void multiply(int64_t N, const double* B, int64_t ldb, double beta, double* C, int64_t ldc) const {
+    dgemm(trans_, false, M_, N, K_, 1.0, w_, ldw_, B, ldb, beta, C, ldc);
+  }
+
+ private:
+  bool trans_;
+  int64_t M_, K_;
+  const double* w_;
+  int64_t ldw_;
+};
+
 template <typename T> int64_t group_size(const Conv2dGeometry& g, int64_t chunk) {
   const int64_t OHW = g.OH() * g.OW(), CKK = g.C * g.KH * g.KW;
   int64_t G = (kTargetColumns + OHW - 1) / OHW;
@@ -155,6 +187,7 @@ template <typename T> int64_t group_size(const Conv2dGeometry& g, int64_t chunk)
 template <typename T> void conv2d_forward(const Conv2dGeometry& g, const T* x, const T* w, const T* b, T* y) {
   const int64_t OHW = g.OH() * g.OW(), CKK = g.C * g.KH * g.KW, CHW = g.C * g.H * g.W;
   const bool pointwise = is_pointwise(g);
+  const WeightOperand<T> weights(false, g.OC, CKK, w, CKK);
   parallel_for(g.N, 1, [&](int64_t n0, int64_t n1) {
     const int64_t G = pointwise ? 1 : group_size<T>(g, n1 - n0);
     T* col = pointwise ? nullptr : workspace_as<T>(kSlotColumns, CKK * G * OHW);  // (CKK, G*OHW)
@@ -170,11 +203,11 @@ template <typename T> void conv2d_forward(const Conv2dGeometry& g, const T* x, c
           for (int64_t oc = 0; oc < g.OC; ++oc) std::fill(yn + oc * OHW, yn + (oc + 1) * OHW, b[oc]);
           beta = 1;
         }
-        gemm(false, false, g.OC, OHW, CKK, T(1), w, CKK, pointwise ? xn : col, OHW, beta, yn, OHW);
+        weights.multiply(OHW, pointwise ? xn : col, OHW, beta, yn, OHW);
         continue;
       }
       for (int64_t j = 0; j < gs; ++j) im2col(g, x + (s + j) * CHW, col + j * OHW, ld);
-      gemm(false, false, g.OC, ld, CKK, T(1), w, CKK, col, ld, T(0), tmp, ld);
+      weights.multiply(ld, col, ld, T(0), tmp, ld);
       for (int64_t j = 0; j < gs; ++j) {
         T* yn = y + (s + j) * g.OC * OHW;
         for (int64_t oc = 0; oc < g.OC; ++oc) {
@@ -191,6 +224,7 @@ template <typename T> void conv2d_forward(const Conv2dGeometry& g, const T* x, c
 template <typename T> void conv2d_backward_input(const Conv2dGeometry& g, const T* dy, const T* w, T* dx) {
   const int64_t OHW = g.OH() * g.OW(), CKK = g.C * g.KH * g.KW, CHW = g.C * g.H * g.W;
   const bool pointwise = is_pointwise(g);
+  const WeightOperand<T> weights_t(true, CKK, g.OC, w, CKK);  // Wᵀ (CKK, OC)
   parallel_for(g.N, 1, [&](int64_t n0, int64_t n1) {
     const int64_t G = pointwise ? 1 : group_size<T>(g, n1 - n0);
     T* col = pointwise ? nullptr : workspace_as<T>(kSlotColumns, CKK * G * OHW);  // (CKK, G*OHW)
@@ -198,7 +232,7 @@ template <typename T> void conv2d_backward_input(const Conv2dGeometry& g, const 
     for (int64_t s = n0; s < n1; s += G) {
       const int64_t gs = std::min(G, n1 - s), ld = gs * OHW;
       if (pointwise) {
-        gemm(true, false, CKK, OHW, g.OC, T(1), w, CKK, dy + s * g.OC * OHW, OHW, T(0), dx + s * CHW, OHW);
+        weights_t.multiply(OHW, dy + s * g.OC * OHW, OHW, T(0), dx + s * CHW, OHW);
         continue;
       }
       const T* B = dy + s * g.OC * OHW;
@@ -208,7 +242,7 @@ template <typename T> void conv2d_backward_input(const Conv2dGeometry& g, const 
             std::copy(dy + ((s + j) * g.OC + oc) * OHW, dy + ((s + j) * g.OC + oc + 1) * OHW, gdy + oc * ld + j * OHW);
         B = gdy;
       }
-      gemm(true, false, CKK, ld, g.OC, T(1), w, CKK, B, ld, T(0), col, ld);
+      weights_t.multiply(ld, B, ld, T(0), col, ld);
       for (int64_t j = 0; j < gs; ++j) col2im(g, col + j * OHW, dx + (s + j) * CHW, ld);
     }
   });

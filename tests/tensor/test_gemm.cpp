@@ -187,3 +187,50 @@ TEST_CASE("dgemm matches a long-double triple loop for all transposes, alpha and
     }
   }
 }
+
+TEST_CASE("sgemm_packed gives sgemm's bits, for every transpose, level and thread count") {
+  // Shapes across tile and cache-block edges: M not a multiple of any MR, K over several K blocks,
+  // tall (threads split rows of the packed A) and wide (threads split columns).
+  const std::vector<std::array<int64_t, 3>> shapes = {{1, 1, 1}, {13, 40, 7}, {70, 300, 600}, {300, 70, 600},
+                                                      {33, 17, 257}, {200, 9, 1000}};
+  SimdLevelGuard level_guard;
+  ThreadCountGuard thread_guard;
+  for (SimdLevel level : available_levels()) {
+    set_simd_level(level);
+    for (auto [M, N, K] : shapes)
+      for (bool ta : {false, true})
+        for (bool tb : {false, true})
+          for (int threads : {1, 2, 3}) {
+            CAPTURE(simd_name(level));
+            CAPTURE(M);
+            CAPTURE(N);
+            CAPTURE(K);
+            CAPTURE(ta);
+            CAPTURE(tb);
+            CAPTURE(threads);
+            set_num_threads(threads);
+            const int64_t lda = (ta ? M : K) + 3, ldb = (tb ? K : N) + 1, ldc = N + 2;
+            auto A = random_vec((ta ? K : M) * lda, 21), B = random_vec((tb ? N : K) * ldb, 22);
+            auto C = random_vec(M * ldc, 23);
+            std::vector<float> want = C;
+            sgemm(ta, tb, M, N, K, 0.5f, A.data(), lda, B.data(), ldb, 0.25f, want.data(), ldc);
+            std::vector<float> storage(sgemm_packed_a_floats(M, K) + 16, NAN);
+            float* aligned = storage.data() + (16 - reinterpret_cast<std::uintptr_t>(storage.data()) / 4 % 16) % 16;
+            const SgemmPackedA packed = sgemm_pack_a(ta, M, K, A.data(), lda, aligned);
+            sgemm_packed(packed, tb, N, 0.5f, B.data(), ldb, 0.25f, C.data(), ldc);
+            CHECK(C == want);  // bit for bit, padding columns included
+          }
+  }
+}
+
+TEST_CASE("sgemm_packed refuses panels packed under another SIMD level") {
+  if (available_levels().size() < 2) return;
+  SimdLevelGuard guard;
+  std::vector<float> A = {1, 2, 3, 4}, B = {1, 1}, C(2);
+  set_simd_level(SimdLevel::scalar);
+  std::vector<float> storage(sgemm_packed_a_floats(2, 2));
+  const SgemmPackedA packed = sgemm_pack_a(false, 2, 2, A.data(), 2, storage.data());
+  set_simd_level(available_levels().back());
+  CHECK_THROWS_WITH_AS(sgemm_packed(packed, false, 1, 1.0f, B.data(), 1, 0.0f, C.data(), 1),
+                       doctest::Contains("packed for SIMD level scalar"), std::invalid_argument);
+}
