@@ -66,10 +66,10 @@ struct KernelTable {
   void (*affine_relu_s)(const float* a, float s, float t, float* o, int64_t n);
   // o[i] = a[i] * s + b[i] * u + t
   void (*affine2_s)(const float* a, float s, const float* b, float u, float t, float* o, int64_t n);
-  // One plane of a stride-1 im2col: out (oh_n, ow_n)[i][j] = x[i + dh][j + dw] of the (h, w) plane x,
-  // 0 where that is outside.
-  void (*im2col_plane)(const float* x, int64_t h, int64_t w, int64_t dh, int64_t dw, int64_t oh_n, int64_t ow_n,
-                       float* out);
+  // One channel of a stride-1 im2col: for each tap (kh, kw), the (oh_n, ow_n) plane at out + (kh * kw_n
+  // + kw) * ld holds x[i + kh - ph][j + kw - pw] of the (h, w) plane x, 0 where that is outside.
+  void (*im2col_channel)(const float* x, int64_t h, int64_t w, int64_t kh_n, int64_t kw_n, int64_t ph, int64_t pw,
+                         int64_t oh_n, int64_t ow_n, float* out, int64_t ld);
   // The adjoint for one channel of a stride-1 convolution, written (not added): x (h, w)[i][j] = the
   // sum over taps (kh, kw), in that order, of col plane kh * kw_n + kw (planes ld apart, each
   // (oh_n, ow_n)) at [i - kh + ph][j - kw + pw] where inside. Taps out of range add +0.0.

@@ -22,12 +22,10 @@ bool is_pointwise(const Conv2dGeometry& g) {
 template <typename T> void im2col(const Conv2dGeometry& g, const T* x, T* col, int64_t ld) {
   const int64_t OH = g.OH(), OW = g.OW();
   if constexpr (std::is_same_v<T, float>) {
-    if (g.SH == 1 && g.SW == 1) {  // the study's convolutions: a plane per (c, kh, kw) through the SIMD table
-      const auto plane = hqc::kernels().im2col_plane;
+    if (g.SH == 1 && g.SW == 1) {  // the study's convolutions: a channel at a time through the SIMD table
+      const auto channel = hqc::kernels().im2col_channel;
       for (int64_t c = 0; c < g.C; ++c)
-        for (int64_t kh = 0; kh < g.KH; ++kh)
-          for (int64_t kw = 0; kw < g.KW; ++kw)
-            plane(x + c * g.H * g.W, g.H, g.W, kh - g.PH, kw - g.PW, OH, OW, col + ((c * g.KH + kh) * g.KW + kw) * ld);
+        channel(x + c * g.H * g.W, g.H, g.W, g.KH, g.KW, g.PH, g.PW, OH, OW, col + c * g.KH * g.KW * ld, ld);
       return;
     }
   }

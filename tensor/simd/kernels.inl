@@ -214,24 +214,31 @@ void k_affine2_s(const float* a, float s, const float* b, float u, float t, floa
   map2(a, b, o, n, [vs, vu, vt](Vec x, Vec z) { return Vec::fma(x, vs, Vec::fma(z, vu, vt)); });
 }
 
-// One (oh_n, ow_n) plane of a stride-1 im2col: out[oh][ow] = x[oh + dh][ow + dw] of the (h, w) plane x,
-// 0 where that lies outside it. Masked moves, one column block of all rows at a time so that the
-// masks are made once per block: lanes whose input column is outside are neither read nor kept.
-void k_im2col_plane(const float* x, int64_t h, int64_t w, int64_t dh, int64_t dw, int64_t oh_n, int64_t ow_n,
-                    float* out) {
-  const int64_t lo = dw < 0 ? -dw : 0;              // first ow whose input column is inside
-  const int64_t hi = w - dw < ow_n ? w - dw : ow_n;  // one past the last (hi <= lo: none)
-  const int64_t oh_lo = dh < 0 ? -dh : 0;            // rows whose input row is inside
-  const int64_t oh_hi = h - dh < oh_n ? h - dh : oh_n;
+// One channel of a stride-1 im2col: for each tap (kh, kw), the (oh_n, ow_n) plane at out + (kh * kw_n +
+// kw) * ld holds x[oh + kh - ph][ow + kw - pw] of the (h, w) plane x, 0 where that lies outside.
+// Masked moves, one column block of all rows at a time so that the masks are made once per block:
+// lanes whose input column is outside are neither read nor kept.
+void k_im2col_channel(const float* x, int64_t h, int64_t w, int64_t kh_n, int64_t kw_n, int64_t ph, int64_t pw,
+                      int64_t oh_n, int64_t ow_n, float* out, int64_t ld) {
   const Vec zero = Vec::set1(0.0f);
-  for (int64_t j = 0; j < ow_n; j += W) {
-    const typename Vec::Mask in = Vec::range(lo - j, hi - j), all = Vec::range(0, ow_n - j);
-    float* o = out + j;
-    int64_t oh = 0;
-    for (; oh < oh_lo && oh < oh_n; ++oh) zero.store_masked(o + oh * ow_n, all);
-    const float* src = x + (oh + dh) * w + dw + j;  // src[i] feeds output column j + i
-    for (; oh < oh_hi; ++oh, src += w) Vec::load_masked(src, in).store_masked(o + oh * ow_n, all);
-    for (; oh < oh_n; ++oh) zero.store_masked(o + oh * ow_n, all);
+  for (int64_t kh = 0; kh < kh_n; ++kh) {
+    const int64_t dh = kh - ph;
+    const int64_t oh_lo = dh < 0 ? -dh : 0;  // rows whose input row is inside: [oh_lo, oh_hi)
+    const int64_t oh_hi = h - dh < oh_n ? h - dh : oh_n;
+    for (int64_t kw = 0; kw < kw_n; ++kw, out += ld) {
+      const int64_t dw = kw - pw;
+      const int64_t lo = dw < 0 ? -dw : 0;              // columns whose input column is inside: [lo, hi)
+      const int64_t hi = w - dw < ow_n ? w - dw : ow_n;
+      for (int64_t j = 0; j < ow_n; j += W) {
+        const typename Vec::Mask in = Vec::range(lo - j, hi - j), all = Vec::range(0, ow_n - j);
+        float* o = out + j;
+        int64_t oh = 0;
+        for (; oh < oh_lo && oh < oh_n; ++oh) zero.store_masked(o + oh * ow_n, all);
+        const float* src = x + (oh + dh) * w + dw + j;  // src[i] feeds output column j + i
+        for (; oh < oh_hi; ++oh, src += w) Vec::load_masked(src, in).store_masked(o + oh * ow_n, all);
+        for (; oh < oh_n; ++oh) zero.store_masked(o + oh * ow_n, all);
+      }
+    }
   }
 }
 
@@ -271,5 +278,5 @@ constexpr hqc::KernelTable kTable = {
     k_relu_backward, k_axpy, k_scale_add,
     k_sum, k_max_reduce, k_dot, k_sq_dev_sum,
     k_maxpool2x2_row, k_affine_s, k_affine_relu_s, k_affine2_s,
-    k_im2col_plane, k_col2im_channel,
+    k_im2col_channel, k_col2im_channel,
 };
