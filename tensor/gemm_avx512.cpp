@@ -20,6 +20,10 @@ void kernel(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, i
   for (int i = 0; i < MR; ++i) {
     acc0[i] = _mm512_setzero_ps();
     acc1[i] = _mm512_setzero_ps();
+    // Fetch the C tile while the k loop runs: with a short K (a weight gradient summed over a few
+    // samples at a time) its lines would otherwise arrive from memory only when the sums are done.
+    _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + 16), _MM_HINT_T0);
   }
   for (int64_t k = 0; k < kc; ++k) {
     __m512 b0 = _mm512_loadu_ps(b);

@@ -282,14 +282,18 @@ void conv2d_backward_weight(const Conv2dGeometry& g, const T* x, const T* dy, T*
       for (int64_t oc = 0; oc < g.OC; ++oc) pb[oc] += row_sum(A + oc * ld, ld);
     }
   });
-  std::copy(partials, partials + wsize, dw);
-  if (db) std::copy(partials + wsize, partials + part, db);
-  for (int64_t k = 1; k < chunks; ++k) {
-    const T* p = partials + k * part;
-    for (int64_t i = 0; i < wsize; ++i) dw[i] += p[i];
-    if (db)
-      for (int64_t i = 0; i < g.OC; ++i) db[i] += p[wsize + i];
-  }
+  // The partials summed in chunk order, element ranges split over the threads (the weights of the
+  // wide layers are MBs: a serial pass would leave the other threads idle).
+  parallel_for(part, 1 << 16, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) {
+      T sum = partials[i];
+      for (int64_t k = 1; k < chunks; ++k) sum += partials[k * part + i];
+      if (i < wsize)
+        dw[i] = sum;
+      else if (db)
+        db[i - wsize] = sum;
+    }
+  });
 }
 
 // --- the direct definitions ---
