@@ -51,19 +51,14 @@ Variable conv2d(const Variable& x, const Variable& weight, const Variable& bias,
     std::vector<Tensor> grads(has_bias ? 3 : 2);
     detail::dispatch_float(gy.dtype(), "conv2d backward", [&](auto zero) {
       using T = decltype(zero);
-      if (need_dx) {
-        Tensor dx = Tensor::empty(xc.sizes(), gy.dtype());
-        kernels::conv2d_backward_input<T>(g, gy.data<T>(), wc.data<T>(), dx.data<T>());
-        grads[0] = dx;
-      }
-      if (need_dw) {
-        Tensor dw = Tensor::empty(wc.sizes(), gy.dtype());
-        Tensor db = has_bias ? Tensor::empty({g.OC}, gy.dtype()) : Tensor();
-        kernels::conv2d_backward_weight<T>(g, xc.data<T>(), gy.data<T>(), dw.data<T>(),
-                                           has_bias ? db.data<T>() : nullptr);
-        grads[1] = dw;
-        if (has_bias) grads[2] = db;
-      }
+      Tensor dx = need_dx ? Tensor::empty(xc.sizes(), gy.dtype()) : Tensor();
+      Tensor dw = need_dw ? Tensor::empty(wc.sizes(), gy.dtype()) : Tensor();
+      Tensor db = need_dw && has_bias ? Tensor::empty({g.OC}, gy.dtype()) : Tensor();
+      kernels::conv2d_backward<T>(g, xc.data<T>(), gy.data<T>(), wc.data<T>(), need_dx ? dx.data<T>() : nullptr,
+                                  need_dw ? dw.data<T>() : nullptr, need_dw && has_bias ? db.data<T>() : nullptr);
+      grads[0] = dx;
+      grads[1] = dw;
+      if (has_bias) grads[2] = db;
     });
     return grads;
   });

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <type_traits>
 
 #include "nn/kernels/gemm_dispatch.hpp"
@@ -219,69 +220,56 @@ template <typename T> void conv2d_forward(const Conv2dGeometry& g, const T* x, c
   });
 }
 
-template <typename T> void conv2d_backward_input(const Conv2dGeometry& g, const T* dy, const T* w, T* dx) {
-  const int64_t OHW = g.OH() * g.OW(), CKK = g.C * g.KH * g.KW, CHW = g.C * g.H * g.W;
-  const bool pointwise = is_pointwise(g);
-  const WeightOperand<T> weights_t(true, CKK, g.OC, w, CKK);  // Wᵀ (CKK, OC)
-  parallel_for(g.N, 1, [&](int64_t n0, int64_t n1) {
-    const int64_t G = pointwise ? 1 : group_size<T>(g, n1 - n0);
-    T* col = pointwise ? nullptr : workspace_as<T>(kSlotColumns, CKK * G * OHW);  // (CKK, G*OHW)
-    T* gdy = G > 1 ? workspace_as<T>(kSlotExtra, g.OC * G * OHW) : nullptr;       // (OC, G*OHW)
-    for (int64_t s = n0; s < n1; s += G) {
-      const int64_t gs = std::min(G, n1 - s), ld = gs * OHW;
-      if (pointwise) {
-        weights_t.multiply(OHW, dy + s * g.OC * OHW, OHW, T(0), dx + s * CHW, OHW);
-        continue;
-      }
-      const T* B = dy + s * g.OC * OHW;
-      if (gs > 1) {
-        for (int64_t j = 0; j < gs; ++j)
-          for (int64_t oc = 0; oc < g.OC; ++oc)
-            std::copy(dy + ((s + j) * g.OC + oc) * OHW, dy + ((s + j) * g.OC + oc + 1) * OHW, gdy + oc * ld + j * OHW);
-        B = gdy;
-      }
-      weights_t.multiply(ld, B, ld, T(0), col, ld);
-      for (int64_t j = 0; j < gs; ++j) col2im(g, col + j * OHW, dx + (s + j) * CHW, ld);
-    }
-  });
-}
-
 template <typename T>
-void conv2d_backward_weight(const Conv2dGeometry& g, const T* x, const T* dy, T* dw, T* db) {
+void conv2d_backward(const Conv2dGeometry& g, const T* x, const T* dy, const T* w, T* dx, T* dw, T* db) {
   const int64_t OHW = g.OH() * g.OW(), CKK = g.C * g.KH * g.KW, CHW = g.C * g.H * g.W;
   const int64_t wsize = g.OC * CKK, part = wsize + g.OC;
   const bool pointwise = is_pointwise(g);
+  std::optional<WeightOperand<T>> weights_t;  // Wᵀ (CKK, OC)
+  if (dx) weights_t.emplace(true, CKK, g.OC, w, CKK);
   const int64_t chunks = parallel_chunks(g.N, 1);
-  // Per-chunk partial sums (dw then db), added up in chunk order below.
-  T* partials = workspace_as<T>(kSlotPartials, chunks * part);
+  // Per-chunk partial sums of the weight gradient (dw then db), added up in chunk order below.
+  T* partials = dw ? workspace_as<T>(kSlotPartials, chunks * part) : nullptr;
   parallel_for_chunks(g.N, 1, [&](int64_t k, int64_t n0, int64_t n1) {
     const int64_t G = pointwise ? 1 : group_size<T>(g, n1 - n0);
     T* col = pointwise ? nullptr : workspace_as<T>(kSlotColumns, CKK * G * OHW);  // (CKK, G*OHW)
     T* gdy = G > 1 ? workspace_as<T>(kSlotExtra, g.OC * G * OHW) : nullptr;       // (OC, G*OHW)
-    T* pw = partials + k * part;  // (OC, CKK)
-    T* pb = pw + wsize;           // (OC)
-    std::fill(pb, pb + g.OC, T(0));
+    T* pw = dw ? partials + k * part : nullptr;  // (OC, CKK)
+    T* pb = dw ? pw + wsize : nullptr;           // (OC)
+    if (dw) std::fill(pb, pb + g.OC, T(0));
     for (int64_t s = n0; s < n1; s += G) {
       const int64_t gs = std::min(G, n1 - s), ld = gs * OHW;
-      const T* A = dy + s * g.OC * OHW;  // (OC, ld)
-      const T* B = x + s * CHW;          // pointwise: (C, OHW)
+      // The group's output gradient as one (OC, ld) matrix, shared by both GEMMs.
+      const T* dyg = dy + s * g.OC * OHW;
       if (gs > 1) {
         for (int64_t j = 0; j < gs; ++j)
           for (int64_t oc = 0; oc < g.OC; ++oc)
             std::copy(dy + ((s + j) * g.OC + oc) * OHW, dy + ((s + j) * g.OC + oc + 1) * OHW, gdy + oc * ld + j * OHW);
-        A = gdy;
+        dyg = gdy;
       }
-      if (!pointwise) {
-        for (int64_t j = 0; j < gs; ++j) im2col(g, x + (s + j) * CHW, col + j * OHW, ld);
-        B = col;
+      if (dx) {  // columns' gradient Wᵀ · dY, folded back into dx
+        if (pointwise) {
+          weights_t->multiply(OHW, dyg, OHW, T(0), dx + s * CHW, OHW);
+        } else {
+          weights_t->multiply(ld, dyg, ld, T(0), col, ld);
+          for (int64_t j = 0; j < gs; ++j) col2im(g, col + j * OHW, dx + (s + j) * CHW, ld);
+        }
       }
-      if (CKK <= kDotPathMaxColumns)
-        gemm_nt_dots(g.OC, CKK, ld, A, ld, B, ld, T(s == n0 ? 0 : 1), pw, CKK);
-      else
-        gemm(false, true, g.OC, CKK, ld, T(1), A, ld, B, ld, T(s == n0 ? 0 : 1), pw, CKK);
-      for (int64_t oc = 0; oc < g.OC; ++oc) pb[oc] += row_sum(A + oc * ld, ld);
+      if (dw) {  // dW += dY · columnsᵀ
+        const T* B = x + s * CHW;  // pointwise: (C, OHW)
+        if (!pointwise) {
+          for (int64_t j = 0; j < gs; ++j) im2col(g, x + (s + j) * CHW, col + j * OHW, ld);
+          B = col;
+        }
+        if (CKK <= kDotPathMaxColumns)
+          gemm_nt_dots(g.OC, CKK, ld, dyg, ld, B, ld, T(s == n0 ? 0 : 1), pw, CKK);
+        else
+          gemm(false, true, g.OC, CKK, ld, T(1), dyg, ld, B, ld, T(s == n0 ? 0 : 1), pw, CKK);
+        for (int64_t oc = 0; oc < g.OC; ++oc) pb[oc] += row_sum(dyg + oc * ld, ld);
+      }
     }
   });
+  if (!dw) return;
   // The partials summed in chunk order, element ranges split over the threads (the weights of the
   // wide layers are MBs: a serial pass would leave the other threads idle).
   parallel_for(part, 1 << 16, [&](int64_t i0, int64_t i1) {
@@ -294,6 +282,15 @@ void conv2d_backward_weight(const Conv2dGeometry& g, const T* x, const T* dy, T*
         db[i - wsize] = sum;
     }
   });
+}
+
+template <typename T> void conv2d_backward_input(const Conv2dGeometry& g, const T* dy, const T* w, T* dx) {
+  conv2d_backward<T>(g, nullptr, dy, w, dx, nullptr, nullptr);
+}
+
+template <typename T>
+void conv2d_backward_weight(const Conv2dGeometry& g, const T* x, const T* dy, T* dw, T* db) {
+  conv2d_backward<T>(g, x, dy, nullptr, nullptr, dw, db);
 }
 
 // --- the direct definitions ---
@@ -366,6 +363,7 @@ void conv2d_backward_weight_reference(const Conv2dGeometry& g, const T* x, const
   template void im2col<T>(const Conv2dGeometry&, const T*, T*, int64_t);                                          \
   template void col2im<T>(const Conv2dGeometry&, const T*, T*, int64_t);                                          \
   template void conv2d_forward<T>(const Conv2dGeometry&, const T*, const T*, const T*, T*);              \
+  template void conv2d_backward<T>(const Conv2dGeometry&, const T*, const T*, const T*, T*, T*, T*);     \
   template void conv2d_backward_input<T>(const Conv2dGeometry&, const T*, const T*, T*);                 \
   template void conv2d_backward_weight<T>(const Conv2dGeometry&, const T*, const T*, T*, T*);            \
   template void conv2d_forward_reference<T>(const Conv2dGeometry&, const T*, const T*, const T*, T*);    \

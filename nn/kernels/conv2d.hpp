@@ -25,6 +25,12 @@ struct Conv2dGeometry {
 
 // y (N, OC, OH, OW) = conv(x (N, C, H, W), w (OC, C, KH, KW)) + b (OC) ; b may be null.
 template <typename T> void conv2d_forward(const Conv2dGeometry& g, const T* x, const T* w, const T* b, T* y);
+// Both gradients in one pass over the samples (each group's dy is regrouped once and read by both
+// GEMMs): dx (N, C, H, W) of the input when dx is not null (needs w), dw (OC, C, KH, KW) and db (OC)
+// when dw is not null (needs x; db may be null). Overwrites what it computes; bit-identical to the
+// two functions below.
+template <typename T>
+void conv2d_backward(const Conv2dGeometry& g, const T* x, const T* dy, const T* w, T* dx, T* dw, T* db);
 // dx (N, C, H, W) = gradient of the input from dy (N, OC, OH, OW). Overwrites dx.
 template <typename T> void conv2d_backward_input(const Conv2dGeometry& g, const T* dy, const T* w, T* dx);
 // dw (OC, C, KH, KW) and db (OC, may be null) from x and dy. Overwrites both.

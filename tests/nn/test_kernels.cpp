@@ -272,3 +272,25 @@ TEST_CASE("batchnorm eval form uses the given statistics") {
   std::vector<double> want = {0, 1, 4, 5, 4, 5, 8, 9};
   CHECK(y == want);
 }
+
+TEST_CASE("conv2d_backward gives both gradients bit for bit as the two separate passes, any thread count") {
+  hqc::test::ThreadCountGuard guard;
+  for (int threads : {1, 2, 3})
+    for (const auto& g : conv_geometries()) {
+      INFO("threads " << threads << " N " << g.N << " C " << g.C << " H " << g.H << " W " << g.W << " OC " << g.OC);
+      set_num_threads(threads);
+      Generator gen(17);
+      auto x = random_vec<float>(g.N * g.C * g.H * g.W, gen), w = random_vec<float>(g.OC * g.C * g.KH * g.KW, gen);
+      auto dy = random_vec<float>(g.N * g.OC * g.OH() * g.OW(), gen);
+      std::vector<float> dx1(x.size()), dw1(w.size()), db1(g.OC), dx2(x.size(), NAN), dw2(w.size(), NAN), db2(g.OC, NAN);
+      conv2d_backward_input(g, dy.data(), w.data(), dx1.data());
+      conv2d_backward_weight(g, x.data(), dy.data(), dw1.data(), db1.data());
+      conv2d_backward(g, x.data(), dy.data(), w.data(), dx2.data(), dw2.data(), db2.data());
+      CHECK(dx2 == dx1);
+      CHECK(dw2 == dw1);
+      CHECK(db2 == db1);
+      std::vector<float> dw3(w.size(), NAN);  // weight gradient alone, no bias gradient asked
+      conv2d_backward<float>(g, x.data(), dy.data(), nullptr, nullptr, dw3.data(), nullptr);
+      CHECK(dw3 == dw1);
+    }
+}
