@@ -179,7 +179,14 @@ template <typename T> int64_t group_size(const Conv2dGeometry& g, int64_t chunk)
   G = std::clamp<int64_t>(G, 1, std::max<int64_t>(1, chunk));
   // Equal groups: 32 samples at most 14 a group run as 11 + 11 + 10, not 14 + 14 + 4 (a thin last GEMM).
   const int64_t groups = (chunk + G - 1) / G;
-  return std::max<int64_t>(1, (chunk + groups - 1) / groups);
+  G = std::max<int64_t>(1, (chunk + groups - 1) / groups);
+  // Maps smaller than a GEMM tile (4x4 = 16 columns a sample): an even group keeps the GEMM's
+  // columns whole 32-wide tiles (12 + 12 + 8, not 11 + 11 + 10 with a half tile on each edge).
+  if (OHW < 32 && 32 % OHW == 0) {
+    const int64_t unit = 32 / OHW, even = (G + unit - 1) / unit * unit;
+    if (even * OHW * CKK * int64_t(sizeof(T)) <= kMaxColumnBytes) G = std::min(even, chunk);
+  }
+  return G;
 }
 }  // namespace
 
@@ -272,15 +279,16 @@ void conv2d_backward(const Conv2dGeometry& g, const T* x, const T* dy, const T* 
   if (!dw) return;
   // The partials summed in chunk order, element ranges split over the threads (the weights of the
   // wide layers are MBs: a serial pass would leave the other threads idle).
-  parallel_for(part, 1 << 16, [&](int64_t i0, int64_t i1) {
-    for (int64_t i = i0; i < i1; ++i) {
-      T sum = partials[i];
-      for (int64_t k = 1; k < chunks; ++k) sum += partials[k * part + i];
-      if (i < wsize)
-        dw[i] = sum;
-      else if (db)
-        db[i - wsize] = sum;
+  auto sum_partials = [&](int64_t i0, int64_t i1, T* out) {  // out[i - i0] = Σ_k partial k [i]
+    std::copy(partials + i0, partials + i1, out);
+    for (int64_t k = 1; k < chunks; ++k) {
+      const T* p = partials + k * part;
+      for (int64_t i = i0; i < i1; ++i) out[i - i0] += p[i];
     }
+  };
+  parallel_for(part, 1 << 16, [&](int64_t i0, int64_t i1) {
+    if (i0 < wsize) sum_partials(i0, std::min(i1, wsize), dw + i0);
+    if (db && i1 > wsize) sum_partials(std::max(i0, wsize), i1, db + (std::max(i0, wsize) - wsize));
   });
 }
 
