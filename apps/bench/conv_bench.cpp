@@ -2,13 +2,17 @@
 // forward plus backward (input and weight gradients) through hqc::nn::conv2d, and the same shapes
 // in PyTorch (apps/bench/conv_torch.py, same thread count) in one run, side by side.
 //
-//   conv_bench [--threads 1,2] [--reps 3] [--only NAME,...] [--no-torch] [--python /usr/bin/python3]
+//   conv_bench [--threads 1,2] [--reps 3] [--rounds 1] [--only NAME,...] [--no-torch] [--python /usr/bin/python3]
 //              [--torch-script PATH]
 //
 // Each figure is the best of `reps` timed runs after a warm-up (at least 2 runs and 0.2 s): wall time, and the process's CPU
-// time (all threads), which a loaded machine disturbs less. A benchmark, not a test.
+// time (all threads), which a loaded machine disturbs less. With --rounds N the PyTorch phase and the
+// hqc phase alternate N times per thread count and each figure is the best over the rounds: on a
+// shared host whose speed drifts over minutes, neither side then owns the fast or the slow minutes.
+// A benchmark, not a test.
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <cstdio>
@@ -120,7 +124,7 @@ std::vector<std::string> split(const std::string& s) {
 
 int main(int argc, char** argv) {
   std::vector<int> threads = {1, 2};
-  int reps = 3;
+  int reps = 3, rounds = 1;
   bool with_torch = true;
   std::string python = "/usr/bin/python3", script = HQC_CONV_TORCH_SCRIPT;
   std::vector<std::string> only;
@@ -138,6 +142,8 @@ int main(int argc, char** argv) {
       for (auto& t : split(next())) threads.push_back(std::stoi(t));
     } else if (a == "--reps") {
       reps = std::stoi(next());
+    } else if (a == "--rounds") {
+      rounds = std::max(1, std::stoi(next()));
     } else if (a == "--only") {
       only = split(next());
     } else if (a == "--no-torch") {
@@ -147,7 +153,7 @@ int main(int argc, char** argv) {
     } else if (a == "--torch-script") {
       script = next();
     } else {
-      std::cerr << "usage: conv_bench [--threads 1,2] [--reps 3] [--only SUBSTRING,...] [--no-torch] [--python P] "
+      std::cerr << "usage: conv_bench [--threads 1,2] [--reps 3] [--rounds 1] [--only SUBSTRING,...] [--no-torch] [--python P] "
                    "[--torch-script PATH]\n";
       return 2;
     }
@@ -159,15 +165,26 @@ int main(int argc, char** argv) {
     if (keep) shapes.push_back(s);
   }
   hqc::nn::retain_freed_memory();  // as a training run does: outputs reuse freed blocks
-  std::printf("conv2d 3x3/s1/p1, batch 64, forward + backward (input and weight gradients), best of %d, ms\n", reps);
+  std::printf("conv2d 3x3/s1/p1, batch 64, forward + backward (input and weight gradients), best of %d", reps);
+  if (rounds > 1) std::printf(" in each of %d alternating rounds", rounds);
+  std::printf(", ms\n");
+  auto keep_best = [](Timing& best, const Timing& t) {
+    best.wall = std::min(best.wall, t.wall);
+    best.cpu = std::min(best.cpu, t.cpu);
+  };
   for (int t : threads) {
     hqc::set_num_threads(t);
-    std::map<std::string, Timing> torch_ms;
-    if (with_torch) torch_ms = time_torch(python, script, t, reps, shapes);
+    std::map<std::string, Timing> torch_ms, hqc_ms;
+    for (int r = 0; r < rounds; ++r) {
+      if (rounds > 1) std::fprintf(stderr, "conv_bench: %d thread(s), round %d of %d\n", t, r + 1, rounds);
+      if (with_torch)
+        for (const auto& [name, timing] : time_torch(python, script, t, reps, shapes)) keep_best(torch_ms[name], timing);
+      for (const auto& s : shapes) keep_best(hqc_ms[key(s)], time_hqc(s, reps));
+    }
     std::printf("\nthreads %d          wall: %9s %9s %6s    cpu: %9s %9s %6s\n%-26s %9s %9s %6s         %9s %9s %6s\n", t,
                 "", "", "", "", "", "", "shape", "hqc", "torch", "t/h", "hqc", "torch", "t/h");
     for (const auto& s : shapes) {
-      const Timing ours = time_hqc(s, reps);
+      const Timing ours = hqc_ms[key(s)];
       auto it = torch_ms.find(key(s));
       if (it != torch_ms.end())
         std::printf("%-26s %9.2f %9.2f %6.2f         %9.2f %9.2f %6.2f\n", s.name.c_str(), ours.wall, it->second.wall,
