@@ -222,7 +222,8 @@ TEST_CASE("im2col_channel and col2im_channel equal their definitions at every SI
   };
   std::vector<Case> cases = {{14, 14, 3, 3, 1, 1}, {4, 4, 3, 3, 1, 1}, {8, 8, 3, 3, 1, 1},  {1, 1, 3, 3, 1, 1},
                              {5, 33, 3, 3, 1, 1},  {7, 17, 1, 5, 0, 2}, {6, 3, 5, 5, 2, 2}, {3, 2, 3, 3, 2, 2},
-                             {9, 20, 2, 3, 0, 1},  {4, 40, 1, 18, 0, 9}, {2, 5, 3, 1, 1, 0}, {12, 16, 3, 3, 0, 0}};
+                             {9, 20, 2, 3, 0, 1},  {4, 40, 1, 18, 0, 9}, {2, 5, 3, 1, 1, 0}, {12, 16, 3, 3, 0, 0},
+                             {3, 2, 5, 5, 2, 2},   {16, 16, 3, 3, 1, 1}, {2, 31, 3, 3, 1, 1}};
   const float nan = std::numeric_limits<float>::quiet_NaN();
   for (const Case& cs : cases) {
     CAPTURE(cs.h);
