@@ -3,9 +3,12 @@
 // The fast path lowers samples to columns (im2col, as darknet and Caffe do) and multiplies by the
 // weight matrix with the project's GEMM: forward Y = W · col, input gradient col' = Wᵀ · dY folded
 // back by col2im, weight gradient dW = Σ_b dY_b · col_bᵀ. Small feature maps put several samples
-// side by side in one column buffer so the GEMMs stay wide. Work is split over the batch with the
-// thread pool's fixed split (the GEMMs inside then run serially), and the weight gradient sums the
-// per-chunk partials in chunk order, so results are bit-identical for a given thread count.
+// side by side in one column buffer so the GEMMs stay wide; the weights are packed for the GEMM
+// once per call (every group multiplies the same W), and the backward pass makes both gradients in
+// one pass over the groups. Stride-1 float im2col/col2im go through the SIMD table. Work is split
+// over the batch with the thread pool's fixed split (the GEMMs inside then run serially), and the
+// weight gradient sums the per-chunk partials in chunk order, so results are bit-identical for a
+// given thread count.
 // The *_reference functions are the direct seven-loop definitions, kept as the algorithmic reference
 // the tests compare against.
 #pragma once
