@@ -17,6 +17,7 @@
 #include <stb/stb_image.h>
 #include <stb/stb_image_write.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdio>
 #include <cstring>
@@ -52,11 +53,35 @@ long inflate_raw(std::span<const uint8_t> deflate, std::span<uint8_t> out, std::
                                           static_cast<int>(deflate.size() + kSlack));
 }
 
+namespace {
+// stb sizes its buffer for a PNG's image data from the chunk lengths the file claims, before reading
+// them: a 126-byte file claiming a 4 GiB IDAT chunk made it ask for 2 GiB (found by
+// tests/fuzz/fuzz_image). A chunk cannot be longer than the bytes left in the file, so every
+// chunk's length is checked against them first.
+void check_png_chunks(std::span<const uint8_t> bytes, const std::string& name) {
+  static constexpr uint8_t kSignature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  if (bytes.size() < 8 || std::memcmp(bytes.data(), kSignature, 8) != 0) return;
+  std::size_t pos = 8;
+  while (bytes.size() - pos >= 8) {
+    const uint8_t* c = bytes.data() + pos;
+    const uint32_t length = uint32_t(c[0]) << 24 | uint32_t(c[1]) << 16 | uint32_t(c[2]) << 8 | c[3];
+    const std::string type(reinterpret_cast<const char*>(c + 4), 4);
+    const std::size_t left = bytes.size() - pos - 8;  // after the length and type fields
+    if (length > left)
+      throw DataError(name + ": corrupt PNG: chunk '" + type + "' at byte " + std::to_string(pos) + " claims " +
+                      std::to_string(length) + " bytes, the file has " + std::to_string(left) + " left");
+    if (type == "IEND") return;
+    pos += 8 + std::size_t(length) + std::min<std::size_t>(4, left - length);  // data and CRC
+  }
+}
+}  // namespace
+
 Tensor decode_image(std::span<const uint8_t> bytes, const std::string& name, int channels) {
   if (channels != 0 && channels != 1 && channels != 3)
     throw DataError(name + ": asked for " + std::to_string(channels) + " channels, expected 1 or 3");
   if (bytes.empty()) throw DataError(name + ": empty file (0 bytes)");
   if (bytes.size() > static_cast<std::size_t>(INT_MAX)) throw DataError(name + ": image file larger than 2 GiB");
+  check_png_chunks(bytes, name);
   const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());
   const int len = static_cast<int>(bytes.size());
   int w = 0, h = 0, stored = 0;

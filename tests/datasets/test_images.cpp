@@ -59,6 +59,37 @@ TEST_CASE("unreadable images are refused with the file name") {
   CHECK_DATA_ERROR([&] { encode_png(Tensor::empty({2, 3, 3}, DType::u8)); }, "C = 1 or 3");
 }
 
+TEST_CASE("a PNG chunk longer than the file is refused before anything is allocated for it") {
+  // The fuzzer's find (tests/fuzz/fuzz_image, its first byte chose the channels): a 126-byte PNG
+  // whose second IDAT claims 1,145,651,780 bytes; stb would have asked for 2 GiB before reading it.
+  const std::string b64 =
+      "iVBORw0KGgoAAAANSUhEUgAAAAYAAAADCAIAAAA/Y+msAAAARElEQVR4nAE5AMb/AAABAigpKlBRUnh5eqChosjJygAJAolQTkcNChoKAAAAAG"
+      "PprAAAAAAAAAAAAAAGAAAAAwgCAAAAP/////5jVUFESUJESURBVHicCg==";
+  Bytes png;
+  {
+    auto value = [](char ch) -> int {
+      if (ch >= 'A' && ch <= 'Z') return ch - 'A';
+      if (ch >= 'a' && ch <= 'z') return ch - 'a' + 26;
+      if (ch >= '0' && ch <= '9') return ch - '0' + 52;
+      return ch == '+' ? 62 : ch == '/' ? 63 : -1;
+    };
+    int bits = 0, acc = 0;
+    for (char ch : b64) {
+      const int v = value(ch);
+      if (v < 0) break;
+      acc = acc << 6 | v, bits += 6;
+      if (bits >= 8) png.push_back(static_cast<uint8_t>(acc >> (bits -= 8) & 0xff));
+    }
+  }
+  REQUIRE(png.size() == 124);
+  CHECK_DATA_ERROR([&] { decode_image(png, "fuzzed.png", 3); }, "fuzzed.png", "chunk 'IDAT' at byte 113 claims 1145651780 bytes");
+  // A well-formed PNG still reads, and one cut inside a chunk names that chunk.
+  Bytes good = encode_png(pattern_image(3, 4, 4));
+  CHECK(decode_image(good, "good.png").sizes() == Shape{3, 4, 4});
+  good.resize(45);  // inside the IDAT chunk
+  CHECK_DATA_ERROR([&] { decode_image(good, "cut.png"); }, "cut.png", "claims");
+}
+
 TEST_CASE("image folder: classes from subfolder names in order, images in name order") {
   TempDir dir;
   write_png_in(dir / "dog" / "b.png", pattern_image(3, 6, 7, 1));
