@@ -55,7 +55,7 @@ long inflate_raw(std::span<const uint8_t> deflate, std::span<uint8_t> out, std::
 
 namespace {
 // stb sizes its buffer for a PNG's image data from the chunk lengths the file claims, before reading
-// them: a 126-byte file claiming a 4 GiB IDAT chunk made it ask for 2 GiB (found by
+// them: a 124-byte file whose second IDAT chunk claims 1.1 GB made it ask for 2 GiB (found by
 // tests/fuzz/fuzz_image). A chunk cannot be longer than the bytes left in the file, so every
 // chunk's length is checked against them first.
 void check_png_chunks(std::span<const uint8_t> bytes, const std::string& name) {
