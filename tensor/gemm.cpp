@@ -190,7 +190,7 @@ void gemm_slice(const detail::GemmKernel& kern, const GemmArgs& g, int64_t m0, i
   const int64_t nc_max = block_size(n1 - n0, kern.nc, nr);
   float* bpack = buf.b.get(static_cast<std::size_t>(kc_max * round_up(nc_max, nr)));
   float* apack = g.packed_a ? nullptr : buf.a.get(static_cast<std::size_t>(kc_max * round_up(mc_max, mr)));
-  const int64_t m_padded = round_up(g.M, mr);
+  const int64_t m_padded = padded_rows(kern, g.M);
   float* tile = buf.tile;
 
   // With a single row block, every B element is used by this slice's one pass over its row tiles:
@@ -311,7 +311,6 @@ void run_gemm(const detail::GemmKernel& kern, const GemmArgs& g) {
   });
 }
 
-
 }  // namespace
 
 void sgemm_reference(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
@@ -364,7 +363,6 @@ void sgemm_with(SimdLevel level, bool ta, bool tb, int64_t M, int64_t N, int64_t
   run_gemm(kern, GemmArgs{ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc});
 }
 
-
 int64_t sgemm_packed_a_floats(int64_t M, int64_t K) {
   return padded_rows(gemm_kernel(simd_level()), std::max<int64_t>(M, 0)) * std::max<int64_t>(K, 0);
 }
@@ -372,6 +370,7 @@ int64_t sgemm_packed_a_floats(int64_t M, int64_t K) {
 SgemmPackedA sgemm_pack_a(bool ta, int64_t M, int64_t K, const float* A, int64_t lda, float* storage) {
   check_args("sgemm_pack_a", ta, false, M, 1, K, lda, 1, 1);
   const SimdLevel level = simd_level();
+  if (M == 0 || K == 0) return {storage, M, K, level};  // nothing to pack (sgemm_packed only scales C)
   const detail::GemmKernel& kern = gemm_kernel(level);
   const int64_t kc_max = block_size(K, kern.kc, 1), m_padded = padded_rows(kern, M);
   const int64_t panels = ceil_div(M, kern.mr);

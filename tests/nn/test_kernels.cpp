@@ -86,45 +86,38 @@ TEST_CASE("conv2d fast double path equals the direct reference on awkward geomet
 TEST_CASE("im2col and col2im equal their entry-by-entry definitions at every SIMD level") {
   hqc::test::SimdLevelGuard guard;
   // (N, C, H, W, OC, KH, KW, SH, SW, PH, PW)
-  for (SimdLevel level : hqc::test::available_levels())
-  for (Conv2dGeometry g : {Conv2dGeometry{1, 2, 5, 7, 1, 3, 3, 1, 1, 1, 1}, Conv2dGeometry{1, 2, 4, 6, 1, 1, 3, 1, 1, 0, 1},
-                           Conv2dGeometry{1, 2, 5, 4, 1, 3, 1, 1, 1, 2, 0}, Conv2dGeometry{1, 3, 3, 1, 1, 3, 3, 1, 1, 1, 1},
-                           Conv2dGeometry{1, 2, 4, 1, 1, 5, 5, 1, 1, 2, 2}, Conv2dGeometry{1, 1, 3, 3, 1, 5, 5, 1, 1, 2, 2},
-                           Conv2dGeometry{1, 2, 6, 5, 1, 3, 3, 1, 1, 0, 1}, Conv2dGeometry{1, 2, 9, 8, 1, 3, 3, 2, 1, 1, 1},
-                           Conv2dGeometry{1, 2, 7, 9, 1, 3, 3, 1, 2, 1, 1}}) {
-    INFO("SIMD " << simd_name(level) << " H " << g.H << " W " << g.W << " K " << g.KH << "x" << g.KW << " S " << g.SH
-                 << "," << g.SW << " P " << g.PH << "," << g.PW);
+  const std::vector<Conv2dGeometry> geometries = {
+      {1, 2, 5, 7, 1, 3, 3, 1, 1, 1, 1}, {1, 2, 4, 6, 1, 1, 3, 1, 1, 0, 1}, {1, 2, 5, 4, 1, 3, 1, 1, 1, 2, 0},
+      {1, 3, 3, 1, 1, 3, 3, 1, 1, 1, 1}, {1, 2, 4, 1, 1, 5, 5, 1, 1, 2, 2}, {1, 1, 3, 3, 1, 5, 5, 1, 1, 2, 2},
+      {1, 2, 6, 5, 1, 3, 3, 1, 1, 0, 1}, {1, 2, 9, 8, 1, 3, 3, 2, 1, 1, 1}, {1, 2, 7, 9, 1, 3, 3, 1, 2, 1, 1}};
+  for (SimdLevel level : hqc::test::available_levels()) {
     set_simd_level(level);
-    Generator gen(4);
-    auto x = random_vec<float>(g.C * g.H * g.W, gen);
-    const int64_t OH = g.OH(), OW = g.OW(), ld = OH * OW + 3;  // a wider ld, as when samples are grouped
-    std::vector<float> col(g.C * g.KH * g.KW * ld, -7.0f), want(col.size(), -7.0f);
-    for (int64_t c = 0; c < g.C; ++c)
-      for (int64_t kh = 0; kh < g.KH; ++kh)
-        for (int64_t kw = 0; kw < g.KW; ++kw)
-          for (int64_t oh = 0; oh < OH; ++oh)
-            for (int64_t ow = 0; ow < OW; ++ow) {
-              const int64_t ih = oh * g.SH - g.PH + kh, iw = ow * g.SW - g.PW + kw;
-              const bool inside = ih >= 0 && ih < g.H && iw >= 0 && iw < g.W;
-              want[((c * g.KH + kh) * g.KW + kw) * ld + oh * OW + ow] = inside ? x[(c * g.H + ih) * g.W + iw] : 0.0f;
-            }
-    im2col(g, x.data(), col.data(), ld);
-    CHECK(col == want);  // the 3 entries past OH*OW in each row are left alone
-
-    // col2im overwrites dx with the sum, per element in (c, kh, kw) order, of the columns that read it.
-    auto c = random_vec<float>(col.size(), gen);
-    std::vector<float> dx(x.size(), -7.0f), want_dx(x.size(), 0.0f);
-    for (int64_t ch = 0; ch < g.C; ++ch)
-      for (int64_t kh = 0; kh < g.KH; ++kh)
-        for (int64_t kw = 0; kw < g.KW; ++kw)
-          for (int64_t oh = 0; oh < OH; ++oh)
-            for (int64_t ow = 0; ow < OW; ++ow) {
-              const int64_t ih = oh * g.SH - g.PH + kh, iw = ow * g.SW - g.PW + kw;
-              if (ih >= 0 && ih < g.H && iw >= 0 && iw < g.W)
-                want_dx[(ch * g.H + ih) * g.W + iw] += c[((ch * g.KH + kh) * g.KW + kw) * ld + oh * OW + ow];
-            }
-    col2im(g, c.data(), dx.data(), ld);
-    CHECK(dx == want_dx);
+    for (const Conv2dGeometry& g : geometries) {
+      INFO("SIMD " << simd_name(level) << " H " << g.H << " W " << g.W << " K " << g.KH << "x" << g.KW << " S "
+                   << g.SH << "," << g.SW << " P " << g.PH << "," << g.PW);
+      Generator gen(4);
+      const int64_t OH = g.OH(), OW = g.OW(), ld = OH * OW + 3;  // a wider ld, as when samples are grouped
+      auto x = random_vec<float>(g.C * g.H * g.W, gen), c = random_vec<float>(g.C * g.KH * g.KW * ld, gen);
+      // im2col: each column entry is its input pixel or 0 (the 3 entries past OH*OW in a row are left
+      // alone). col2im overwrites dx with the sum, per element in (kh, kw) order, of the entries that read it.
+      std::vector<float> want(c.size(), -7.0f), want_dx(x.size(), 0.0f);
+      for (int64_t ch = 0; ch < g.C; ++ch)
+        for (int64_t kh = 0; kh < g.KH; ++kh)
+          for (int64_t kw = 0; kw < g.KW; ++kw)
+            for (int64_t oh = 0; oh < OH; ++oh)
+              for (int64_t ow = 0; ow < OW; ++ow) {
+                const int64_t ih = oh * g.SH - g.PH + kh, iw = ow * g.SW - g.PW + kw;
+                const bool inside = ih >= 0 && ih < g.H && iw >= 0 && iw < g.W;
+                const int64_t at = ((ch * g.KH + kh) * g.KW + kw) * ld + oh * OW + ow;
+                want[at] = inside ? x[(ch * g.H + ih) * g.W + iw] : 0.0f;
+                if (inside) want_dx[(ch * g.H + ih) * g.W + iw] += c[at];
+              }
+      std::vector<float> col(c.size(), -7.0f), dx(x.size(), -7.0f);
+      im2col(g, x.data(), col.data(), ld);
+      CHECK(col == want);
+      col2im(g, c.data(), dx.data(), ld);
+      CHECK(dx == want_dx);
+    }
   }
 }
 

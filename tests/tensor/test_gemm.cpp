@@ -191,8 +191,8 @@ TEST_CASE("dgemm matches a long-double triple loop for all transposes, alpha and
 TEST_CASE("sgemm_packed gives sgemm's bits, for every transpose, level and thread count") {
   // Shapes across tile and cache-block edges: M not a multiple of any MR, K over several K blocks,
   // tall (threads split rows of the packed A) and wide (threads split columns).
-  const std::vector<std::array<int64_t, 3>> shapes = {{1, 1, 1}, {13, 40, 7}, {70, 300, 600}, {300, 70, 600},
-                                                      {33, 17, 257}, {200, 9, 1000}};
+  const std::vector<std::array<int64_t, 3>> shapes = {{1, 1, 1},     {13, 40, 7},   {70, 300, 600}, {300, 70, 600},
+                                                      {33, 17, 257}, {200, 9, 1000}, {6, 5, 0},      {0, 5, 3}};
   SimdLevelGuard level_guard;
   ThreadCountGuard thread_guard;
   for (SimdLevel level : available_levels()) {
