@@ -5,10 +5,12 @@
 // back by col2im, weight gradient dW = Σ_b dY_b · col_bᵀ. Small feature maps put several samples
 // side by side in one column buffer so the GEMMs stay wide; the weights are packed for the GEMM
 // once per call (every group multiplies the same W), and the backward pass makes both gradients in
-// one pass over the groups. Stride-1 float im2col/col2im go through the SIMD table. Work is split
-// over the batch with the thread pool's fixed split (the GEMMs inside then run serially), and the
-// weight gradient sums the per-chunk partials in chunk order, so results are bit-identical for a
-// given thread count.
+// one pass over the groups. Stride-1 float im2col/col2im go through the SIMD table. Float layers
+// with wide channels on small maps take the tap path instead (conv2d_tap_path): one GEMM per kernel
+// tap on groups of samples stored sample-innermost, read in place, skipping the multiply-adds by
+// the zero padding (conv2d.cpp says where that pays). Work is split over the batch with the thread
+// pool's fixed split (the GEMMs inside then run serially), and the weight gradient sums the
+// per-chunk partials in chunk order, so results are bit-identical for a given thread count.
 // The *_reference functions are the direct seven-loop definitions, kept as the algorithmic reference
 // the tests compare against.
 #pragma once
@@ -39,6 +41,10 @@ template <typename T> void conv2d_backward_input(const Conv2dGeometry& g, const 
 // dw (OC, C, KH, KW) and db (OC, may be null) from x and dy. Overwrites both.
 template <typename T>
 void conv2d_backward_weight(const Conv2dGeometry& g, const T* x, const T* dy, T* dw, T* db);
+
+// Whether the float kernels above take the tap path for g (wide channels on small maps, stride 1:
+// see conv2d.cpp) rather than im2col; exposed for tests and benchmarks.
+bool conv2d_tap_path(const Conv2dGeometry& g);
 
 template <typename T>
 void conv2d_forward_reference(const Conv2dGeometry& g, const T* x, const T* w, const T* b, T* y);

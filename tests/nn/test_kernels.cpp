@@ -52,6 +52,20 @@ template <typename T> void check_conv(const Conv2dGeometry& g, double tol) {
   }
 }
 
+// Geometries of the tap path (wide channels, small maps, stride 1; see conv2d.hpp).
+std::vector<Conv2dGeometry> tap_geometries() {
+  // (N, C, H, W, OC, KH, KW, SH, SW, PH, PW)
+  return {
+      {3, 64, 4, 4, 8, 3, 3, 1, 1, 1, 1},    // the study's 4x4 layers: full-width taps as one run
+      {19, 64, 5, 7, 6, 3, 3, 1, 1, 1, 1},   // two groups of samples, a map not square
+      {2, 64, 6, 5, 4, 2, 3, 1, 1, 0, 1},    // uneven kernel and padding
+      {2, 64, 5, 6, 3, 3, 3, 1, 1, 1, 0},    // output rows narrower than the input's: runs row by row
+      {2, 64, 2, 3, 3, 5, 5, 1, 1, 2, 2},    // kernel larger than the map: some taps reach nothing
+      {2, 64, 3, 3, 4, 3, 3, 1, 1, 3, 3},    // padding wider than the kernel: border outputs see no tap
+      {1, 64, 12, 12, 5, 1, 3, 1, 1, 0, 1},  // one row of taps on the largest map taken
+  };
+}
+
 std::vector<Conv2dGeometry> conv_geometries() {
   std::vector<Conv2dGeometry> out;
   // (N, C, H, W, OC, KH, KW, SH, SW, PH, PW)
@@ -65,6 +79,7 @@ std::vector<Conv2dGeometry> conv_geometries() {
   out.push_back({7, 3, 4, 4, 2, 2, 2, 2, 2, 0, 0});    // more samples than threads, odd count
   out.push_back({13, 2, 10, 10, 3, 3, 3, 1, 1, 1, 1}); // samples grouped 6 per GEMM, a partial group
   out.push_back({9, 3, 5, 3, 4, 3, 3, 1, 1, 0, 1});    // grouped, unequal padding
+  for (const auto& g : tap_geometries()) out.push_back(g);
   return out;
 }
 
@@ -77,6 +92,18 @@ TEST_CASE("conv2d fast float path equals the direct reference on awkward geometr
     set_simd_level(level);
     for (const auto& g : conv_geometries()) check_conv<float>(g, 2e-5);
   }
+}
+
+TEST_CASE("conv2d takes the tap path where it is meant to, and only there") {
+  for (const auto& g : tap_geometries()) CHECK(conv2d_tap_path(g));
+  // The study's layers: wide channels on maps up to 12x12 (cifar c3/c4, stl c4) take it.
+  CHECK(conv2d_tap_path({64, 256, 4, 4, 512, 3, 3, 1, 1, 1, 1}));
+  CHECK(conv2d_tap_path({64, 64, 8, 8, 128, 3, 3, 1, 1, 1, 1}));
+  CHECK(conv2d_tap_path({64, 256, 12, 12, 512, 3, 3, 1, 1, 1, 1}));
+  CHECK_FALSE(conv2d_tap_path({64, 32, 14, 14, 64, 3, 3, 1, 1, 1, 1}));   // narrow channels
+  CHECK_FALSE(conv2d_tap_path({64, 64, 16, 16, 128, 3, 3, 1, 1, 1, 1}));  // a larger map
+  CHECK_FALSE(conv2d_tap_path({64, 128, 8, 8, 128, 3, 3, 2, 2, 1, 1}));   // strided
+  CHECK_FALSE(conv2d_tap_path({64, 128, 8, 8, 128, 1, 1, 1, 1, 0, 0}));   // pointwise: one GEMM already
 }
 
 TEST_CASE("conv2d fast double path equals the direct reference on awkward geometries") {
@@ -286,4 +313,16 @@ TEST_CASE("conv2d_backward gives both gradients bit for bit as the two separate 
       conv2d_backward<float>(g, x.data(), dy.data(), nullptr, nullptr, dw3.data(), nullptr);
       CHECK(dw3 == dw1);
     }
+}
+
+TEST_CASE("conv2d on an empty batch gives an empty output and zero weight gradients, on both paths") {
+  // (N, C, H, W, OC, KH, KW, SH, SW, PH, PW): im2col's geometry, then the tap path's.
+  for (Conv2dGeometry g : {Conv2dGeometry{0, 3, 5, 5, 4, 3, 3, 1, 1, 1, 1}, Conv2dGeometry{0, 64, 4, 4, 4, 3, 3, 1, 1, 1, 1}}) {
+    INFO("C " << g.C);
+    std::vector<float> w(g.OC * g.C * 9, 0.5f), dw(w.size(), NAN), db(g.OC, NAN);
+    conv2d_forward<float>(g, nullptr, w.data(), nullptr, nullptr);
+    conv2d_backward<float>(g, nullptr, nullptr, w.data(), nullptr, dw.data(), db.data());
+    CHECK(dw == std::vector<float>(w.size(), 0.0f));
+    CHECK(db == std::vector<float>(g.OC, 0.0f));
+  }
 }
