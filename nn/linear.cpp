@@ -2,10 +2,12 @@
 #include "nn/linear.hpp"
 
 #include <cmath>
+#include <type_traits>
 
 #include "nn/detail.hpp"
 #include "nn/init.hpp"
 #include "nn/kernels/gemm_dispatch.hpp"
+#include "tensor/simd.hpp"
 
 namespace hqc::nn {
 
@@ -37,6 +39,18 @@ Variable linear(const Variable& x, const Variable& weight, const Variable& bias)
       const T* bp = bc.data<T>();
       for (int64_t r = 0; r < rows; ++r) std::copy(bp, bp + out, yp + r * out);
       beta = 1;
+    }
+    if constexpr (std::is_same_v<T, float>) {
+      if (rows == 1) {  // one sample (batch-1 inference): a dot product per output reads W once, unpacked
+        const float* xp = xc.data<float>();
+        const float* wp = wc.data<float>();
+        const auto dot = hqc::kernels().dot;
+        for (int64_t j = 0; j < out; ++j) {
+          const float d = dot(xp, wp + j * in, in);
+          yp[j] = has_bias ? yp[j] + d : d;
+        }
+        return;
+      }
     }
     // (rows, in) @ (out, in)ᵀ
     kernels::gemm(false, true, rows, out, in, T(1), xc.data<T>(), in, wc.data<T>(), in, beta, yp, out);

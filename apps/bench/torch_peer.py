@@ -477,6 +477,21 @@ def cpu_name():
     return platform.processor() or "unknown"
 
 
+def warn_reference_blas():
+    """Debian's python3-torch takes its BLAS from the libblas.so.3 alternative: with only libblas3
+    (the reference Fortran BLAS) installed, torch.mm and the linear layers run at 3-6 GFLOP/s on the
+    2-core Zen 5 machine instead of OpenBLAS's 50-170, and every ratio against this peer is inflated."""
+    for d in ("/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib"):
+        lib = os.path.join(d, "libblas.so.3")
+        if os.path.exists(lib):
+            real = os.path.realpath(lib)
+            if "/blas/" in real:  # Debian's reference implementation lives in .../blas/
+                print(f"torch_peer: warning: libblas.so.3 is the reference BLAS ({real}); PyTorch's GEMMs will be "
+                      "far slower than with OpenBLAS: install libopenblas0-pthread (apt-get install -y "
+                      "libopenblas0-pthread) for a fair peer", file=sys.stderr, flush=True)
+            return
+
+
 def print_table(doc, out):
     p = lambda *a: print(*a, file=out)
     p(f"PyTorch {doc['version']} peer, {doc['threads']} threads, batch {doc['batch']}, "
@@ -506,6 +521,7 @@ def print_table(doc, out):
 
 
 def run_bench(args):
+    warn_reference_blas()
     torch.set_num_threads(args.threads)
     proto = Protocol(args.warmup, args.windows, args.window_seconds)
     names = [m[0] for m in MODELS]

@@ -170,33 +170,60 @@ inline void maxpool2x2_one(const float* r0, const float* r1, int64_t j, int32_t 
   idx[j] = base + static_cast<int32_t>(2 * j) + off[k];
 }
 
+// The 2x2 rule on one block of W outputs from the 2W inputs of each row at p0, p1 (outputs first /
+// 2 .. of the row, in flat input indices): false when a NaN or infinity needs the exact scalar rule.
+inline bool maxpool2x2_block(const float* p0, const float* p1, int32_t first, int32_t w, Vec& max, Vec& at) {
+  alignas(64) static const float kEven[16] = {0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30};
+  Vec a, b, c, d;
+  Vec::load_even_odd(p0, a, b);
+  Vec::load_even_odd(p1, c, d);
+  // x - x is NaN exactly when x is NaN or infinite.
+  if ((((a - a) + (b - b)) + ((c - c) + (d - d))).any_nan()) return false;
+  // Strictly greater replaces: the first maximum in the order a, b, c, d wins.
+  Vec m = a, k = Vec::set1(0.0f);
+  k = Vec::select_gt(b, m, Vec::set1(1.0f), k);
+  m = Vec::select_gt(b, m, b, m);
+  k = Vec::select_gt(c, m, Vec::set1(float(w)), k);
+  m = Vec::select_gt(c, m, c, m);
+  k = Vec::select_gt(d, m, Vec::set1(float(w + 1)), k);
+  m = Vec::select_gt(d, m, d, m);
+  max = m;
+  at = Vec::set1(float(first)) + Vec::load(kEven) + k;
+  return true;
+}
+
 void k_maxpool2x2_row(const float* r0, const float* r1, int64_t n, int32_t base, int32_t w, float* y,
                       int32_t* idx) {
-  alignas(64) static const float kEven[16] = {0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30};
-  const Vec zero = Vec::set1(0.0f), one = Vec::set1(1.0f), kw = Vec::set1(float(w)), kw1 = Vec::set1(float(w + 1));
-  const Vec cols = Vec::load(kEven);
   int64_t j = 0;
+  Vec m, at;
   for (; j + W <= n; j += W) {
-    Vec a, b, c, d;
-    Vec::load_even_odd(r0 + 2 * j, a, b);
-    Vec::load_even_odd(r1 + 2 * j, c, d);
-    // x - x is NaN exactly when x is NaN or infinite: such blocks take the exact scalar rule.
-    if ((((a - a) + (b - b)) + ((c - c) + (d - d))).any_nan()) {
+    if (!maxpool2x2_block(r0 + 2 * j, r1 + 2 * j, base + static_cast<int32_t>(2 * j), w, m, at)) {
       for (int64_t i = j; i < j + W; ++i) maxpool2x2_one(r0, r1, i, base, w, y, idx);
       continue;
     }
-    // Strictly greater replaces: the first maximum in the order a, b, c, d wins.
-    Vec m = a, k = zero;
-    k = Vec::select_gt(b, m, one, k);
-    m = Vec::select_gt(b, m, b, m);
-    k = Vec::select_gt(c, m, kw, k);
-    m = Vec::select_gt(c, m, c, m);
-    k = Vec::select_gt(d, m, kw1, k);
-    m = Vec::select_gt(d, m, d, m);
     m.store(y + j);
-    (Vec::set1(float(base + 2 * j)) + cols + k).store_i32(idx + j);
+    at.store_i32(idx + j);
   }
-  for (; j < n; ++j) maxpool2x2_one(r0, r1, j, base, w, y, idx);
+  if (j == n) return;
+  // The last n - j < W outputs (all of them in rows of 7 or 14, the MNIST models' pools): the same
+  // block on zero-padded copies of the rows' last 2 (n - j) inputs.
+  const int64_t rest = n - j;
+  alignas(64) float t0[2 * W], t1[2 * W], ty[W];
+  alignas(64) int32_t ti[W];
+  for (int64_t i = 0; i < 2 * W; ++i) {
+    t0[i] = i < 2 * rest ? r0[2 * j + i] : 0.0f;
+    t1[i] = i < 2 * rest ? r1[2 * j + i] : 0.0f;
+  }
+  if (!maxpool2x2_block(t0, t1, base + static_cast<int32_t>(2 * j), w, m, at)) {
+    for (; j < n; ++j) maxpool2x2_one(r0, r1, j, base, w, y, idx);
+    return;
+  }
+  m.store(ty);
+  at.store_i32(ti);
+  for (int64_t i = 0; i < rest; ++i) {
+    y[j + i] = ty[i];
+    idx[j + i] = ti[i];
+  }
 }
 
 void k_affine_s(const float* a, float s, float t, float* o, int64_t n) {

@@ -66,6 +66,22 @@ TEST_CASE("linear forward and gradients match PyTorch") {
   }
 }
 
+TEST_CASE("linear on one row (the dot-product path) matches PyTorch's rows, with and without bias") {
+  Fixture f("linear");
+  const Tensor x = f.get("x", DType::f32), w = f.get("w", DType::f32), b = f.get("b", DType::f32);
+  const Tensor y = f.get("y");  // with bias, float64
+  const int64_t rows = x.size(0);
+  REQUIRE(x.dim() == 2);
+  for (int64_t r = 0; r < rows; ++r) {
+    INFO("row " << r);
+    const Tensor xr = x.narrow(0, r, 1).contiguous();
+    CHECK_FIXTURE(linear(Variable(xr), Variable(w), Variable(b)).data(), y.narrow(0, r, 1), DType::f32);
+    // Without bias: PyTorch's row minus the bias. The output buffer is fresh and not zeroed first.
+    const Tensor want = y.narrow(0, r, 1).contiguous() - b.to(DType::f64).view({1, b.size(0)});
+    CHECK_FIXTURE(linear(Variable(xr), Variable(w), Variable()).data(), want, DType::f32);
+  }
+}
+
 TEST_CASE("BatchNorm layers match PyTorch over several training steps and in eval") {
   struct Case { const char* name; bool two_d; };
   for (Case c : {Case{"batchnorm2d", true}, Case{"batchnorm1d", false}, Case{"batchnorm1d_3d", false}}) {
