@@ -63,6 +63,7 @@ std::vector<Conv2dGeometry> tap_geometries() {
       {2, 64, 2, 3, 3, 5, 5, 1, 1, 2, 2},    // kernel larger than the map: some taps reach nothing
       {2, 64, 3, 3, 4, 3, 3, 1, 1, 3, 3},    // padding wider than the kernel: border outputs see no tap
       {1, 64, 12, 12, 5, 1, 3, 1, 1, 0, 1},  // one row of taps on the largest map taken
+      {2, 300, 4, 4, 5, 3, 3, 1, 1, 1, 1},   // K = C deeper than one GEMM K block (packed in two)
   };
 }
 
