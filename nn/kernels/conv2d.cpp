@@ -333,8 +333,7 @@ void tap_backward(const Conv2dGeometry& g, const float* x, const float* dy, cons
   std::optional<TapWeights> weights;
   if (dx) weights.emplace(g, w, true);
   const int64_t chunks = parallel_chunks(g.N, 1);
-  float* partials = dw ? workspace_as<float>(kSlotPartials, std::max<int64_t>(chunks, 1) * part) : nullptr;
-  if (dw && chunks == 0) std::fill(partials, partials + part, 0.0f);  // no samples: zero gradients
+  float* partials = dw ? workspace_as<float>(kSlotPartials, chunks * part) : nullptr;
   parallel_for_chunks(g.N, 1, [&](int64_t k, int64_t n0, int64_t n1) {
     const int64_t G = tap_group_size(g, n1 - n0);
     float* pw = dw ? partials + k * part : nullptr;  // (T, OC, C)
@@ -361,20 +360,19 @@ void tap_backward(const Conv2dGeometry& g, const float* x, const float* dy, cons
   });
   if (!dw) return;
   // dw[oc, c, t] = Σ_k partial k [t, oc, c] in chunk order; db likewise.
-  const int64_t used = std::max<int64_t>(chunks, 1);
   parallel_for(g.OC, 1, [&](int64_t o0, int64_t o1) {
     for (int64_t oc = o0; oc < o1; ++oc) {
       float* out = dw + oc * g.C * T;  // (C, T)
       for (int64_t t = 0; t < T; ++t) {
         for (int64_t c = 0; c < g.C; ++c) out[c * T + t] = partials[(t * g.OC + oc) * g.C + c];
-        for (int64_t k = 1; k < used; ++k) {
+        for (int64_t k = 1; k < chunks; ++k) {
           const float* p = partials + k * part + (t * g.OC + oc) * g.C;
           for (int64_t c = 0; c < g.C; ++c) out[c * T + t] += p[c];
         }
       }
       if (db) {
         float sum = partials[wsize + oc];
-        for (int64_t k = 1; k < used; ++k) sum += partials[k * part + wsize + oc];
+        for (int64_t k = 1; k < chunks; ++k) sum += partials[k * part + wsize + oc];
         db[oc] = sum;
       }
     }
@@ -426,6 +424,11 @@ template <typename T>
 void conv2d_backward(const Conv2dGeometry& g, const T* x, const T* dy, const T* w, T* dx, T* dw, T* db) {
   const int64_t OHW = g.OH() * g.OW(), CKK = g.C * g.KH * g.KW, CHW = g.C * g.H * g.W;
   const int64_t wsize = g.OC * CKK, part = wsize + g.OC;
+  if (g.N == 0) {  // no samples: no input gradient, zero weight gradients (there are no partials to sum)
+    if (dw) std::fill(dw, dw + wsize, T(0));
+    if (dw && db) std::fill(db, db + g.OC, T(0));
+    return;
+  }
   if constexpr (std::is_same_v<T, float>) {
     if (conv2d_tap_path(g)) return tap_backward(g, x, dy, w, dx, dw, db);
   }
@@ -475,11 +478,6 @@ void conv2d_backward(const Conv2dGeometry& g, const T* x, const T* dy, const T* 
     }
   });
   if (!dw) return;
-  if (chunks == 0) {  // no samples: zero gradients
-    std::fill(dw, dw + wsize, T(0));
-    if (db) std::fill(db, db + g.OC, T(0));
-    return;
-  }
   // The partials summed in chunk order, element ranges split over the threads (the weights of the
   // wide layers are MBs: a serial pass would leave the other threads idle).
   auto sum_partials = [&](int64_t i0, int64_t i1, T* out) {  // out[i - i0] = Σ_k partial k [i]

@@ -76,7 +76,7 @@ TEST_CASE("linear on one row (the dot-product path) matches PyTorch's rows, with
     INFO("row " << r);
     const Tensor xr = x.narrow(0, r, 1).contiguous();
     CHECK_FIXTURE(linear(Variable(xr), Variable(w), Variable(b)).data(), y.narrow(0, r, 1), DType::f32);
-    // Without bias: PyTorch's row minus the bias. The output buffer is fresh and not zeroed first.
+    // Without bias: PyTorch's row minus the bias (the output is written, not added to).
     const Tensor want = y.narrow(0, r, 1).contiguous() - b.to(DType::f64).view({1, b.size(0)});
     CHECK_FIXTURE(linear(Variable(xr), Variable(w), Variable()).data(), want, DType::f32);
   }
