@@ -402,6 +402,17 @@ void sgemm_packed(const SgemmPackedA& a, bool tb, int64_t N, float alpha, const 
   run_gemm(gemm_kernel(a.level), g);
 }
 
+void stranspose_with(SimdLevel level, int64_t rows, int64_t cols, const float* src, int64_t lds, float* dst) {
+  if (rows < 0 || cols < 0 || lds < std::max<int64_t>(cols, 1))
+    throw std::invalid_argument("stranspose: negative size or row stride shorter than a row");
+  if (rows == 0 || cols == 0) return;
+  gemm_kernel(level).pack_transposing(src, lds, rows, cols, rows, dst);
+}
+
+void stranspose(int64_t rows, int64_t cols, const float* src, int64_t lds, float* dst) {
+  stranspose_with(simd_level(), rows, cols, src, lds, dst);
+}
+
 void sgemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
            const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
   sgemm_with(simd_level(), ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);

@@ -42,6 +42,12 @@ SgemmPackedA sgemm_pack_a(bool trans_a, int64_t M, int64_t K, const float* A, in
 void sgemm_packed(const SgemmPackedA& A, bool trans_b, int64_t N, float alpha, const float* B, int64_t ldb,
                   float beta, float* C, int64_t ldc);
 
+// dst (cols, rows) = src (rows, cols)ᵀ, src's rows lds apart, dst dense: the GEMM's transposing
+// pack (blocks transposed in registers on AVX2 and AVX-512). Lays a convolution's input out
+// channels-last; the _with form runs a given instruction set (tests).
+void stranspose(int64_t rows, int64_t cols, const float* src, int64_t lds, float* dst);
+void stranspose_with(SimdLevel level, int64_t rows, int64_t cols, const float* src, int64_t lds, float* dst);
+
 void dgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, double alpha, const double* A,
            int64_t lda, const double* B, int64_t ldb, double beta, double* C, int64_t ldc);
 

@@ -155,6 +155,45 @@ void gemm_nt_dots(int64_t M, int64_t N, int64_t K, const double* A, int64_t lda,
     }
 }
 
+// The weight gradient as dW' = dY · R, with R the samples' rows: R (pixels, KH*KW*C) holds for each
+// output pixel, tap by tap, the C input channels under that tap (zeros on the padding), so dW'
+// comes out tap-major, (OC, KH, KW, C). R is row-major with the GEMM's reduction (the pixels) as
+// its rows, so the GEMM reads it in place where im2col's columns (pixels contiguous) would be
+// transposed into panels; and each row is KH runs of KW*C contiguous values of the sample stored
+// channels-last, (H, W, C), copied whole.
+bool weight_gradient_by_rows(const Conv2dGeometry& g) { return g.C * g.KH * g.KW > kDotPathMaxColumns; }
+
+// xh (H, W, C) <- x (C, H, W)
+void to_channels_last(const Conv2dGeometry& g, const float* x, float* xh) { stranspose(g.C, g.H * g.W, x, g.H * g.W, xh); }
+void to_channels_last(const Conv2dGeometry& g, const double* x, double* xh) {
+  const int64_t HW = g.H * g.W;
+  for (int64_t c = 0; c < g.C; ++c)
+    for (int64_t p = 0; p < HW; ++p) xh[p * g.C + c] = x[c * HW + p];
+}
+
+// rows (OH*OW, KH*KW*C), rows ld apart, from one sample's channels-last xh (H, W, C).
+template <typename T> void im2row(const Conv2dGeometry& g, const T* xh, T* rows, int64_t ld) {
+  const int64_t OH = g.OH(), OW = g.OW(), C = g.C, run = g.KW * C;
+  for (int64_t oh = 0; oh < OH; ++oh)
+    for (int64_t ow = 0; ow < OW; ++ow) {
+      T* r = rows + (oh * OW + ow) * ld;
+      // Taps kw in [lo, hi) / C fall inside the map (lo == hi when none does).
+      const int64_t iw0 = ow * g.SW - g.PW;  // input column under kw = 0
+      const int64_t lo = std::clamp<int64_t>(-iw0, 0, g.KW) * C, hi = std::clamp<int64_t>(g.W - iw0, 0, g.KW) * C;
+      for (int64_t kh = 0; kh < g.KH; ++kh, r += run) {
+        const int64_t ih = oh * g.SH - g.PH + kh;
+        if (ih < 0 || ih >= g.H) {
+          std::fill(r, r + run, T(0));
+          continue;
+        }
+        const int64_t at = (ih * g.W + iw0) * C;  // offset of kw = 0, outside xh where lo or hi clip
+        std::fill(r, r + lo, T(0));
+        if (lo < hi) std::copy(xh + (at + lo), xh + (at + hi), r + lo);
+        std::fill(r + hi, r + run, T(0));
+      }
+    }
+}
+
 // The weights as the A operand of the forward and input-gradient GEMMs, which multiply the same
 // matrix into one group of samples after another: float packs op(W) once per call (on the calling
 // thread's workspace, read by every thread) instead of once per group and thread; double passes W on.
@@ -432,7 +471,7 @@ void conv2d_backward(const Conv2dGeometry& g, const T* x, const T* dy, const T* 
   if constexpr (std::is_same_v<T, float>) {
     if (conv2d_tap_path(g)) return tap_backward(g, x, dy, w, dx, dw, db);
   }
-  const bool pointwise = is_pointwise(g);
+  const bool pointwise = is_pointwise(g), by_rows = !pointwise && weight_gradient_by_rows(g);
   std::optional<WeightOperand<T>> weights_t;  // Wᵀ (CKK, OC)
   if (dx) weights_t.emplace(true, CKK, g.OC, w, CKK);
   const int64_t chunks = parallel_chunks(g.N, 1);
@@ -463,7 +502,15 @@ void conv2d_backward(const Conv2dGeometry& g, const T* x, const T* dy, const T* 
           for (int64_t j = 0; j < gs; ++j) col2im(g, col + j * OHW, dx + (s + j) * CHW, ld);
         }
       }
-      if (dw) {  // dW += dY · columnsᵀ
+      if (dw && by_rows) {  // dW' += dY · R
+        T* xh = workspace_as<T>(kSlotInputGradient, CHW);
+        for (int64_t j = 0; j < gs; ++j) {
+          to_channels_last(g, x + (s + j) * CHW, xh);
+          im2row(g, xh, col + j * OHW * CKK, CKK);
+        }
+        gemm(false, false, g.OC, CKK, ld, T(1), dyg, ld, col, CKK, T(s == n0 ? 0 : 1), pw, CKK);
+        for (int64_t oc = 0; oc < g.OC; ++oc) pb[oc] += row_sum(dyg + oc * ld, ld);
+      } else if (dw) {  // dW += dY · columnsᵀ
         const T* B = x + s * CHW;  // pointwise: (C, OHW)
         if (!pointwise) {
           for (int64_t j = 0; j < gs; ++j) im2col(g, x + (s + j) * CHW, col + j * OHW, ld);
@@ -487,10 +534,28 @@ void conv2d_backward(const Conv2dGeometry& g, const T* x, const T* dy, const T* 
       for (int64_t i = i0; i < i1; ++i) out[i - i0] += p[i];
     }
   };
+  if (!by_rows) {
+    parallel_for(part, 1 << 16, [&](int64_t i0, int64_t i1) {
+      if (i0 < wsize) sum_partials(i0, std::min(i1, wsize), dw + i0);
+      if (db && i1 > wsize) sum_partials(std::max(i0, wsize), i1, db + (std::max(i0, wsize) - wsize));
+    });
+    return;
+  }
+  // By rows, the sum (in chunk order, into the first partial) is then scattered from (OC, KH*KW, C) to
+  // (OC, C, KH*KW).
+  const int64_t taps = g.KH * g.KW;
   parallel_for(part, 1 << 16, [&](int64_t i0, int64_t i1) {
-    if (i0 < wsize) sum_partials(i0, std::min(i1, wsize), dw + i0);
-    if (db && i1 > wsize) sum_partials(std::max(i0, wsize), i1, db + (std::max(i0, wsize) - wsize));
+    for (int64_t k = 1; k < chunks; ++k) {
+      const T* p = partials + k * part;
+      for (int64_t i = i0; i < i1; ++i) partials[i] += p[i];
+    }
   });
+  parallel_for(g.OC, 1, [&](int64_t o0, int64_t o1) {
+    for (int64_t oc = o0; oc < o1; ++oc)
+      for (int64_t t = 0; t < taps; ++t)
+        for (int64_t c = 0; c < g.C; ++c) dw[(oc * g.C + c) * taps + t] = partials[(oc * taps + t) * g.C + c];
+  });
+  if (db) std::copy(partials + wsize, partials + part, db);
 }
 
 template <typename T> void conv2d_backward_input(const Conv2dGeometry& g, const T* dy, const T* w, T* dx) {

@@ -2,8 +2,9 @@
 //
 // The fast path lowers samples to columns (im2col, as darknet and Caffe do) and multiplies by the
 // weight matrix with the project's GEMM: forward Y = W · col, input gradient col' = Wᵀ · dY folded
-// back by col2im, weight gradient dW = Σ_b dY_b · col_bᵀ. Small feature maps put several samples
-// side by side in one column buffer so the GEMMs stay wide; the weights are packed for the GEMM
+// back by col2im, weight gradient dW = Σ_b dY_b · col_bᵀ (col_bᵀ built as such, one row of the
+// channels-last input per output pixel, unless C*KH*KW is tiny). Small feature maps put several
+// samples side by side in one column buffer so the GEMMs stay wide; the weights are packed for the GEMM
 // once per call (every group multiplies the same W), and the backward pass makes both gradients in
 // one pass over the groups. Stride-1 float im2col/col2im go through the SIMD table. Float layers
 // with wide channels on small maps take the tap path instead (conv2d_tap_path): one GEMM per kernel

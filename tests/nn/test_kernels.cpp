@@ -80,6 +80,11 @@ std::vector<Conv2dGeometry> conv_geometries() {
   out.push_back({7, 3, 4, 4, 2, 2, 2, 2, 2, 0, 0});    // more samples than threads, odd count
   out.push_back({13, 2, 10, 10, 3, 3, 3, 1, 1, 1, 1}); // samples grouped 6 per GEMM, a partial group
   out.push_back({9, 3, 5, 3, 4, 3, 3, 1, 1, 0, 1});    // grouped, unequal padding
+  // Weight gradients by rows (C*KH*KW > 32 off the tap path):
+  out.push_back({9, 40, 14, 14, 33, 3, 3, 1, 1, 1, 1});  // the MNIST second layers' kind, groups of 3
+  out.push_back({2, 4, 11, 9, 5, 3, 3, 2, 2, 1, 1});     // strided
+  out.push_back({3, 5, 6, 7, 6, 2, 4, 1, 1, 0, 2});      // uneven kernel and padding
+  out.push_back({2, 6, 3, 2, 3, 3, 4, 1, 1, 2, 2});      // kernel wider than the map: rows of zeros only
   for (const auto& g : tap_geometries()) out.push_back(g);
   return out;
 }

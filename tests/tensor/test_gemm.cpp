@@ -234,3 +234,27 @@ TEST_CASE("sgemm_packed refuses panels packed under another SIMD level") {
   CHECK_THROWS_WITH_AS(sgemm_packed(packed, false, 1, 1.0f, B.data(), 1, 0.0f, C.data(), 1),
                        doctest::Contains("packed for SIMD level scalar"), std::invalid_argument);
 }
+
+TEST_CASE("stranspose equals the definition at every SIMD level and rejects bad sizes") {
+  // rows x cols, src rows lds = cols + 5 apart: single entries, under and over a 16 x 16 block, the
+  // channel counts a convolution lays out channels-last.
+  const std::vector<std::array<int64_t, 2>> shapes = {{1, 1}, {3, 17}, {16, 16}, {8, 196}, {33, 70}, {64, 23}};
+  for (SimdLevel level : available_levels()) {
+    for (auto [rows, cols] : shapes) {
+      CAPTURE(simd_name(level));
+      CAPTURE(rows);
+      CAPTURE(cols);
+      const int64_t lds = cols + 5;
+      const auto src = random_vec(rows * lds, 4);
+      std::vector<float> dst(static_cast<size_t>(rows * cols), -7.0f);
+      stranspose_with(level, rows, cols, src.data(), lds, dst.data());
+      int64_t wrong = 0;
+      for (int64_t i = 0; i < rows; ++i)
+        for (int64_t j = 0; j < cols; ++j) wrong += dst[j * rows + i] != src[i * lds + j];
+      CHECK(wrong == 0);
+    }
+  }
+  float x = 0;
+  CHECK_THROWS_AS(stranspose(2, 3, &x, 2, &x), std::invalid_argument);
+  CHECK_THROWS_AS(stranspose(-1, 3, &x, 3, &x), std::invalid_argument);
+}
