@@ -75,6 +75,11 @@ struct KernelTable {
   // (oh_n, ow_n)) at [i - kh + ph][j - kw + pw] where inside. Taps out of range add +0.0.
   void (*col2im_channel)(const float* col, int64_t ld, int64_t h, int64_t w, int64_t kh_n, int64_t kw_n, int64_t ph,
                          int64_t pw, int64_t oh_n, int64_t ow_n, float* x);
+  // One output row of an im2row (a convolution's weight-gradient rows, nn/kernels/conv2d.cpp): for each
+  // ow < ow_n, the kw_n * c values at out + ow * ld are the c channels of input columns ow * sw - pw + kw
+  // (kw < kw_n) of the channels-last row x (w, c), 0 for columns outside [0, w).
+  void (*im2row_row)(const float* x, int64_t w, int64_t c, int64_t kw_n, int64_t sw, int64_t pw, int64_t ow_n,
+                     float* out, int64_t ld);
 };
 
 const KernelTable& kernels();                  // for simd_level()

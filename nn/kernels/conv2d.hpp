@@ -58,5 +58,9 @@ void conv2d_backward_weight_reference(const Conv2dGeometry& g, const T* x, const
 // overwriting it.
 template <typename T> void im2col(const Conv2dGeometry& g, const T* x, T* col, int64_t ld);
 template <typename T> void col2im(const Conv2dGeometry& g, const T* col, T* dx, int64_t ld);
+// The transposed columns from one sample stored channels-last, xh (H, W, C): rows (OH*OW, KH*KW*C),
+// rows ld apart (ld >= KH*KW*C), row oh*OW + ow holding tap by tap (kh, kw) the C channels of the
+// input pixel under it, 0 where that is padding. The weight gradient's rows (conv2d.cpp).
+template <typename T> void im2row(const Conv2dGeometry& g, const T* xh, T* rows, int64_t ld);
 
 }  // namespace hqc::nn::kernels

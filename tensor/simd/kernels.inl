@@ -298,6 +298,26 @@ void k_col2im_channel(const float* col, int64_t ld, int64_t h, int64_t w, int64_
   }
 }
 
+// One output row of an im2row: each output column's window of kw_n input columns is one run of
+// kw_n * c contiguous values of the channels-last row, copied a vector at a time; in the windows that
+// reach past either end of the row, lanes whose input column lies outside are neither read nor kept.
+void k_im2row_row(const float* x, int64_t w, int64_t c, int64_t kw_n, int64_t sw, int64_t pw, int64_t ow_n, float* out,
+                  int64_t ld) {
+  const int64_t run = kw_n * c, n = w * c, full = run / W * W;
+  const typename Vec::Mask tail = Vec::range(0, run - full);
+  for (int64_t ow = 0; ow < ow_n; ++ow, out += ld) {
+    const int64_t s0 = (ow * sw - pw) * c;  // offset of the window's first value in x, negative on the left
+    if (s0 >= 0 && s0 + run <= n) {
+      const float* src = x + s0;
+      for (int64_t j = 0; j < full; j += W) Vec::load(src + j).store(out + j);
+      if (full < run) Vec::load_masked(src + full, tail).store_masked(out + full, tail);
+      continue;
+    }
+    for (int64_t j = 0; j < run; j += W)
+      Vec::load_masked(x + s0 + j, Vec::range(-(s0 + j), n - (s0 + j))).store_masked(out + j, Vec::range(0, run - j));
+  }
+}
+
 constexpr hqc::KernelTable kTable = {
     k_add, k_sub, k_mul, k_div, k_max, k_min,
     k_add_s, k_mul_s, k_rsub_s, k_rdiv_s, k_max_s, k_min_s,
@@ -305,5 +325,5 @@ constexpr hqc::KernelTable kTable = {
     k_relu_backward, k_axpy, k_scale_add,
     k_sum, k_max_reduce, k_dot, k_sq_dev_sum,
     k_maxpool2x2_row, k_affine_s, k_affine_relu_s, k_affine2_s,
-    k_im2col_channel, k_col2im_channel,
+    k_im2col_channel, k_col2im_channel, k_im2row_row,
 };

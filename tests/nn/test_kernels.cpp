@@ -154,6 +154,44 @@ TEST_CASE("im2col and col2im equal their entry-by-entry definitions at every SIM
   }
 }
 
+template <typename T> void check_im2row(const Conv2dGeometry& g) {
+  Generator gen(5);
+  const int64_t OH = g.OH(), OW = g.OW(), run = g.KH * g.KW * g.C, ld = run + 3;  // 3 entries a row left alone
+  const auto xh = random_vec<T>(g.H * g.W * g.C, gen);                              // (H, W, C)
+  std::vector<T> want(static_cast<size_t>(OH * OW * ld), T(-7));
+  for (int64_t oh = 0; oh < OH; ++oh)
+    for (int64_t ow = 0; ow < OW; ++ow)
+      for (int64_t kh = 0; kh < g.KH; ++kh)
+        for (int64_t kw = 0; kw < g.KW; ++kw)
+          for (int64_t ch = 0; ch < g.C; ++ch) {
+            const int64_t ih = oh * g.SH - g.PH + kh, iw = ow * g.SW - g.PW + kw;
+            const bool inside = ih >= 0 && ih < g.H && iw >= 0 && iw < g.W;
+            want[(oh * OW + ow) * ld + (kh * g.KW + kw) * g.C + ch] = inside ? xh[(ih * g.W + iw) * g.C + ch] : T(0);
+          }
+  std::vector<T> rows(want.size(), T(-7));
+  im2row(g, xh.data(), rows.data(), ld);
+  CHECK(rows == want);
+}
+
+TEST_CASE("im2row equals its entry-by-entry definition at every SIMD level, float and double") {
+  hqc::test::SimdLevelGuard guard;
+  // (N, C, H, W, OC, KH, KW, SH, SW, PH, PW): one channel to more than a vector of them, windows that
+  // straddle both edges, a kernel wider than the row, strides, padding wider than the kernel.
+  const std::vector<Conv2dGeometry> geometries = {
+      {1, 1, 5, 7, 1, 3, 3, 1, 1, 1, 1},  {1, 3, 4, 6, 1, 1, 3, 1, 1, 0, 1}, {1, 16, 5, 4, 1, 3, 3, 1, 1, 2, 0},
+      {1, 20, 3, 1, 1, 3, 3, 1, 1, 1, 1}, {1, 5, 4, 2, 1, 5, 5, 1, 1, 2, 2}, {1, 2, 9, 8, 1, 3, 3, 2, 1, 1, 1},
+      {1, 7, 7, 9, 1, 3, 3, 1, 2, 1, 1},  {1, 33, 6, 5, 1, 2, 3, 1, 1, 0, 3}, {1, 32, 14, 14, 1, 3, 3, 1, 1, 1, 1}};
+  for (SimdLevel level : hqc::test::available_levels()) {
+    set_simd_level(level);
+    for (const Conv2dGeometry& g : geometries) {
+      INFO("SIMD " << simd_name(level) << " C " << g.C << " H " << g.H << " W " << g.W << " K " << g.KH << "x" << g.KW
+                   << " S " << g.SH << "," << g.SW << " P " << g.PH << "," << g.PW);
+      check_im2row<float>(g);
+    }
+  }
+  for (const Conv2dGeometry& g : geometries) check_im2row<double>(g);
+}
+
 TEST_CASE("im2col then col2im is the adjoint pair") {
   // <im2col(x), c> == <x, col2im(c)> for random x and c.
   Conv2dGeometry g{1, 3, 6, 7, 1, 3, 2, 2, 1, 1, 2};
