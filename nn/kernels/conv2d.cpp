@@ -191,7 +191,7 @@ void gemm_nt_dots(int64_t M, int64_t N, int64_t K, const double* A, int64_t lda,
 // transposed into panels; and each row is KH runs of KW*C contiguous values of the sample stored
 // channels-last, (H, W, C), copied a vector at a time (im2row, the SIMD table's im2row_row). Against
 // transposing im2col's columns, batch 64 at 1 thread: 9-13 % less time for the weight gradient of
-// 16>32 and 32>64 on 14x14 and 16x16 maps, 3-15 % on the study's wider layers.
+// 16>32 and 32>64 on 14x14 and 16x16 maps, 2-11 % on the study's wider layers (64>128 to 128>256).
 bool weight_gradient_by_rows(const Conv2dGeometry& g) { return g.C * g.KH * g.KW > kDotPathMaxColumns; }
 
 // xh (H, W, C) <- x (C, H, W)
