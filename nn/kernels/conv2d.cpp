@@ -282,26 +282,21 @@ struct SampleMinor {
   float* at(int64_t pixel) const { return data + pixel * G; }  // channel 0, pixel, sample 0
 };
 
-// dst <- samples src + j * sample_stride (j < dst.G), each (channels, dst.P).
+// dst <- samples src + j * sample_stride (j < dst.G), each (channels, dst.P): per channel, the
+// (G, P) matrix of the samples' rows transposed.
 void to_sample_minor(const float* src, int64_t sample_stride, int64_t channels, const SampleMinor& dst) {
-  for (int64_t c = 0; c < channels; ++c) {
-    float* d = dst.data + c * dst.ld;
-    for (int64_t j = 0; j < dst.G; ++j) {
-      const float* s = src + j * sample_stride + c * dst.P;
-      for (int64_t p = 0; p < dst.P; ++p) d[p * dst.G + j] = s[p];
-    }
-  }
+  for (int64_t c = 0; c < channels; ++c) stranspose(dst.G, dst.P, src + c * dst.P, sample_stride, dst.data + c * dst.ld);
 }
 
-// The inverse, plus bias[c] when bias is not null.
+// The inverse, plus bias[c] when bias is not null: per channel, transposed back to (G, P) and
+// moved to each sample with the bias added.
 void from_sample_minor(const SampleMinor& src, int64_t channels, const float* bias, float* dst, int64_t sample_stride) {
-  for (int64_t j = 0; j < src.G; ++j)
-    for (int64_t c = 0; c < channels; ++c) {
-      const float* s = src.data + c * src.ld + j;
-      float* d = dst + j * sample_stride + c * src.P;
-      const float b = bias ? bias[c] : 0.0f;
-      for (int64_t p = 0; p < src.P; ++p) d[p] = s[p * src.G] + b;
-    }
+  float* rows = workspace_as<float>(kSlotTransposed, src.G * src.P);  // (G, P)
+  const auto add = hqc::kernels().affine_s;
+  for (int64_t c = 0; c < channels; ++c) {
+    stranspose(src.P, src.G, src.data + c * src.ld, src.G, rows);
+    for (int64_t j = 0; j < src.G; ++j) add(rows + j * src.P, 1.0f, bias ? bias[c] : 0.0f, dst + j * sample_stride + c * src.P, src.P);
+  }
 }
 
 void zero_channels(const SampleMinor& m, int64_t channels) { std::fill(m.data, m.data + channels * m.ld, 0.0f); }
