@@ -9,6 +9,7 @@
 // time (all threads), which a loaded machine disturbs less. With --rounds N the PyTorch phase and the
 // hqc phase alternate N times per thread count and each figure is the best over the rounds: on a
 // shared host whose speed drifts over minutes, neither side then owns the fast or the slow minutes.
+// Both sides run under the same glibc allocator policy (freed blocks kept for reuse, none mmapped).
 // A benchmark, not a test.
 #include <sys/resource.h>
 
@@ -99,6 +100,10 @@ Timing time_hqc(const Shape4& s, int reps) {
 std::map<std::string, Timing> time_torch(const std::string& python, const std::string& script, int threads, int reps,
                                          const std::vector<Shape4>& shapes) {
   std::ostringstream cmd;
+  // The peer gets hqc's allocator policy (retain_freed_memory(), nn/memory.cpp) through glibc's
+  // environment: with the defaults, its freshly mmapped outputs fault in on every call in some
+  // processes and not in others (32>64 on 14x14: 28 ms or 8.6 ms a pass).
+  cmd << "MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=2147483647 MALLOC_TOP_PAD_=67108864 ";
   cmd << "OMP_NUM_THREADS=" << threads << " MKL_NUM_THREADS=" << threads << " " << python << " " << script
       << " --threads " << threads << " --reps " << reps;
   for (const auto& s : shapes) cmd << " " << key(s) << ":" << s.N << "," << s.C << "," << s.H << "," << s.W << "," << s.OC;
