@@ -9,7 +9,8 @@ of the benchmark issue.
 Each round runs both programs one after the other, swapping which goes first every round, so slow
 drifts of a shared machine hit both. A side's figure is the median over rounds of that round's
 median; min and max over all rounds are kept too. Anything after `--` is passed to both programs
-(e.g. `-- --models mnist-hybrid --quick`). Needs only the standard library: the peer needs Debian's
+(e.g. `-- --models mnist-hybrid --quick`). Both programs run under hqc's glibc allocator policy
+(the peer through environment variables). Needs only the standard library: the peer needs Debian's
 python3-torch, this script does not.
 """
 
@@ -140,6 +141,10 @@ def main():
     hqc_cmd = [args.hqc, "bench", "--json", "--threads", str(args.threads)] + extra
     torch_cmd = [args.python, args.peer, "--json", "--threads", str(args.threads)] + extra
     env = dict(os.environ)
+    # The peer runs under hqc's allocator policy (nn::retain_freed_memory(), set here through glibc's
+    # environment): with glibc's defaults its large outputs are mmapped and faulted in afresh on
+    # every call in some processes and not in others (apps/bench/README.md, conv_bench).
+    env.update(MALLOC_MMAP_MAX_="0", MALLOC_TRIM_THRESHOLD_="2147483647", MALLOC_TOP_PAD_="67108864")
     docs = {"hqc": [], "pytorch": []}
     for r in range(args.rounds):
         order = [("hqc", hqc_cmd), ("pytorch", torch_cmd)]
