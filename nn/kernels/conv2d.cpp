@@ -257,6 +257,34 @@ template <typename T> int64_t group_size(const Conv2dGeometry& g, int64_t chunk)
   return G;
 }
 
+// Where each chunk's partial weight gradient keeps dW[oc, c, t] (t = kh * KW + kw): at
+// oc * oc_stride + c * c_stride + t * tap_stride; the OC bias sums follow the weights.
+struct PartialLayout {
+  int64_t oc_stride, c_stride, tap_stride;
+};
+
+// dw and db (db may be null) from per-chunk partials, `part` = OC*C*KH*KW + OC values each: summed in
+// chunk order into the first partial (element ranges split over the threads: the weights of the wide
+// layers are MBs), then read out of its layout into (OC, C, KH, KW). The per-element order of the sum
+// depends only on the chunks, so the result does on the thread count alone.
+template <typename T>
+void reduce_weight_gradient(const Conv2dGeometry& g, T* partials, int64_t chunks, PartialLayout at, T* dw, T* db) {
+  const int64_t taps = g.KH * g.KW, wsize = g.OC * g.C * taps, part = wsize + g.OC;
+  parallel_for(part, 1 << 16, [&](int64_t i0, int64_t i1) {
+    for (int64_t k = 1; k < chunks; ++k) {
+      const T* p = partials + k * part;
+      for (int64_t i = i0; i < i1; ++i) partials[i] += p[i];
+    }
+  });
+  parallel_for(g.OC, 1, [&](int64_t o0, int64_t o1) {
+    for (int64_t oc = o0; oc < o1; ++oc)
+      for (int64_t c = 0; c < g.C; ++c)
+        for (int64_t t = 0; t < taps; ++t)
+          dw[(oc * g.C + c) * taps + t] = partials[oc * at.oc_stride + c * at.c_stride + t * at.tap_stride];
+  });
+  if (db) std::copy(partials + wsize, partials + part, db);
+}
+
 // --- the tap path (see conv2d_tap_path) ---
 
 // Samples per group: wide GEMMs (a 4x4 map gives 16 columns a sample), the group's output
@@ -406,25 +434,7 @@ void tap_backward(const Conv2dGeometry& g, const float* x, const float* dy, cons
       if (dx) from_sample_minor(dxt, g.C, nullptr, dx + s * g.C * HW, g.C * HW);
     }
   });
-  if (!dw) return;
-  // dw[oc, c, t] = Σ_k partial k [t, oc, c] in chunk order; db likewise.
-  parallel_for(g.OC, 1, [&](int64_t o0, int64_t o1) {
-    for (int64_t oc = o0; oc < o1; ++oc) {
-      float* out = dw + oc * g.C * T;  // (C, T)
-      for (int64_t t = 0; t < T; ++t) {
-        for (int64_t c = 0; c < g.C; ++c) out[c * T + t] = partials[(t * g.OC + oc) * g.C + c];
-        for (int64_t k = 1; k < chunks; ++k) {
-          const float* p = partials + k * part + (t * g.OC + oc) * g.C;
-          for (int64_t c = 0; c < g.C; ++c) out[c * T + t] += p[c];
-        }
-      }
-      if (db) {
-        float sum = partials[wsize + oc];
-        for (int64_t k = 1; k < chunks; ++k) sum += partials[k * part + wsize + oc];
-        db[oc] = sum;
-      }
-    }
-  });
+  if (dw) reduce_weight_gradient(g, partials, chunks, {g.C, 1, g.OC * g.C}, dw, db);  // partials (T, OC, C)
 }
 }  // namespace
 
@@ -506,7 +516,7 @@ void conv2d_backward(const Conv2dGeometry& g, const T* x, const T* dy, const T* 
         }
       }
       if (dw && by_rows) {  // dW' += dY · R
-        T* xh = workspace_as<T>(kSlotInputGradient, CHW);
+        T* xh = workspace_as<T>(kSlotTransposed, CHW);
         for (int64_t j = 0; j < gs; ++j) {
           to_channels_last(g, x + (s + j) * CHW, xh);
           im2row(g, xh, col + j * OHW * CKK, CKK);
@@ -528,37 +538,9 @@ void conv2d_backward(const Conv2dGeometry& g, const T* x, const T* dy, const T* 
     }
   });
   if (!dw) return;
-  // The partials summed in chunk order, element ranges split over the threads (the weights of the
-  // wide layers are MBs: a serial pass would leave the other threads idle).
-  auto sum_partials = [&](int64_t i0, int64_t i1, T* out) {  // out[i - i0] = Σ_k partial k [i]
-    std::copy(partials + i0, partials + i1, out);
-    for (int64_t k = 1; k < chunks; ++k) {
-      const T* p = partials + k * part;
-      for (int64_t i = i0; i < i1; ++i) out[i - i0] += p[i];
-    }
-  };
-  if (!by_rows) {
-    parallel_for(part, 1 << 16, [&](int64_t i0, int64_t i1) {
-      if (i0 < wsize) sum_partials(i0, std::min(i1, wsize), dw + i0);
-      if (db && i1 > wsize) sum_partials(std::max(i0, wsize), i1, db + (std::max(i0, wsize) - wsize));
-    });
-    return;
-  }
-  // By rows, the sum (in chunk order, into the first partial) is then scattered from (OC, KH*KW, C) to
-  // (OC, C, KH*KW).
-  const int64_t taps = g.KH * g.KW;
-  parallel_for(part, 1 << 16, [&](int64_t i0, int64_t i1) {
-    for (int64_t k = 1; k < chunks; ++k) {
-      const T* p = partials + k * part;
-      for (int64_t i = i0; i < i1; ++i) partials[i] += p[i];
-    }
-  });
-  parallel_for(g.OC, 1, [&](int64_t o0, int64_t o1) {
-    for (int64_t oc = o0; oc < o1; ++oc)
-      for (int64_t t = 0; t < taps; ++t)
-        for (int64_t c = 0; c < g.C; ++c) dw[(oc * g.C + c) * taps + t] = partials[(oc * taps + t) * g.C + c];
-  });
-  if (db) std::copy(partials + wsize, partials + part, db);
+  const int64_t taps = g.KH * g.KW;  // partials (OC, KH*KW, C) by rows, (OC, C, KH*KW) from columns
+  reduce_weight_gradient(g, partials, chunks, by_rows ? PartialLayout{taps * g.C, 1, g.C} : PartialLayout{taps * g.C, taps, 1},
+                         dw, db);
 }
 
 template <typename T> void conv2d_backward_input(const Conv2dGeometry& g, const T* dy, const T* w, T* dx) {

@@ -2,6 +2,8 @@
 // and double, with one and two threads.
 #include <array>
 #include <cmath>
+#include <sstream>
+#include <string>
 #include <vector>
 
 #include "helpers.hpp"
@@ -50,6 +52,25 @@ template <typename T> void check_conv(const Conv2dGeometry& g, double tol) {
     CHECK(max_diff(dw, dwr) < tol * g.N);
     CHECK(max_diff(db, dbr) < tol * g.N);
   }
+}
+
+// fn(kh, kw, oh, ow, ih, iw, inside) for every kernel tap of every output pixel, taps outermost (the
+// order in which col2im sums): (ih, iw) is the input pixel under the tap, inside the map or not.
+template <typename Fn> void for_each_tap_of_each_output(const Conv2dGeometry& g, Fn&& fn) {
+  for (int64_t kh = 0; kh < g.KH; ++kh)
+    for (int64_t kw = 0; kw < g.KW; ++kw)
+      for (int64_t oh = 0; oh < g.OH(); ++oh)
+        for (int64_t ow = 0; ow < g.OW(); ++ow) {
+          const int64_t ih = oh * g.SH - g.PH + kh, iw = ow * g.SW - g.PW + kw;
+          fn(kh, kw, oh, ow, ih, iw, ih >= 0 && ih < g.H && iw >= 0 && iw < g.W);
+        }
+}
+
+std::string describe(const Conv2dGeometry& g) {
+  std::ostringstream s;
+  s << "C " << g.C << " H " << g.H << " W " << g.W << " K " << g.KH << "x" << g.KW << " S " << g.SH << "," << g.SW
+    << " P " << g.PH << "," << g.PW;
+  return s.str();
 }
 
 // Geometries of the tap path (wide channels, small maps, stride 1; see conv2d.hpp).
@@ -126,8 +147,7 @@ TEST_CASE("im2col and col2im equal their entry-by-entry definitions at every SIM
   for (SimdLevel level : hqc::test::available_levels()) {
     set_simd_level(level);
     for (const Conv2dGeometry& g : geometries) {
-      INFO("SIMD " << simd_name(level) << " H " << g.H << " W " << g.W << " K " << g.KH << "x" << g.KW << " S "
-                   << g.SH << "," << g.SW << " P " << g.PH << "," << g.PW);
+      INFO("SIMD " << simd_name(level) << " " << describe(g));
       Generator gen(4);
       const int64_t OH = g.OH(), OW = g.OW(), ld = OH * OW + 3;  // a wider ld, as when samples are grouped
       auto x = random_vec<float>(g.C * g.H * g.W, gen), c = random_vec<float>(g.C * g.KH * g.KW * ld, gen);
@@ -135,16 +155,11 @@ TEST_CASE("im2col and col2im equal their entry-by-entry definitions at every SIM
       // alone). col2im overwrites dx with the sum, per element in (kh, kw) order, of the entries that read it.
       std::vector<float> want(c.size(), -7.0f), want_dx(x.size(), 0.0f);
       for (int64_t ch = 0; ch < g.C; ++ch)
-        for (int64_t kh = 0; kh < g.KH; ++kh)
-          for (int64_t kw = 0; kw < g.KW; ++kw)
-            for (int64_t oh = 0; oh < OH; ++oh)
-              for (int64_t ow = 0; ow < OW; ++ow) {
-                const int64_t ih = oh * g.SH - g.PH + kh, iw = ow * g.SW - g.PW + kw;
-                const bool inside = ih >= 0 && ih < g.H && iw >= 0 && iw < g.W;
-                const int64_t at = ((ch * g.KH + kh) * g.KW + kw) * ld + oh * OW + ow;
-                want[at] = inside ? x[(ch * g.H + ih) * g.W + iw] : 0.0f;
-                if (inside) want_dx[(ch * g.H + ih) * g.W + iw] += c[at];
-              }
+        for_each_tap_of_each_output(g, [&](int64_t kh, int64_t kw, int64_t oh, int64_t ow, int64_t ih, int64_t iw, bool inside) {
+          const int64_t at = ((ch * g.KH + kh) * g.KW + kw) * ld + oh * OW + ow;
+          want[at] = inside ? x[(ch * g.H + ih) * g.W + iw] : 0.0f;
+          if (inside) want_dx[(ch * g.H + ih) * g.W + iw] += c[at];
+        });
       std::vector<float> col(c.size(), -7.0f), dx(x.size(), -7.0f);
       im2col(g, x.data(), col.data(), ld);
       CHECK(col == want);
@@ -159,15 +174,10 @@ template <typename T> void check_im2row(const Conv2dGeometry& g) {
   const int64_t OH = g.OH(), OW = g.OW(), run = g.KH * g.KW * g.C, ld = run + 3;  // 3 entries a row left alone
   const auto xh = random_vec<T>(g.H * g.W * g.C, gen);                              // (H, W, C)
   std::vector<T> want(static_cast<size_t>(OH * OW * ld), T(-7));
-  for (int64_t oh = 0; oh < OH; ++oh)
-    for (int64_t ow = 0; ow < OW; ++ow)
-      for (int64_t kh = 0; kh < g.KH; ++kh)
-        for (int64_t kw = 0; kw < g.KW; ++kw)
-          for (int64_t ch = 0; ch < g.C; ++ch) {
-            const int64_t ih = oh * g.SH - g.PH + kh, iw = ow * g.SW - g.PW + kw;
-            const bool inside = ih >= 0 && ih < g.H && iw >= 0 && iw < g.W;
-            want[(oh * OW + ow) * ld + (kh * g.KW + kw) * g.C + ch] = inside ? xh[(ih * g.W + iw) * g.C + ch] : T(0);
-          }
+  for_each_tap_of_each_output(g, [&](int64_t kh, int64_t kw, int64_t oh, int64_t ow, int64_t ih, int64_t iw, bool inside) {
+    for (int64_t ch = 0; ch < g.C; ++ch)
+      want[(oh * OW + ow) * ld + (kh * g.KW + kw) * g.C + ch] = inside ? xh[(ih * g.W + iw) * g.C + ch] : T(0);
+  });
   std::vector<T> rows(want.size(), T(-7));
   im2row(g, xh.data(), rows.data(), ld);
   CHECK(rows == want);
@@ -184,8 +194,7 @@ TEST_CASE("im2row equals its entry-by-entry definition at every SIMD level, floa
   for (SimdLevel level : hqc::test::available_levels()) {
     set_simd_level(level);
     for (const Conv2dGeometry& g : geometries) {
-      INFO("SIMD " << simd_name(level) << " C " << g.C << " H " << g.H << " W " << g.W << " K " << g.KH << "x" << g.KW
-                   << " S " << g.SH << "," << g.SW << " P " << g.PH << "," << g.PW);
+      INFO("SIMD " << simd_name(level) << " " << describe(g));
       check_im2row<float>(g);
     }
   }
