@@ -138,7 +138,13 @@ void Variable::backward(const Tensor& grad_output) const {
     }
   };
 
-  accumulate(impl_.get(), grad_output);
+  // The seed. A root with a grad_fn whose gradient is not kept is only read by its own backward and
+  // then dropped (nothing else in the graph can feed it), so it may alias the caller's tensor; a
+  // leaf or a retained gradient is handed to the user and gets its own copy.
+  if (impl_->grad_fn && !impl_->retain_grad && !impl_->grad.defined() && grad_output.is_contiguous())
+    impl_->grad = grad_output;
+  else
+    accumulate(impl_.get(), grad_output);
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     Impl* node = it->get();
     if (!node->grad_fn || !node->grad.defined()) continue;

@@ -80,6 +80,15 @@ struct KernelTable {
   // (kw < kw_n) of the channels-last row x (w, c), 0 for columns outside [0, w).
   void (*im2row_row)(const float* x, int64_t w, int64_t c, int64_t kw_n, int64_t sw, int64_t pw, int64_t ow_n,
                      float* out, int64_t ld);
+  // Winograd F(2x2, 3x3) transforms of one row of tiles, channels-last (nn/kernels/conv2d.cpp). Input:
+  // tile tw < tw_n is the 4x4 patch at rows ih0 .. ih0 + 3, columns 2 tw - pw .. 2 tw - pw + 3 of x
+  // (h, w, c), zero outside; element xi = 4 i + j of Bᵀ d B goes to v + xi * ld + tw * c (c values).
+  void (*winograd_input_row)(const float* x, int64_t h, int64_t w, int64_t c, int64_t ih0, int64_t pw, int64_t tw_n,
+                             float* v, int64_t ld);
+  // Output: tile tw's Aᵀ m A (element xi of m at m + xi * ld + tw * c) plus bias (if not null) to
+  // columns 2 tw, 2 tw + 1 (< ow_n) of the channels-last rows y0 and y1 (y1 may be null).
+  void (*winograd_output_row)(const float* m, int64_t ld, int64_t c, const float* bias, int64_t tw_n, int64_t ow_n,
+                              float* y0, float* y1);
 };
 
 const KernelTable& kernels();                  // for simd_level()

@@ -436,10 +436,115 @@ void tap_backward(const Conv2dGeometry& g, const float* x, const float* dy, cons
   });
   if (dw) reduce_weight_gradient(g, partials, chunks, {g.C, 1, g.OC * g.C}, dw, db);  // partials (T, OC, C)
 }
+
+// --- the Winograd path (see conv2d_winograd_path) ---
+
+// The 16 transformed weight matrices U_xi, each (K, N) row-major at u + xi * K * N: for the forward,
+// K = C, N = OC and U_xi[c][oc] = element xi of G w[oc][c] Gᵀ, G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2;
+// 0 0 1]; for the input gradient (a convolution of dy with the kernels turned by 180 degrees and
+// the channels swapped), K = OC, N = C and U_xi[oc][c] from w[oc][c] turned. In double, rounded once.
+void winograd_weights(const Conv2dGeometry& g, const float* w, bool input_gradient, float* u) {
+  const int64_t K = input_gradient ? g.OC : g.C, N = input_gradient ? g.C : g.OC;
+  parallel_for(g.OC, 8, [&](int64_t o0, int64_t o1) {
+    for (int64_t oc = o0; oc < o1; ++oc)
+      for (int64_t c = 0; c < g.C; ++c) {
+        const float* k = w + (oc * g.C + c) * 9;
+        double f[3][3], t[4][3];
+        for (int64_t a = 0; a < 3; ++a)
+          for (int64_t b = 0; b < 3; ++b) f[a][b] = input_gradient ? k[(2 - a) * 3 + 2 - b] : k[a * 3 + b];
+        for (int64_t b = 0; b < 3; ++b) {  // G f
+          t[0][b] = f[0][b];
+          t[1][b] = 0.5 * (f[0][b] + f[1][b] + f[2][b]);
+          t[2][b] = 0.5 * (f[0][b] - f[1][b] + f[2][b]);
+          t[3][b] = f[2][b];
+        }
+        const int64_t at = input_gradient ? oc * N + c : c * N + oc;
+        for (int64_t i = 0; i < 4; ++i) {  // (G f) Gᵀ
+          const double r[4] = {t[i][0], 0.5 * (t[i][0] + t[i][1] + t[i][2]), 0.5 * (t[i][0] - t[i][1] + t[i][2]), t[i][2]};
+          for (int64_t j = 0; j < 4; ++j) u[(4 * i + j) * K * N + at] = float(r[j]);
+        }
+      }
+  });
+}
+
+// Tiles a pass: as many as fit kWinogradPassBytes of transformed inputs (16 * C per tile) and
+// products (16 * OC), or half the bytes of U if more (every pass reads all of U: 8 MB for 256 > 512),
+// and at least kWinogradMinTiles, the GEMMs' rows, over which each U_xi is reused.
+constexpr int64_t kWinogradPassBytes = 512 << 10, kWinogradMinTiles = 64;
+
+// y (N, OC, OH, OW) = the 3x3 stride-1 convolution of x (N, C, H, W) given as U (winograd_weights),
+// plus bias when not null. Per pass, the tiles of a group of samples (or of a band of tile rows of
+// one sample, on large maps): each sample laid out channels-last, its tiles transformed a row at a
+// time (V_xi (tiles, C)), 16 GEMMs M_xi (tiles, OC) = V_xi · U_xi, and the outputs transformed back
+// into the channels-last map, which is transposed into y once the sample is done.
+void winograd_convolution(const Conv2dGeometry& g, const float* x, const float* u, const float* bias, float* y) {
+  const int64_t OH = g.OH(), OW = g.OW(), TH = (OH + 1) / 2, TW = (OW + 1) / 2, HW = g.H * g.W, OHW = OH * OW;
+  const int64_t tile_bytes = 16 * int64_t(sizeof(float)) * (g.C + g.OC), u_bytes = 16 * int64_t(sizeof(float)) * g.C * g.OC;
+  const int64_t max_tiles = std::max({TW, kWinogradMinTiles, std::max(kWinogradPassBytes, u_bytes / 2) / tile_bytes});
+  const auto& simd = hqc::kernels();
+  parallel_for(g.N, 1, [&](int64_t n0, int64_t n1) {
+    const int64_t band = std::min(TH, max_tiles / TW);  // tile rows of a sample per pass
+    int64_t G = 1;  // samples per pass
+    if (band == TH) {
+      G = std::clamp<int64_t>(max_tiles / (TH * TW), 1, n1 - n0);
+      const int64_t passes = (n1 - n0 + G - 1) / G;
+      G = (n1 - n0 + passes - 1) / passes;
+    }
+    float* xh = workspace_as<float>(kSlotTransposed, G * HW * g.C);
+    float* yh = workspace_as<float>(kSlotExtra, G * OHW * g.OC);
+    float* v = workspace_as<float>(kSlotColumns, 16 * G * band * TW * g.C);
+    float* m = workspace_as<float>(kSlotInputGradient, 16 * G * band * TW * g.OC);
+    for (int64_t s = n0; s < n1; s += G) {
+      const int64_t gs = std::min(G, n1 - s);
+      for (int64_t j = 0; j < gs; ++j) to_channels_last(g, x + (s + j) * g.C * HW, xh + j * HW * g.C);
+      for (int64_t r0 = 0; r0 < TH; r0 += band) {
+        const int64_t rows = std::min(band, TH - r0), tiles = gs * rows * TW;
+        for (int64_t j = 0; j < gs; ++j)
+          for (int64_t r = 0; r < rows; ++r)
+            simd.winograd_input_row(xh + j * HW * g.C, g.H, g.W, g.C, 2 * (r0 + r) - g.PH, g.PW, TW,
+                                    v + (j * rows + r) * TW * g.C, tiles * g.C);
+        for (int64_t xi = 0; xi < 16; ++xi)
+          sgemm(false, false, tiles, g.OC, g.C, 1.0f, v + xi * tiles * g.C, g.C, u + xi * g.C * g.OC, g.OC, 0.0f,
+                m + xi * tiles * g.OC, g.OC);
+        for (int64_t j = 0; j < gs; ++j)
+          for (int64_t r = 0; r < rows; ++r) {
+            const int64_t oh = 2 * (r0 + r);
+            float* y0 = yh + (j * OHW + oh * OW) * g.OC;
+            simd.winograd_output_row(m + (j * rows + r) * TW * g.OC, tiles * g.OC, g.OC, bias, TW, OW, y0,
+                                     oh + 1 < OH ? y0 + OW * g.OC : nullptr);
+          }
+      }
+      for (int64_t j = 0; j < gs; ++j) stranspose(OHW, g.OC, yh + j * OHW * g.OC, g.OC, y + (s + j) * g.OC * OHW);
+    }
+  });
+}
+
+void winograd_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* b, float* y) {
+  float* u = workspace_as<float>(kSlotWeightsByTap, 16 * g.C * g.OC);
+  winograd_weights(g, w, false, u);
+  winograd_convolution(g, x, u, b, y);
+}
+
+// dx = the convolution of dy with the turned kernels, channels swapped, padded by 2 - P: (OH, OW)
+// maps back to (H, W).
+void winograd_backward_input(const Conv2dGeometry& g, const float* dy, const float* w, float* dx) {
+  float* u = workspace_as<float>(kSlotWeightsByTap, 16 * g.C * g.OC);
+  winograd_weights(g, w, true, u);
+  Conv2dGeometry adjoint = g;
+  adjoint.C = g.OC, adjoint.OC = g.C, adjoint.H = g.OH(), adjoint.W = g.OW();
+  adjoint.PH = 2 - g.PH, adjoint.PW = 2 - g.PW;
+  winograd_convolution(adjoint, dy, u, nullptr, dx);
+}
 }  // namespace
+
+bool conv2d_winograd_path(const Conv2dGeometry& g) {
+  return g.KH == 3 && g.KW == 3 && g.SH == 1 && g.SW == 1 && g.PH <= 2 && g.PW <= 2 && g.C >= kWinogradMinChannels &&
+         g.OC >= kWinogradMinChannels && g.OH() * g.OW() >= kWinogradMinPixels;
+}
 
 template <typename T> void conv2d_forward(const Conv2dGeometry& g, const T* x, const T* w, const T* b, T* y) {
   if constexpr (std::is_same_v<T, float>) {
+    if (conv2d_winograd_path(g)) return winograd_forward(g, x, w, b, y);
     if (conv2d_tap_path(g)) return tap_forward(g, x, w, b, y);
   }
   const int64_t OHW = g.OH() * g.OW(), CKK = g.C * g.KH * g.KW, CHW = g.C * g.H * g.W;
@@ -482,6 +587,11 @@ void conv2d_backward(const Conv2dGeometry& g, const T* x, const T* dy, const T* 
     return;
   }
   if constexpr (std::is_same_v<T, float>) {
+    if (dx && conv2d_winograd_path(g)) {  // dx on its own; the weight gradient below as without it
+      winograd_backward_input(g, dy, w, dx);
+      dx = nullptr;
+      if (!dw) return;
+    }
     if (conv2d_tap_path(g)) return tap_backward(g, x, dy, w, dx, dw, db);
   }
   const bool pointwise = is_pointwise(g), by_rows = !pointwise && weight_gradient_by_rows(g);

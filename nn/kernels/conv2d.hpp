@@ -46,6 +46,11 @@ void conv2d_backward_weight(const Conv2dGeometry& g, const T* x, const T* dy, T*
 // Whether the float kernels above take the tap path for g (wide channels on small maps, stride 1:
 // see conv2d.cpp) rather than im2col; exposed for tests and benchmarks.
 bool conv2d_tap_path(const Conv2dGeometry& g);
+// Whether the float forward and input gradient take the Winograd path for g (3x3, stride 1, padding
+// <= 2, at least kWinogradMinChannels channels in and out, outputs of at least kWinogradMinPixels
+// pixels: see conv2d.cpp). It comes before the tap path, which then makes the weight gradient only.
+constexpr int64_t kWinogradMinChannels = 16, kWinogradMinPixels = 100;
+bool conv2d_winograd_path(const Conv2dGeometry& g);
 
 template <typename T>
 void conv2d_forward_reference(const Conv2dGeometry& g, const T* x, const T* w, const T* b, T* y);

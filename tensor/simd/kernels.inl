@@ -318,6 +318,75 @@ void k_im2row_row(const float* x, int64_t w, int64_t c, int64_t kw_n, int64_t sw
   }
 }
 
+// Winograd F(2x2, 3x3) (Lavin & Gray, 2016): a 4x4 input patch d becomes Bᵀ d B, 16 values per
+// channel, with Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1] (additions only). A row of tiles at a
+// time, a vector of channels at a time: tile tw covers input rows ih0 .. ih0 + 3 and columns
+// 2 tw - pw .. 2 tw - pw + 3 of the channels-last map x (h, w, c), zeros outside; element xi = 4 i + j
+// of its transform goes to v + xi * ld + tw * c.
+void k_winograd_input_row(const float* x, int64_t h, int64_t w, int64_t c, int64_t ih0, int64_t pw, int64_t tw_n,
+                          float* v, int64_t ld) {
+  const float* rows[4];
+  for (int64_t i = 0; i < 4; ++i) rows[i] = ih0 + i >= 0 && ih0 + i < h ? x + (ih0 + i) * w * c : nullptr;
+  const Vec zero = Vec::set1(0.0f);
+  for (int64_t tw = 0; tw < tw_n; ++tw) {
+    const int64_t iw0 = 2 * tw - pw;
+    for (int64_t k = 0; k < c; k += W) {
+      const typename Vec::Mask m = Vec::range(0, c - k);
+      Vec d[4][4], t[4][4];
+      for (int64_t i = 0; i < 4; ++i)
+        for (int64_t j = 0; j < 4; ++j) {
+          const int64_t iw = iw0 + j;
+          d[i][j] = rows[i] && iw >= 0 && iw < w ? Vec::load_masked(rows[i] + iw * c + k, m) : zero;
+        }
+      for (int64_t j = 0; j < 4; ++j) {  // Bᵀ d
+        t[0][j] = d[0][j] - d[2][j];
+        t[1][j] = d[1][j] + d[2][j];
+        t[2][j] = d[2][j] - d[1][j];
+        t[3][j] = d[1][j] - d[3][j];
+      }
+      float* out = v + tw * c + k;
+      for (int64_t i = 0; i < 4; ++i) {  // (Bᵀ d) B
+        (t[i][0] - t[i][2]).store_masked(out + (4 * i + 0) * ld, m);
+        (t[i][1] + t[i][2]).store_masked(out + (4 * i + 1) * ld, m);
+        (t[i][2] - t[i][1]).store_masked(out + (4 * i + 2) * ld, m);
+        (t[i][1] - t[i][3]).store_masked(out + (4 * i + 3) * ld, m);
+      }
+    }
+  }
+}
+
+// The output side: tile tw's 16 values per channel (element xi at m + xi * ld + tw * c) become the 2x2
+// outputs Aᵀ m A, Aᵀ = [1 1 1 0; 0 1 -1 -1], plus bias[channel] when bias is not null, stored at
+// columns 2 tw and 2 tw + 1 (those < ow_n) of the channels-last output rows y0 and y1 (y1 null: the
+// map's last row, odd height).
+void k_winograd_output_row(const float* m, int64_t ld, int64_t c, const float* bias, int64_t tw_n, int64_t ow_n,
+                           float* y0, float* y1) {
+  for (int64_t tw = 0; tw < tw_n; ++tw) {
+    const bool second = 2 * tw + 1 < ow_n;
+    for (int64_t k = 0; k < c; k += W) {
+      const typename Vec::Mask mask = Vec::range(0, c - k);
+      const float* in = m + tw * c + k;
+      Vec p[4][2];
+      for (int64_t i = 0; i < 4; ++i) {  // m A
+        const Vec m0 = Vec::load_masked(in + (4 * i + 0) * ld, mask), m1 = Vec::load_masked(in + (4 * i + 1) * ld, mask);
+        const Vec m2 = Vec::load_masked(in + (4 * i + 2) * ld, mask), m3 = Vec::load_masked(in + (4 * i + 3) * ld, mask);
+        p[i][0] = m0 + m1 + m2;
+        p[i][1] = m1 - m2 - m3;
+      }
+      for (int64_t j = 0; j < 2; ++j) {  // Aᵀ (m A)
+        if (j == 1 && !second) break;
+        Vec r0 = p[0][j] + p[1][j] + p[2][j], r1 = p[1][j] - p[2][j] - p[3][j];
+        if (bias) {
+          const Vec b = Vec::load_masked(bias + k, mask);
+          r0 = r0 + b, r1 = r1 + b;
+        }
+        r0.store_masked(y0 + (2 * tw + j) * c + k, mask);
+        if (y1) r1.store_masked(y1 + (2 * tw + j) * c + k, mask);
+      }
+    }
+  }
+}
+
 constexpr hqc::KernelTable kTable = {
     k_add, k_sub, k_mul, k_div, k_max, k_min,
     k_add_s, k_mul_s, k_rsub_s, k_rdiv_s, k_max_s, k_min_s,
@@ -326,4 +395,5 @@ constexpr hqc::KernelTable kTable = {
     k_sum, k_max_reduce, k_dot, k_sq_dev_sum,
     k_maxpool2x2_row, k_affine_s, k_affine_relu_s, k_affine2_s,
     k_im2col_channel, k_col2im_channel, k_im2row_row,
+    k_winograd_input_row, k_winograd_output_row,
 };

@@ -143,6 +143,26 @@ TEST_CASE("retain_grad keeps an intermediate gradient; others are freed") {
   CHECK_FALSE(k.grad().defined());
 }
 
+TEST_CASE("backward(g) leaves the caller's g alone: no gradient kept after it shares its storage") {
+  const Tensor g = tensor({5, 7});
+  Variable x(tensor({1, 2}), true);
+  Variable y = add(x, 0.0);  // its backward hands g on unchanged
+  y.backward(g);
+  CHECK_FALSE(x.grad().shares_storage(g));
+  add(x, 0.0).backward(g);  // accumulates into x.grad in place
+  CHECK(x.grad().to_vector() == std::vector<double>{10, 14});
+  CHECK(g.to_vector() == std::vector<double>{5, 7});
+
+  Variable kept = mul(x, 2.0);  // a retained root gets its own copy
+  kept.retain_grad();
+  kept.backward(g);
+  CHECK_FALSE(kept.grad().shares_storage(g));
+  Variable leaf(tensor({1, 2}), true);  // as does a leaf
+  leaf.backward(g);
+  CHECK_FALSE(leaf.grad().shares_storage(g));
+  CHECK(g.to_vector() == std::vector<double>{5, 7});
+}
+
 TEST_CASE("a deep chain does not overflow the stack") {
   Variable x(tensor({1}), true);
   Variable y = x;

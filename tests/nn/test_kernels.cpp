@@ -106,6 +106,11 @@ std::vector<Conv2dGeometry> conv_geometries() {
   out.push_back({2, 4, 11, 9, 5, 3, 3, 2, 2, 1, 1});     // strided
   out.push_back({3, 5, 6, 7, 6, 2, 4, 1, 1, 0, 2});      // uneven kernel and padding
   out.push_back({2, 6, 3, 2, 3, 3, 4, 1, 1, 2, 2});      // kernel wider than the map: rows of zeros only
+  // The Winograd path (3x3, stride 1, >= 16 channels both ways, >= 100 output pixels):
+  out.push_back({2, 16, 11, 13, 17, 3, 3, 1, 1, 0, 2});   // odd output rows and columns: half tiles at the edges
+  out.push_back({5, 20, 10, 10, 24, 3, 3, 1, 1, 2, 1});   // padding 2 (the input gradient's is then 0)
+  out.push_back({13, 17, 10, 10, 16, 3, 3, 1, 1, 1, 1});  // several samples a pass, a shorter last pass; 17 lanes
+  out.push_back({2, 16, 34, 31, 16, 3, 3, 1, 1, 1, 1});   // 17x16 tiles, over a pass: bands of 16 tile rows and 1
   for (const auto& g : tap_geometries()) out.push_back(g);
   return out;
 }
@@ -115,7 +120,7 @@ std::vector<Conv2dGeometry> conv_geometries() {
 TEST_CASE("conv2d fast float path equals the direct reference on awkward geometries, every SIMD level") {
   hqc::test::SimdLevelGuard guard;
   for (SimdLevel level : hqc::test::available_levels()) {
-    INFO("SIMD " << simd_name(level));
+    INFO("SIMD " << std::string(simd_name(level)));
     set_simd_level(level);
     for (const auto& g : conv_geometries()) check_conv<float>(g, 2e-5);
   }
@@ -133,6 +138,19 @@ TEST_CASE("conv2d takes the tap path where it is meant to, and only there") {
   CHECK_FALSE(conv2d_tap_path({64, 128, 8, 8, 128, 1, 1, 1, 1, 0, 0}));   // pointwise: one GEMM already
 }
 
+TEST_CASE("conv2d takes the Winograd path for 3x3 stride-1 layers with 16 channels and 100 pixels or more") {
+  // The study's layers past the first (64 samples, "same" padding):
+  for (auto [c, h, oc] : {std::array<int64_t, 3>{16, 14, 32}, {32, 14, 64}, {32, 16, 64}, {64, 16, 128}, {128, 12, 256},
+                          {256, 12, 512}, {32, 48, 64}, {64, 48, 128}, {64, 24, 128}, {128, 24, 256}})
+    CHECK(conv2d_winograd_path({64, c, h, h, oc, 3, 3, 1, 1, 1, 1}));
+  CHECK_FALSE(conv2d_winograd_path({64, 64, 8, 8, 128, 3, 3, 1, 1, 1, 1}));   // 64 pixels: the tap path's
+  CHECK_FALSE(conv2d_winograd_path({64, 3, 32, 32, 64, 3, 3, 1, 1, 1, 1}));   // first layers: K = C too thin
+  CHECK_FALSE(conv2d_winograd_path({64, 32, 28, 28, 8, 3, 3, 1, 1, 1, 1}));   // few output channels
+  CHECK_FALSE(conv2d_winograd_path({64, 32, 28, 28, 32, 3, 3, 2, 2, 1, 1}));  // strided
+  CHECK_FALSE(conv2d_winograd_path({64, 32, 28, 28, 32, 5, 5, 1, 1, 2, 2}));  // 5x5
+  CHECK_FALSE(conv2d_winograd_path({64, 32, 28, 28, 32, 3, 3, 1, 1, 3, 3}));  // padding past the kernel
+}
+
 TEST_CASE("conv2d fast double path equals the direct reference on awkward geometries") {
   for (const auto& g : conv_geometries()) check_conv<double>(g, 1e-12);
 }
@@ -147,7 +165,7 @@ TEST_CASE("im2col and col2im equal their entry-by-entry definitions at every SIM
   for (SimdLevel level : hqc::test::available_levels()) {
     set_simd_level(level);
     for (const Conv2dGeometry& g : geometries) {
-      INFO("SIMD " << simd_name(level) << " " << describe(g));
+      INFO("SIMD " << std::string(simd_name(level)) << " " << describe(g));
       Generator gen(4);
       const int64_t OH = g.OH(), OW = g.OW(), ld = OH * OW + 3;  // a wider ld, as when samples are grouped
       auto x = random_vec<float>(g.C * g.H * g.W, gen), c = random_vec<float>(g.C * g.KH * g.KW * ld, gen);
@@ -194,11 +212,103 @@ TEST_CASE("im2row equals its entry-by-entry definition at every SIMD level, floa
   for (SimdLevel level : hqc::test::available_levels()) {
     set_simd_level(level);
     for (const Conv2dGeometry& g : geometries) {
-      INFO("SIMD " << simd_name(level) << " " << describe(g));
+      INFO("SIMD " << std::string(simd_name(level)) << " " << describe(g));
       check_im2row<float>(g);
     }
   }
   for (const Conv2dGeometry& g : geometries) check_im2row<double>(g);
+}
+
+namespace {
+// Winograd F(2x2, 3x3)'s transforms as matrix products (Lavin & Gray), in double.
+constexpr double kBt[4][4] = {{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}};
+constexpr double kAt[2][4] = {{1, 1, 1, 0}, {0, 1, -1, -1}};
+
+// out (R, R) = L (R, 4) · m (4, 4) · Lᵀ
+template <int R> void sandwich(const double (&L)[R][4], const double (&m)[4][4], double (&out)[R][R]) {
+  for (int i = 0; i < R; ++i)
+    for (int j = 0; j < R; ++j) {
+      double s = 0;
+      for (int a = 0; a < 4; ++a)
+        for (int b = 0; b < 4; ++b) s += L[i][a] * m[a][b] * L[j][b];
+      out[i][j] = s;
+    }
+}
+}  // namespace
+
+TEST_CASE("Winograd tile transforms equal Bt d B and At m A at every SIMD level, bit for bit across levels") {
+  hqc::test::SimdLevelGuard guard;
+  Generator gen(17);
+  // (h, w, c, ih0, pw, tw_n): tiles over the top and bottom edges, both side edges, one to 33 channels
+  const std::vector<std::array<int64_t, 6>> rows = {{5, 7, 1, -1, 1, 4},  {4, 6, 16, 2, 0, 3},  {6, 5, 33, 1, 2, 4},
+                                                    {3, 3, 17, -2, 2, 3}, {9, 14, 32, 3, 1, 7}, {2, 2, 5, 0, 0, 1}};
+  std::vector<std::vector<float>> xs, ms, biases, first_v, first_y;
+  for (const auto& [h, w, c, ih0, pw, tw_n] : rows) {
+    xs.push_back(random_vec<float>(h * w * c, gen));
+    ms.push_back(random_vec<float>(16 * (tw_n * c + 3), gen));
+    biases.push_back(random_vec<float>(c, gen));
+  }
+  for (SimdLevel level : hqc::test::available_levels()) {
+    set_simd_level(level);
+    for (size_t k = 0; k < rows.size(); ++k) {
+      const auto [h, w, c, ih0, pw, tw_n] = rows[k];
+      INFO("SIMD " << std::string(simd_name(level)) << " h " << h << " w " << w << " c " << c << " ih0 " << ih0
+                   << " pw " << pw);
+      const std::vector<float>& x = xs[k];
+      const int64_t ld = tw_n * c + 3;  // elements xi apart, not packed
+      std::vector<float> v(16 * ld, -7.0f);
+      kernels().winograd_input_row(x.data(), h, w, c, ih0, pw, tw_n, v.data(), ld);
+      double err = 0;
+      for (int64_t tw = 0; tw < tw_n; ++tw)
+        for (int64_t ch = 0; ch < c; ++ch) {
+          double d[4][4], t[4][4];
+          for (int i = 0; i < 4; ++i)
+            for (int j = 0; j < 4; ++j) {
+              const int64_t ih = ih0 + i, iw = 2 * tw - pw + j;
+              d[i][j] = ih >= 0 && ih < h && iw >= 0 && iw < w ? x[(ih * w + iw) * c + ch] : 0.0;
+            }
+          sandwich(kBt, d, t);
+          for (int xi = 0; xi < 16; ++xi) err = std::max(err, std::abs(v[xi * ld + tw * c + ch] - t[xi / 4][xi % 4]));
+        }
+      CHECK(err < 1e-6);
+      for (int xi = 0; xi < 16; ++xi)  // nothing written past the row's tiles
+        for (int64_t i = tw_n * c; i < ld; ++i) CHECK(v[xi * ld + i] == -7.0f);
+
+      // The output side, rows 2 tw and 2 tw + 1 of an (.., ow_n, c) map, ow_n odd: the last tile's
+      // second column is not written; with bias, and the second row left out.
+      const int64_t ow_n = 2 * tw_n - 1;
+      const std::vector<float>&m = ms[k], &bias = biases[k];
+      for (bool with_bias : {false, true}) {
+        std::vector<float> y(2 * ow_n * c + 1, -7.0f);
+        kernels().winograd_output_row(m.data(), ld, c, with_bias ? bias.data() : nullptr, tw_n, ow_n, y.data(),
+                                      with_bias ? nullptr : y.data() + ow_n * c);
+        double yerr = 0;
+        for (int64_t tw = 0; tw < tw_n; ++tw)
+          for (int64_t ch = 0; ch < c; ++ch) {
+            double mm[4][4], out[2][2];
+            for (int xi = 0; xi < 16; ++xi) mm[xi / 4][xi % 4] = m[xi * ld + tw * c + ch];
+            sandwich(kAt, mm, out);
+            for (int r = 0; r < 2; ++r)
+              for (int j = 0; j < 2; ++j) {
+                const int64_t ow = 2 * tw + j;
+                if (ow >= ow_n || (r == 1 && with_bias)) continue;
+                const double want = out[r][j] + (with_bias ? bias[ch] : 0.0);
+                yerr = std::max(yerr, std::abs(y[(r * ow_n + ow) * c + ch] - want));
+              }
+          }
+        CHECK(yerr < 1e-6);
+        if (with_bias)  // the second row untouched
+          for (int64_t i = ow_n * c; i < 2 * ow_n * c; ++i) CHECK(y[i] == -7.0f);
+        CHECK(y.back() == -7.0f);
+        if (!with_bias) {
+          if (first_y.size() < rows.size()) first_y.push_back(y);
+          else CHECK(y == first_y[k]);  // the same arithmetic at every level
+        }
+      }
+      if (first_v.size() < rows.size()) first_v.push_back(v);
+      else CHECK(v == first_v[k]);
+    }
+  }
 }
 
 TEST_CASE("im2col then col2im is the adjoint pair") {
@@ -248,7 +358,7 @@ template <typename T> void check_maxpool(const Pool2dGeometry& g) {
 TEST_CASE("maxpool2d fast path equals the reference, ties included") {
   hqc::test::SimdLevelGuard guard;
   for (SimdLevel level : hqc::test::available_levels()) {
-    CAPTURE(simd_name(level));
+    INFO("SIMD " << std::string(simd_name(level)));
     set_simd_level(level);
     for (auto g : {Pool2dGeometry{6, 28, 28, 2, 2, 2, 2}, Pool2dGeometry{3, 7, 9, 2, 2, 2, 2},
                    Pool2dGeometry{2, 96, 96, 2, 2, 2, 2}, Pool2dGeometry{2, 13, 67, 2, 2, 2, 2},
@@ -326,7 +436,7 @@ template <typename T> void check_bn(BatchNormGeometry g, double tol) {
 TEST_CASE("batchnorm fast paths equal the two-pass reference, every SIMD level") {
   hqc::test::SimdLevelGuard guard;
   for (SimdLevel level : hqc::test::available_levels()) {
-  INFO("SIMD " << simd_name(level));
+  INFO("SIMD " << std::string(simd_name(level)));
   set_simd_level(level);
   for (auto g : {BatchNormGeometry{4, 3, 25}, BatchNormGeometry{64, 128, 1}, BatchNormGeometry{2, 1, 1},
                  BatchNormGeometry{3, 17, 7}, BatchNormGeometry{5, 300, 2}}) {

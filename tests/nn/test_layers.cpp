@@ -254,7 +254,7 @@ TEST_CASE("batch_norm with relu equals batch_norm then relu bit for bit") {
     for (DType dt : kTypes) {
       for (bool training : {true, false}) {
         for (Shape s : {Shape{8, 3, 5, 7}, Shape{16, 6}, Shape{4, 2, 2, 2}, Shape{2, 3, 12, 12}}) {
-          INFO(simd_name(level) << " " << dtype_name(dt) << " training " << training << " shape " << shape_str(s));
+          INFO(std::string(simd_name(level)) << " " << dtype_name(dt) << " training " << training << " shape " << shape_str(s));
           const int64_t C = s[1];
           Tensor x0 = rnd(s, 21, -2, 2).to(dt), g0 = rnd({C}, 22, 0.5, 1.5).to(dt), b0 = rnd({C}, 23).to(dt);
           Tensor gy = rnd(s, 24).to(dt);

@@ -105,7 +105,7 @@ TEST_CASE("every gate matches its dense Kronecker matrix on random states, batch
 TEST_CASE("every gate matches its dense matrix at every SIMD level") {
   SimdLevelGuard guard;
   for (SimdLevel level : available_levels()) {
-    CAPTURE(simd_name(level));
+    INFO("SIMD " << std::string(simd_name(level)));
     set_simd_level(level);
     check_all_gates(11);  // 11: a full vector of 8 plus a tail
   }
@@ -159,7 +159,7 @@ TEST_CASE("SIMD kernels agree with the scalar kernels bit for bit up to rounding
   for (SimdLevel level : available_levels()) {
     const auto& k = sv_kernels(level);
     for (int64_t B : {int64_t{1}, int64_t{3}, int64_t{8}, int64_t{17}, int64_t{64}}) {
-      CAPTURE(simd_name(level));
+      INFO("SIMD " << std::string(simd_name(level)));
       CAPTURE(B);
       const int n = 4;
       const int64_t D = 16;

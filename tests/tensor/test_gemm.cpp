@@ -45,7 +45,7 @@ TEST_CASE("sgemm matches the reference for all transposes, levels and awkward si
   for (SimdLevel level : available_levels()) {
     for (auto [M, N, K] : shapes) {
       for (int t = 0; t < 4; ++t) {
-        CAPTURE(simd_name(level));
+        INFO("SIMD " << std::string(simd_name(level)));
         CAPTURE(M);
         CAPTURE(N);
         CAPTURE(K);
@@ -70,7 +70,7 @@ TEST_CASE("sgemm matches the reference across micro-tile and cache-block edges")
   for (SimdLevel level : available_levels()) {
     for (auto [M, N, K] : shapes) {
       for (int t = 0; t < 4; ++t) {
-        CAPTURE(simd_name(level));
+        INFO("SIMD " << std::string(simd_name(level)));
         CAPTURE(M);
         CAPTURE(N);
         CAPTURE(K);
@@ -86,7 +86,7 @@ TEST_CASE("sgemm matches the reference across micro-tile and cache-block edges")
 
 TEST_CASE("sgemm with a large K stays within the accumulated rounding bound") {
   for (SimdLevel level : available_levels()) {
-    CAPTURE(simd_name(level));
+    INFO("SIMD " << std::string(simd_name(level)));
     check_gemm(level, false, false, 3, 5, 5000, 1.0f, 0.0f);
     check_gemm(level, true, true, 3, 5, 5000, 1.0f, 0.5f);
   }
@@ -96,7 +96,7 @@ TEST_CASE("sgemm with K = 0 or alpha = 0 only scales C and never reads A or B") 
   const float nan = std::numeric_limits<float>::quiet_NaN();
   std::vector<float> A = {nan, nan, nan, nan}, B = {nan, nan, nan, nan};
   for (SimdLevel level : available_levels()) {
-    CAPTURE(simd_name(level));
+    INFO("SIMD " << std::string(simd_name(level)));
     std::vector<float> C = {1, 2, 3, 4};
     sgemm_with(level, false, false, 2, 2, 0, 1.0f, A.data(), 1, B.data(), 2, 0.5f, C.data(), 2);
     CHECK(C == std::vector<float>{0.5f, 1, 1.5f, 2});
@@ -128,7 +128,7 @@ TEST_CASE("sgemm gives identical bits for any thread count") {
   ThreadCountGuard guard;
   for (SimdLevel level : available_levels()) {
     for (auto [M, N, K] : shapes) {
-      CAPTURE(simd_name(level));
+      INFO("SIMD " << std::string(simd_name(level)));
       CAPTURE(M);
       auto A = random_vec(M * K, 11), B = random_vec(K * N, 12);
       std::vector<float> C1(M * N), Ct(M * N);
@@ -201,7 +201,7 @@ TEST_CASE("sgemm_packed gives sgemm's bits, for every transpose, level and threa
       for (bool ta : {false, true})
         for (bool tb : {false, true})
           for (int threads : {1, 2, 3}) {
-            CAPTURE(simd_name(level));
+            INFO("SIMD " << std::string(simd_name(level)));
             CAPTURE(M);
             CAPTURE(N);
             CAPTURE(K);
@@ -241,7 +241,7 @@ TEST_CASE("stranspose equals the definition at every SIMD level and rejects bad 
   const std::vector<std::array<int64_t, 2>> shapes = {{1, 1}, {3, 17}, {16, 16}, {8, 196}, {33, 70}, {64, 23}};
   for (SimdLevel level : available_levels()) {
     for (auto [rows, cols] : shapes) {
-      CAPTURE(simd_name(level));
+      INFO("SIMD " << std::string(simd_name(level)));
       CAPTURE(rows);
       CAPTURE(cols);
       const int64_t lds = cols + 5;

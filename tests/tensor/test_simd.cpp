@@ -31,7 +31,7 @@ void check_vec_close(const std::vector<float>& a, const std::vector<float>& b, f
 TEST_CASE("every SIMD level agrees with scalar on every kernel, on awkward sizes") {
   const KernelTable& ref = kernels(SimdLevel::scalar);
   for (SimdLevel level : available_levels()) {
-    CAPTURE(simd_name(level));
+    INFO("SIMD " << std::string(simd_name(level)));
     const KernelTable& k = kernels(level);
     for (int64_t n : awkward_sizes()) {
       CAPTURE(n);
@@ -126,7 +126,7 @@ TEST_CASE("scalar exp, sigmoid and tanh are accurate against double precision") 
 
 TEST_CASE("exp saturates instead of overflowing, and passes NaN on") {
   for (SimdLevel level : available_levels()) {
-    CAPTURE(simd_name(level));
+    INFO("SIMD " << std::string(simd_name(level)));
     std::vector<float> in = {-1000, 1000, NAN, 0}, out(4);
     kernels(level).exp(in.data(), out.data(), 4);
     CHECK(out[0] < 1e-37f);
@@ -158,7 +158,7 @@ TEST_CASE("forcing an unavailable level is refused") {
 TEST_CASE("affine kernels compute a*s + t, its relu, and a*s + b*u + t") {
   const std::vector<float> a = {1, -2, 0.5f, 4}, b = {3, 1, -1, 0.25f};
   for (SimdLevel level : available_levels()) {
-    CAPTURE(simd_name(level));
+    INFO("SIMD " << std::string(simd_name(level)));
     std::vector<float> o(4);
     kernels(level).affine_s(a.data(), 2.0f, 0.5f, o.data(), 4);
     CHECK(o == std::vector<float>{2.5f, -3.5f, 1.5f, 8.5f});
@@ -205,7 +205,7 @@ TEST_CASE("maxpool2x2_row agrees with the plain rule at every SIMD level") {
       want_idx[j] = base + static_cast<int32_t>(2 * j) + off[k];
     }
     for (SimdLevel level : available_levels()) {
-      CAPTURE(simd_name(level));
+      INFO("SIMD " << std::string(simd_name(level)));
       std::vector<float> y(n);
       std::vector<int32_t> idx(n);
       kernels(level).maxpool2x2_row(r.data(), r.data() + w, n, base, static_cast<int32_t>(w), y.data(), idx.data());
@@ -254,7 +254,7 @@ TEST_CASE("im2col_channel and col2im_channel equal their definitions at every SI
             if (inside) want_x[ih * cs.w + iw] += col[(kh * cs.kw + kw) * ld + oh * ow_n + ow];
           }
     for (SimdLevel level : available_levels()) {
-      CAPTURE(simd_name(level));
+      INFO("SIMD " << std::string(simd_name(level)));
       const KernelTable& k = kernels(level);
       std::vector<float> cols(taps * ld, -7.0f);
       k.im2col_channel(xp, cs.h, cs.w, cs.kh, cs.kw, cs.ph, cs.pw, oh_n, ow_n, cols.data(), ld);
