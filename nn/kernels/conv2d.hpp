@@ -9,7 +9,11 @@
 // one pass over the groups. Stride-1 float im2col/col2im go through the SIMD table. Float layers
 // with wide channels on small maps take the tap path instead (conv2d_tap_path): one GEMM per kernel
 // tap on groups of samples stored sample-innermost, read in place, skipping the multiply-adds by
-// the zero padding (conv2d.cpp says where that pays). Work is split over the batch with the thread
+// the zero padding (conv2d.cpp says where that pays). The forward and the input gradient of float
+// 3x3 stride-1 layers with 16 or more channels each way on maps of 100 pixels or more go through
+// Winograd's F(2x2, 3x3) instead (conv2d_winograd_path): 16 multiply-adds for 4 outputs where
+// direct convolution does 36, as 16 GEMMs on transformed tiles; the weight gradient stays as above.
+// Work is split over the batch with the thread
 // pool's fixed split (the GEMMs inside then run serially), and the weight gradient sums the
 // per-chunk partials in chunk order, so results are bit-identical for a given thread count.
 // The *_reference functions are the direct seven-loop definitions, kept as the algorithmic reference

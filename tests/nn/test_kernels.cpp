@@ -337,6 +337,26 @@ TEST_CASE("conv2d results are bit-identical run after run for one thread count")
   CHECK(db1 == db2);
 }
 
+TEST_CASE("conv2d forward and input gradient give the same bits for 1 and 2 threads, Winograd path included") {
+  hqc::test::ThreadCountGuard tg;
+  for (const Conv2dGeometry& g : {Conv2dGeometry{13, 17, 10, 10, 16, 3, 3, 1, 1, 1, 1}, Conv2dGeometry{9, 40, 14, 14, 33, 3, 3, 1, 1, 1, 1},
+                                  Conv2dGeometry{7, 3, 9, 9, 5, 3, 3, 1, 1, 1, 1}}) {
+    INFO(describe(g) << " winograd " << conv2d_winograd_path(g));
+    Generator gen(13);
+    const auto x = random_vec<float>(g.N * g.C * g.H * g.W, gen), w = random_vec<float>(g.OC * g.C * 9, gen),
+               b = random_vec<float>(g.OC, gen), dy = random_vec<float>(g.N * g.OC * g.OH() * g.OW(), gen);
+    std::vector<std::vector<float>> ys, dxs;
+    for (int threads : {1, 2}) {
+      set_num_threads(threads);
+      ys.emplace_back(dy.size()), dxs.emplace_back(x.size());
+      conv2d_forward(g, x.data(), w.data(), b.data(), ys.back().data());
+      conv2d_backward_input(g, dy.data(), w.data(), dxs.back().data());
+    }
+    CHECK(ys[0] == ys[1]);
+    CHECK(dxs[0] == dxs[1]);
+  }
+}
+
 template <typename T> void check_maxpool(const Pool2dGeometry& g) {
   Generator gen(5);
   const int64_t xs = g.planes * g.H * g.W, ys = g.planes * g.OH() * g.OW();
