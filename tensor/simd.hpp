@@ -89,6 +89,9 @@ struct KernelTable {
   // columns 2 tw, 2 tw + 1 (< ow_n) of the channels-last rows y0 and y1 (y1 may be null).
   void (*winograd_output_row)(const float* m, int64_t ld, int64_t c, const float* bias, int64_t tw_n, int64_t ow_n,
                               float* y0, float* y1);
+  // Kernels: for j < n, the 3x3 kernel with tap (a, b) at taps[(3 a + b) * n + j] (at (2 - a, 2 - b)
+  // when turned != 0) gives G f Gᵀ, element xi to out[xi * ld + j].
+  void (*winograd_kernel_row)(const float* taps, int64_t n, int turned, float* out, int64_t ld);
 };
 
 const KernelTable& kernels();                  // for simd_level()

@@ -440,30 +440,24 @@ void tap_backward(const Conv2dGeometry& g, const float* x, const float* dy, cons
 // --- the Winograd path (see conv2d_winograd_path) ---
 
 // The 16 transformed weight matrices U_xi, each (K, N) row-major at u + xi * K * N: for the forward,
-// K = C, N = OC and U_xi[c][oc] = element xi of G w[oc][c] Gᵀ, G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2;
-// 0 0 1]; for the input gradient (a convolution of dy with the kernels turned by 180 degrees and
-// the channels swapped), K = OC, N = C and U_xi[oc][c] from w[oc][c] turned. In double, rounded once.
+// K = C, N = OC and U_xi[c][oc] = element xi of G w[oc][c] Gᵀ (G in tensor/simd.hpp's
+// winograd_kernel_row); for the input gradient (a convolution of dy with the kernels turned by 180
+// degrees and the channels swapped), K = OC, N = C and U_xi[oc][c] from w[oc][c] turned. A row of
+// the U_xi at a time: the row's N kernels gathered tap-major, (9, N), by stranspose, then transformed
+// a vector of kernels at a time and written in order (256 > 512, 1 thread: 13 ms kernel by kernel,
+// the 16 values of each N * K apart; under 1 ms this way).
 void winograd_weights(const Conv2dGeometry& g, const float* w, bool input_gradient, float* u) {
   const int64_t K = input_gradient ? g.OC : g.C, N = input_gradient ? g.C : g.OC;
-  parallel_for(g.OC, 8, [&](int64_t o0, int64_t o1) {
-    for (int64_t oc = o0; oc < o1; ++oc)
-      for (int64_t c = 0; c < g.C; ++c) {
-        const float* k = w + (oc * g.C + c) * 9;
-        double f[3][3], t[4][3];
-        for (int64_t a = 0; a < 3; ++a)
-          for (int64_t b = 0; b < 3; ++b) f[a][b] = input_gradient ? k[(2 - a) * 3 + 2 - b] : k[a * 3 + b];
-        for (int64_t b = 0; b < 3; ++b) {  // G f
-          t[0][b] = f[0][b];
-          t[1][b] = 0.5 * (f[0][b] + f[1][b] + f[2][b]);
-          t[2][b] = 0.5 * (f[0][b] - f[1][b] + f[2][b]);
-          t[3][b] = f[2][b];
-        }
-        const int64_t at = input_gradient ? oc * N + c : c * N + oc;
-        for (int64_t i = 0; i < 4; ++i) {  // (G f) Gᵀ
-          const double r[4] = {t[i][0], 0.5 * (t[i][0] + t[i][1] + t[i][2]), 0.5 * (t[i][0] - t[i][1] + t[i][2]), t[i][2]};
-          for (int64_t j = 0; j < 4; ++j) u[(4 * i + j) * K * N + at] = float(r[j]);
-        }
-      }
+  const auto transform = hqc::kernels().winograd_kernel_row;
+  parallel_for(K, 8, [&](int64_t k0, int64_t k1) {
+    float* taps = workspace_as<float>(kSlotTransposed, 9 * N);  // (9, N)
+    for (int64_t row = k0; row < k1; ++row) {
+      if (input_gradient)  // the C kernels of w[oc = row], contiguous
+        stranspose(N, 9, w + row * g.C * 9, 9, taps);
+      else  // the OC kernels w[:, c = row], C * 9 apart
+        stranspose(N, 9, w + row * 9, g.C * 9, taps);
+      transform(taps, N, input_gradient, u + row * N, K * N);
+    }
   });
 }
 

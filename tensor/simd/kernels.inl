@@ -387,6 +387,32 @@ void k_winograd_output_row(const float* m, int64_t ld, int64_t c, const float* b
   }
 }
 
+// The kernel's side, U = G f Gᵀ with G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1], for n kernels at
+// once: tap (a, b) of kernel j at taps[(3 a + b) * n + j] (taken at (2 - a, 2 - b) when turned),
+// element xi = 4 i + j of its U to out[xi * ld + j].
+void k_winograd_kernel_row(const float* taps, int64_t n, int turned, float* out, int64_t ld) {
+  const Vec half = Vec::set1(0.5f);
+  for (int64_t k = 0; k < n; k += W) {
+    const typename Vec::Mask m = Vec::range(0, n - k);
+    Vec f[3][3], t[4][3];
+    for (int64_t a = 0; a < 3; ++a)
+      for (int64_t b = 0; b < 3; ++b) f[a][b] = Vec::load_masked(taps + (turned ? 8 - 3 * a - b : 3 * a + b) * n + k, m);
+    for (int64_t b = 0; b < 3; ++b) {  // G f
+      t[0][b] = f[0][b];
+      t[1][b] = half * (f[0][b] + f[1][b] + f[2][b]);
+      t[2][b] = half * (f[0][b] - f[1][b] + f[2][b]);
+      t[3][b] = f[2][b];
+    }
+    float* o = out + k;
+    for (int64_t i = 0; i < 4; ++i) {  // (G f) Gᵀ
+      t[i][0].store_masked(o + (4 * i + 0) * ld, m);
+      (half * (t[i][0] + t[i][1] + t[i][2])).store_masked(o + (4 * i + 1) * ld, m);
+      (half * (t[i][0] - t[i][1] + t[i][2])).store_masked(o + (4 * i + 2) * ld, m);
+      t[i][2].store_masked(o + (4 * i + 3) * ld, m);
+    }
+  }
+}
+
 constexpr hqc::KernelTable kTable = {
     k_add, k_sub, k_mul, k_div, k_max, k_min,
     k_add_s, k_mul_s, k_rsub_s, k_rdiv_s, k_max_s, k_min_s,
@@ -395,5 +421,5 @@ constexpr hqc::KernelTable kTable = {
     k_sum, k_max_reduce, k_dot, k_sq_dev_sum,
     k_maxpool2x2_row, k_affine_s, k_affine_relu_s, k_affine2_s,
     k_im2col_channel, k_col2im_channel, k_im2row_row,
-    k_winograd_input_row, k_winograd_output_row,
+    k_winograd_input_row, k_winograd_output_row, k_winograd_kernel_row,
 };

@@ -311,6 +311,43 @@ TEST_CASE("Winograd tile transforms equal Bt d B and At m A at every SIMD level,
   }
 }
 
+TEST_CASE("Winograd kernel transform equals G f Gt, turned or not, at every SIMD level, bit for bit across levels") {
+  hqc::test::SimdLevelGuard guard;
+  constexpr double kG[4][3] = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
+  std::vector<std::vector<float>> first;
+  for (SimdLevel level : hqc::test::available_levels()) {
+    set_simd_level(level);
+    Generator same(19);
+    size_t k = 0;
+    for (int64_t n : {1, 5, 16, 37})
+      for (int turned : {0, 1}) {
+        INFO("SIMD " << std::string(simd_name(level)) << " n " << n << " turned " << turned);
+        const auto taps = random_vec<float>(9 * n, same);
+        const int64_t ld = n + 2;
+        std::vector<float> out(16 * ld, -7.0f);
+        kernels().winograd_kernel_row(taps.data(), n, turned, out.data(), ld);
+        double err = 0;
+        for (int64_t j = 0; j < n; ++j) {
+          double f[3][3];
+          for (int a = 0; a < 3; ++a)
+            for (int b = 0; b < 3; ++b) f[a][b] = taps[(turned ? (2 - a) * 3 + 2 - b : a * 3 + b) * n + j];
+          for (int i = 0; i < 4; ++i)
+            for (int jj = 0; jj < 4; ++jj) {
+              double want = 0;  // (G f Gᵀ)[i][jj]
+              for (int a = 0; a < 3; ++a)
+                for (int b = 0; b < 3; ++b) want += kG[i][a] * f[a][b] * kG[jj][b];
+              err = std::max(err, std::abs(out[(4 * i + jj) * ld + j] - want));
+            }
+        }
+        CHECK(err < 1e-6);
+        for (int xi = 0; xi < 16; ++xi) CHECK(out[xi * ld + n] == -7.0f);  // nothing past the row
+        if (first.size() <= k) first.push_back(out);
+        else CHECK(out == first[k]);
+        ++k;
+      }
+  }
+}
+
 TEST_CASE("im2col then col2im is the adjoint pair") {
   // <im2col(x), c> == <x, col2im(c)> for random x and c.
   Conv2dGeometry g{1, 3, 6, 7, 1, 3, 2, 2, 1, 1, 2};
