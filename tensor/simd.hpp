@@ -92,6 +92,13 @@ struct KernelTable {
   // Kernels: for j < n, the 3x3 kernel with tap (a, b) at taps[(3 a + b) * n + j] (at (2 - a, 2 - b)
   // when turned != 0) gives G f Gᵀ, element xi to out[xi * ld + j].
   void (*winograd_kernel_row)(const float* taps, int64_t n, int turned, float* out, int64_t ld);
+  // The weight gradient's adjoints. Output gradient: tile tw's 2x2 values at rows oh0, oh0 + 1 and
+  // columns 2 tw, 2 tw + 1 of dy (oh_n, ow_n, c), zero outside, as A dy Aᵀ, element xi to
+  // z + xi * ld + tw * c. Kernel gradient: for j < n, Gᵀ M G of the 4x4 M at m[xi * ld + j], tap
+  // (a, b) to taps[(3 a + b) * n + j].
+  void (*winograd_output_grad_row)(const float* dy, int64_t oh_n, int64_t ow_n, int64_t c, int64_t oh0, int64_t tw_n,
+                                   float* z, int64_t ld);
+  void (*winograd_kernel_grad_row)(const float* m, int64_t ld, int64_t n, float* taps);
 };
 
 const KernelTable& kernels();                  // for simd_level()

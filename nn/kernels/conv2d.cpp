@@ -466,37 +466,52 @@ void winograd_weights(const Conv2dGeometry& g, const float* w, bool input_gradie
 // and at least kWinogradMinTiles, the GEMMs' rows, over which each U_xi is reused.
 constexpr int64_t kWinogradPassBytes = 512 << 10, kWinogradMinTiles = 64;
 
-// y (N, OC, OH, OW) = the 3x3 stride-1 convolution of x (N, C, H, W) given as U (winograd_weights),
-// plus bias when not null. Per pass, the tiles of a group of samples (or of a band of tile rows of
-// one sample, on large maps): each sample laid out channels-last, its tiles transformed a row at a
-// time (V_xi (tiles, C)), 16 GEMMs M_xi (tiles, OC) = V_xi · U_xi, and the outputs transformed back
-// into the channels-last map, which is transposed into y once the sample is done.
-void winograd_convolution(const Conv2dGeometry& g, const float* x, const float* u, const float* bias, float* y) {
-  const int64_t OH = g.OH(), OW = g.OW(), TH = (OH + 1) / 2, TW = (OW + 1) / 2, HW = g.H * g.W, OHW = OH * OW;
-  const int64_t tile_bytes = 16 * int64_t(sizeof(float)) * (g.C + g.OC), u_bytes = 16 * int64_t(sizeof(float)) * g.C * g.OC;
-  const int64_t max_tiles = std::max({TW, kWinogradMinTiles, std::max(kWinogradPassBytes, u_bytes / 2) / tile_bytes});
-  const auto& simd = hqc::kernels();
-  parallel_for(g.N, 1, [&](int64_t n0, int64_t n1) {
-    const int64_t band = std::min(TH, max_tiles / TW);  // tile rows of a sample per pass
-    int64_t G = 1;  // samples per pass
+// How a chunk of samples n0 .. n1 is cut into passes: the tiles of G whole samples, or of `band`
+// tile rows of one sample (G = 1) on maps with more tiles than a pass holds; equal passes.
+struct WinogradPasses {
+  int64_t TH, TW, band, G;
+  WinogradPasses(const Conv2dGeometry& g, int64_t samples) : TH((g.OH() + 1) / 2), TW((g.OW() + 1) / 2), G(1) {
+    const int64_t tile_bytes = 16 * int64_t(sizeof(float)) * (g.C + g.OC), u_bytes = 16 * int64_t(sizeof(float)) * g.C * g.OC;
+    const int64_t max_tiles = std::max({TW, kWinogradMinTiles, std::max(kWinogradPassBytes, u_bytes / 2) / tile_bytes});
+    band = std::min(TH, max_tiles / TW);
     if (band == TH) {
-      G = std::clamp<int64_t>(max_tiles / (TH * TW), 1, n1 - n0);
-      const int64_t passes = (n1 - n0 + G - 1) / G;
-      G = (n1 - n0 + passes - 1) / passes;
+      G = std::clamp<int64_t>(max_tiles / (TH * TW), 1, std::max<int64_t>(1, samples));
+      const int64_t passes = (samples + G - 1) / G;
+      G = std::max<int64_t>(1, (samples + passes - 1) / passes);
     }
+  }
+};
+
+// Transformed input tiles of the pass over samples xh .. (channels-last, H*W*C apart), tile rows
+// r0 .. r0 + rows - 1: V_xi (tiles, C) at v + xi * tiles * C, tiles sample-major then row-major.
+void winograd_input_tiles(const Conv2dGeometry& g, const WinogradPasses& p, const float* xh, int64_t gs, int64_t r0,
+                          int64_t rows, float* v) {
+  const int64_t tiles = gs * rows * p.TW;
+  for (int64_t j = 0; j < gs; ++j)
+    for (int64_t r = 0; r < rows; ++r)
+      hqc::kernels().winograd_input_row(xh + j * g.H * g.W * g.C, g.H, g.W, g.C, 2 * (r0 + r) - g.PH, g.PW, p.TW,
+                                        v + (j * rows + r) * p.TW * g.C, tiles * g.C);
+}
+
+// y (N, OC, OH, OW) = the 3x3 stride-1 convolution of x (N, C, H, W) given as U (winograd_weights),
+// plus bias when not null. Per pass, each sample laid out channels-last, its tiles transformed a row
+// at a time (V_xi (tiles, C)), 16 GEMMs M_xi (tiles, OC) = V_xi · U_xi, and the outputs transformed
+// back into the channels-last map, which is transposed into y once the sample is done.
+void winograd_convolution(const Conv2dGeometry& g, const float* x, const float* u, const float* bias, float* y) {
+  const int64_t OH = g.OH(), OW = g.OW(), HW = g.H * g.W, OHW = OH * OW;
+  parallel_for(g.N, 1, [&](int64_t n0, int64_t n1) {
+    const WinogradPasses p(g, n1 - n0);
+    const int64_t G = p.G;
     float* xh = workspace_as<float>(kSlotTransposed, G * HW * g.C);
     float* yh = workspace_as<float>(kSlotExtra, G * OHW * g.OC);
-    float* v = workspace_as<float>(kSlotColumns, 16 * G * band * TW * g.C);
-    float* m = workspace_as<float>(kSlotInputGradient, 16 * G * band * TW * g.OC);
+    float* v = workspace_as<float>(kSlotColumns, 16 * G * p.band * p.TW * g.C);
+    float* m = workspace_as<float>(kSlotInputGradient, 16 * G * p.band * p.TW * g.OC);
     for (int64_t s = n0; s < n1; s += G) {
       const int64_t gs = std::min(G, n1 - s);
       for (int64_t j = 0; j < gs; ++j) to_channels_last(g, x + (s + j) * g.C * HW, xh + j * HW * g.C);
-      for (int64_t r0 = 0; r0 < TH; r0 += band) {
-        const int64_t rows = std::min(band, TH - r0), tiles = gs * rows * TW;
-        for (int64_t j = 0; j < gs; ++j)
-          for (int64_t r = 0; r < rows; ++r)
-            simd.winograd_input_row(xh + j * HW * g.C, g.H, g.W, g.C, 2 * (r0 + r) - g.PH, g.PW, TW,
-                                    v + (j * rows + r) * TW * g.C, tiles * g.C);
+      for (int64_t r0 = 0; r0 < p.TH; r0 += p.band) {
+        const int64_t rows = std::min(p.band, p.TH - r0), tiles = gs * rows * p.TW;
+        winograd_input_tiles(g, p, xh, gs, r0, rows, v);
         for (int64_t xi = 0; xi < 16; ++xi)
           sgemm(false, false, tiles, g.OC, g.C, 1.0f, v + xi * tiles * g.C, g.C, u + xi * g.C * g.OC, g.OC, 0.0f,
                 m + xi * tiles * g.OC, g.OC);
@@ -504,13 +519,71 @@ void winograd_convolution(const Conv2dGeometry& g, const float* x, const float* 
           for (int64_t r = 0; r < rows; ++r) {
             const int64_t oh = 2 * (r0 + r);
             float* y0 = yh + (j * OHW + oh * OW) * g.OC;
-            simd.winograd_output_row(m + (j * rows + r) * TW * g.OC, tiles * g.OC, g.OC, bias, TW, OW, y0,
-                                     oh + 1 < OH ? y0 + OW * g.OC : nullptr);
+            hqc::kernels().winograd_output_row(m + (j * rows + r) * p.TW * g.OC, tiles * g.OC, g.OC, bias, p.TW, OW, y0,
+                                               oh + 1 < OH ? y0 + OW * g.OC : nullptr);
           }
       }
       for (int64_t j = 0; j < gs; ++j) stranspose(OHW, g.OC, yh + j * OHW * g.OC, g.OC, y + (s + j) * g.OC * OHW);
     }
   });
+}
+
+// The weight gradient by the forward's adjoint. With M_xi = V_xi · U_xi and y = Aᵀ M A per tile,
+// the gradient of U_xi is Σ_tiles V_xiᵀ · Z_xi, Z = A dY Aᵀ the output gradient's 2x2 tile spread
+// to 4x4, and that of the kernels dW[oc][c] = Gᵀ dU[c][oc] G: 16 GEMMs (C, OC) whose depth K is the
+// pass's tiles. Per chunk of samples the dU partials (and db's sums), summed in chunk order.
+void winograd_backward_weight(const Conv2dGeometry& g, const float* x, const float* dy, float* dw, float* db) {
+  const int64_t OH = g.OH(), OW = g.OW(), HW = g.H * g.W, OHW = OH * OW;
+  const int64_t usize = 16 * g.C * g.OC, part = usize + g.OC, chunks = parallel_chunks(g.N, 1);
+  float* partials = workspace_as<float>(kSlotPartials, chunks * part);  // per chunk (16, C, OC), then (OC)
+  parallel_for_chunks(g.N, 1, [&](int64_t k, int64_t n0, int64_t n1) {
+    const WinogradPasses p(g, n1 - n0);
+    const int64_t G = p.G;
+    float* pu = partials + k * part;
+    float* pb = pu + usize;
+    std::fill(pu, pu + part, 0.0f);
+    float* xh = workspace_as<float>(kSlotTransposed, G * HW * g.C);
+    float* dyh = workspace_as<float>(kSlotExtra, G * OHW * g.OC);
+    float* v = workspace_as<float>(kSlotColumns, 16 * G * p.band * p.TW * g.C);
+    float* z = workspace_as<float>(kSlotInputGradient, 16 * G * p.band * p.TW * g.OC);
+    for (int64_t s = n0; s < n1; s += G) {
+      const int64_t gs = std::min(G, n1 - s);
+      for (int64_t j = 0; j < gs; ++j) {
+        const float* dyn = dy + (s + j) * g.OC * OHW;
+        to_channels_last(g, x + (s + j) * g.C * HW, xh + j * HW * g.C);
+        stranspose(g.OC, OHW, dyn, OHW, dyh + j * OHW * g.OC);
+        for (int64_t oc = 0; oc < g.OC; ++oc) pb[oc] += row_sum(dyn + oc * OHW, OHW);
+      }
+      for (int64_t r0 = 0; r0 < p.TH; r0 += p.band) {
+        const int64_t rows = std::min(p.band, p.TH - r0), tiles = gs * rows * p.TW;
+        winograd_input_tiles(g, p, xh, gs, r0, rows, v);
+        for (int64_t j = 0; j < gs; ++j)
+          for (int64_t r = 0; r < rows; ++r)
+            hqc::kernels().winograd_output_grad_row(dyh + j * OHW * g.OC, OH, OW, g.OC, 2 * (r0 + r), p.TW,
+                                                    z + (j * rows + r) * p.TW * g.OC, tiles * g.OC);
+        for (int64_t xi = 0; xi < 16; ++xi)
+          sgemm(true, false, g.C, g.OC, tiles, 1.0f, v + xi * tiles * g.C, g.C, z + xi * tiles * g.OC, g.OC, 1.0f,
+                pu + xi * g.C * g.OC, g.OC);
+      }
+    }
+  });
+  parallel_for(part, 1 << 16, [&](int64_t i0, int64_t i1) {
+    for (int64_t k = 1; k < chunks; ++k) {
+      const float* p = partials + k * part;
+      for (int64_t i = i0; i < i1; ++i) partials[i] += p[i];
+    }
+  });
+  // dW: a row c of the dU_xi at a time, (OC) kernels' 4x4 gradients to their 3x3 ones, tap-major
+  // (9, OC), then into dw[oc][c].
+  parallel_for(g.C, 8, [&](int64_t c0, int64_t c1) {
+    float* taps = workspace_as<float>(kSlotTransposed, 9 * g.OC);
+    for (int64_t c = c0; c < c1; ++c) {
+      hqc::kernels().winograd_kernel_grad_row(partials + c * g.OC, g.C * g.OC, g.OC, taps);
+      for (int64_t oc = 0; oc < g.OC; ++oc)
+        for (int64_t t = 0; t < 9; ++t) dw[(oc * g.C + c) * 9 + t] = taps[t * g.OC + oc];
+    }
+  });
+  if (db) std::copy(partials + usize, partials + part, db);
 }
 
 void winograd_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* b, float* y) {
@@ -581,10 +654,10 @@ void conv2d_backward(const Conv2dGeometry& g, const T* x, const T* dy, const T* 
     return;
   }
   if constexpr (std::is_same_v<T, float>) {
-    if (dx && conv2d_winograd_path(g)) {  // dx on its own; the weight gradient below as without it
-      winograd_backward_input(g, dy, w, dx);
-      dx = nullptr;
-      if (!dw) return;
+    if (conv2d_winograd_path(g)) {
+      if (dx) winograd_backward_input(g, dy, w, dx);
+      if (dw) winograd_backward_weight(g, x, dy, dw, db);
+      return;
     }
     if (conv2d_tap_path(g)) return tap_backward(g, x, dy, w, dx, dw, db);
   }

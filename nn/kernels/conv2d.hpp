@@ -9,10 +9,10 @@
 // one pass over the groups. Stride-1 float im2col/col2im go through the SIMD table. Float layers
 // with wide channels on small maps take the tap path instead (conv2d_tap_path): one GEMM per kernel
 // tap on groups of samples stored sample-innermost, read in place, skipping the multiply-adds by
-// the zero padding (conv2d.cpp says where that pays). The forward and the input gradient of float
-// 3x3 stride-1 layers with 16 or more channels each way on maps of 100 pixels or more go through
-// Winograd's F(2x2, 3x3) instead (conv2d_winograd_path): 16 multiply-adds for 4 outputs where
-// direct convolution does 36, as 16 GEMMs on transformed tiles; the weight gradient stays as above.
+// the zero padding (conv2d.cpp says where that pays). Float 3x3 stride-1 layers with 16 or more
+// channels each way on maps of 100 pixels or more go through Winograd's F(2x2, 3x3) instead
+// (conv2d_winograd_path): 16 multiply-adds for 4 outputs where direct convolution does 36, as 16
+// GEMMs on transformed tiles, for the forward, the input gradient and (by the adjoint) the weights'.
 // Work is split over the batch with the thread
 // pool's fixed split (the GEMMs inside then run serially), and the weight gradient sums the
 // per-chunk partials in chunk order, so results are bit-identical for a given thread count.
@@ -50,9 +50,9 @@ void conv2d_backward_weight(const Conv2dGeometry& g, const T* x, const T* dy, T*
 // Whether the float kernels above take the tap path for g (wide channels on small maps, stride 1:
 // see conv2d.cpp) rather than im2col; exposed for tests and benchmarks.
 bool conv2d_tap_path(const Conv2dGeometry& g);
-// Whether the float forward and input gradient take the Winograd path for g (3x3, stride 1, padding
-// <= 2, at least kWinogradMinChannels channels in and out, outputs of at least kWinogradMinPixels
-// pixels: see conv2d.cpp). It comes before the tap path, which then makes the weight gradient only.
+// Whether the float kernels take the Winograd path for g (3x3, stride 1, padding <= 2, at least
+// kWinogradMinChannels channels in and out, outputs of at least kWinogradMinPixels pixels: see
+// conv2d.cpp), before the tap path, which keeps the smaller maps.
 constexpr int64_t kWinogradMinChannels = 16, kWinogradMinPixels = 100;
 bool conv2d_winograd_path(const Conv2dGeometry& g);
 

@@ -413,6 +413,63 @@ void k_winograd_kernel_row(const float* taps, int64_t n, int turned, float* out,
   }
 }
 
+// The weight gradient's sides (the adjoints of the output and kernel transforms). Output gradient:
+// tile tw's 2x2 values at rows oh0, oh0 + 1 and columns 2 tw, 2 tw + 1 of the channels-last map dy
+// (oh_n, ow_n, c), zero outside, become A dy Aᵀ (4x4), element xi to z + xi * ld + tw * c.
+void k_winograd_output_grad_row(const float* dy, int64_t oh_n, int64_t ow_n, int64_t c, int64_t oh0, int64_t tw_n,
+                                float* z, int64_t ld) {
+  const Vec zero = Vec::set1(0.0f);
+  const float* rows[2] = {dy + oh0 * ow_n * c, oh0 + 1 < oh_n ? dy + (oh0 + 1) * ow_n * c : nullptr};
+  for (int64_t tw = 0; tw < tw_n; ++tw) {
+    const bool second = 2 * tw + 1 < ow_n;
+    for (int64_t k = 0; k < c; k += W) {
+      const typename Vec::Mask m = Vec::range(0, c - k);
+      Vec d[2][2];
+      for (int64_t i = 0; i < 2; ++i)
+        for (int64_t j = 0; j < 2; ++j)
+          d[i][j] = rows[i] && (j == 0 || second) ? Vec::load_masked(rows[i] + (2 * tw + j) * c + k, m) : zero;
+      Vec t[4][2];
+      for (int64_t j = 0; j < 2; ++j) {  // A dy, A = [1 0; 1 1; 1 -1; 0 -1]
+        t[0][j] = d[0][j];
+        t[1][j] = d[0][j] + d[1][j];
+        t[2][j] = d[0][j] - d[1][j];
+        t[3][j] = zero - d[1][j];
+      }
+      float* out = z + tw * c + k;
+      for (int64_t i = 0; i < 4; ++i) {  // (A dy) Aᵀ
+        t[i][0].store_masked(out + (4 * i + 0) * ld, m);
+        (t[i][0] + t[i][1]).store_masked(out + (4 * i + 1) * ld, m);
+        (t[i][0] - t[i][1]).store_masked(out + (4 * i + 2) * ld, m);
+        (zero - t[i][1]).store_masked(out + (4 * i + 3) * ld, m);
+      }
+    }
+  }
+}
+
+// Kernel gradient: for j < n, the 4x4 gradient M of U (element xi at m[xi * ld + j]) becomes that of
+// the kernel, Gᵀ M G (3x3), tap (a, b) to taps[(3 a + b) * n + j].
+void k_winograd_kernel_grad_row(const float* m, int64_t ld, int64_t n, float* taps) {
+  const Vec half = Vec::set1(0.5f);
+  for (int64_t k = 0; k < n; k += W) {
+    const typename Vec::Mask mask = Vec::range(0, n - k);
+    Vec q[3][4];
+    for (int64_t j = 0; j < 4; ++j) {  // Gᵀ M, Gᵀ = [1 1/2 1/2 0; 0 1/2 -1/2 0; 0 1/2 1/2 1]
+      const Vec m0 = Vec::load_masked(m + (0 + j) * ld + k, mask), m1 = Vec::load_masked(m + (4 + j) * ld + k, mask);
+      const Vec m2 = Vec::load_masked(m + (8 + j) * ld + k, mask), m3 = Vec::load_masked(m + (12 + j) * ld + k, mask);
+      const Vec sum = half * (m1 + m2);
+      q[0][j] = m0 + sum;
+      q[1][j] = half * (m1 - m2);
+      q[2][j] = sum + m3;
+    }
+    for (int64_t a = 0; a < 3; ++a) {  // (Gᵀ M) G
+      const Vec sum = half * (q[a][1] + q[a][2]);
+      (q[a][0] + sum).store_masked(taps + (3 * a + 0) * n + k, mask);
+      (half * (q[a][1] - q[a][2])).store_masked(taps + (3 * a + 1) * n + k, mask);
+      (sum + q[a][3]).store_masked(taps + (3 * a + 2) * n + k, mask);
+    }
+  }
+}
+
 constexpr hqc::KernelTable kTable = {
     k_add, k_sub, k_mul, k_div, k_max, k_min,
     k_add_s, k_mul_s, k_rsub_s, k_rdiv_s, k_max_s, k_min_s,
@@ -422,4 +479,5 @@ constexpr hqc::KernelTable kTable = {
     k_maxpool2x2_row, k_affine_s, k_affine_relu_s, k_affine2_s,
     k_im2col_channel, k_col2im_channel, k_im2row_row,
     k_winograd_input_row, k_winograd_output_row, k_winograd_kernel_row,
+    k_winograd_output_grad_row, k_winograd_kernel_grad_row,
 };

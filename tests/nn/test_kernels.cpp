@@ -348,6 +348,66 @@ TEST_CASE("Winograd kernel transform equals G f Gt, turned or not, at every SIMD
   }
 }
 
+TEST_CASE("Winograd weight-gradient transforms equal A dy At and Gt M G at every SIMD level, bit for bit across levels") {
+  hqc::test::SimdLevelGuard guard;
+  constexpr double kG[4][3] = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
+  // (oh_n, ow_n, c, oh0, tw_n): a full tile row, the last row of an odd map, odd widths, 1 to 33 channels
+  const std::vector<std::array<int64_t, 5>> rows = {{4, 6, 16, 0, 3}, {5, 7, 3, 4, 4}, {3, 5, 33, 0, 3}, {2, 1, 1, 0, 1}};
+  std::vector<std::vector<float>> first;
+  for (SimdLevel level : hqc::test::available_levels()) {
+    set_simd_level(level);
+    Generator same(23);
+    size_t k = 0;
+    for (const auto& [oh_n, ow_n, c, oh0, tw_n] : rows) {
+      INFO("SIMD " << std::string(simd_name(level)) << " oh_n " << oh_n << " ow_n " << ow_n << " c " << c << " oh0 " << oh0);
+      const auto dy = random_vec<float>(oh_n * ow_n * c, same);
+      const int64_t ld = tw_n * c + 5;
+      std::vector<float> z(16 * ld, -7.0f);
+      kernels().winograd_output_grad_row(dy.data(), oh_n, ow_n, c, oh0, tw_n, z.data(), ld);
+      double err = 0;
+      for (int64_t tw = 0; tw < tw_n; ++tw)
+        for (int64_t ch = 0; ch < c; ++ch)
+          for (int i = 0; i < 4; ++i)
+            for (int j = 0; j < 4; ++j) {
+              double want = 0;  // (A dy Aᵀ)[i][j], A = Atᵀ
+              for (int a = 0; a < 2; ++a)
+                for (int b = 0; b < 2; ++b) {
+                  const int64_t oh = oh0 + a, ow = 2 * tw + b;
+                  if (oh < oh_n && ow < ow_n) want += kAt[a][i] * dy[(oh * ow_n + ow) * c + ch] * kAt[b][j];
+                }
+              err = std::max(err, std::abs(z[(4 * i + j) * ld + tw * c + ch] - want));
+            }
+      CHECK(err < 1e-6);
+      for (int xi = 0; xi < 16; ++xi)
+        for (int64_t i = tw_n * c; i < ld; ++i) CHECK(z[xi * ld + i] == -7.0f);
+      if (first.size() <= k) first.push_back(z);
+      else CHECK(z == first[k]);
+      ++k;
+    }
+    for (int64_t n : {1, 7, 16, 40}) {
+      INFO("SIMD " << std::string(simd_name(level)) << " kernel gradient, n " << n);
+      const int64_t ld = n + 3;
+      const auto m = random_vec<float>(16 * ld, same);
+      std::vector<float> taps(9 * n + 1, -7.0f);
+      kernels().winograd_kernel_grad_row(m.data(), ld, n, taps.data());
+      double err = 0;
+      for (int64_t j = 0; j < n; ++j)
+        for (int a = 0; a < 3; ++a)
+          for (int b = 0; b < 3; ++b) {
+            double want = 0;  // (Gᵀ M G)[a][b]
+            for (int i = 0; i < 4; ++i)
+              for (int jj = 0; jj < 4; ++jj) want += kG[i][a] * m[(4 * i + jj) * ld + j] * kG[jj][b];
+            err = std::max(err, std::abs(taps[(3 * a + b) * n + j] - want));
+          }
+      CHECK(err < 1e-6);
+      CHECK(taps.back() == -7.0f);
+      if (first.size() <= k) first.push_back(taps);
+      else CHECK(taps == first[k]);
+      ++k;
+    }
+  }
+}
+
 TEST_CASE("im2col then col2im is the adjoint pair") {
   // <im2col(x), c> == <x, col2im(c)> for random x and c.
   Conv2dGeometry g{1, 3, 6, 7, 1, 3, 2, 2, 1, 1, 2};
