@@ -267,15 +267,20 @@ struct PartialLayout {
 // chunk order into the first partial (element ranges split over the threads: the weights of the wide
 // layers are MBs), then read out of its layout into (OC, C, KH, KW). The per-element order of the sum
 // depends only on the chunks, so the result does on the thread count alone.
-template <typename T>
-void reduce_weight_gradient(const Conv2dGeometry& g, T* partials, int64_t chunks, PartialLayout at, T* dw, T* db) {
-  const int64_t taps = g.KH * g.KW, wsize = g.OC * g.C * taps, part = wsize + g.OC;
+// The first of `chunks` partials of `part` values each += the others, in chunk order.
+template <typename T> void sum_chunk_partials(T* partials, int64_t chunks, int64_t part) {
   parallel_for(part, 1 << 16, [&](int64_t i0, int64_t i1) {
     for (int64_t k = 1; k < chunks; ++k) {
       const T* p = partials + k * part;
       for (int64_t i = i0; i < i1; ++i) partials[i] += p[i];
     }
   });
+}
+
+template <typename T>
+void reduce_weight_gradient(const Conv2dGeometry& g, T* partials, int64_t chunks, PartialLayout at, T* dw, T* db) {
+  const int64_t taps = g.KH * g.KW, wsize = g.OC * g.C * taps, part = wsize + g.OC;
+  sum_chunk_partials(partials, chunks, part);
   parallel_for(g.OC, 1, [&](int64_t o0, int64_t o1) {
     for (int64_t oc = o0; oc < o1; ++oc)
       for (int64_t c = 0; c < g.C; ++c)
@@ -567,12 +572,7 @@ void winograd_backward_weight(const Conv2dGeometry& g, const float* x, const flo
       }
     }
   });
-  parallel_for(part, 1 << 16, [&](int64_t i0, int64_t i1) {
-    for (int64_t k = 1; k < chunks; ++k) {
-      const float* p = partials + k * part;
-      for (int64_t i = i0; i < i1; ++i) partials[i] += p[i];
-    }
-  });
+  sum_chunk_partials(partials, chunks, part);
   // dW: a row c of the dU_xi at a time, (OC) kernels' 4x4 gradients to their 3x3 ones, tap-major
   // (9, OC), then into dw[oc][c].
   parallel_for(g.C, 8, [&](int64_t c0, int64_t c1) {
