@@ -502,7 +502,10 @@ void winograd_input_tiles(const Conv2dGeometry& g, const WinogradPasses& p, cons
 // plus bias when not null. Per pass, each sample laid out channels-last, its tiles transformed a row
 // at a time (V_xi (tiles, C)), 16 GEMMs M_xi (tiles, OC) = V_xi · U_xi, and the outputs transformed
 // back into the channels-last map, which is transposed into y once the sample is done.
+void winograd_convolution_by_bands(const Conv2dGeometry& g, const float* x, const float* u, const float* bias, float* y);
+
 void winograd_convolution(const Conv2dGeometry& g, const float* x, const float* u, const float* bias, float* y) {
+  if (g.N < num_threads()) return winograd_convolution_by_bands(g, x, u, bias, y);
   const int64_t OH = g.OH(), OW = g.OW(), HW = g.H * g.W, OHW = OH * OW;
   parallel_for(g.N, 1, [&](int64_t n0, int64_t n1) {
     const WinogradPasses p(g, n1 - n0);
@@ -531,6 +534,37 @@ void winograd_convolution(const Conv2dGeometry& g, const float* x, const float* 
       for (int64_t j = 0; j < gs; ++j) stranspose(OHW, g.OC, yh + j * OHW * g.OC, g.OC, y + (s + j) * g.OC * OHW);
     }
   });
+}
+
+// The same with fewer samples than threads (batch-1 inference): the threads take bands of tile rows
+// instead of samples, each writing its rows of the samples' channels-last outputs. Every tile is
+// the same sums in the same order as in a pass over whole samples, so the bits are too.
+void winograd_convolution_by_bands(const Conv2dGeometry& g, const float* x, const float* u, const float* bias, float* y) {
+  const int64_t OH = g.OH(), OW = g.OW(), HW = g.H * g.W, OHW = OH * OW;
+  const WinogradPasses p(g, 1);
+  const int64_t per_sample = (num_threads() + g.N - 1) / g.N;
+  const int64_t band = std::min(p.band, (p.TH + per_sample - 1) / per_sample), bands = (p.TH + band - 1) / band;
+  float* xh = workspace_as<float>(kSlotTransposed, g.N * HW * g.C);
+  float* yh = workspace_as<float>(kSlotExtra, g.N * OHW * g.OC);
+  for (int64_t j = 0; j < g.N; ++j) to_channels_last(g, x + j * g.C * HW, xh + j * HW * g.C);
+  parallel_for(g.N * bands, 1, [&](int64_t i0, int64_t i1) {
+    float* v = workspace_as<float>(kSlotColumns, 16 * band * p.TW * g.C);
+    float* m = workspace_as<float>(kSlotInputGradient, 16 * band * p.TW * g.OC);
+    for (int64_t i = i0; i < i1; ++i) {
+      const int64_t j = i / bands, r0 = i % bands * band, rows = std::min(band, p.TH - r0), tiles = rows * p.TW;
+      winograd_input_tiles(g, p, xh + j * HW * g.C, 1, r0, rows, v);
+      for (int64_t xi = 0; xi < 16; ++xi)
+        sgemm(false, false, tiles, g.OC, g.C, 1.0f, v + xi * tiles * g.C, g.C, u + xi * g.C * g.OC, g.OC, 0.0f,
+              m + xi * tiles * g.OC, g.OC);
+      for (int64_t r = 0; r < rows; ++r) {
+        const int64_t oh = 2 * (r0 + r);
+        float* y0 = yh + (j * OHW + oh * OW) * g.OC;
+        hqc::kernels().winograd_output_row(m + r * p.TW * g.OC, tiles * g.OC, g.OC, bias, p.TW, OW, y0,
+                                           oh + 1 < OH ? y0 + OW * g.OC : nullptr);
+      }
+    }
+  });
+  for (int64_t j = 0; j < g.N; ++j) stranspose(OHW, g.OC, yh + j * OHW * g.OC, g.OC, y + j * g.OC * OHW);
 }
 
 // The weight gradient by the forward's adjoint. With M_xi = V_xi · U_xi and y = Aᵀ M A per tile,
