@@ -30,7 +30,9 @@ bool is_pointwise(const Conv2dGeometry& g) {
 // on a 4x4 map, 484 of 576 on 8x8, 1156 of 1296 on 12x12. That pays where the channels are wide
 // enough for GEMMs with K = C to run at full speed and the maps small enough for the border to
 // matter; on the study's other layers im2col's one deep GEMM is faster (64>128 on 16x16, 32>64 and
-// 16>32 on 14x14, 64>128 on 24x24 ran 4-23 % slower this way; figures in nn/README.md).
+// 16>32 on 14x14, 64>128 on 24x24 ran 4-23 % slower this way; figures in nn/README.md). The
+// Winograd path (below) comes first and beats it on the study's 3x3 layers; the tap path keeps
+// other kernels (1x3, 5x5, 2x2, ...) and fewer than 16 output channels.
 bool conv2d_tap_path(const Conv2dGeometry& g) {
   return g.SH == 1 && g.SW == 1 && g.KH * g.KW > 1 && g.C >= 64 && g.OH() * g.OW() <= 144;
 }

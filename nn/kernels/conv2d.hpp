@@ -10,7 +10,7 @@
 // with wide channels on small maps take the tap path instead (conv2d_tap_path): one GEMM per kernel
 // tap on groups of samples stored sample-innermost, read in place, skipping the multiply-adds by
 // the zero padding (conv2d.cpp says where that pays). Float 3x3 stride-1 layers with 16 or more
-// channels each way on maps of 100 pixels or more go through Winograd's F(2x2, 3x3) instead
+// channels each way on maps of 4x4 or more go through Winograd's F(2x2, 3x3) before either
 // (conv2d_winograd_path): 16 multiply-adds for 4 outputs where direct convolution does 36, as 16
 // GEMMs on transformed tiles, for the forward, the input gradient and (by the adjoint) the weights'.
 // Work is split over the batch with the thread
@@ -52,8 +52,8 @@ void conv2d_backward_weight(const Conv2dGeometry& g, const T* x, const T* dy, T*
 bool conv2d_tap_path(const Conv2dGeometry& g);
 // Whether the float kernels take the Winograd path for g (3x3, stride 1, padding <= 2, at least
 // kWinogradMinChannels channels in and out, outputs of at least kWinogradMinPixels pixels: see
-// conv2d.cpp), before the tap path, which keeps the smaller maps.
-constexpr int64_t kWinogradMinChannels = 16, kWinogradMinPixels = 100;
+// conv2d.cpp), before the tap path, which keeps the other kernels and channel counts it applies to.
+constexpr int64_t kWinogradMinChannels = 16, kWinogradMinPixels = 16;
 bool conv2d_winograd_path(const Conv2dGeometry& g);
 
 template <typename T>

@@ -111,6 +111,7 @@ std::vector<Conv2dGeometry> conv_geometries() {
   out.push_back({5, 20, 10, 10, 24, 3, 3, 1, 1, 2, 1});   // padding 2 (the input gradient's is then 0)
   out.push_back({13, 17, 10, 10, 16, 3, 3, 1, 1, 1, 1});  // several samples a pass, a shorter last pass; 17 lanes
   out.push_back({2, 16, 34, 31, 16, 3, 3, 1, 1, 1, 1});   // 17x16 tiles, over a pass: bands of 16 tile rows and 1
+  out.push_back({5, 64, 4, 4, 24, 3, 3, 1, 1, 1, 1});     // the smallest map taken, 2x2 tiles; wide enough for the tap path
   for (const auto& g : tap_geometries()) out.push_back(g);
   return out;
 }
@@ -138,12 +139,13 @@ TEST_CASE("conv2d takes the tap path where it is meant to, and only there") {
   CHECK_FALSE(conv2d_tap_path({64, 128, 8, 8, 128, 1, 1, 1, 1, 0, 0}));   // pointwise: one GEMM already
 }
 
-TEST_CASE("conv2d takes the Winograd path for 3x3 stride-1 layers with 16 channels and 100 pixels or more") {
+TEST_CASE("conv2d takes the Winograd path for 3x3 stride-1 layers with 16 channels and 16 pixels or more") {
   // The study's layers past the first (64 samples, "same" padding):
-  for (auto [c, h, oc] : {std::array<int64_t, 3>{16, 14, 32}, {32, 14, 64}, {32, 16, 64}, {64, 16, 128}, {128, 12, 256},
-                          {256, 12, 512}, {32, 48, 64}, {64, 48, 128}, {64, 24, 128}, {128, 24, 256}})
+  for (auto [c, h, oc] : {std::array<int64_t, 3>{16, 14, 32}, {32, 14, 64}, {32, 16, 64}, {64, 16, 128}, {64, 8, 128},
+                          {128, 8, 256}, {256, 4, 512}, {128, 12, 256}, {256, 12, 512}, {32, 48, 64}, {64, 48, 128},
+                          {64, 24, 128}, {128, 24, 256}})
     CHECK(conv2d_winograd_path({64, c, h, h, oc, 3, 3, 1, 1, 1, 1}));
-  CHECK_FALSE(conv2d_winograd_path({64, 64, 8, 8, 128, 3, 3, 1, 1, 1, 1}));   // 64 pixels: the tap path's
+  CHECK_FALSE(conv2d_winograd_path({64, 64, 3, 3, 128, 3, 3, 1, 1, 1, 1}));   // 9 pixels: one tile for 9 outputs
   CHECK_FALSE(conv2d_winograd_path({64, 3, 32, 32, 64, 3, 3, 1, 1, 1, 1}));   // first layers: K = C too thin
   CHECK_FALSE(conv2d_winograd_path({64, 32, 28, 28, 8, 3, 3, 1, 1, 1, 1}));   // few output channels
   CHECK_FALSE(conv2d_winograd_path({64, 32, 28, 28, 32, 3, 3, 2, 2, 1, 1}));  // strided
