@@ -456,7 +456,8 @@ void tap_backward(const Conv2dGeometry& g, const float* x, const float* dy, cons
 void winograd_weights(const Conv2dGeometry& g, const float* w, bool input_gradient, float* u) {
   const int64_t K = input_gradient ? g.OC : g.C, N = input_gradient ? g.C : g.OC;
   const auto transform = hqc::kernels().winograd_kernel_row;
-  parallel_for(K, 8, [&](int64_t k0, int64_t k1) {
+  // Threads only for 4096 kernels or more each: waking one costs more than the MNIST layers' 512-2048.
+  parallel_for(K, std::max<int64_t>(1, 4096 / N), [&](int64_t k0, int64_t k1) {
     float* taps = workspace_as<float>(kSlotTransposed, 9 * N);  // (9, N)
     for (int64_t row = k0; row < k1; ++row) {
       if (input_gradient)  // the C kernels of w[oc = row], contiguous
@@ -549,7 +550,9 @@ void winograd_convolution_by_bands(const Conv2dGeometry& g, const float* x, cons
   float* xh = workspace_as<float>(kSlotTransposed, g.N * HW * g.C);
   float* yh = workspace_as<float>(kSlotExtra, g.N * OHW * g.OC);
   for (int64_t j = 0; j < g.N; ++j) to_channels_last(g, x + j * g.C * HW, xh + j * HW * g.C);
-  parallel_for(g.N * bands, 1, [&](int64_t i0, int64_t i1) {
+  // A thread per band only for a million multiply-adds or more each (16 C OC per tile).
+  const int64_t min_tiles = (int64_t(1) << 20) / (16 * g.C * g.OC) + 1;
+  parallel_for(g.N * bands, (min_tiles + band * p.TW - 1) / (band * p.TW), [&](int64_t i0, int64_t i1) {
     float* v = workspace_as<float>(kSlotColumns, 16 * band * p.TW * g.C);
     float* m = workspace_as<float>(kSlotInputGradient, 16 * band * p.TW * g.OC);
     for (int64_t i = i0; i < i1; ++i) {
