@@ -501,13 +501,14 @@ void winograd_input_tiles(const Conv2dGeometry& g, const WinogradPasses& p, cons
                                         v + (j * rows + r) * p.TW * g.C, tiles * g.C);
 }
 
+void winograd_convolution_by_bands(const Conv2dGeometry& g, const float* x, const float* u, const float* bias, float* y);
+
 // y (N, OC, OH, OW) = the 3x3 stride-1 convolution of x (N, C, H, W) given as U (winograd_weights),
 // plus bias when not null. Per pass, each sample laid out channels-last, its tiles transformed a row
 // at a time (V_xi (tiles, C)), 16 GEMMs M_xi (tiles, OC) = V_xi · U_xi, and the outputs transformed
 // back into the channels-last map, which is transposed into y once the sample is done.
-void winograd_convolution_by_bands(const Conv2dGeometry& g, const float* x, const float* u, const float* bias, float* y);
-
 void winograd_convolution(const Conv2dGeometry& g, const float* x, const float* u, const float* bias, float* y) {
+  if (g.N == 0) return;
   if (g.N < num_threads()) return winograd_convolution_by_bands(g, x, u, bias, y);
   const int64_t OH = g.OH(), OW = g.OW(), HW = g.H * g.W, OHW = OH * OW;
   parallel_for(g.N, 1, [&](int64_t n0, int64_t n1) {

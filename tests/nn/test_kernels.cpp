@@ -598,9 +598,10 @@ TEST_CASE("conv2d_backward gives both gradients bit for bit as the two separate 
     }
 }
 
-TEST_CASE("conv2d on an empty batch gives an empty output and zero weight gradients, on both paths") {
-  // (N, C, H, W, OC, KH, KW, SH, SW, PH, PW): im2col's geometry, then the tap path's.
-  for (Conv2dGeometry g : {Conv2dGeometry{0, 3, 5, 5, 4, 3, 3, 1, 1, 1, 1}, Conv2dGeometry{0, 64, 4, 4, 4, 3, 3, 1, 1, 1, 1}}) {
+TEST_CASE("conv2d on an empty batch gives an empty output and zero weight gradients, on every path") {
+  // (N, C, H, W, OC, KH, KW, SH, SW, PH, PW): im2col's geometry, the tap path's, Winograd's.
+  for (Conv2dGeometry g : {Conv2dGeometry{0, 3, 5, 5, 4, 3, 3, 1, 1, 1, 1}, Conv2dGeometry{0, 64, 4, 4, 4, 3, 3, 1, 1, 1, 1},
+                           Conv2dGeometry{0, 16, 6, 6, 16, 3, 3, 1, 1, 1, 1}}) {
     INFO("C " << g.C);
     std::vector<float> w(g.OC * g.C * 9, 0.5f), dw(w.size(), NAN), db(g.OC, NAN);
     conv2d_forward<float>(g, nullptr, w.data(), nullptr, nullptr);
