@@ -265,11 +265,9 @@ struct PartialLayout {
   int64_t oc_stride, c_stride, tap_stride;
 };
 
-// dw and db (db may be null) from per-chunk partials, `part` = OC*C*KH*KW + OC values each: summed in
-// chunk order into the first partial (element ranges split over the threads: the weights of the wide
-// layers are MBs), then read out of its layout into (OC, C, KH, KW). The per-element order of the sum
+// The first of `chunks` partials of `part` values each += the others, in chunk order (element ranges
+// split over the threads: the weights of the wide layers are MBs). The per-element order of the sum
 // depends only on the chunks, so the result does on the thread count alone.
-// The first of `chunks` partials of `part` values each += the others, in chunk order.
 template <typename T> void sum_chunk_partials(T* partials, int64_t chunks, int64_t part) {
   parallel_for(part, 1 << 16, [&](int64_t i0, int64_t i1) {
     for (int64_t k = 1; k < chunks; ++k) {
@@ -279,6 +277,8 @@ template <typename T> void sum_chunk_partials(T* partials, int64_t chunks, int64
   });
 }
 
+// dw and db (db may be null) from per-chunk partials, `part` = OC*C*KH*KW + OC values each: summed
+// into the first partial, then read out of its layout into (OC, C, KH, KW).
 template <typename T>
 void reduce_weight_gradient(const Conv2dGeometry& g, T* partials, int64_t chunks, PartialLayout at, T* dw, T* db) {
   const int64_t taps = g.KH * g.KW, wsize = g.OC * g.C * taps, part = wsize + g.OC;
@@ -501,16 +501,35 @@ void winograd_input_tiles(const Conv2dGeometry& g, const WinogradPasses& p, cons
                                         v + (j * rows + r) * p.TW * g.C, tiles * g.C);
 }
 
+// One pass of the convolution: the tiles of gs samples laid out channels-last at xh (H*W*C apart),
+// tile rows r0 .. r0 + rows - 1, transformed into v (V_xi (tiles, C)), multiplied by U into m
+// (M_xi (tiles, OC) = V_xi · U_xi), and transformed back, plus bias when not null, into the same
+// rows of the channels-last outputs at yh (OH*OW*OC apart).
+void winograd_pass(const Conv2dGeometry& g, const WinogradPasses& p, const float* u, const float* bias, const float* xh,
+                   int64_t gs, int64_t r0, int64_t rows, float* v, float* m, float* yh) {
+  const int64_t OH = g.OH(), OW = g.OW(), tiles = gs * rows * p.TW;
+  winograd_input_tiles(g, p, xh, gs, r0, rows, v);
+  for (int64_t xi = 0; xi < 16; ++xi)
+    sgemm(false, false, tiles, g.OC, g.C, 1.0f, v + xi * tiles * g.C, g.C, u + xi * g.C * g.OC, g.OC, 0.0f,
+          m + xi * tiles * g.OC, g.OC);
+  for (int64_t j = 0; j < gs; ++j)
+    for (int64_t r = 0; r < rows; ++r) {
+      const int64_t oh = 2 * (r0 + r);
+      float* y0 = yh + (j * OH + oh) * OW * g.OC;
+      hqc::kernels().winograd_output_row(m + (j * rows + r) * p.TW * g.OC, tiles * g.OC, g.OC, bias, p.TW, OW, y0,
+                                         oh + 1 < OH ? y0 + OW * g.OC : nullptr);
+    }
+}
+
 void winograd_convolution_by_bands(const Conv2dGeometry& g, const float* x, const float* u, const float* bias, float* y);
 
 // y (N, OC, OH, OW) = the 3x3 stride-1 convolution of x (N, C, H, W) given as U (winograd_weights),
-// plus bias when not null. Per pass, each sample laid out channels-last, its tiles transformed a row
-// at a time (V_xi (tiles, C)), 16 GEMMs M_xi (tiles, OC) = V_xi · U_xi, and the outputs transformed
-// back into the channels-last map, which is transposed into y once the sample is done.
+// plus bias when not null: passes over groups of samples laid out channels-last, whose outputs are
+// transposed into y once the group is done.
 void winograd_convolution(const Conv2dGeometry& g, const float* x, const float* u, const float* bias, float* y) {
   if (g.N == 0) return;
   if (g.N < num_threads()) return winograd_convolution_by_bands(g, x, u, bias, y);
-  const int64_t OH = g.OH(), OW = g.OW(), HW = g.H * g.W, OHW = OH * OW;
+  const int64_t HW = g.H * g.W, OHW = g.OH() * g.OW();
   parallel_for(g.N, 1, [&](int64_t n0, int64_t n1) {
     const WinogradPasses p(g, n1 - n0);
     const int64_t G = p.G;
@@ -521,20 +540,8 @@ void winograd_convolution(const Conv2dGeometry& g, const float* x, const float* 
     for (int64_t s = n0; s < n1; s += G) {
       const int64_t gs = std::min(G, n1 - s);
       for (int64_t j = 0; j < gs; ++j) to_channels_last(g, x + (s + j) * g.C * HW, xh + j * HW * g.C);
-      for (int64_t r0 = 0; r0 < p.TH; r0 += p.band) {
-        const int64_t rows = std::min(p.band, p.TH - r0), tiles = gs * rows * p.TW;
-        winograd_input_tiles(g, p, xh, gs, r0, rows, v);
-        for (int64_t xi = 0; xi < 16; ++xi)
-          sgemm(false, false, tiles, g.OC, g.C, 1.0f, v + xi * tiles * g.C, g.C, u + xi * g.C * g.OC, g.OC, 0.0f,
-                m + xi * tiles * g.OC, g.OC);
-        for (int64_t j = 0; j < gs; ++j)
-          for (int64_t r = 0; r < rows; ++r) {
-            const int64_t oh = 2 * (r0 + r);
-            float* y0 = yh + (j * OHW + oh * OW) * g.OC;
-            hqc::kernels().winograd_output_row(m + (j * rows + r) * p.TW * g.OC, tiles * g.OC, g.OC, bias, p.TW, OW, y0,
-                                               oh + 1 < OH ? y0 + OW * g.OC : nullptr);
-          }
-      }
+      for (int64_t r0 = 0; r0 < p.TH; r0 += p.band)
+        winograd_pass(g, p, u, bias, xh, gs, r0, std::min(p.band, p.TH - r0), v, m, yh);
       for (int64_t j = 0; j < gs; ++j) stranspose(OHW, g.OC, yh + j * OHW * g.OC, g.OC, y + (s + j) * g.OC * OHW);
     }
   });
@@ -544,7 +551,7 @@ void winograd_convolution(const Conv2dGeometry& g, const float* x, const float* 
 // instead of samples, each writing its rows of the samples' channels-last outputs. Every tile is
 // the same sums in the same order as in a pass over whole samples, so the bits are too.
 void winograd_convolution_by_bands(const Conv2dGeometry& g, const float* x, const float* u, const float* bias, float* y) {
-  const int64_t OH = g.OH(), OW = g.OW(), HW = g.H * g.W, OHW = OH * OW;
+  const int64_t HW = g.H * g.W, OHW = g.OH() * g.OW();
   const WinogradPasses p(g, 1);
   const int64_t per_sample = (num_threads() + g.N - 1) / g.N;
   const int64_t band = std::min(p.band, (p.TH + per_sample - 1) / per_sample), bands = (p.TH + band - 1) / band;
@@ -557,17 +564,8 @@ void winograd_convolution_by_bands(const Conv2dGeometry& g, const float* x, cons
     float* v = workspace_as<float>(kSlotColumns, 16 * band * p.TW * g.C);
     float* m = workspace_as<float>(kSlotInputGradient, 16 * band * p.TW * g.OC);
     for (int64_t i = i0; i < i1; ++i) {
-      const int64_t j = i / bands, r0 = i % bands * band, rows = std::min(band, p.TH - r0), tiles = rows * p.TW;
-      winograd_input_tiles(g, p, xh + j * HW * g.C, 1, r0, rows, v);
-      for (int64_t xi = 0; xi < 16; ++xi)
-        sgemm(false, false, tiles, g.OC, g.C, 1.0f, v + xi * tiles * g.C, g.C, u + xi * g.C * g.OC, g.OC, 0.0f,
-              m + xi * tiles * g.OC, g.OC);
-      for (int64_t r = 0; r < rows; ++r) {
-        const int64_t oh = 2 * (r0 + r);
-        float* y0 = yh + (j * OHW + oh * OW) * g.OC;
-        hqc::kernels().winograd_output_row(m + r * p.TW * g.OC, tiles * g.OC, g.OC, bias, p.TW, OW, y0,
-                                           oh + 1 < OH ? y0 + OW * g.OC : nullptr);
-      }
+      const int64_t j = i / bands, r0 = i % bands * band;
+      winograd_pass(g, p, u, bias, xh + j * HW * g.C, 1, r0, std::min(band, p.TH - r0), v, m, yh + j * OHW * g.OC);
     }
   });
   for (int64_t j = 0; j < g.N; ++j) stranspose(OHW, g.OC, yh + j * OHW * g.OC, g.OC, y + j * g.OC * OHW);
