@@ -13,9 +13,9 @@
 // channels each way on maps of 4x4 or more go through Winograd's F(2x2, 3x3) before either
 // (conv2d_winograd_path): 16 multiply-adds for 4 outputs where direct convolution does 36, as 16
 // GEMMs on transformed tiles, for the forward, the input gradient and (by the adjoint) the weights'.
-// Work is split over the batch with the thread
-// pool's fixed split (the GEMMs inside then run serially), and the weight gradient sums the
-// per-chunk partials in chunk order, so results are bit-identical for a given thread count.
+// Work is split over the batch with the thread pool's fixed split (the GEMMs inside then run
+// serially), and the weight gradient sums the per-chunk partials in chunk order, so results are
+// bit-identical for a given thread count.
 // The *_reference functions are the direct seven-loop definitions, kept as the algorithmic reference
 // the tests compare against.
 #pragma once
