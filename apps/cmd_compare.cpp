@@ -1,7 +1,6 @@
 // cmd_compare.cpp — `hqc compare`: trains several models with the same seed and data and writes
 // report.md beside the original's published numbers, with the plots.
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 
 #include "apps/cli.hpp"
@@ -9,6 +8,7 @@
 #include "apps/report.hpp"
 #include "apps/study_flags.hpp"
 #include "apps/training.hpp"
+#include "nn/atomic_file.hpp"
 
 namespace {
 // "hybrid", "classical", "linear", "rotations", "qubits=N" (a hybrid with N qubits).
@@ -128,11 +128,7 @@ hqc::cli::Command compare_cmd("compare", "train several models alike and write a
   ctx.comparison_png = "comparison.png";
   app::save_png(app::render_comparison(curves, "hqc compare: " + dataset), out / ctx.comparison_png);
   const std::filesystem::path report = out / "report.md";
-  {
-    std::ofstream f(report, std::ios::binary | std::ios::trunc);
-    f << app::render_report(ctx, runs);
-    if (!f) throw std::runtime_error(report.string() + ": cannot write the report");
-  }
+  nn::write_file_atomically(report, app::render_report(ctx, runs));
   if (p.is_set("json")) {
     cli::Json j = cli::Json::object();
     j.set("runs", json_runs).set("report", report.string());
