@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "apps/cli.hpp"
+#include "apps/output_folder.hpp"
 #include "apps/plot.hpp"
 #include "apps/report.hpp"
 #include "apps/study_flags.hpp"
@@ -47,6 +48,7 @@ hqc::cli::Command compare_cmd("compare", "train several models alike and write a
   p.option("limit", "train on the first N images of the training file", "0");
   p.option("test-limit", "test on the first N test images", "0");
   p.option("augment", "on | off", "on").option("out", "output folder", "runs/compare");
+  p.flag("overwrite", "replace a previous comparison's files in --out (hqc's own files only)");
   p.option("attack-eps", "PGD radius in pixel units", "0.1").option("attack-alpha", "PGD step", "0.01");
   p.option("attack-steps", "PGD steps (0: no attack)", "10").option("attack-limit", "attack the first N test images", "1000");
   app::add_run_flags(p);
@@ -65,6 +67,13 @@ hqc::cli::Command compare_cmd("compare", "train several models alike and write a
   ao.seed = o.seed;
   const int64_t attack_limit = p.integer("attack-limit", 0);
   const std::filesystem::path out = p.str("out");
+  o.out_mode = p.is_set("overwrite") ? app::OutputMode::overwrite : app::OutputMode::fresh;
+  // Locked for the whole comparison; a previous one's files, its runs' included, are checked (or
+  // removed) before the first model trains, not when its turn comes.
+  std::vector<std::string> owned = app::compare_output_names();
+  for (const auto& c : configs)
+    for (const auto& name : app::run_output_names()) owned.push_back(slug(c) + "/" + name);
+  const app::OutputFolder folder(out, o.out_mode, owned);
 
   app::ReportContext ctx;
   ctx.dataset = dataset;
