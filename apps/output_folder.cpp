@@ -10,6 +10,7 @@
 #include <string>
 
 #include "apps/cli.hpp"
+#include "nn/atomic_file.hpp"
 
 namespace hqc::app {
 
@@ -29,13 +30,6 @@ const std::vector<std::string>& compare_output_names() {
 namespace {
 
 [[noreturn]] void refuse(const std::string& message) { throw cli::RuntimeError(message); }
-
-// A temporary that nn::write_file_atomically leaves of `name` when it is killed: ".NAME.XXXXXX.tmp".
-bool is_temporary_of(const std::string& entry, const std::string& name) {
-  const std::string head = "." + name.substr(0, 200) + ".";
-  return entry.size() == head.size() + 6 + 4 && entry.compare(0, head.size(), head) == 0 &&
-         entry.compare(entry.size() - 4, 4, ".tmp") == 0;
-}
 
 std::string join(const std::vector<std::string>& names) {
   std::string s;
@@ -101,7 +95,7 @@ OutputFolder::OutputFolder(const fs::path& dir, OutputMode mode, const std::vect
       if (!fs::is_directory(fs::symlink_status(folder, ec))) continue;
       for (const auto& entry : fs::directory_iterator(folder, ec)) {
         const std::string e = entry.path().filename().string();
-        if (!is_temporary_of(e, rel.filename().string()) || !entry.is_regular_file(ec)) continue;
+        if (!nn::is_temporary_of(e, rel.filename().string()) || !entry.is_regular_file(ec)) continue;
         if (fs::remove(entry.path(), ec)) removed_.push_back((rel.parent_path() / e).string());
       }
     }

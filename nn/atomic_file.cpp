@@ -30,6 +30,8 @@ struct Fd {
   throw FileWriteError(path.string() + ": " + what + ": " + std::strerror(err));
 }
 
+constexpr std::size_t kRandomChars = 6;
+
 // Six letters that differ between processes, threads and calls; O_EXCL makes a collision harmless.
 std::string unique_suffix() {
   static std::atomic<uint64_t> counter{0};
@@ -40,7 +42,7 @@ std::string unique_suffix() {
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
   z ^= z >> 31;
   static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-  std::string s(6, 'x');
+  std::string s(kRandomChars, 'x');
   for (char& c : s) {
     c = kAlphabet[z % 62];
     z /= 62;
@@ -48,7 +50,18 @@ std::string unique_suffix() {
   return s;
 }
 
+// The temporary's name up to its random part; the final name is cut so that the whole stays within
+// NAME_MAX (255) whatever the final name's length.
+std::string temporary_head(std::string_view final_name) {
+  return "." + std::string(final_name.substr(0, 200)) + ".";
+}
 }  // namespace
+
+bool is_temporary_of(std::string_view entry, std::string_view final_name) {
+  const std::string head = temporary_head(final_name);
+  return entry.size() == head.size() + kRandomChars + 4 && entry.substr(0, head.size()) == head &&
+         entry.substr(entry.size() - 4) == ".tmp";
+}
 
 void write_file_atomically(const std::filesystem::path& path, std::string_view bytes) {
   const std::filesystem::path folder = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
@@ -58,8 +71,7 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view b
   dir.fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir.fd < 0) fail(path, "cannot open the folder " + folder.string(), errno);
 
-  // Keep the temporary's name within NAME_MAX (255) whatever the final name's length.
-  const std::string stem = "." + name.substr(0, 200) + ".";
+  const std::string stem = temporary_head(name);
   std::string tmp;
   Fd file;
   for (int attempt = 0; attempt < 100 && file.fd < 0; ++attempt) {

@@ -8,7 +8,8 @@
 //   - a symbolic link at `path` is itself replaced; whatever it pointed to is left untouched;
 //   - two writers of one name each write their own temporary: the result is one of them, complete;
 //   - on any failure (a full disk, a file size limit, a missing folder) the temporary is removed,
-//     the old file is left as it was, and FileWriteError names `path` and the system's reason.
+//     the old file is left as it was, and FileWriteError names `path` and the system's reason;
+//     only a writer killed outright (SIGKILL, power loss) can leave its temporary behind.
 // The folder is not created: callers own their folders (apps/output_folder.hpp for a run's).
 #pragma once
 
@@ -24,5 +25,9 @@ class FileWriteError : public std::runtime_error {
 };
 
 void write_file_atomically(const std::filesystem::path& path, std::string_view bytes);
+
+// Whether `entry` (a name in the same folder) is a temporary of `final_name` as written above: what a
+// writer killed before its rename leaves behind (removing it is how such debris is cleaned up).
+bool is_temporary_of(std::string_view entry, std::string_view final_name);
 
 }  // namespace hqc::nn

@@ -2,6 +2,7 @@
 // the final (or an old fixed temporary) name is replaced, not written through; a write that fails
 // (file size limit, as on a full disk) keeps the old file, leaves no temporary and names the final
 // file and the cause; concurrent writers of one name leave one complete file.
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -161,4 +162,46 @@ TEST_CASE("two processes writing checkpoints to one path never fail and leave a 
   const Checkpoint got = read_checkpoint(path.string());  // throws on a mixed or truncated file
   CHECK((got.config == mine[0].config || got.config == mine[1].config));
   CHECK(folder_entries(dir.path()) == std::vector<std::string>{"checkpoint.hqc"});
+}
+
+TEST_CASE("a writer killed at any moment leaves the old file or the new one, whole, and only its temporary as debris") {
+  ScratchDir dir("atomic_kill");
+  const std::string a(4 << 20, 'a'), b(4 << 20, 'b');
+  write_file_atomically(dir / "metrics.csv", a);
+  for (int trial = 0; trial < 5; ++trial) {
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      for (int k = 0;; ++k) {
+        try {
+          write_file_atomically(dir / "metrics.csv", k % 2 ? a : b);
+        } catch (...) {
+          ::_exit(1);
+        }
+      }
+    }
+    ::usleep(useconds_t(5000 + 7000 * trial));
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    CHECK(WIFSIGNALED(status));
+    const std::string got = read_file(dir / "metrics.csv");
+    CHECK((got == a || got == b));
+    for (const auto& name : folder_entries(dir.path()))
+      if (name != "metrics.csv") {
+        CHECK(is_temporary_of(name, "metrics.csv"));
+        fs::remove(dir / name);
+      }
+  }
+}
+
+TEST_CASE("is_temporary_of recognises the temporaries of a name and nothing else") {
+  CHECK(is_temporary_of(".metrics.csv.a1B2c3.tmp", "metrics.csv"));
+  CHECK_FALSE(is_temporary_of(".metrics.csv.tmp", "metrics.csv"));
+  CHECK_FALSE(is_temporary_of(".metrics.csv.a1B2c3.tmp", "curves.png"));
+  CHECK_FALSE(is_temporary_of("metrics.csv.a1B2c3.tmp", "metrics.csv"));
+  CHECK_FALSE(is_temporary_of(".metrics.csv.a1B2c3d.tmp", "metrics.csv"));
+  const std::string long_name(250, 'n');  // the temporary of a long name still fits NAME_MAX
+  ScratchDir dir("atomic_long");
+  write_file_atomically(dir / long_name, "x");
+  CHECK(read_file(dir / long_name) == "x");
 }
