@@ -58,6 +58,10 @@ hqc::cli::Command compare_cmd("compare", "train several models alike and write a
   std::vector<app::ModelConfig> configs;
   for (const auto& t : p.strings("models")) configs.push_back(parse_model_token(t, dataset));
   if (configs.empty()) throw cli::UsageError("--models: empty list");
+  for (std::size_t i = 0; i < configs.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (slug(configs[i]) == slug(configs[j]))  // one run folder each: a repeat would meet its twin's files
+        throw cli::UsageError("--models: " + slug(configs[i]) + " is listed twice");
   const int threads = app::apply_threads(p);
   app::TrainOptions o = app::train_options_from(p);
   app::AttackOptions ao;

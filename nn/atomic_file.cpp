@@ -69,7 +69,8 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view b
   if (name.empty() || name == "." || name == "..") fail(path, "not a file name", EISDIR);
   Fd dir;
   dir.fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir.fd < 0) fail(path, "cannot open the folder " + folder.string(), errno);
+  const int open_err = errno;
+  if (dir.fd < 0) fail(path, "cannot open the folder " + folder.string(), open_err);
 
   const std::string stem = temporary_head(name);
   std::string tmp;
@@ -77,7 +78,8 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view b
   for (int attempt = 0; attempt < 100 && file.fd < 0; ++attempt) {
     tmp = stem + unique_suffix() + ".tmp";
     file.fd = ::openat(dir.fd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
-    if (file.fd < 0 && errno != EEXIST) fail(path, "cannot create a temporary file in " + folder.string(), errno);
+    const int err = errno;
+    if (file.fd < 0 && err != EEXIST) fail(path, "cannot create a temporary file in " + folder.string(), err);
   }
   if (file.fd < 0) fail(path, "cannot create a temporary file in " + folder.string(), EEXIST);
 
@@ -93,10 +95,11 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view b
   while (left > 0) {
     const ssize_t n = ::write(file.fd, p, left);
     if (n < 0) {
-      if (errno == EINTR) continue;
+      const int err = errno;
+      if (err == EINTR) continue;
       abandon("write failed after " + std::to_string(bytes.size() - left) + " of " + std::to_string(bytes.size()) +
                   " bytes",
-              errno);
+              err);
     }
     if (n == 0) abandon("write made no progress", EIO);
     p += n;
@@ -105,7 +108,10 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view b
   int rc;
   do rc = ::fsync(file.fd);
   while (rc != 0 && errno == EINTR);
-  if (rc != 0) abandon("cannot flush the file to disk", errno);
+  if (rc != 0) {
+    const int err = errno;
+    abandon("cannot flush the file to disk", err);
+  }
   const int fd = file.fd;
   file.fd = -1;
   // Linux releases the descriptor even when close reports EINTR; any other error means lost data.
@@ -123,7 +129,8 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view b
   // folder (EINVAL); the file itself is complete there either way.
   do rc = ::fsync(dir.fd);
   while (rc != 0 && errno == EINTR);
-  if (rc != 0 && errno != EINVAL) fail(path, "cannot flush the folder " + folder.string() + " to disk", errno);
+  const int sync_err = errno;
+  if (rc != 0 && sync_err != EINVAL) fail(path, "cannot flush the folder " + folder.string() + " to disk", sync_err);
 }
 
 }  // namespace hqc::nn

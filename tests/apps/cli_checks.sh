@@ -81,6 +81,8 @@ if [ -n "$synthetic" ]; then
   expect 1 "compare into a folder holding a run of a previous comparison" "${cmp[@]}" --out "$tmp/c"
   grep -q "classical/metrics.csv" "$tmp/err" || { echo "FAIL: compare refusal does not name the run's files"; fail=1; }
   expect 0 "compare --overwrite" "${cmp[@]}" --out "$tmp/c" --overwrite
+  expect 2 "compare with a model listed twice" "$hqc" compare --dataset mnist --data "$syn" --models classical,classical \
+    --epochs 1 --out "$tmp/c2"
   [ -s "$tmp/c/report.md" ] && [ "$(cat "$tmp/c/notes.txt")" = mine ] || { echo "FAIL: compare --overwrite"; fail=1; }
   # data --show --out through a planted link.
   ln -s "$tmp/victim" "$tmp/show.png"
