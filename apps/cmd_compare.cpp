@@ -1,14 +1,15 @@
 // cmd_compare.cpp — `hqc compare`: trains several models with the same seed and data and writes
 // report.md beside the original's published numbers, with the plots.
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 
 #include "apps/cli.hpp"
+#include "apps/output_folder.hpp"
 #include "apps/plot.hpp"
 #include "apps/report.hpp"
 #include "apps/study_flags.hpp"
 #include "apps/training.hpp"
+#include "nn/atomic_file.hpp"
 
 namespace {
 // "hybrid", "classical", "linear", "rotations", "qubits=N" (a hybrid with N qubits).
@@ -47,6 +48,7 @@ hqc::cli::Command compare_cmd("compare", "train several models alike and write a
   p.option("limit", "train on the first N images of the training file", "0");
   p.option("test-limit", "test on the first N test images", "0");
   p.option("augment", "on | off", "on").option("out", "output folder", "runs/compare");
+  p.flag("overwrite", "replace a previous comparison's files in --out (hqc's own files only)");
   p.option("attack-eps", "PGD radius in pixel units", "0.1").option("attack-alpha", "PGD step", "0.01");
   p.option("attack-steps", "PGD steps (0: no attack)", "10").option("attack-limit", "attack the first N test images", "1000");
   app::add_run_flags(p);
@@ -56,6 +58,10 @@ hqc::cli::Command compare_cmd("compare", "train several models alike and write a
   std::vector<app::ModelConfig> configs;
   for (const auto& t : p.strings("models")) configs.push_back(parse_model_token(t, dataset));
   if (configs.empty()) throw cli::UsageError("--models: empty list");
+  for (std::size_t i = 0; i < configs.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (slug(configs[i]) == slug(configs[j]))  // one run folder each: a repeat would meet its twin's files
+        throw cli::UsageError("--models: " + slug(configs[i]) + " is listed twice");
   const int threads = app::apply_threads(p);
   app::TrainOptions o = app::train_options_from(p);
   app::AttackOptions ao;
@@ -65,6 +71,13 @@ hqc::cli::Command compare_cmd("compare", "train several models alike and write a
   ao.seed = o.seed;
   const int64_t attack_limit = p.integer("attack-limit", 0);
   const std::filesystem::path out = p.str("out");
+  o.out_mode = p.is_set("overwrite") ? app::OutputMode::overwrite : app::OutputMode::fresh;
+  // Locked for the whole comparison; a previous one's files, its runs' included, are checked (or
+  // removed) before the first model trains, not when its turn comes.
+  std::vector<std::string> owned = app::compare_output_names();
+  for (const auto& c : configs)
+    for (const auto& name : app::run_output_names()) owned.push_back(slug(c) + "/" + name);
+  const app::OutputFolder folder(out, o.out_mode, owned);
 
   app::ReportContext ctx;
   ctx.dataset = dataset;
@@ -128,11 +141,7 @@ hqc::cli::Command compare_cmd("compare", "train several models alike and write a
   ctx.comparison_png = "comparison.png";
   app::save_png(app::render_comparison(curves, "hqc compare: " + dataset), out / ctx.comparison_png);
   const std::filesystem::path report = out / "report.md";
-  {
-    std::ofstream f(report, std::ios::binary | std::ios::trunc);
-    f << app::render_report(ctx, runs);
-    if (!f) throw std::runtime_error(report.string() + ": cannot write the report");
-  }
+  nn::write_file_atomically(report, app::render_report(ctx, runs));
   if (p.is_set("json")) {
     cli::Json j = cli::Json::object();
     j.set("runs", json_runs).set("report", report.string());

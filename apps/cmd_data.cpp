@@ -10,6 +10,7 @@
 #include "datasets/image_folder.hpp"
 #include "datasets/image_io.hpp"
 #include "datasets/loader.hpp"
+#include "nn/atomic_file.hpp"
 #include "tensor/parallel.hpp"
 
 namespace {
@@ -101,7 +102,8 @@ hqc::cli::Command data_cmd("data", "dataset statistics, and one image written ou
     if (show >= ds.size())
       throw hqc::cli::UsageError("flag --show must be below the split's " + std::to_string(ds.size()) + " images, got " +
                                  std::to_string(show));
-    hd::write_png(p.str("out"), ds.image(show));
+    const hd::Bytes png = hd::encode_png(ds.image(show));
+    hqc::nn::write_file_atomically(p.str("out"), std::string_view(reinterpret_cast<const char*>(png.data()), png.size()));
   }
   hd::DatasetStats st = hd::compute_stats(ds);
   Json j = Json::object();

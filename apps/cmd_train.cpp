@@ -17,11 +17,13 @@ hqc::cli::Command train_cmd("train", "train a model with the original study's re
   p.option("limit", "train on the first N images of the training file (before the split)", "0");
   p.option("test-limit", "test on the first N test images", "0");
   p.option("augment", "on | off", "on").option("out", "output folder", "runs/train");
+  p.flag("overwrite", "replace a previous run's files in --out (hqc's own files only)");
   if (!p.parse(args)) return 0;
   const app::ModelConfig c = app::model_config_from(p);
   app::apply_threads(p);
   app::TrainOptions o = app::train_options_from(p);
   o.out_dir = p.str("out");
+  if (p.is_set("overwrite")) o.out_mode = app::OutputMode::overwrite;
   const app::TrainResult r = app::train_model(c, o);
   if (p.is_set("json")) {
     std::cout << app::train_json(r).dump() << "\n";

@@ -2,9 +2,9 @@
 #include "apps/metrics.hpp"
 
 #include <charconv>
-#include <cstring>
-#include <fstream>
 #include <stdexcept>
+
+#include "nn/atomic_file.hpp"
 
 namespace hqc::app {
 
@@ -82,12 +82,7 @@ std::string metrics_csv(const std::vector<EpochRecord>& epochs) {
 }
 
 void write_metrics_csv(const std::filesystem::path& path, const std::vector<EpochRecord>& epochs) {
-  const std::string text = metrics_csv(epochs);
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw std::runtime_error(path.string() + ": cannot open for writing: " + std::strerror(errno));
-  out << text;
-  out.flush();
-  if (!out) throw std::runtime_error(path.string() + ": write failed");
+  nn::write_file_atomically(path, metrics_csv(epochs));
 }
 
 }  // namespace hqc::app

@@ -47,7 +47,8 @@ struct EpochRecord {
 };
 
 // Writes the whole table (header plus one row per epoch); numbers in their shortest round-trip form.
-// Throws std::runtime_error naming the path when it cannot be written.
+// Whole or not at all, never through a link (nn/atomic_file.hpp): a kill while it is rewritten
+// leaves the previous table. Throws nn::FileWriteError naming the path and the cause.
 void write_metrics_csv(const std::filesystem::path& path, const std::vector<EpochRecord>& epochs);
 std::string metrics_csv(const std::vector<EpochRecord>& epochs);
 // Shortest text that reads back as the same double.

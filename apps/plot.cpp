@@ -7,6 +7,8 @@
 #include <limits>
 #include <stdexcept>
 
+#include "nn/atomic_file.hpp"
+
 namespace hqc::app {
 
 std::vector<double> nice_ticks(double lo, double hi, int target) {
@@ -253,6 +255,10 @@ Canvas render_confusion(const Matrix64& counts, const std::vector<std::string>& 
     cv.text_vertical(left + i * cell + (cell - 8) / 2, top - 6 - Canvas::text_width(labels[i]), labels[i], colors::black);
   }
   return cv;
+}
+
+void save_png(const Canvas& canvas, const std::filesystem::path& path) {
+  nn::write_file_atomically(path, encode_png(canvas));
 }
 
 }  // namespace hqc::app

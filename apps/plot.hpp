@@ -2,7 +2,7 @@
 // heat map, and comparison curves of several runs (compare's report).
 //
 // Drawn on a Canvas by hqc itself: axes with "nice" ticks (steps of 1, 2 or 5 times a power of ten),
-// tick labels, a title, axis labels and a legend. save_png() writes with stb_image_write.
+// tick labels, a title, axis labels and a legend. encode_png() encodes with stb_image_write in memory.
 #pragma once
 
 #include <filesystem>
@@ -46,7 +46,10 @@ Canvas render_comparison(const std::vector<NamedRun>& runs, const std::string& t
 // cells when they fit; class names on both axes.
 Canvas render_confusion(const Matrix64& counts, const std::vector<std::string>& class_names, const std::string& title);
 
-// Writes the canvas as PNG (stb_image_write); throws naming the path on failure.
+// The canvas as PNG file bytes (stb_image_write, in memory).
+std::string encode_png(const Canvas& canvas);
+// Writes encode_png(canvas) whole or not at all, never through a link (nn/atomic_file.hpp); throws
+// nn::FileWriteError naming the path and the cause.
 void save_png(const Canvas& canvas, const std::filesystem::path& path);
 
 }  // namespace hqc::app

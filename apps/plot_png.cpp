@@ -1,10 +1,13 @@
-// plot_png.cpp — writing a Canvas as PNG through the datasets library's stb_image_write unit (stb is
+// plot_png.cpp — encoding a Canvas as PNG through the datasets library's stb_image_write unit (stb is
 // compiled once, in datasets/stb.cpp, so its symbols exist exactly once in the program).
 #include "apps/plot.hpp"
 #include "datasets/image_io.hpp"
 
 namespace hqc::app {
 
-void save_png(const Canvas& canvas, const std::filesystem::path& path) { data::write_png(path, canvas.to_tensor()); }
+std::string encode_png(const Canvas& canvas) {
+  const auto bytes = data::encode_png(canvas.to_tensor());
+  return std::string(bytes.begin(), bytes.end());
+}
 
 }  // namespace hqc::app

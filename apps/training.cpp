@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
 
 #include "apps/memory.hpp"
@@ -211,11 +212,10 @@ TrainResult train_model(const ModelConfig& config, const TrainOptions& opt) {
   std::unique_ptr<nn::LRScheduler> schedule = make_schedule(rc, *optimizer, opt.epochs, steps_per_epoch);
 
   std::filesystem::path out;
+  std::optional<OutputFolder> out_folder;  // locked until the run's last file is written
   if (!opt.out_dir.empty()) {
-    out = opt.out_dir;
-    std::error_code ec;
-    std::filesystem::create_directories(out, ec);
-    if (ec) throw std::runtime_error(out.string() + ": cannot create the output folder: " + ec.message());
+    out_folder.emplace(opt.out_dir, opt.out_mode);
+    out = out_folder->path();
   }
 
   std::vector<std::pair<std::string, Tensor>> best_state;

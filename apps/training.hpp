@@ -16,6 +16,7 @@
 #include "apps/cli.hpp"
 #include "apps/metrics.hpp"
 #include "apps/models.hpp"
+#include "apps/output_folder.hpp"
 #include "apps/progress.hpp"
 #include "datasets/dataset.hpp"
 #include "nn/module.hpp"
@@ -54,6 +55,7 @@ struct TrainOptions {
   uint64_t seed = 0;
   std::string data_dir;  // empty: CLI.md's search order
   std::string out_dir;   // where checkpoint.hqc, metrics.csv, curves.png, confusion.png go; empty: none
+  OutputMode out_mode = OutputMode::fresh;  // what to do with a previous run's files there (output_folder.hpp)
   Progress::Mode progress = Progress::Mode::automatic;
 };
 

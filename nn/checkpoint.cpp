@@ -1,10 +1,11 @@
 // checkpoint.cpp — writing and validating checkpoint files (format in checkpoint.hpp).
 #include "nn/checkpoint.hpp"
 
+#include "nn/atomic_file.hpp"
+
 #include <algorithm>
 #include <bit>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -120,17 +121,10 @@ void write_checkpoint(const std::string& path, const Checkpoint& ck) {
   file += payload;
   put<uint64_t>(file, fnv1a(reinterpret_cast<const unsigned char*>(payload.data()), payload.size()));
 
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw CheckpointError(fail(path, std::string("cannot open for writing: ") + std::strerror(errno)));
-    out.write(file.data(), std::streamsize(file.size()));
-    out.flush();
-    if (!out) throw CheckpointError(fail(path, "write failed (disk full?)"));
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw CheckpointError(fail(path, std::string("cannot move the new file into place: ") + std::strerror(errno)));
+  try {
+    write_file_atomically(path, file);
+  } catch (const FileWriteError& e) {
+    throw CheckpointError(std::string("checkpoint ") + e.what());
   }
 }
 

@@ -38,7 +38,8 @@ struct Checkpoint {
   std::vector<std::pair<std::string, Tensor>> tensors;
 };
 
-// Writes to path (through a temporary file renamed into place, so a crash leaves no half file).
+// Writes to path whole or not at all, never through a link (nn/atomic_file.hpp); throws
+// CheckpointError naming the file and the system's reason.
 void write_checkpoint(const std::string& path, const Checkpoint& checkpoint);
 // The model's state (parameters and buffers by name) with a configuration string.
 void save_checkpoint(const std::string& path, const Module& model, const std::string& config);

@@ -9,6 +9,7 @@
 #include "nn/loss.hpp"
 #include "nn/module.hpp"
 #include "nn/pooling.hpp"
+#include "nn/atomic_file.hpp"
 #include "nn/checkpoint.hpp"
 #include "nn/optim.hpp"
 #include "nn/schedule.hpp"

@@ -5,6 +5,7 @@
 # schedule and prints the comparison table: on MNIST when it is in data/mnist (or $HQC_DATA/mnist),
 # otherwise on Fashion-MNIST from Debian's dataset-fashion-mnist package. Set DEMO_EPOCHS,
 # DEMO_LIMIT (training images before the 80/20 split), DEMO_TEST_LIMIT, DEMO_THREADS to change it.
+# Each run replaces the previous demo's files in its folder (--overwrite; hqc's own files only).
 set -euo pipefail
 build=${1:-build}
 hqc="$build/apps/hqc"
@@ -32,8 +33,8 @@ out=${DEMO_OUT:-runs/demo-$dataset}
 threads=()
 [ -n "${DEMO_THREADS:-}" ] && threads=(--threads "$DEMO_THREADS")
 echo "demo: hqc compare --dataset $dataset --models hybrid,classical --epochs $epochs --limit $limit" \
-     "--test-limit $test_limit --attack-limit 500 --out $out"
+     "--test-limit $test_limit --attack-limit 500 --out $out --overwrite"
 start=$(date +%s)
 "$hqc" compare --dataset "$dataset" --models hybrid,classical --epochs "$epochs" --limit "$limit" \
-  --test-limit "$test_limit" --attack-limit 500 --out "$out" "${threads[@]}"
+  --test-limit "$test_limit" --attack-limit 500 --out "$out" --overwrite "${threads[@]}"
 echo "demo: finished in $(( $(date +%s) - start )) s. Open $out/report.md for the table and the plots."
