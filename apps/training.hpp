@@ -5,6 +5,11 @@
 // weights of the epoch with the best validation accuracy (the first, on ties), then evaluate those
 // once on the test split. Everything random comes from the one seed: the split, the shuffles and
 // augmentation (datasets' Loader streams), the weights and dropout (models.hpp), the attack's start.
+//
+// With an output folder a run is never lost: after every epoch DIR/last.hqc holds the whole training
+// state (resume.hpp), DIR/checkpoint.hqc the best epoch so far; a run continued from last.hqc gives
+// the same files bit for bit as one never interrupted (same seed and threads). SIGINT and SIGTERM
+// (once install_stop_handlers() ran) stop the loops at the next batch with Interrupted.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +22,7 @@
 #include "apps/metrics.hpp"
 #include "apps/models.hpp"
 #include "apps/progress.hpp"
+#include "apps/resume.hpp"
 #include "datasets/dataset.hpp"
 #include "nn/module.hpp"
 #include "nn/optim.hpp"
@@ -53,9 +59,16 @@ struct TrainOptions {
   bool augment = true;
   uint64_t seed = 0;
   std::string data_dir;  // empty: CLI.md's search order
-  std::string out_dir;   // where checkpoint.hqc, metrics.csv, curves.png, confusion.png go; empty: none
+  std::string out_dir;   // where last.hqc, checkpoint.hqc, metrics.csv, curves.png, confusion.png go; empty: none
+  // Continue from out_dir/last.hqc when it exists (its flags must be these: cli::UsageError if not).
+  // A finished run is not trained again: its saved result is returned.
+  bool resume = false;
   Progress::Mode progress = Progress::Mode::automatic;
 };
+
+// The flags that define a run, as `hqc train` spells them, with the thread count in use: what
+// last.hqc records and a resumed run must match.
+FlagList train_flags(const ModelConfig& config, const TrainOptions& options);
 
 struct EvalResult {
   double loss = 0, accuracy = 0;
@@ -76,6 +89,7 @@ struct TrainResult {
   int64_t train_images = 0, val_images = 0, test_images = 0;
   std::string data_dir, checkpoint, metrics_csv, curves_png, confusion_png;
   std::vector<std::string> class_names;
+  bool resumed_finished = false;  // options.resume found the run finished: nothing was trained
   std::shared_ptr<nn::Module> model;  // holding the best epoch's weights, in evaluation mode
 };
 
