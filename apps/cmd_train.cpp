@@ -55,7 +55,7 @@ hqc::cli::Command train_cmd("train", "train a model with the original study's re
   try {
     r = app::train_model(c, o);
   } catch (const app::Interrupted& e) {
-    return app::report_interrupted(e, "hqc train --resume " + o.out_dir);
+    return app::report_interrupted(e, e.saved_in.empty() ? "" : "hqc train --resume " + o.out_dir);
   }
   if (p.is_set("json")) {
     std::cout << app::train_json(r).dump() << "\n";

@@ -235,7 +235,10 @@ int report_interrupted(const Interrupted& e, const std::string& resume_command) 
     std::cerr << "; " << e.saved_in << " holds the state after epoch " << e.epochs_saved << " of " << e.epochs_total;
   else if (e.epochs_saved == 0)
     std::cerr << " before the first epoch finished; " << e.saved_in << " holds the start";
-  std::cerr << "\nhqc: continue with: " << resume_command << "\n";
+  if (resume_command.empty())
+    std::cerr << "\nhqc: nothing was saved yet: run the same command again\n";
+  else
+    std::cerr << "\nhqc: continue with: " << resume_command << "\n";
   return 128 + e.signal;
 }
 

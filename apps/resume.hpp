@@ -74,8 +74,8 @@ struct Interrupted : std::runtime_error {
 };
 // Throws Interrupted when a stop signal arrived; the loops call it between batches.
 void check_stop();
-// Prints what was kept and how to continue (`resume_command`, e.g. "hqc train --resume DIR");
-// returns the exit code, 128 + the signal (130 for SIGINT, 143 for SIGTERM).
+// Prints what was kept and how to continue (`resume_command`, e.g. "hqc train --resume DIR"; empty
+// when nothing can be resumed); returns the exit code, 128 + the signal (130 for SIGINT, 143 for SIGTERM).
 int report_interrupted(const Interrupted& e, const std::string& resume_command);
 
 }  // namespace hqc::app

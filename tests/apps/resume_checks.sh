@@ -105,6 +105,10 @@ dir=$tmp/classical-killed
 [ $? -eq 2 ] || note "--out other than the resumed folder"
 "$hqc" train --resume "$dir" --epochs 4 --seed 5 --threads 1 >/dev/null 2>"$tmp/err" || note "same flags on --resume refused"
 grep -q "warning: --threads 1 differs" "$tmp/err" || note "no warning for another --threads"
+cp -r "$dir" "$tmp/truncated"
+head -c 1000 "$dir/last.hqc" >"$tmp/truncated/last.hqc"
+"$hqc" train --resume "$tmp/truncated" >/dev/null 2>"$tmp/err"
+[ $? -eq 1 ] && grep -q "^hqc: error: .*truncated/last.hqc" "$tmp/err" || { note "--resume of a truncated last.hqc"; cat "$tmp/err"; }
 "$hqc" train --resume "$tmp/nowhere" >/dev/null 2>"$tmp/err"
 [ $? -eq 1 ] && grep -q "nowhere/last.hqc" "$tmp/err" || { note "--resume of a folder without a run"; cat "$tmp/err"; }
 
