@@ -1,5 +1,10 @@
 // cmd_compare.cpp — `hqc compare`: trains several models with the same seed and data and writes
 // report.md beside the original's published numbers, with the plots.
+//
+// OUT/compare-state.hqc keeps the flags and the command line; each model trains in OUT/<model> with
+// its own last.hqc, and keeps its attack result in OUT/<model>/attack.hqc. `hqc compare --resume OUT`
+// therefore takes finished models' results from OUT, continues the interrupted one, and writes the
+// report an uninterrupted run would.
 #include <filesystem>
 #include <iostream>
 
@@ -7,9 +12,11 @@
 #include "apps/output_folder.hpp"
 #include "apps/plot.hpp"
 #include "apps/report.hpp"
+#include "apps/resume.hpp"
 #include "apps/study_flags.hpp"
 #include "apps/training.hpp"
 #include "nn/atomic_file.hpp"
+#include "nn/checkpoint.hpp"
 
 namespace {
 // "hybrid", "classical", "linear", "rotations", "qubits=N" (a hybrid with N qubits).
@@ -36,11 +43,38 @@ std::string slug(const hqc::app::ModelConfig& c) {
   return s;
 }
 
-hqc::cli::Command compare_cmd("compare", "train several models alike and write a comparison report", [](const std::vector<std::string>& args) {
+const char* kSummary =
+    "Trains each model with the same seed and data and the original's recipe for it, attacks each with PGD, and "
+    "writes DIR/report.md with the original's published numbers beside ours. `hqc compare --resume DIR` continues "
+    "an interrupted comparison: finished models are not trained again.";
+
+const std::vector<std::string> kSavedFlags = {"dataset", "models", "epochs", "batch", "val-fraction", "limit",
+                                              "test-limit", "augment", "attack-eps", "attack-alpha", "attack-steps",
+                                              "attack-limit", "data", "seed"};
+
+// The attack's result for a model, kept beside its training state; `key` names the attack's settings
+// so that a result of other settings is not taken.
+bool read_attack(const std::filesystem::path& path, const std::string& key, hqc::app::AttackResult& a) {
+  if (!std::filesystem::exists(path)) return false;
+  const hqc::nn::Checkpoint ck = hqc::nn::read_checkpoint(path.string());
+  if (ck.config != key) return false;
+  for (const auto& [n, t] : ck.tensors)
+    if (n == "result" && t.dtype() == hqc::DType::f64 && t.numel() == 3) {
+      a.clean_accuracy = t.data<double>()[0];
+      a.robust_accuracy = t.data<double>()[1];
+      a.count = static_cast<int64_t>(t.data<double>()[2]);
+      return true;
+    }
+  throw std::runtime_error(path.string() + ": expected an attack result (\"result\": 3 f64 numbers)");
+}
+
+void write_attack(const std::filesystem::path& path, const std::string& key, const hqc::app::AttackResult& a) {
+  const std::vector<double> v{a.clean_accuracy, a.robust_accuracy, static_cast<double>(a.count)};
+  hqc::nn::write_checkpoint(path.string(), {key, {{"result", hqc::from_data(std::span<const double>(v), {3})}}});
+}
+
+void declare_flags(hqc::cli::ArgParser& p) {
   using namespace hqc;
-  cli::ArgParser p("compare",
-                   "Trains each model with the same seed and data and the original's recipe for it, attacks each "
-                   "with PGD, and writes DIR/report.md with the original's published numbers beside ours.");
   p.option("dataset", "mnist | fashion-mnist | cifar10 | cifar100 | stl10");
   p.option("models", "comma-separated: hybrid, classical, linear (hybrid with Linear(16,4)), rotations, qubits=N",
            "hybrid,classical");
@@ -52,7 +86,30 @@ hqc::cli::Command compare_cmd("compare", "train several models alike and write a
   p.option("attack-eps", "PGD radius in pixel units", "0.1").option("attack-alpha", "PGD step", "0.01");
   p.option("attack-steps", "PGD steps (0: no attack)", "10").option("attack-limit", "attack the first N test images", "1000");
   app::add_run_flags(p);
+  p.option("resume", "continue the comparison in folder DIR, with the flags it started with");
+}
+
+hqc::cli::Command compare_cmd("compare", "train several models alike and write a comparison report", [](const std::vector<std::string>& args) {
+  using namespace hqc;
+  cli::ArgParser p("compare", kSummary);
+  declare_flags(p);
   if (!p.parse(args)) return 0;
+  const bool resuming = p.given("resume");
+  if (resuming && p.is_set("overwrite")) throw cli::UsageError("--overwrite: not with --resume (a resumed comparison keeps its files)");
+  std::string command = "hqc compare";
+  for (const auto& a : args) command += " " + a;
+  if (resuming) {
+    const std::string dir = p.str("resume");
+    const std::filesystem::path state = std::filesystem::path(dir) / "compare-state.hqc";
+    if (!std::filesystem::exists(state))
+      throw cli::RuntimeError(state.string() + ": no comparison to resume (expected the compare-state.hqc that "
+                              "`hqc compare --out " + dir + "` writes when it starts)");
+    const app::FlagList saved = app::read_flags_file(state, "compare", &command);
+    cli::ArgParser q("compare", kSummary);
+    declare_flags(q);
+    q.parse(app::resume_args(p, saved, dir, {"json"}, state.string()));
+    p = q;
+  }
   if (!p.given("dataset")) throw cli::UsageError("--dataset: required (mnist, fashion-mnist, cifar10, cifar100, stl10)");
   const std::string dataset = p.choice("dataset", app::dataset_choices());
   std::vector<app::ModelConfig> configs;
@@ -71,7 +128,9 @@ hqc::cli::Command compare_cmd("compare", "train several models alike and write a
   ao.seed = o.seed;
   const int64_t attack_limit = p.integer("attack-limit", 0);
   const std::filesystem::path out = p.str("out");
-  o.out_mode = p.is_set("overwrite") ? app::OutputMode::overwrite : app::OutputMode::fresh;
+  o.out_mode = resuming                 ? app::OutputMode::resume
+               : p.is_set("overwrite") ? app::OutputMode::overwrite
+                                       : app::OutputMode::fresh;
   // Locked for the whole comparison; a previous one's files, its runs' included, are checked (or
   // removed) before the first model trains, not when its turn comes.
   std::vector<std::string> owned = app::compare_output_names();
@@ -88,55 +147,73 @@ hqc::cli::Command compare_cmd("compare", "train several models alike and write a
   if (ao.steps > 0)
     ctx.attack = "PGD, eps " + app::format_number(ao.eps) + " (pixel units), step " + app::format_number(ao.alpha) + ", " +
                  std::to_string(ao.steps) + " steps, random start, first " + std::to_string(attack_limit) + " test images";
-  ctx.command = "hqc compare";
-  for (const auto& a : args) ctx.command += " " + a;
+  ctx.command = command;  // a resumed comparison reports the command that started it
+  if (!resuming) {
+    app::FlagList flags;
+    for (const auto& name : kSavedFlags) flags.emplace_back(name, p.str(name));
+    flags.emplace_back("threads", std::to_string(threads));
+    app::write_flags_file(out / "compare-state.hqc", "compare", flags, command);
+  }
+  const std::string attack_key = "pgd eps " + app::format_number(ao.eps) + " alpha " + app::format_number(ao.alpha) +
+                                 " steps " + std::to_string(ao.steps) + " limit " + std::to_string(attack_limit) +
+                                 " test-limit " + std::to_string(o.test_limit) + " seed " + std::to_string(ao.seed);
+  app::install_stop_handlers();
 
   std::vector<app::RunResult> runs;
   std::vector<app::NamedRun> curves;
   cli::Json json_runs = cli::Json::array();
-  for (const auto& c : configs) {
-    std::cerr << "== " << c.display_name() << " on " << dataset << "\n";
-    app::TrainOptions oc = o;
-    oc.out_dir = (out / slug(c)).string();
-    app::TrainResult r = app::train_model(c, oc);
-    app::RunResult rr;
-    rr.name = c.display_name();
-    rr.model = c.model;
-    rr.quantum = c.quantum;
-    rr.qubits = c.qubits;
-    rr.dataset = dataset;
-    rr.parameters = r.parameters;
-    rr.epochs = r.epochs;
-    rr.best_epoch = r.best_epoch;
-    rr.best_val_accuracy = r.best_val_accuracy;
-    rr.test_accuracy = r.test.accuracy;
-    rr.test_loss = r.test.loss;
-    rr.precision = r.test.report.precision;
-    rr.recall = r.test.report.recall;
-    rr.f1 = r.test.report.f1;
-    rr.seconds_per_epoch = r.seconds_per_epoch;
-    rr.peak_rss_mb = r.peak_rss_mb;
-    rr.curves_png = slug(c) + "/curves.png";
-    rr.confusion_png = slug(c) + "/confusion.png";
-    cli::Json j = app::train_json(r);
-    if (ao.steps > 0) {
-      const data::Dataset test = data::load_dataset(dataset, "test", o.data_dir);
-      const int64_t n = o.test_limit > 0 ? std::min(o.test_limit, attack_limit > 0 ? attack_limit : o.test_limit) : attack_limit;
-      const app::AttackResult a = app::attack_model(*r.model, c, test, n, ao, app::Progress::Mode::automatic);
-      rr.clean_accuracy = a.clean_accuracy;
-      rr.robust_accuracy = a.robust_accuracy;
-      cli::Json aj = cli::Json::object();
-      aj.set("attack", "pgd").set("eps", ao.eps).set("alpha", ao.alpha).set("steps", ao.steps).set("count", a.count);
-      aj.set("clean_accuracy", a.clean_accuracy).set("robust_accuracy", a.robust_accuracy);
-      j.set("attack", aj);
+  try {
+    for (const auto& c : configs) {
+      std::cerr << "== " << c.display_name() << " on " << dataset << "\n";
+      app::TrainOptions oc = o;
+      oc.out_dir = (out / slug(c)).string();
+      app::TrainResult r = app::train_model(c, oc);
+      app::RunResult rr;
+      rr.name = c.display_name();
+      rr.model = c.model;
+      rr.quantum = c.quantum;
+      rr.qubits = c.qubits;
+      rr.dataset = dataset;
+      rr.parameters = r.parameters;
+      rr.epochs = r.epochs;
+      rr.best_epoch = r.best_epoch;
+      rr.best_val_accuracy = r.best_val_accuracy;
+      rr.test_accuracy = r.test.accuracy;
+      rr.test_loss = r.test.loss;
+      rr.precision = r.test.report.precision;
+      rr.recall = r.test.report.recall;
+      rr.f1 = r.test.report.f1;
+      rr.seconds_per_epoch = r.seconds_per_epoch;
+      rr.peak_rss_mb = r.peak_rss_mb;
+      rr.curves_png = slug(c) + "/curves.png";
+      rr.confusion_png = slug(c) + "/confusion.png";
+      cli::Json j = app::train_json(r);
+      if (ao.steps > 0) {
+        const data::Dataset test = data::load_dataset(dataset, "test", o.data_dir);
+        const int64_t n = o.test_limit > 0 ? std::min(o.test_limit, attack_limit > 0 ? attack_limit : o.test_limit) : attack_limit;
+        const std::filesystem::path kept = out / slug(c) / "attack.hqc";
+        app::AttackResult a;
+        if (!resuming || !read_attack(kept, attack_key, a)) {
+          a = app::attack_model(*r.model, c, test, n, ao, app::Progress::Mode::automatic);
+          write_attack(kept, attack_key, a);
+        }
+        rr.clean_accuracy = a.clean_accuracy;
+        rr.robust_accuracy = a.robust_accuracy;
+        cli::Json aj = cli::Json::object();
+        aj.set("attack", "pgd").set("eps", ao.eps).set("alpha", ao.alpha).set("steps", ao.steps).set("count", a.count);
+        aj.set("clean_accuracy", a.clean_accuracy).set("robust_accuracy", a.robust_accuracy);
+        j.set("attack", aj);
+      }
+      ctx.data_source = r.data_dir;
+      ctx.train_images = r.train_images;
+      ctx.val_images = r.val_images;
+      ctx.test_images = r.test_images;
+      runs.push_back(rr);
+      curves.push_back({rr.name, r.epochs});
+      json_runs.push(j);
     }
-    ctx.data_source = r.data_dir;
-    ctx.train_images = r.train_images;
-    ctx.val_images = r.val_images;
-    ctx.test_images = r.test_images;
-    runs.push_back(rr);
-    curves.push_back({rr.name, r.epochs});
-    json_runs.push(j);
+  } catch (const app::Interrupted& e) {
+    return app::report_interrupted(e, "hqc compare --resume " + out.string());
   }
   ctx.comparison_png = "comparison.png";
   app::save_png(app::render_comparison(curves, "hqc compare: " + dataset), out / ctx.comparison_png);

@@ -1,16 +1,16 @@
-// cmd_train.cpp — `hqc train`: one model with the original's recipe; checkpoint, metrics.csv, curves.png.
+// cmd_train.cpp — `hqc train`: one model with the original's recipe; checkpoint, metrics.csv, curves.png;
+// `hqc train --resume DIR` continues an interrupted run from DIR/last.hqc with the flags it started with.
+#include <filesystem>
 #include <iostream>
 
 #include "apps/cli.hpp"
+#include "apps/resume.hpp"
 #include "apps/study_flags.hpp"
 #include "apps/training.hpp"
 
 namespace {
-hqc::cli::Command train_cmd("train", "train a model with the original study's recipe", [](const std::vector<std::string>& args) {
+void declare_flags(hqc::cli::ArgParser& p) {
   using namespace hqc;
-  cli::ArgParser p("train",
-                   "Trains a model with the original's recipe for it, keeps the epoch with the best validation "
-                   "accuracy and evaluates it once on the test split.");
   app::add_model_flags(p);
   app::add_run_flags(p);
   p.option("epochs", "epochs", "50").option("batch", "batch size", "64").option("val-fraction", "validation share", "0.2");
@@ -18,13 +18,48 @@ hqc::cli::Command train_cmd("train", "train a model with the original study's re
   p.option("test-limit", "test on the first N test images", "0");
   p.option("augment", "on | off", "on").option("out", "output folder", "runs/train");
   p.flag("overwrite", "replace a previous run's files in --out (hqc's own files only)");
+  p.option("resume", "continue the run in folder DIR from DIR/last.hqc, with the flags it started with");
+}
+
+const char* kSummary =
+    "Trains a model with the original's recipe for it, keeps the epoch with the best validation accuracy and "
+    "evaluates it once on the test split. After every epoch OUT/last.hqc holds the whole training state: "
+    "`hqc train --resume OUT` continues an interrupted run and gives the files an uninterrupted one would.";
+
+hqc::cli::Command train_cmd("train", "train a model with the original study's recipe", [](const std::vector<std::string>& args) {
+  using namespace hqc;
+  cli::ArgParser p("train", kSummary);
+  declare_flags(p);
   if (!p.parse(args)) return 0;
+  const bool resuming = p.given("resume");
+  if (resuming && p.is_set("overwrite")) throw cli::UsageError("--overwrite: not with --resume (a resumed run keeps its files)");
+  if (resuming) {
+    // The saved flags, checked against those given, parsed as if typed again.
+    const std::string dir = p.str("resume");
+    const std::string state = (std::filesystem::path(dir) / "last.hqc").string();
+    if (!std::filesystem::exists(state))
+      throw cli::RuntimeError(state + ": no training state to resume (expected the last.hqc that `hqc train --out " +
+                              dir + "` writes after every epoch)");
+    const app::FlagList saved = app::read_run_state(state).flags;
+    const std::vector<std::string> again = app::resume_args(p, saved, dir, {"json"}, state);
+    cli::ArgParser q("train", kSummary);
+    declare_flags(q);
+    q.parse(again);
+    p = q;
+  }
   const app::ModelConfig c = app::model_config_from(p);
   app::apply_threads(p);
   app::TrainOptions o = app::train_options_from(p);
   o.out_dir = p.str("out");
-  if (p.is_set("overwrite")) o.out_mode = app::OutputMode::overwrite;
-  const app::TrainResult r = app::train_model(c, o);
+  o.out_mode = resuming ? app::OutputMode::resume
+                        : p.is_set("overwrite") ? app::OutputMode::overwrite : app::OutputMode::fresh;
+  app::install_stop_handlers();
+  app::TrainResult r;
+  try {
+    r = app::train_model(c, o);
+  } catch (const app::Interrupted& e) {
+    return app::report_interrupted(e, e.saved_in.empty() ? "" : "hqc train --resume " + o.out_dir);
+  }
   if (p.is_set("json")) {
     std::cout << app::train_json(r).dump() << "\n";
   } else {

@@ -18,12 +18,12 @@ namespace fs = std::filesystem;
 
 const std::vector<std::string>& run_output_names() {
   static const std::vector<std::string> names = {"checkpoint.hqc", "last.hqc", "metrics.csv", "curves.png",
-                                                 "confusion.png"};
+                                                 "confusion.png", "attack.hqc"};
   return names;
 }
 
 const std::vector<std::string>& compare_output_names() {
-  static const std::vector<std::string> names = {"report.md", "comparison.png"};
+  static const std::vector<std::string> names = {"report.md", "comparison.png", "compare-state.hqc"};
   return names;
 }
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <iostream>
 #include <optional>
 #include <stdexcept>
 
@@ -13,10 +14,12 @@
 #include "autograd/functions.hpp"
 #include "datasets/loader.hpp"
 #include "datasets/transforms.hpp"
+#include "nn/activation.hpp"
 #include "nn/checkpoint.hpp"
 #include "nn/loss.hpp"
 #include "nn/optim.hpp"
 #include "nn/schedule.hpp"
+#include "tensor/parallel.hpp"
 
 namespace hqc::app {
 
@@ -142,6 +145,7 @@ EvalResult evaluate(nn::Module& model, const ModelConfig& config, const data::Da
   loader.start_epoch(0);
   data::Batch b;
   while (loader.next(b)) {
+    check_stop();
     Variable logits = model(Variable(b.images));
     Variable loss = nn::cross_entropy(logits, b.labels, label_smoothing);
     const int64_t n = b.images.size(0);
@@ -165,11 +169,86 @@ EvalResult evaluate(nn::Module& model, const ModelConfig& config, const data::Da
   return r;
 }
 
+FlagList train_flags(const ModelConfig& c, const TrainOptions& o) {
+  return {{"model", c.model},
+          {"dataset", c.dataset},
+          {"quantum", c.quantum},
+          {"qubits", std::to_string(c.qubits)},
+          {"epochs", std::to_string(o.epochs)},
+          {"batch", std::to_string(o.batch)},
+          {"val-fraction", format_number(o.val_fraction)},
+          {"limit", std::to_string(o.limit)},
+          {"test-limit", std::to_string(o.test_limit)},
+          {"augment", o.augment ? "on" : "off"},
+          {"seed", std::to_string(o.seed)},
+          {"data", o.data_dir},
+          {"threads", std::to_string(num_threads())}};
+}
+
 namespace {
 std::vector<std::pair<std::string, Tensor>> snapshot(const nn::Module& m) {
   auto s = m.state();
   for (auto& [name, t] : s) t = t.clone();
   return s;
+}
+
+// The model's Dropout layers by name: their call counts are the run's dropout stream positions.
+std::vector<std::pair<std::string, nn::Dropout*>> dropouts(nn::Module& m) {
+  std::vector<std::pair<std::string, nn::Dropout*>> out;
+  for (const auto& [name, mod] : m.named_modules())
+    if (auto* d = dynamic_cast<nn::Dropout*>(mod)) out.emplace_back(name, d);
+  return out;
+}
+
+// Loads last.hqc into the freshly built run (model, optimiser, schedule as at its start) and `res`.
+// The flags must be the run's own (threads aside); any mismatch throws before anything changes
+// that matters: the caller aborts the run.
+void resume_from(const std::filesystem::path& path, const FlagList& flags, nn::Module& model, nn::Optimizer& optimizer,
+                 nn::LRScheduler& schedule, TrainResult& res, std::vector<std::pair<std::string, Tensor>>& best_state,
+                 const ModelConfig& config) {
+  const std::string p = path.string();
+  RunState s = read_run_state(path);
+  for (const auto& [name, value] : flags) {
+    if (name == "threads") continue;
+    const std::string* saved = find_flag(s.flags, name);
+    if (!saved || *saved != value)
+      throw cli::UsageError(p + ": the saved run has --" + name + " " + (saved ? *saved : "(none)") + ", this one --" +
+                            name + " " + value + "; resume it with its own flags (hqc train --resume DIR)");
+  }
+  const auto ds = dropouts(model);
+  bool same_dropouts = ds.size() == s.dropout.size();
+  for (size_t i = 0; same_dropouts && i < ds.size(); ++i) same_dropouts = ds[i].first == s.dropout[i].first;
+  if (!same_dropouts)
+    throw std::runtime_error(p + ": its Dropout stream positions do not name the " + config.display_name() +
+                             " model's Dropout layers");
+  try {
+    if (s.best_epoch > 0) model.load_state(s.best);  // checks the best weights fit before they are needed
+    model.load_state(s.model);
+    optimizer.load_state(s.optimizer);
+    schedule.load_state(s.schedule);
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(p + ": does not fit the " + config.display_name() + " run it names: " + e.what());
+  }
+  for (size_t i = 0; i < ds.size(); ++i) ds[i].second->set_calls(s.dropout[i].second);
+  res.epochs = std::move(s.epochs);
+  res.best_epoch = s.best_epoch;
+  res.best_val_accuracy = s.best_val_accuracy;
+  best_state = std::move(s.best);
+  if (s.finished) {
+    if (static_cast<int64_t>(s.test_confusion.size()) != config.classes)
+      throw std::runtime_error(p + ": its test confusion matrix has " + std::to_string(s.test_confusion.size()) +
+                               " classes, the model " + std::to_string(config.classes));
+    ConfusionMatrix cm(config.classes);
+    for (int64_t t = 0; t < config.classes; ++t)
+      for (int64_t q = 0; q < config.classes; ++q)
+        for (int64_t c = 0; c < s.test_confusion[t][q]; ++c) cm.add(t, q);
+    res.test.loss = s.test_loss;
+    res.test.report = classification_report(cm);
+    res.test.accuracy = res.test.report.accuracy;
+    res.test.confusion = cm.counts();
+    res.test.count = cm.total();
+    res.resumed_finished = true;
+  }
 }
 }  // namespace
 
@@ -218,71 +297,127 @@ TrainResult train_model(const ModelConfig& config, const TrainOptions& opt) {
     out = out_folder->path();
   }
 
-  std::vector<std::pair<std::string, Tensor>> best_state;
   const std::string title = config.display_name() + " on " + config.dataset;
-  for (int epoch = 1; epoch <= opt.epochs; ++epoch) {
-    const double t0 = now_seconds();
-    model->train();
-    train_loader.start_epoch(epoch - 1);
-    Progress progress("epoch " + std::to_string(epoch) + "/" + std::to_string(opt.epochs) + " train", steps_per_epoch,
-                      opt.progress);
-    data::Batch b;
-    double loss_sum = 0;
-    int64_t seen = 0, correct = 0, k = 0;
-    while (train_loader.next(b)) {
-      Variable logits = (*model)(Variable(b.images));
-      Variable loss = nn::cross_entropy(logits, b.labels, rc.label_smoothing);
-      const double l = loss.item();
-      if (!std::isfinite(l))
-        throw std::runtime_error("training diverged: loss " + std::to_string(l) + " at epoch " + std::to_string(epoch) +
-                                 ", batch " + std::to_string(k + 1));
-      optimizer->zero_grad();
-      loss.backward();
-      if (rc.clip_norm > 0) nn::clip_grad_norm(optimizer->params(), rc.clip_norm);
-      optimizer->step();
-      schedule->step();
-      const int64_t n = b.images.size(0);
-      loss_sum += l * static_cast<double>(n);
-      const auto pred = argmax_rows(logits.data());
-      const int64_t* y = b.labels.data<int64_t>();
-      for (int64_t i = 0; i < n; ++i) correct += pred[i] == y[i];
-      seen += n;
-      progress.update(++k, seen, loss_sum / seen, static_cast<double>(correct) / seen);
+  const std::filesystem::path state_path = out.empty() ? std::filesystem::path() : out / "last.hqc";
+  const FlagList flags = train_flags(config, opt);
+  std::vector<std::pair<std::string, Tensor>> best_state;
+  auto write_epoch_files = [&] {
+    if (out.empty()) return;
+    res.metrics_csv = (out / "metrics.csv").string();
+    write_metrics_csv(res.metrics_csv, res.epochs);
+    res.curves_png = (out / "curves.png").string();
+    save_png(render_curves(res.epochs, title), res.curves_png);
+  };
+  auto write_best = [&] {
+    if (out.empty()) return;
+    res.checkpoint = (out / "checkpoint.hqc").string();
+    nn::write_checkpoint(res.checkpoint, nn::Checkpoint{config.to_json(), best_state});
+  };
+  // `weights`: the model's state to keep (the last epoch's, also once the test pass ran on the best).
+  auto save_state = [&](const std::vector<std::pair<std::string, Tensor>>& weights, bool finished) {
+    if (out.empty()) return;
+    RunState s;
+    s.flags = flags;
+    s.epochs = res.epochs;
+    s.best_epoch = res.best_epoch;
+    s.best_val_accuracy = res.best_val_accuracy;
+    s.model = weights;
+    s.best = best_state;
+    s.optimizer = optimizer->state();
+    s.schedule = schedule->state();
+    for (const auto& [name, d] : dropouts(*model)) s.dropout.emplace_back(name, d->calls());
+    s.finished = finished;
+    if (finished) s.test_loss = res.test.loss, s.test_confusion = res.test.confusion;
+    write_run_state(state_path, s);
+  };
+
+  try {
+    if (opt.out_mode == OutputMode::resume && !out.empty() && std::filesystem::exists(state_path)) {
+      resume_from(state_path, flags, *model, *optimizer, *schedule, res, best_state, config);
+      write_epoch_files();  // rows past the saved state, from a run stopped later, go
+      if (res.best_epoch > 0) write_best();  // a run may stop between last.hqc and checkpoint.hqc
+      std::cerr << (res.resumed_finished ? "the run in " + out.string() + " had finished; its result:\n"
+                                         : "resuming " + out.string() + " after epoch " + std::to_string(res.epochs.size()) +
+                                               " of " + std::to_string(opt.epochs) + "\n");
+    } else {
+      save_state(model->state(), false);  // an interruption in the first epoch resumes from here
     }
-    progress.finish();
-    EvalResult val = evaluate(*model, config, train_all, split.val, opt.batch, rc.label_smoothing,
-                              "epoch " + std::to_string(epoch) + "/" + std::to_string(opt.epochs) + " val  ", opt.progress);
-    EpochRecord rec;
-    rec.epoch = epoch;
-    rec.train_loss = loss_sum / seen;
-    rec.train_accuracy = static_cast<double>(correct) / seen;
-    rec.val_loss = val.loss;
-    rec.val_accuracy = val.accuracy;
-    rec.learning_rate = optimizer->lr();
-    rec.seconds = now_seconds() - t0;
-    res.epochs.push_back(rec);
-    if (epoch == 1 || val.accuracy > res.best_val_accuracy) {
-      res.best_val_accuracy = val.accuracy;
-      res.best_epoch = epoch;
-      best_state = snapshot(*model);
+    for (int epoch = static_cast<int>(res.epochs.size()) + 1; epoch <= opt.epochs && !res.resumed_finished; ++epoch) {
+      const double t0 = now_seconds();
+      model->train();
+      train_loader.start_epoch(epoch - 1);
+      Progress progress("epoch " + std::to_string(epoch) + "/" + std::to_string(opt.epochs) + " train", steps_per_epoch,
+                        opt.progress);
+      data::Batch b;
+      double loss_sum = 0;
+      int64_t seen = 0, correct = 0, k = 0;
+      while (train_loader.next(b)) {
+        check_stop();
+        Variable logits = (*model)(Variable(b.images));
+        Variable loss = nn::cross_entropy(logits, b.labels, rc.label_smoothing);
+        const double l = loss.item();
+        if (!std::isfinite(l))
+          throw std::runtime_error("training diverged: loss " + std::to_string(l) + " at epoch " + std::to_string(epoch) +
+                                   ", batch " + std::to_string(k + 1));
+        optimizer->zero_grad();
+        loss.backward();
+        if (rc.clip_norm > 0) nn::clip_grad_norm(optimizer->params(), rc.clip_norm);
+        optimizer->step();
+        schedule->step();
+        const int64_t n = b.images.size(0);
+        loss_sum += l * static_cast<double>(n);
+        const auto pred = argmax_rows(logits.data());
+        const int64_t* y = b.labels.data<int64_t>();
+        for (int64_t i = 0; i < n; ++i) correct += pred[i] == y[i];
+        seen += n;
+        progress.update(++k, seen, loss_sum / seen, static_cast<double>(correct) / seen);
+      }
+      progress.finish();
+      EvalResult val = evaluate(*model, config, train_all, split.val, opt.batch, rc.label_smoothing,
+                                "epoch " + std::to_string(epoch) + "/" + std::to_string(opt.epochs) + " val  ", opt.progress);
+      EpochRecord rec;
+      rec.epoch = epoch;
+      rec.train_loss = loss_sum / seen;
+      rec.train_accuracy = static_cast<double>(correct) / seen;
+      rec.val_loss = val.loss;
+      rec.val_accuracy = val.accuracy;
+      rec.learning_rate = optimizer->lr();
+      rec.seconds = now_seconds() - t0;
+      res.epochs.push_back(rec);
+      // From here to the state file no stop is taken: the epoch is kept whole or not at all.
+      const bool improved = epoch == 1 || val.accuracy > res.best_val_accuracy;
+      if (improved) {
+        res.best_val_accuracy = val.accuracy;
+        res.best_epoch = epoch;
+        best_state = snapshot(*model);
+      }
+      write_epoch_files();
+      if (improved) write_best();
+      save_state(model->state(), false);
     }
+    if (!res.resumed_finished) {
+      const auto last_weights = out.empty() ? decltype(best_state){} : snapshot(*model);
+      model->load_state(best_state);
+      res.test = evaluate(*model, config, test, {}, opt.batch, rc.label_smoothing, "test (best epoch " +
+                          std::to_string(res.best_epoch) + ")", opt.progress);
+      save_state(last_weights, true);
+    } else {
+      model->load_state(best_state);
+    }
+  } catch (Interrupted& e) {
     if (!out.empty()) {
-      res.metrics_csv = (out / "metrics.csv").string();
-      write_metrics_csv(res.metrics_csv, res.epochs);
-      res.curves_png = (out / "curves.png").string();
-      save_png(render_curves(res.epochs, title), res.curves_png);
+      e.saved_in = state_path.string();
+      e.epochs_saved = static_cast<int>(res.epochs.size());
+      e.epochs_total = opt.epochs;
     }
+    throw;
   }
-  model->load_state(best_state);
-  res.test = evaluate(*model, config, test, {}, opt.batch, rc.label_smoothing, "test (best epoch " +
-                      std::to_string(res.best_epoch) + ")", opt.progress);
   double total = 0;
   for (const auto& e : res.epochs) total += e.seconds;
   res.seconds_per_epoch = total / static_cast<double>(res.epochs.size());
   res.peak_rss_mb = bytes_to_mb(peak_rss_bytes());
   if (!out.empty()) {
     res.checkpoint = (out / "checkpoint.hqc").string();
-    save_model(res.checkpoint, *model, config);
     res.confusion_png = (out / "confusion.png").string();
     save_png(render_confusion(res.test.confusion, res.class_names, "confusion, test split: " + title), res.confusion_png);
   }
@@ -352,6 +487,7 @@ AttackResult attack_model(nn::Module& model, const ModelConfig& config, const da
   loader.start_epoch(0);
   data::Batch b;
   while (loader.next(b)) {
+    check_stop();
     const Tensor x0 = b.images;  // (B, C, H, W) on [0, 1]
     const int64_t n = x0.size(0);
     const int64_t* y = b.labels.data<int64_t>();
@@ -366,6 +502,7 @@ AttackResult attack_model(nn::Module& model, const ModelConfig& config, const da
       }
       const Tensor lo_b = sub(x0, o.eps), hi_b = add(x0, o.eps);
       for (int s = 0; s < o.steps; ++s) {
+        check_stop();
         x = add(x, mul(sign(gradient(x, b.labels)), o.alpha));
         x = clamp(minimum(maximum(x, lo_b), hi_b), 0.0, 1.0);
       }

@@ -5,6 +5,11 @@
 // weights of the epoch with the best validation accuracy (the first, on ties), then evaluate those
 // once on the test split. Everything random comes from the one seed: the split, the shuffles and
 // augmentation (datasets' Loader streams), the weights and dropout (models.hpp), the attack's start.
+//
+// With an output folder a run is never lost: after every epoch DIR/last.hqc holds the whole training
+// state (resume.hpp), DIR/checkpoint.hqc the best epoch so far; a run continued from last.hqc gives
+// the same files bit for bit as one never interrupted (same seed and threads). SIGINT and SIGTERM
+// (once install_stop_handlers() ran) stop the loops at the next batch with Interrupted.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +23,7 @@
 #include "apps/models.hpp"
 #include "apps/output_folder.hpp"
 #include "apps/progress.hpp"
+#include "apps/resume.hpp"
 #include "datasets/dataset.hpp"
 #include "nn/module.hpp"
 #include "nn/optim.hpp"
@@ -54,10 +60,17 @@ struct TrainOptions {
   bool augment = true;
   uint64_t seed = 0;
   std::string data_dir;  // empty: CLI.md's search order
-  std::string out_dir;   // where checkpoint.hqc, metrics.csv, curves.png, confusion.png go; empty: none
-  OutputMode out_mode = OutputMode::fresh;  // what to do with a previous run's files there (output_folder.hpp)
+  std::string out_dir;   // where last.hqc, checkpoint.hqc, metrics.csv, curves.png, confusion.png go; empty: none
+  // What to do with a previous run's files there (output_folder.hpp). OutputMode::resume continues
+  // from out_dir/last.hqc when it exists (its flags must be these: cli::UsageError if not); a finished
+  // run is not trained again: its saved result is returned.
+  OutputMode out_mode = OutputMode::fresh;
   Progress::Mode progress = Progress::Mode::automatic;
 };
+
+// The flags that define a run, as `hqc train` spells them, with the thread count in use: what
+// last.hqc records and a resumed run must match.
+FlagList train_flags(const ModelConfig& config, const TrainOptions& options);
 
 struct EvalResult {
   double loss = 0, accuracy = 0;
@@ -78,6 +91,7 @@ struct TrainResult {
   int64_t train_images = 0, val_images = 0, test_images = 0;
   std::string data_dir, checkpoint, metrics_csv, curves_png, confusion_png;
   std::vector<std::string> class_names;
+  bool resumed_finished = false;  // a resumed run (OutputMode::resume) was finished: nothing was trained
   std::shared_ptr<nn::Module> model;  // holding the best epoch's weights, in evaluation mode
 };
 

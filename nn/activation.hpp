@@ -28,7 +28,8 @@ class Softmax : public Module {
 
 // Dropout owns its random stream: the k-th training forward uses Generator(seed, stream).fork(k), so
 // a run is repeatable from the seed alone, whatever else draws numbers. reseed() restarts the count
-// (a model passes its seed down to each Dropout it holds).
+// (a model passes its seed down to each Dropout it holds); calls() / set_calls() read and restore the
+// position in the stream, so a resumed run draws the masks an uninterrupted one would.
 class Dropout : public Module {
  public:
   explicit Dropout(double p = 0.5, uint64_t seed = 0, uint64_t stream = 0);
@@ -36,6 +37,8 @@ class Dropout : public Module {
   std::string type_name() const override { return "Dropout"; }
   std::string describe() const override;
   void reseed(uint64_t seed, uint64_t stream = 0);
+  uint64_t calls() const { return calls_; }
+  void set_calls(uint64_t calls) { calls_ = calls; }
   double p;
 
  private:

@@ -13,6 +13,45 @@ void check_param(const Variable& p, const char* op) {
   if (!p.defined() || !p.is_leaf() || !p.data().is_contiguous())
     throw std::invalid_argument(std::string(op) + ": parameters must be defined, contiguous leaves");
 }
+
+Tensor scalar_f64(double v) {
+  Tensor t = Tensor::empty({1}, DType::f64);
+  t.data<double>()[0] = v;
+  return t;
+}
+
+// Looks up state tensors by name and checks their shape and type; remembers which were used so that
+// finish() can refuse names nobody asked for.
+class StateReader {
+ public:
+  StateReader(const Optimizer::State& s, std::string who) : s_(s), who_(std::move(who)), used_(s.size(), false) {}
+  bool has(const std::string& name) const {
+    for (const auto& [n, t] : s_)
+      if (n == name) return true;
+    return false;
+  }
+  const Tensor& get(const std::string& name, const Shape& shape, DType dtype) {
+    for (size_t i = 0; i < s_.size(); ++i) {
+      if (s_[i].first != name) continue;
+      const Tensor& t = s_[i].second;
+      if (t.sizes() != shape || t.dtype() != dtype)
+        throw std::invalid_argument(who_ + " state: \"" + name + "\" should be " + dtype_name(dtype) + " " +
+                                    shape_str(shape) + ", found " + dtype_name(t.dtype()) + " " + shape_str(t.sizes()));
+      used_[i] = true;
+      return t;
+    }
+    throw std::invalid_argument(who_ + " state: no \"" + name + "\"");
+  }
+  void finish() const {
+    for (size_t i = 0; i < s_.size(); ++i)
+      if (!used_[i]) throw std::invalid_argument(who_ + " state: unexpected \"" + s_[i].first + "\"");
+  }
+
+ private:
+  const Optimizer::State& s_;
+  std::string who_;
+  std::vector<bool> used_;
+};
 }  // namespace
 
 Optimizer::Optimizer(std::vector<Variable> params, double lr) : params_(std::move(params)), lr_(lr) {
@@ -64,6 +103,26 @@ void SGD::step() {
       }
     });
   }
+}
+
+Optimizer::State SGD::state() const {
+  State s = {{"lr", scalar_f64(lr_)}, {"momentum", scalar_f64(opt_.momentum)}};
+  for (size_t i = 0; i < buf_.size(); ++i)
+    if (buf_[i].defined()) s.emplace_back("buf." + std::to_string(i), buf_[i].clone());
+  return s;
+}
+
+void SGD::load_state(const State& state) {
+  StateReader r(state, "SGD");
+  const double lr = r.get("lr", {1}, DType::f64).data<double>()[0];
+  const double mu = r.get("momentum", {1}, DType::f64).data<double>()[0];
+  std::vector<Tensor> buf(params_.size());
+  for (size_t i = 0; i < params_.size(); ++i) {
+    const std::string name = "buf." + std::to_string(i);
+    if (r.has(name)) buf[i] = r.get(name, params_[i].data().sizes(), params_[i].data().dtype()).clone();
+  }
+  r.finish();
+  lr_ = lr, opt_.momentum = mu, buf_ = std::move(buf);
 }
 
 Adam::Adam(std::vector<Variable> params, AdamOptions o) : Adam(std::move(params), o, false) {}
@@ -118,6 +177,39 @@ void Adam::step() {
       }
     });
   }
+}
+
+Optimizer::State Adam::state() const {
+  Tensor steps = Tensor::empty({static_cast<int64_t>(steps_.size())}, DType::i64);
+  for (size_t i = 0; i < steps_.size(); ++i) steps.data<int64_t>()[i] = steps_[i];
+  State s = {{"lr", scalar_f64(lr_)}, {"momentum", scalar_f64(opt_.beta1)}, {"step", steps}};
+  for (size_t i = 0; i < m_.size(); ++i) {
+    if (!m_[i].defined()) continue;
+    s.emplace_back("m." + std::to_string(i), m_[i].clone());
+    s.emplace_back("v." + std::to_string(i), v_[i].clone());
+  }
+  return s;
+}
+
+void Adam::load_state(const State& state) {
+  const char* who = decoupled_ ? "AdamW" : "Adam";
+  StateReader r(state, who);
+  const double lr = r.get("lr", {1}, DType::f64).data<double>()[0];
+  const double b1 = r.get("momentum", {1}, DType::f64).data<double>()[0];
+  const Tensor& st = r.get("step", {static_cast<int64_t>(params_.size())}, DType::i64);
+  if (!(b1 >= 0 && b1 < 1)) throw std::invalid_argument(std::string(who) + " state: beta1 " + std::to_string(b1) + " outside [0, 1)");
+  std::vector<int64_t> steps(params_.size());
+  std::vector<Tensor> m(params_.size()), v(params_.size());
+  for (size_t i = 0; i < params_.size(); ++i) {
+    steps[i] = st.data<int64_t>()[i];
+    if (steps[i] < 0) throw std::invalid_argument(std::string(who) + " state: negative step count for parameter " + std::to_string(i));
+    if (steps[i] == 0) continue;  // never stepped: its moments are created on its first step
+    const Tensor& d = params_[i].data();
+    m[i] = r.get("m." + std::to_string(i), d.sizes(), d.dtype()).clone();
+    v[i] = r.get("v." + std::to_string(i), d.sizes(), d.dtype()).clone();
+  }
+  r.finish();
+  lr_ = lr, opt_.beta1 = b1, steps_ = std::move(steps), m_ = std::move(m), v_ = std::move(v);
 }
 
 double clip_grad_norm(const std::vector<Variable>& params, double max_norm, bool error_if_nonfinite) {

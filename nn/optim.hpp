@@ -8,9 +8,15 @@
 //   AdamW: p *= 1 - lr·wd (decoupled), then Adam without the L2 term.
 // Parameters without a gradient are skipped, as in PyTorch. State (momentum buffers, moments, step
 // counts) is created on the first step.
+//
+// state() / load_state() hold everything a later step depends on — the learning rate and momentum
+// (a schedule moves them), step counts, moments, momentum buffers — as named tensors, so that a run
+// saved after k steps and loaded into a fresh optimiser over the same parameters continues bit for
+// bit. The hyperparameters a recipe fixes (betas' β2, eps, weight decay) are the constructor's.
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "autograd/variable.hpp"
@@ -30,6 +36,13 @@ class Optimizer {
   virtual double momentum() const = 0;
   virtual void set_momentum(double m) = 0;
   const std::vector<Variable>& params() const { return params_; }
+
+  using State = std::vector<std::pair<std::string, Tensor>>;
+  // "lr" and "momentum" (f64, one element each) and the subclass's tensors (copies).
+  virtual State state() const = 0;
+  // All-or-nothing: the names, shapes and types must be exactly those state() of an optimiser of
+  // this kind over these parameters could give, else std::invalid_argument saying what differs.
+  virtual void load_state(const State& state) = 0;
 
  protected:
   std::vector<Variable> params_;
@@ -51,6 +64,9 @@ class SGD : public Optimizer {
   double momentum() const override { return opt_.momentum; }
   void set_momentum(double m) override { opt_.momentum = m; }
   const SGDOptions& options() const { return opt_; }
+  // Adds "buf.<i>" for each parameter i whose momentum buffer exists.
+  State state() const override;
+  void load_state(const State& state) override;
 
  private:
   SGDOptions opt_;
@@ -72,6 +88,9 @@ class Adam : public Optimizer {
   double momentum() const override { return opt_.beta1; }
   void set_momentum(double b1) override { opt_.beta1 = b1; }
   const AdamOptions& options() const { return opt_; }
+  // Adds "step" (i64, one count per parameter) and "m.<i>", "v.<i>" for each parameter stepped.
+  State state() const override;
+  void load_state(const State& state) override;
 
  protected:
   Adam(std::vector<Variable> params, AdamOptions options, bool decoupled);

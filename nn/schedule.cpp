@@ -15,6 +15,40 @@ void LRScheduler::step() {
 
 void LRScheduler::start() { step(); }
 
+namespace {
+// The one-element tensor `name` of `state`, of type `dtype`; refuses entries not in `known`.
+const Tensor& entry(const LRScheduler::State& state, const std::string& name, DType dtype,
+                    const std::vector<std::string>& known) {
+  for (const auto& [n, t] : state) {
+    bool ok = false;
+    for (const auto& k : known) ok = ok || n == k;
+    if (!ok) throw std::invalid_argument("schedule state: unexpected \"" + n + "\"");
+  }
+  for (const auto& [n, t] : state) {
+    if (n != name) continue;
+    if (t.dtype() != dtype || t.sizes() != Shape{1})
+      throw std::invalid_argument("schedule state: \"" + name + "\" should be " + dtype_name(dtype) + " (1), found " +
+                                  dtype_name(t.dtype()) + " " + shape_str(t.sizes()));
+    return t;
+  }
+  throw std::invalid_argument("schedule state: no \"" + name + "\"");
+}
+
+Tensor one(DType dtype) { return Tensor::empty({1}, dtype); }
+}  // namespace
+
+LRScheduler::State LRScheduler::state() const {
+  Tensor e = one(DType::i64);
+  e.data<int64_t>()[0] = last_epoch_;
+  return {{"last_epoch", e}};
+}
+
+void LRScheduler::load_state(const State& state) {
+  const int64_t e = entry(state, "last_epoch", DType::i64, {"last_epoch"}).data<int64_t>()[0];
+  if (e < 0) throw std::invalid_argument("schedule state: last_epoch " + std::to_string(e) + " is negative");
+  last_epoch_ = e;
+}
+
 StepLR::StepLR(Optimizer& opt, int64_t step_size, double gamma) : LRScheduler(opt), step_size_(step_size), gamma_(gamma) {
   if (step_size < 1) throw std::invalid_argument("StepLR: step_size must be >= 1, got " + std::to_string(step_size));
   start();
@@ -44,6 +78,27 @@ double CosineAnnealingWarmRestarts::compute_lr() {
     }
   }
   return eta_min_ + (base_lr_ - eta_min_) * (1 + std::cos(std::numbers::pi * T_cur_ / double(T_i_))) / 2;
+}
+
+LRScheduler::State CosineAnnealingWarmRestarts::state() const {
+  State s = LRScheduler::state();
+  Tensor cur = one(DType::f64), len = one(DType::i64);
+  cur.data<double>()[0] = T_cur_;
+  len.data<int64_t>()[0] = T_i_;
+  s.emplace_back("T_cur", cur);
+  s.emplace_back("T_i", len);
+  return s;
+}
+
+void CosineAnnealingWarmRestarts::load_state(const State& state) {
+  const std::vector<std::string> known{"last_epoch", "T_cur", "T_i"};
+  const int64_t e = entry(state, "last_epoch", DType::i64, known).data<int64_t>()[0];
+  const double cur = entry(state, "T_cur", DType::f64, known).data<double>()[0];
+  const int64_t len = entry(state, "T_i", DType::i64, known).data<int64_t>()[0];
+  if (e < 0 || len < 1 || !(cur >= 0 && cur < double(len)))
+    throw std::invalid_argument("schedule state: last_epoch " + std::to_string(e) + ", T_cur " + std::to_string(cur) +
+                                ", T_i " + std::to_string(len) + " is not a position of a cosine cycle");
+  last_epoch_ = e, T_cur_ = cur, T_i_ = len;
 }
 
 OneCycleLR::OneCycleLR(Optimizer& opt, OneCycleOptions o) : LRScheduler(opt), o_(o) {

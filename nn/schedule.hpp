@@ -3,9 +3,16 @@
 // A schedule sets its optimiser's learning rate (and, for OneCycleLR, its momentum / Adam β1) at
 // construction (step 0) and on every step(). Call step() after optimizer.step(), once per batch or
 // epoch as the recipe says.
+//
+// state() / load_state() hold the schedule's position (the step count, and the cosine restarts'
+// cycle). The learning rate and momentum it last set live in the optimiser's state: to continue a
+// run, build both as at its start, load the optimiser's state, then the schedule's.
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "nn/optim.hpp"
 
@@ -19,6 +26,12 @@ class LRScheduler {
   void step();
   int64_t last_epoch() const { return last_epoch_; }
   double last_lr() const { return opt_.lr(); }
+
+  using State = std::vector<std::pair<std::string, Tensor>>;
+  // "last_epoch" (i64, one element) and the subclass's position.
+  virtual State state() const;
+  // All-or-nothing; std::invalid_argument on a missing, extra or mistyped entry.
+  virtual void load_state(const State& state);
 
  protected:
   // The learning rate for step last_epoch_ (already advanced).
@@ -48,6 +61,9 @@ class StepLR : public LRScheduler {
 class CosineAnnealingWarmRestarts : public LRScheduler {
  public:
   CosineAnnealingWarmRestarts(Optimizer& opt, int64_t T_0, int64_t T_mult = 1, double eta_min = 0.0);
+  // Adds "T_cur" (f64) and "T_i" (i64), the position in the current cycle and its length.
+  State state() const override;
+  void load_state(const State& state) override;
 
  protected:
   double compute_lr() override;

@@ -528,6 +528,21 @@ TEST_CASE("dropout: identity in eval, scaled mask in training, repeatable from i
   CHECK(max_abs_diff(d(x).data(), x.data()) == 0);
 }
 
+TEST_CASE("dropout: a fresh Dropout set to another's call count draws that one's next masks") {
+  Dropout d(0.3, 7, 2);
+  Variable x(ones({8, 16}));
+  for (int i = 0; i < 3; ++i) d(x);
+  d.eval();
+  d(x);  // evaluation draws nothing
+  d.train();
+  CHECK(d.calls() == 3);
+  Dropout e(0.3, 7, 2);
+  e.set_calls(d.calls());
+  for (int i = 0; i < 2; ++i) CHECK(max_abs_diff(e(x).data(), d(x).data()) == 0);
+  Dropout f(0.3, 7, 2);  // without the count: the first mask again, not the fourth
+  CHECK(max_abs_diff(f(x).data(), e(x).data()) > 0);
+}
+
 TEST_CASE("retain_freed_memory applies its allocator policy on glibc") {
 #if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
   CHECK(retain_freed_memory());

@@ -1,5 +1,6 @@
 // test_optim.cpp — optimisers and schedules against 20 PyTorch steps (learning rate, momentum or
 // β1, and parameters after every step), and clip_grad_norm.
+#include <cmath>
 #include <functional>
 #include <limits>
 #include <memory>
@@ -114,6 +115,110 @@ TEST_CASE("OneCycleLR refuses to step past its total") {
   CHECK(opt.lr() == doctest::Approx(1.0 / 25 / 1e4));  // the final learning rate, at step total - 1
   s.step();  // PyTorch allows one step more
   CHECK_THROWS_WITH_AS(s.step(), doctest::Contains("tried to step 7 times"), std::invalid_argument);
+}
+
+namespace {
+// Gradients that depend on the step and on the weights, like a real loss, so that a step replayed
+// with the wrong moments or learning rate lands elsewhere.
+void set_grads(Variable& p0, Variable& p1, int t) {
+  for (Variable* p : {&p0, &p1}) {
+    Tensor g = Tensor::empty(p->data().sizes());
+    const float* w = p->data().data<float>();
+    for (int64_t j = 0; j < g.numel(); ++j)
+      g.data<float>()[j] = std::sin(0.7f * float(t) + 1.3f * float(j)) + 0.5f * w[j];
+    p->set_grad(g);
+  }
+}
+
+// k steps, state saved, loaded into a fresh optimiser and schedule over copies of the weights, n
+// more steps: the weights, learning rate and momentum must equal k + n uninterrupted steps, bit for
+// bit.
+void check_resume(const MakeOpt& make_opt, const MakeSched& make_sched, int k, int n) {
+  INFO("k " << k << ", n " << n);
+  auto init = [] {
+    Tensor a = Tensor::empty({3, 4}), b = Tensor::empty({5});
+    for (int64_t j = 0; j < 12; ++j) a.data<float>()[j] = 0.1f * float(j) - 0.5f;
+    for (int64_t j = 0; j < 5; ++j) b.data<float>()[j] = 0.3f - 0.2f * float(j);
+    return std::pair{a, b};
+  };
+  auto run = [&](Variable& p0, Variable& p1, Optimizer& opt, LRScheduler* sched, int from, int to) {
+    for (int t = from; t < to; ++t) {
+      set_grads(p0, p1, t);
+      opt.step();
+      if (sched) sched->step();
+    }
+  };
+  auto [a, b] = init();
+  Variable u0(a.clone(), true), u1(b.clone(), true);
+  auto uopt = make_opt({u0, u1});
+  auto usched = make_sched ? make_sched(*uopt) : nullptr;
+  run(u0, u1, *uopt, usched.get(), 0, k + n);
+
+  Variable s0(a.clone(), true), s1(b.clone(), true);
+  auto sopt = make_opt({s0, s1});
+  auto ssched = make_sched ? make_sched(*sopt) : nullptr;
+  run(s0, s1, *sopt, ssched.get(), 0, k);
+  const Optimizer::State ost = sopt->state();
+  const LRScheduler::State sst = ssched ? ssched->state() : LRScheduler::State{};
+
+  Variable r0(s0.data().clone(), true), r1(s1.data().clone(), true);
+  auto ropt = make_opt({r0, r1});
+  auto rsched = make_sched ? make_sched(*ropt) : nullptr;
+  ropt->load_state(ost);
+  if (rsched) rsched->load_state(sst);
+  run(r0, r1, *ropt, rsched.get(), k, k + n);
+  CHECK(max_abs_diff(r0.data(), u0.data()) == 0);
+  CHECK(max_abs_diff(r1.data(), u1.data()) == 0);
+  CHECK(ropt->lr() == uopt->lr());
+  CHECK(ropt->momentum() == uopt->momentum());
+}
+}  // namespace
+
+TEST_CASE("optimiser and schedule state: k steps, save, load into fresh objects, n more == k + n steps") {
+  auto onecycle = [](Optimizer& o) {
+    OneCycleOptions c;
+    c.max_lr = 0.02, c.total_steps = 40;
+    return std::unique_ptr<LRScheduler>(std::make_unique<OneCycleLR>(o, c));
+  };
+  auto restarts = [](Optimizer& o) { return std::unique_ptr<LRScheduler>(std::make_unique<CosineAnnealingWarmRestarts>(o, 3, 2, 1e-4)); };
+  auto steplr = [](Optimizer& o) { return std::unique_ptr<LRScheduler>(std::make_unique<StepLR>(o, 4, 0.5)); };
+  AdamWOptions aw;
+  aw.lr = 0.01;
+  AdamOptions ad;
+  ad.lr = 0.01, ad.weight_decay = 5e-3;
+  const MakeOpt adamw = [&](std::vector<Variable> p) { return std::make_unique<AdamW>(std::move(p), aw); };
+  const MakeOpt adam = [&](std::vector<Variable> p) { return std::make_unique<Adam>(std::move(p), ad); };
+  const std::vector<std::pair<MakeOpt, MakeSched>> cases = {
+      {adamw, onecycle},                                                     // AdamW, beta1 cycled
+      {adam, restarts},                                                      // Adam, cosine restarts
+      {sgd({.lr = 0.05, .momentum = 0.9, .nesterov = true}), steplr},      // SGD Nesterov, StepLR
+      {sgd({.lr = 0.05, .momentum = 0.9}), onecycle}};                      // SGD, momentum cycled
+  for (size_t c = 0; c < cases.size(); ++c) {
+    INFO("case " << c);
+    for (auto [k, n] : {std::pair{1, 1}, std::pair{7, 9}, std::pair{13, 20}}) check_resume(cases[c].first, cases[c].second, k, n);
+  }
+}
+
+TEST_CASE("optimiser and schedule state: a state of the wrong kind or shape is refused, nothing changes") {
+  Variable p(zeros({2, 3}), true), q(zeros({4}), true);
+  Adam a({p, q}, AdamOptions{});
+  p.set_grad(ones({2, 3}));
+  a.step();  // q has no gradient: no moments for it
+  Optimizer::State st = a.state();
+  CHECK(st.size() == 5);  // lr, momentum, step, m.0, v.0
+  Adam b({p, q}, AdamOptions{.lr = 0.5});
+  Optimizer::State bad = st;
+  bad[3].second = zeros({3, 2});
+  CHECK_THROWS_WITH_AS(b.load_state(bad), doctest::Contains("\"m.0\" should be float32 (2, 3), found float32 (3, 2)"), std::invalid_argument);
+  bad = st;
+  bad.emplace_back("buf.0", zeros({2, 3}));
+  CHECK_THROWS_WITH_AS(b.load_state(bad), doctest::Contains("unexpected \"buf.0\""), std::invalid_argument);
+  CHECK(b.lr() == 0.5);
+  SGD s({p, q}, {.lr = 0.1, .momentum = 0.9});
+  CHECK_THROWS_WITH_AS(s.load_state(st), doctest::Contains("SGD state: unexpected \"step\""), std::invalid_argument);
+  CosineAnnealingWarmRestarts c(b, 3);
+  CHECK_THROWS_WITH_AS(c.load_state(StepLR(b, 2).state()), doctest::Contains("no \"T_cur\""), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(StepLR(b, 2).load_state(c.state()), doctest::Contains("unexpected \"T_cur\""), std::invalid_argument);
 }
 
 TEST_CASE("clip_grad_norm matches torch.nn.utils.clip_grad_norm_, clipping and not") {
