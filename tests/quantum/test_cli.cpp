@@ -3,25 +3,44 @@
 #include <array>
 #include <cstdio>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "common.hpp"
 
 namespace {
 struct Result {
   int code;
-  std::string out;
+  std::string out, err;
 };
 
-Result hqc_run(const std::string& args) {
-  const std::string cmd = std::string(HQC_BINARY) + " " + args + " 2>/dev/null";
+// Runs `hqc args` through the shell; `prefix` runs first in the same shell (e.g. a ulimit).
+Result hqc_run(const std::string& args, const std::string& prefix = "") {
+  const std::string err_file = "/tmp/hqc_test_cli_" + std::to_string(getpid()) + ".err";
+  const std::string cmd = prefix + " exec " + std::string(HQC_BINARY) + " " + args + " 2>" + err_file;
   FILE* p = popen(cmd.c_str(), "r");
   REQUIRE(p != nullptr);
   std::string out;
   std::array<char, 4096> buf;
   while (size_t n = std::fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
   const int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  std::string err;
+  if (FILE* e = std::fopen(err_file.c_str(), "r")) {
+    while (size_t n = std::fread(buf.data(), 1, buf.size(), e)) err.append(buf.data(), n);
+    std::fclose(e);
+  }
+  std::remove(err_file.c_str());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, err};
 }
+
+// A usage error: exit 2, nothing on stdout, one `hqc: error:` line on stderr containing `want`.
+void check_usage_error(const std::string& args, const std::string& want, const std::string& prefix = "") {
+  const Result r = hqc_run(args, prefix);
+  CHECK_MESSAGE(r.code == 2, "hqc " << args << " exited " << r.code << "; stderr: " << r.err);
+  CHECK_MESSAGE(r.out.empty(), "hqc " << args << " printed " << r.out.substr(0, 200));
+  CHECK_MESSAGE(r.err.rfind("hqc: error: ", 0) == 0, "hqc " << args << " stderr: " << r.err);
+  CHECK_MESSAGE(r.err.find(want) != std::string::npos, "hqc " << args << " stderr lacks '" << want << "': " << r.err);
+}
+
 
 // The numbers of the JSON array after "key": [.
 std::vector<double> json_array(const std::string& json, const std::string& key) {
@@ -76,4 +95,24 @@ TEST_CASE("hqc circuit exit codes: 2 for bad flags, 1 for a zero input, QASM on 
   CHECK(q.code == 0);
   CHECK(q.out.rfind("OPENQASM 2.0;", 0) == 0);
   CHECK(q.out.find("rx(1) q[0];\nrx(2) q[1];\ncx q[0],q[1];\nmeasure q -> c;") != std::string::npos);
+}
+
+TEST_CASE("list flags refuse empty items and non-numbers, naming the flag") {
+  const std::string rest = " --qubits 2 --layers 1 --weights 1,2";
+  check_usage_error("circuit --input 1,2," + rest, "flag --input has an empty item at position 3");
+  check_usage_error("circuit --input ,1" + rest, "flag --input has an empty item at position 1");
+  check_usage_error("circuit --input 1,,2" + rest, "flag --input has an empty item at position 2");
+  check_usage_error("circuit --qubits 2 --layers 1 --input 1 --weights 1,x", "flag --weights expects");
+  check_usage_error("circuit --qubits 2 --layers 1 --input '1, 2' --weights 1,2", "flag --input expects");
+  check_usage_error("circuit --qubits 2 --layers 1 --input 1 --weights 1,nan", "flag --weights expects");
+  check_usage_error("circuit --qubits 2 --layers 1 --input 1,inf --weights 1,2", "flag --input expects");
+  check_usage_error("circuit --qubits 2 --layers 1 --input 1e400 --weights 1,2", "flag --input expects");
+}
+
+TEST_CASE("a flag given an empty value is a usage error naming the flag, for every command") {
+  check_usage_error("circuit --qubits 2 --layers 1 --input '' --weights 1,2", "flag --input needs a value, got an empty string");
+  check_usage_error("circuit --qubits 2 --layers 1 --input 1 --weights 1,2 --template ''", "flag --template needs a value");
+  check_usage_error("circuit --qubits= --layers 1 --input 1 --weights 1,2", "flag --qubits needs a value");
+  check_usage_error("train --model hybrid --dataset mnist --out ''", "flag --out needs a value, got an empty string");
+  check_usage_error("eval --checkpoint ''", "flag --checkpoint needs a value");
 }
