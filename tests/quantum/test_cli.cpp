@@ -41,6 +41,11 @@ void check_usage_error(const std::string& args, const std::string& want, const s
   CHECK_MESSAGE(r.err.find(want) != std::string::npos, "hqc " << args << " stderr lacks '" << want << "': " << r.err);
 }
 
+std::string repeat(const std::string& value, int count) {
+  std::string s;
+  for (int i = 0; i < count; ++i) s += (i ? "," : "") + value;
+  return s;
+}
 
 // The numbers of the JSON array after "key": [.
 std::vector<double> json_array(const std::string& json, const std::string& key) {
@@ -115,4 +120,60 @@ TEST_CASE("a flag given an empty value is a usage error naming the flag, for eve
   check_usage_error("circuit --qubits= --layers 1 --input 1 --weights 1,2", "flag --qubits needs a value");
   check_usage_error("train --model hybrid --dataset mnist --out ''", "flag --out needs a value, got an empty string");
   check_usage_error("eval --checkpoint ''", "flag --checkpoint needs a value");
+}
+
+TEST_CASE("a --grad that overflows the gradients is refused, never printed as null") {
+  const std::string args = "circuit --qubits 2 --layers 1 --input 1,2 --weights 0.3,0.4 --grad ";
+  check_usage_error(args + "1e308,1e308", "flag --grad: grad_");
+  // The same flags with a representable gradient are answered (the refusal is about overflow only).
+  const Result ok = hqc_run(args + "1e300,1e300");
+  CHECK(ok.code == 0);
+  CHECK(ok.out.find("null") == std::string::npos);
+  CHECK(json_array(ok.out, "grad_weights").size() == 2);
+}
+
+TEST_CASE("the memory guard counts the states and the output text and refuses before allocating them") {
+  // Under a 1 GB address-space limit 24 qubits fit as a state (256 MB) but not with their JSON or
+  // QASM text (about 1 GB): refused up front, naming --qubits, instead of dying of bad_alloc.
+  const std::string limit = "ulimit -v 1000000;";
+  const std::string w24 = repeat("0.5", 24);
+  check_usage_error("circuit --qubits 24 --layers 1 --input 1 --weights " + w24, "flag --qubits 24", limit);
+  check_usage_error("circuit --qubits 24 --layers 1 --input 1 --weights " + w24 + " --qasm", "flag --qubits 24", limit);
+  check_usage_error("circuit --qubits 24 --layers 1 --input 1 --weights " + w24 + " --grad " + repeat("1", 24),
+                    "states, gradients and JSON text of 24 qubits need", limit);
+  // 30 qubits (16 GiB a state, 64 GiB of text) are refused on any machine.
+  check_usage_error("circuit --qubits 30 --layers 1 --input 1 --weights " + repeat("0.5", 30), "flag --qubits 30");
+  // What passes the guard under the limit runs to the end: 2^18 amplitudes, with gradients.
+  const Result r = hqc_run("circuit --qubits 18 --layers 1 --input 1,2,3 --weights " + repeat("0.5", 18) + " --grad " +
+                               repeat("1", 18),
+                           limit);
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  size_t rows = 0;
+  for (size_t at = r.out.find("\n    ["); at != std::string::npos; at = r.out.find("\n    [", at + 1)) ++rows;
+  CHECK(rows == size_t{1} << 18);
+  CHECK(json_array(r.out, "grad_input").size() == 3);
+}
+
+TEST_CASE("hostile inputs get a clear error naming the flag, never a crash") {
+  // The zero vector and vectors whose squared norm leaves double precision: runtime errors (exit 1).
+  for (const std::string extra : {"", " --qasm"}) {
+    Result z = hqc_run("circuit --qubits 2 --layers 1 --input 0,0,0 --weights 1,2" + extra);
+    CHECK(z.code == 1);
+    CHECK(z.out.empty());
+    CHECK_MESSAGE(z.err.find("hqc: error: --input: AmplitudeEmbedding: sample 0 is a zero vector") == 0, z.err);
+    Result tiny = hqc_run("circuit --qubits 2 --layers 1 --input 1e-200,1e-200 --weights 1,2" + extra);
+    CHECK(tiny.code == 1);
+    CHECK_MESSAGE(tiny.err.find("--input: AmplitudeEmbedding: sample 0 has a squared norm that underflows") !=
+                      std::string::npos,
+                  tiny.err);
+    Result huge = hqc_run("circuit --qubits 2 --layers 1 --input 1e300,1 --weights 1,2" + extra);
+    CHECK(huge.code == 1);
+    CHECK_MESSAGE(huge.err.find("squared norm that overflows") != std::string::npos, huge.err);
+  }
+  check_usage_error("circuit --qubits 2 --layers 0 --input 1 --weights 1,2", "flag --layers must be in [1, ");
+  check_usage_error("circuit --qubits 2 --layers 100000 --input 1 --weights 1,2", "flag --weights has 2 values");
+  check_usage_error("circuit --qubits 2 --layers 99999999999 --input 1 --weights 1,2", "flag --layers must be in");
+  check_usage_error("circuit --qubits 31 --layers 1 --input 1 --weights 1,2", "flag --qubits must be in [1, 30]");
+  check_usage_error("circuit --qubits 2 --layers 1 --input 1 --weights 1,2,3,4 --template strong",
+                    "flag --weights has 4 values");
 }
