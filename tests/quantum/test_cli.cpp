@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "apps/cli.hpp"
 #include "common.hpp"
 
 namespace {
@@ -176,4 +177,24 @@ TEST_CASE("hostile inputs get a clear error naming the flag, never a crash") {
   check_usage_error("circuit --qubits 31 --layers 1 --input 1 --weights 1,2", "flag --qubits must be in [1, 30]");
   check_usage_error("circuit --qubits 2 --layers 1 --input 1 --weights 1,2,3,4 --template strong",
                     "flag --weights has 4 values");
+}
+
+TEST_CASE("Json::dump refuses NaN and infinity, naming the key path, and prints finite numbers as before") {
+  using hqc::cli::Json;
+  Json doc = Json::object();
+  doc.set("expvals", Json::array_of(std::vector<double>{1, 0.5, -2.25e-7}));
+  CHECK(doc.dump() == "{\n  \"expvals\": [1, 0.5, -2.25e-07]\n}");
+  Json rows = Json::array();
+  rows.push(Json::array_of(std::vector<double>{0, 1}));
+  rows.push(Json::array_of(std::vector<double>{std::nan(""), 1}));
+  doc.set("state", rows);
+  CHECK_THROWS_WITH_AS(doc.dump(), "JSON output at \"state\"[1][0]: the result is not finite (nan) and is not printed",
+                       hqc::cli::RuntimeError);
+  Json inner = Json::object();
+  inner.set("loss", HUGE_VAL);
+  Json outer = Json::object();
+  outer.set("epochs", Json::array_of(std::vector<Json>{inner}));
+  CHECK_THROWS_WITH_AS(outer.dump(-1), doctest::Contains("at \"epochs\"[0].\"loss\": the result is not finite (inf)"),
+                       hqc::cli::RuntimeError);
+  CHECK_THROWS_AS(Json(-HUGE_VAL).dump(), hqc::cli::RuntimeError);
 }
