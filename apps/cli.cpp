@@ -1,6 +1,7 @@
 // cli.cpp — flag parsing and JSON output for the hqc subcommands.
 #include "apps/cli.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -54,6 +55,9 @@ bool ArgParser::parse(const std::vector<std::string>& args) {
         if (i + 1 >= args.size()) throw UsageError("flag --" + name + " needs a value");
         value = args[++i];
       }
+      // No flag takes an empty value: an empty default already means "not set", so an empty string
+      // (a shell variable that was never set) would silently select the default or write nowhere.
+      if (value.empty()) throw UsageError("flag --" + name + " needs a value, got an empty string");
       values_[name] = value;
     } else if (!positional_name_.empty()) {
       rest_.push_back(a);
@@ -102,7 +106,7 @@ int64_t ArgParser::integer(const std::string& name, int64_t min, int64_t max) co
 
 namespace {
 bool parse_double(const std::string& s, double& v) {
-  if (s.empty()) return false;
+  if (s.empty() || std::isspace(static_cast<unsigned char>(s[0]))) return false;
   char* end = nullptr;
   v = std::strtod(s.c_str(), &end);
   return end == s.c_str() + s.size() && std::isfinite(v);
@@ -117,11 +121,20 @@ double ArgParser::number(const std::string& name) const {
 }
 
 std::vector<std::string> ArgParser::strings(const std::string& name) const {
+  const std::string s = str(name);
   std::vector<std::string> out;
-  std::stringstream ss(str(name));
-  std::string item;
-  while (std::getline(ss, item, ',')) out.push_back(item);
-  return out;
+  for (size_t start = 0;;) {
+    const size_t comma = s.find(',', start);
+    out.push_back(s.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    // An empty item is a typo (1,,2 or a trailing comma), never a value: refuse it rather than
+    // drop it, which would shift every later item.
+    if (out.back().empty()) {
+      throw UsageError("flag --" + name + " has an empty item at position " + std::to_string(out.size()) +
+                       " in '" + s + "' (expected comma-separated values without empty ones)");
+    }
+    if (comma == std::string::npos) return out;
+    start = comma + 1;
+  }
 }
 
 std::vector<double> ArgParser::numbers(const std::string& name) const {
@@ -205,10 +218,22 @@ void write_string(std::string& out, const std::string& s) {
   out += '"';
 }
 
-void write_number(std::string& out, double v) {
-  if (!std::isfinite(v)) {  // JSON has no NaN or infinity
-    out += "null";
-    return;
+// How a NonFinite message from one level down continues a key path: "[2]..." and "\"key\"..." are
+// more path, anything else is the message after it.
+std::string path_tail(const std::string& inner) {
+  if (inner[0] == '[') return inner;
+  if (inner[0] == '"') return "." + inner;
+  return ": " + inner;
+}
+}  // namespace
+
+void Json::append_number(std::string& out, double v) {
+  // JSON has no NaN or infinity, and writing null would print a failed computation as if it were
+  // an answer: the command fails instead (exit 1), naming where the value was.
+  if (!std::isfinite(v)) {
+    std::ostringstream m;
+    m << "the result is not finite (" << v << ") and is not printed";
+    throw NonFinite(m.str());
   }
   if (v == std::floor(v) && std::abs(v) < 1e15) {
     out += std::to_string(static_cast<int64_t>(v));
@@ -218,7 +243,6 @@ void write_number(std::string& out, double v) {
   auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v);  // shortest round-trip form
   out.append(buf, p);
 }
-}  // namespace
 
 void Json::write(std::string& out, int indent, int depth) const {
   auto newline = [&](int d) {
@@ -232,7 +256,7 @@ void Json::write(std::string& out, int indent, int depth) const {
   } else if (auto* b = std::get_if<bool>(&v_)) {
     out += *b ? "true" : "false";
   } else if (auto* d = std::get_if<double>(&v_)) {
-    write_number(out, *d);
+    append_number(out, *d);
   } else if (auto* s = std::get_if<std::string>(&v_)) {
     write_string(out, *s);
   } else if (auto* a = std::get_if<Array>(&v_)) {
@@ -243,7 +267,11 @@ void Json::write(std::string& out, int indent, int depth) const {
     for (std::size_t i = 0; i < a->size(); ++i) {
       if (i) out += flat ? ", " : ",";
       if (!flat) newline(depth + 1);
-      (*a)[i].write(out, indent, depth + 1);
+      try {
+        (*a)[i].write(out, indent, depth + 1);
+      } catch (const NonFinite& e) {
+        throw NonFinite("[" + std::to_string(i) + "]" + path_tail(e.what()));
+      }
     }
     if (!flat && !a->empty()) newline(depth);
     out += ']';
@@ -255,7 +283,11 @@ void Json::write(std::string& out, int indent, int depth) const {
       newline(depth + 1);
       write_string(out, o[i].first);
       out += indent > 0 ? ": " : ":";
-      o[i].second.write(out, indent, depth + 1);
+      try {
+        o[i].second.write(out, indent, depth + 1);
+      } catch (const NonFinite& e) {
+        throw NonFinite("\"" + o[i].first + "\"" + path_tail(e.what()));
+      }
     }
     if (!o.empty()) newline(depth);
     out += '}';
@@ -264,7 +296,12 @@ void Json::write(std::string& out, int indent, int depth) const {
 
 std::string Json::dump(int indent) const {
   std::string out;
-  write(out, indent, 0);
+  try {
+    write(out, indent, 0);
+  } catch (const NonFinite& e) {
+    const std::string what = e.what();
+    throw RuntimeError("JSON output" + std::string(what[0] == '"' || what[0] == '[' ? " at " : ": ") + what);
+  }
   return out;
 }
 

@@ -88,7 +88,16 @@ class Json {
   }
   Json& set(const std::string& key, Json value);  // object: add or replace
   Json& push(Json value);                         // array: append
+  // Throws RuntimeError naming the key path (e.g. "grad_weights"[3]) of a NaN or infinite number:
+  // JSON cannot hold one, and null would pass a failed computation off as an answer.
   std::string dump(int indent = 2) const;
+  // Appends a finite number as dump() writes it (integers plainly, others in the shortest form
+  // that reads back to the same double); throws NonFinite otherwise. For documents too large to
+  // build as a tree.
+  struct NonFinite : std::runtime_error {
+    using std::runtime_error::runtime_error;
+  };
+  static void append_number(std::string& out, double v);
 
  private:
   void write(std::string& out, int indent, int depth) const;

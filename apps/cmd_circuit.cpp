@@ -1,7 +1,9 @@
 // cmd_circuit.cpp — `hqc circuit`: evaluates the hybrid model's quantum layer exactly for one input,
 // so the layer can be inspected and checked from outside (CLI.md): expectations, the final state,
 // and with --grad the adjoint gradients; --qasm prints the circuit as OpenQASM 2.0 instead.
+#include <cmath>
 #include <iostream>
+#include <sstream>
 
 #include "apps/cli.hpp"
 #include "quantum/adjoint.hpp"
@@ -14,6 +16,72 @@ namespace {
 using hqc::cli::Json;
 using hqc::cli::UsageError;
 namespace q = hqc::quantum;
+
+// Bytes of JSON text per amplitude at most: "    [" re ", " im "]," and a newline, with 24
+// characters for a number ("-1.2345678901234567e-308"); and per number of a flat array.
+constexpr double kAmplitudeChars = 64, kNumberChars = 26;
+
+// Refuses, before anything large is allocated, a command whose states, gradients, circuit and
+// output text (all held at once: the output is printed whole or not at all) would not fit.
+void check_memory(const q::Circuit& c, int64_t K, int64_t W, bool grad, bool qasm) {
+  const int n = c.num_qubits();
+  const double dim = std::ldexp(1.0, n);
+  // The circuit's gates, and the inputs and weights as parsed, as tensors and as bound (3 copies).
+  double bytes = sizeof(q::Op) * static_cast<double>(c.ops().size()) + 3.0 * 8 * static_cast<double>(K + W);
+  if (qasm) {
+    bytes += static_cast<double>(q::qasm2_bytes(c));
+  } else {
+    const double states = grad ? 3 : 1;  // the final state; the adjoint sweep adds two
+    bytes += states * 16 * dim + kAmplitudeChars * dim;
+    if (grad) bytes += (8 + kNumberChars) * static_cast<double>(W + K);  // gradients and their text
+    bytes += kNumberChars * n + 1024;                                   // expvals, keys, brackets
+  }
+  const double budget = q::memory_budget_bytes();
+  if (bytes > budget) {
+    std::ostringstream m;
+    m.precision(3);
+    m << "flag --qubits " << n << ": the " << (qasm ? "QASM text" : grad ? "states, gradients and JSON text" : "state and JSON text")
+      << " of " << n << " qubits need " << bytes / (1 << 30) << " GiB, more than the " << budget / (1 << 30)
+      << " GiB this process may use (half the machine's memory, or what ulimit -v leaves); use fewer qubits"
+      << (qasm ? " or layers" : "");
+    throw UsageError(m.str());
+  }
+}
+
+void check_finite(const std::vector<double>& v, const char* what) {
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (!std::isfinite(v[i])) {
+      std::ostringstream m;
+      m << "flag --grad: " << what << "[" << i << "] is not finite (" << v[i]
+        << "): this upstream gradient overflows it; scale --grad down (the gradients are linear in it)";
+      throw UsageError(m.str());
+    }
+  }
+}
+
+// The JSON document of CLI.md, written as text directly: a tree of 2^n amplitude pairs would take
+// several times the memory of the text. Same layout as Json::dump(2).
+std::string circuit_json(const q::StateBatch& state, const std::vector<double>& expvals,
+                         const std::vector<double>& grad_weights, const std::vector<double>& grad_input) {
+  std::string out;
+  out.reserve(static_cast<size_t>(kAmplitudeChars * static_cast<double>(state.dim())) + 1024);
+  out += "{\n  \"expvals\": " + Json::array_of(expvals).dump() + ",\n  \"state\": [";
+  for (int64_t i = 0; i < state.dim(); ++i) {
+    const auto a = state.amplitude(0, i);
+    out += i ? ",\n    [" : "\n    [";
+    Json::append_number(out, a.real());
+    out += ", ";
+    Json::append_number(out, a.imag());
+    out += ']';
+  }
+  out += "\n  ]";
+  if (!grad_weights.empty() || !grad_input.empty()) {
+    out += ",\n  \"grad_weights\": " + Json::array_of(grad_weights).dump();
+    out += ",\n  \"grad_input\": " + Json::array_of(grad_input).dump();
+  }
+  out += "\n}\n";
+  return out;
+}
 
 int run_circuit(const std::vector<std::string>& args) {
   hqc::cli::ArgParser p("circuit",
@@ -62,36 +130,38 @@ int run_circuit(const std::vector<std::string>& args) {
   }
 
   const q::Circuit circuit = q::layer_circuit(spec, K);
+  check_memory(circuit, K, W, !g.empty(), p.is_set("qasm"));
   const hqc::Tensor wt = hqc::from_data(std::span<const double>(w), {W});
   const hqc::Tensor xt = hqc::from_data(std::span<const double>(x), {1, K});
   if (p.is_set("qasm")) {
-    std::cout << q::to_qasm2(circuit, wt, xt, 0);
+    std::string text;
+    try {
+      text = q::to_qasm2(circuit, wt, xt, 0);
+    } catch (const std::invalid_argument& e) {  // a zero --input, or one whose norm over- or underflows
+      throw hqc::cli::RuntimeError(std::string("--input: ") + e.what());
+    }
+    std::cout << text;
     return 0;
   }
   const q::Bound bound = q::bind(circuit, wt, xt, "circuit");
   q::StateBatch state;
   try {
-    state = q::run(circuit, bound, 3);
-  } catch (const std::invalid_argument& e) {  // a zero or non-finite --input
+    state = q::run(circuit, bound, g.empty() ? 1 : 3);
+  } catch (const std::invalid_argument& e) {  // a zero --input, or one whose norm over- or underflows
     throw hqc::cli::RuntimeError(std::string("--input: ") + e.what());
   }
-  const hqc::Tensor e = q::expval(state, q::Pauli::Z);
-
-  Json out = Json::object();
-  out.set("expvals", Json::array_of(e.values<double>()));
-  Json amps = Json::array();
-  for (int64_t i = 0; i < state.dim(); ++i) {
-    const auto a = state.amplitude(0, i);
-    amps.push(Json::array_of(std::vector<double>{a.real(), a.imag()}));
-  }
-  out.set("state", std::move(amps));
+  const std::vector<double> e = q::expval(state, q::Pauli::Z).values<double>();
+  std::vector<double> gw, gx;
   if (!g.empty()) {
     const q::Gradients grads =
         q::adjoint_expval_z(circuit, bound, state, hqc::from_data(std::span<const double>(g), {1, spec.qubits}));
-    out.set("grad_weights", Json::array_of(grads.weights.values<double>()));
-    out.set("grad_input", Json::array_of(grads.inputs.values<double>()));
+    gw = grads.weights.values<double>();
+    gx = grads.inputs.values<double>();
+    // The gradients are linear in g: only a --grad near the largest double overflows them.
+    check_finite(gw, "grad_weights");
+    check_finite(gx, "grad_input");
   }
-  std::cout << out.dump() << "\n";
+  std::cout << circuit_json(state, e, gw, gx);
   return 0;
 }
 

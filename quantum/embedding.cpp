@@ -42,7 +42,16 @@ void squared_norms(const AmplitudeSpec& spec, const double* x, int64_t dim, int6
       throw std::invalid_argument(m.str());
     }
   }
-  m << (sq > 0.0 ? " is a vector whose norm overflows" : " is a zero vector") << " and cannot be normalised into a state";
+  bool zero = true;
+  for (int64_t k = 0; k < spec.features; ++k) zero = zero && x[b * spec.features + k] == 0.0;
+  if (spec.pad_with) zero = zero && *spec.pad_with == 0.0;
+  if (zero) {
+    m << " is a zero vector and cannot be normalised into a state";
+  } else {
+    m << " has a squared norm that " << (sq > 0.0 ? "overflows" : "underflows")
+      << " double precision (features near " << (sq > 0.0 ? "1e154 or above" : "1e-162 or below")
+      << ") and cannot be normalised; rescale it";
+  }
   throw std::invalid_argument(m.str());
 }
 }  // namespace

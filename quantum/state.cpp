@@ -1,11 +1,17 @@
 // state.cpp — allocation, size checks and conversions of the batched statevector.
 #include "quantum/state.hpp"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <sstream>
 #include <stdexcept>
-#include <unistd.h>
+#include <string>
 
 namespace hqc::quantum {
 
@@ -21,6 +27,24 @@ double physical_memory_bytes() {
   return bytes;
 }
 }  // namespace
+
+double memory_budget_bytes() {
+  double budget = 0.5 * physical_memory_bytes();
+  struct rlimit lim {};
+  if (getrlimit(RLIMIT_AS, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY) {
+    // VmSize: the address space already mapped (code, libraries, thread stacks, heap).
+    double mapped = 0.0;
+    std::ifstream status("/proc/self/status");
+    for (std::string line; std::getline(status, line);) {
+      if (line.rfind("VmSize:", 0) == 0) {
+        mapped = 1024.0 * std::strtod(line.c_str() + 7, nullptr);
+        break;
+      }
+    }
+    budget = std::min(budget, std::max(0.0, static_cast<double>(lim.rlim_cur) - mapped));
+  }
+  return budget;
+}
 
 void check_state_fits(int n, int64_t batch, int copies, const char* op) {
   if (n < 1 || n > kMaxQubits) {

@@ -20,6 +20,12 @@ constexpr int kMaxQubits = 30;
 // std::length_error when `copies` states of B samples would not fit in this machine's memory.
 void check_state_fits(int n, int64_t batch, int copies, const char* op);
 
+// Bytes this process may still allocate for one job: half the machine's physical memory (as
+// check_state_fits allows), and no more than what an address-space limit (ulimit -v) leaves beside
+// what the process already maps. For a caller that sizes a whole command up front; reads /proc on
+// every call, so not for inner loops.
+double memory_budget_bytes();
+
 class StateBatch {
  public:
   StateBatch() = default;

@@ -3,24 +3,49 @@
 #include <array>
 #include <cstdio>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include "apps/cli.hpp"
 #include "common.hpp"
 
 namespace {
 struct Result {
   int code;
-  std::string out;
+  std::string out, err;
 };
 
-Result hqc_run(const std::string& args) {
-  const std::string cmd = std::string(HQC_BINARY) + " " + args + " 2>/dev/null";
+// Runs `hqc args` through the shell; `prefix` runs first in the same shell (e.g. a ulimit).
+Result hqc_run(const std::string& args, const std::string& prefix = "") {
+  const std::string err_file = "/tmp/hqc_test_cli_" + std::to_string(getpid()) + ".err";
+  const std::string cmd = prefix + " exec " + std::string(HQC_BINARY) + " " + args + " 2>" + err_file;
   FILE* p = popen(cmd.c_str(), "r");
   REQUIRE(p != nullptr);
   std::string out;
   std::array<char, 4096> buf;
   while (size_t n = std::fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
   const int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  std::string err;
+  if (FILE* e = std::fopen(err_file.c_str(), "r")) {
+    while (size_t n = std::fread(buf.data(), 1, buf.size(), e)) err.append(buf.data(), n);
+    std::fclose(e);
+  }
+  std::remove(err_file.c_str());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, err};
+}
+
+// A usage error: exit 2, nothing on stdout, one `hqc: error:` line on stderr containing `want`.
+void check_usage_error(const std::string& args, const std::string& want, const std::string& prefix = "") {
+  const Result r = hqc_run(args, prefix);
+  CHECK_MESSAGE(r.code == 2, "hqc " << args << " exited " << r.code << "; stderr: " << r.err);
+  CHECK_MESSAGE(r.out.empty(), "hqc " << args << " printed " << r.out.substr(0, 200));
+  CHECK_MESSAGE(r.err.rfind("hqc: error: ", 0) == 0, "hqc " << args << " stderr: " << r.err);
+  CHECK_MESSAGE(r.err.find(want) != std::string::npos, "hqc " << args << " stderr lacks '" << want << "': " << r.err);
+}
+
+std::string repeat(const std::string& value, int count) {
+  std::string s;
+  for (int i = 0; i < count; ++i) s += (i ? "," : "") + value;
+  return s;
 }
 
 // The numbers of the JSON array after "key": [.
@@ -76,4 +101,100 @@ TEST_CASE("hqc circuit exit codes: 2 for bad flags, 1 for a zero input, QASM on 
   CHECK(q.code == 0);
   CHECK(q.out.rfind("OPENQASM 2.0;", 0) == 0);
   CHECK(q.out.find("rx(1) q[0];\nrx(2) q[1];\ncx q[0],q[1];\nmeasure q -> c;") != std::string::npos);
+}
+
+TEST_CASE("list flags refuse empty items and non-numbers, naming the flag") {
+  const std::string rest = " --qubits 2 --layers 1 --weights 1,2";
+  check_usage_error("circuit --input 1,2," + rest, "flag --input has an empty item at position 3");
+  check_usage_error("circuit --input ,1" + rest, "flag --input has an empty item at position 1");
+  check_usage_error("circuit --input 1,,2" + rest, "flag --input has an empty item at position 2");
+  check_usage_error("circuit --qubits 2 --layers 1 --input 1 --weights 1,x", "flag --weights expects");
+  check_usage_error("circuit --qubits 2 --layers 1 --input '1, 2' --weights 1,2", "flag --input expects");
+  check_usage_error("circuit --qubits 2 --layers 1 --input 1 --weights 1,nan", "flag --weights expects");
+  check_usage_error("circuit --qubits 2 --layers 1 --input 1,inf --weights 1,2", "flag --input expects");
+  check_usage_error("circuit --qubits 2 --layers 1 --input 1e400 --weights 1,2", "flag --input expects");
+}
+
+TEST_CASE("a flag given an empty value is a usage error naming the flag, for every command") {
+  check_usage_error("circuit --qubits 2 --layers 1 --input '' --weights 1,2", "flag --input needs a value, got an empty string");
+  check_usage_error("circuit --qubits 2 --layers 1 --input 1 --weights 1,2 --template ''", "flag --template needs a value");
+  check_usage_error("circuit --qubits= --layers 1 --input 1 --weights 1,2", "flag --qubits needs a value");
+  check_usage_error("train --model hybrid --dataset mnist --out ''", "flag --out needs a value, got an empty string");
+  check_usage_error("eval --checkpoint ''", "flag --checkpoint needs a value");
+}
+
+TEST_CASE("a --grad that overflows the gradients is refused, never printed as null") {
+  const std::string args = "circuit --qubits 2 --layers 1 --input 1,2 --weights 0.3,0.4 --grad ";
+  check_usage_error(args + "1e308,1e308", "flag --grad: grad_");
+  // The same flags with a representable gradient are answered (the refusal is about overflow only).
+  const Result ok = hqc_run(args + "1e300,1e300");
+  CHECK(ok.code == 0);
+  CHECK(ok.out.find("null") == std::string::npos);
+  CHECK(json_array(ok.out, "grad_weights").size() == 2);
+}
+
+TEST_CASE("the memory guard counts the states and the output text and refuses before allocating them") {
+  // Under a 1 GB address-space limit 24 qubits fit as a state (256 MB) but not with their JSON or
+  // QASM text (about 1 GB): refused up front, naming --qubits, instead of dying of bad_alloc.
+  const std::string limit = "ulimit -v 1000000;";
+  const std::string w24 = repeat("0.5", 24);
+  check_usage_error("circuit --qubits 24 --layers 1 --input 1 --weights " + w24, "flag --qubits 24", limit);
+  check_usage_error("circuit --qubits 24 --layers 1 --input 1 --weights " + w24 + " --qasm", "flag --qubits 24", limit);
+  check_usage_error("circuit --qubits 24 --layers 1 --input 1 --weights " + w24 + " --grad " + repeat("1", 24),
+                    "states, gradients and JSON text of 24 qubits need", limit);
+  // 30 qubits (16 GiB a state, 64 GiB of text) are refused on any machine.
+  check_usage_error("circuit --qubits 30 --layers 1 --input 1 --weights " + repeat("0.5", 30), "flag --qubits 30");
+  // What passes the guard under the limit runs to the end: 2^18 amplitudes, with gradients.
+  const Result r = hqc_run("circuit --qubits 18 --layers 1 --input 1,2,3 --weights " + repeat("0.5", 18) + " --grad " +
+                               repeat("1", 18),
+                           limit);
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  size_t rows = 0;
+  for (size_t at = r.out.find("\n    ["); at != std::string::npos; at = r.out.find("\n    [", at + 1)) ++rows;
+  CHECK(rows == size_t{1} << 18);
+  CHECK(json_array(r.out, "grad_input").size() == 3);
+}
+
+TEST_CASE("hostile inputs get a clear error naming the flag, never a crash") {
+  // The zero vector and vectors whose squared norm leaves double precision: runtime errors (exit 1).
+  for (const std::string extra : {"", " --qasm"}) {
+    Result z = hqc_run("circuit --qubits 2 --layers 1 --input 0,0,0 --weights 1,2" + extra);
+    CHECK(z.code == 1);
+    CHECK(z.out.empty());
+    CHECK_MESSAGE(z.err.find("hqc: error: --input: AmplitudeEmbedding: sample 0 is a zero vector") == 0, z.err);
+    Result tiny = hqc_run("circuit --qubits 2 --layers 1 --input 1e-200,1e-200 --weights 1,2" + extra);
+    CHECK(tiny.code == 1);
+    CHECK_MESSAGE(tiny.err.find("--input: AmplitudeEmbedding: sample 0 has a squared norm that underflows") !=
+                      std::string::npos,
+                  tiny.err);
+    Result huge = hqc_run("circuit --qubits 2 --layers 1 --input 1e300,1 --weights 1,2" + extra);
+    CHECK(huge.code == 1);
+    CHECK_MESSAGE(huge.err.find("squared norm that overflows") != std::string::npos, huge.err);
+  }
+  check_usage_error("circuit --qubits 2 --layers 0 --input 1 --weights 1,2", "flag --layers must be in [1, ");
+  check_usage_error("circuit --qubits 2 --layers 100000 --input 1 --weights 1,2", "flag --weights has 2 values");
+  check_usage_error("circuit --qubits 2 --layers 99999999999 --input 1 --weights 1,2", "flag --layers must be in");
+  check_usage_error("circuit --qubits 31 --layers 1 --input 1 --weights 1,2", "flag --qubits must be in [1, 30]");
+  check_usage_error("circuit --qubits 2 --layers 1 --input 1 --weights 1,2,3,4 --template strong",
+                    "flag --weights has 4 values");
+}
+
+TEST_CASE("Json::dump refuses NaN and infinity, naming the key path, and prints finite numbers as before") {
+  using hqc::cli::Json;
+  Json doc = Json::object();
+  doc.set("expvals", Json::array_of(std::vector<double>{1, 0.5, -2.25e-7}));
+  CHECK(doc.dump() == "{\n  \"expvals\": [1, 0.5, -2.25e-07]\n}");
+  Json rows = Json::array();
+  rows.push(Json::array_of(std::vector<double>{0, 1}));
+  rows.push(Json::array_of(std::vector<double>{std::nan(""), 1}));
+  doc.set("state", rows);
+  CHECK_THROWS_WITH_AS(doc.dump(), "JSON output at \"state\"[1][0]: the result is not finite (nan) and is not printed",
+                       hqc::cli::RuntimeError);
+  Json inner = Json::object();
+  inner.set("loss", HUGE_VAL);
+  Json outer = Json::object();
+  outer.set("epochs", Json::array_of(std::vector<Json>{inner}));
+  CHECK_THROWS_WITH_AS(outer.dump(-1), doctest::Contains("at \"epochs\"[0].\"loss\": the result is not finite (inf)"),
+                       hqc::cli::RuntimeError);
+  CHECK_THROWS_AS(Json(-HUGE_VAL).dump(), hqc::cli::RuntimeError);
 }

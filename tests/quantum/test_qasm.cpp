@@ -1,6 +1,8 @@
 // OpenQASM 2.0 export: the text is read back by a small interpreter written from the qelib1.inc
 // definitions, simulated densely, and compared with the simulator's state (up to a global phase);
 // the real-amplitude state preparation and the ZYZ angles are checked exactly.
+#include <cmath>
+#include <ctime>
 #include <sstream>
 
 #include "common.hpp"
@@ -101,6 +103,86 @@ TEST_CASE("real state preparation builds any real unit vector exactly from RY an
   }
   CHECK_THROWS_WITH_AS(real_state_preparation(2, {1, 0, 0}), doctest::Contains("3 amplitudes for 2 qubits"),
                        std::invalid_argument);
+}
+
+namespace {
+// The gates of real_state_preparation(n, a) as a circuit of hqc's own simulator.
+Circuit preparation_circuit(int n, const std::vector<double>& a) {
+  Circuit c(n);
+  real_state_preparation(n, a, [&](const Op& op) {
+    if (op.gate == Gate::RY) c.add(Gate::RY, {op.wires[0]}, op.param);
+    else c.add(Gate::CNOT, {op.wires[0], op.wires[1]});
+  });
+  return c;
+}
+
+// A random real unit vector of 2^n values; with `sparse`, most entries zero (zero blocks at every
+// level of the norm pyramid, and signs on the last wire only).
+std::vector<double> random_real_state(int n, Generator& gen, bool sparse) {
+  std::vector<double> a(size_t{1} << n);
+  double s = 0;
+  for (auto& x : a) {
+    x = sparse && gen.uniform_double() < 0.8 ? 0.0 : gen.normal();
+    s += x * x;
+  }
+  if (s == 0) a[a.size() - 1] = s = 1;
+  for (auto& x : a) x /= std::sqrt(s);
+  return a;
+}
+}  // namespace
+
+TEST_CASE("the state preparation simulated by hqc's simulator gives random states of 1 to 12 qubits") {
+  Generator gen(44);
+  for (int n = 1; n <= 12; ++n) {
+    for (bool sparse : {false, true}) {
+      const std::vector<double> a = random_real_state(n, gen, sparse);
+      const Circuit c = preparation_circuit(n, a);
+      CHECK(c.ops().size() == (size_t{1} << n) - 1 + (size_t{1} << n) - 2);  // 2^n - 1 RY, 2^n - 2 CNOT
+      StateBatch st = run(c, Tensor(), Tensor());
+      double err = 0;
+      for (size_t i = 0; i < a.size(); ++i)
+        err = std::max(err, std::max(std::abs(st.amplitude(0, i).real() - a[i]), std::abs(st.amplitude(0, i).imag())));
+      CHECK_MESSAGE(err < 1e-12, "n = " << n << (sparse ? " (sparse)" : "") << ": max |error| " << err);
+    }
+  }
+}
+
+TEST_CASE("the state preparation of 18 qubits costs well under a second of CPU (near-linear in 2^n)") {
+  // n 2^n arithmetic: about 5M operations here. An angle computation quadratic in 2^n (a 2^k x 2^k
+  // matrix product per wire) needs about 10^11 and a minute or more.
+  Generator gen(45);
+  const int n = 18;
+  const std::vector<double> a = random_real_state(n, gen, false);
+  int64_t ry = 0, cx = 0;
+  double last_angle = 0;
+  const std::clock_t t0 = std::clock();
+  real_state_preparation(n, a, [&](const Op& op) {
+    if (op.gate == Gate::RY) ++ry, last_angle = op.param.value;
+    else ++cx;
+  });
+  const double cpu = static_cast<double>(std::clock() - t0) / CLOCKS_PER_SEC;
+  CHECK(ry == (int64_t{1} << n) - 1);
+  CHECK(cx == (int64_t{1} << n) - 2);
+  CHECK(std::isfinite(last_angle));
+  CHECK_MESSAGE(cpu < 3.0, "state preparation of " << n << " qubits took " << cpu << " s of CPU");
+}
+
+TEST_CASE("qasm2_bytes bounds the exported text, long numbers and the amplitude embedding included") {
+  Generator gen(46);
+  for (int n : {2, 3, 7, 10}) {
+    Circuit c(n);
+    c.embed_amplitudes({int64_t{1} << n, true, std::nullopt, true});
+    strongly_entangling_layers(c, 2);
+    const int64_t w0 = c.add_weights(3);
+    c.add(Gate::CRX, {0, n - 1}, Param::weight(w0)).add(Gate::CRY, {n - 1, 0}, Param::weight(w0 + 1));
+    c.add(Gate::CRZ, {0, n - 1}, Param::weight(w0 + 2));
+    c.unitary(0, {0, 1}, {0, 0}, {0, 0}, {std::cos(0.3), std::sin(0.3)});
+    // Weights whose "%.17g" text is as long as a double's can be.
+    Tensor w = full({c.num_weights()}, -1.2345678901234567e-300, DType::f64);
+    Tensor x = rand_uniform({1, int64_t{1} << n}, -1, 1, gen, DType::f64);
+    const std::string text = to_qasm2(c, w, x, 0);
+    CHECK(static_cast<int64_t>(text.size()) <= qasm2_bytes(c));
+  }
 }
 
 TEST_CASE("ZYZ angles reproduce a unitary up to a global phase, diagonal and anti-diagonal included") {
