@@ -147,11 +147,13 @@ TEST_CASE("the state preparation simulated by hqc's simulator gives random state
   }
 }
 
-TEST_CASE("the state preparation of 18 qubits costs well under a second of CPU (near-linear in 2^n)") {
-  // n 2^n arithmetic: about 5M operations here. An angle computation quadratic in 2^n (a 2^k x 2^k
-  // matrix product per wire) needs about 10^11 and a minute or more.
+TEST_CASE("the state preparation is near-linear in 2^n: 19 qubits in a fraction of a second, not minutes") {
+  // n 2^n arithmetic: about 10M operations here (~0.1 s). An angle computation quadratic in 2^n (a
+  // 2^k x 2^k matrix product per wire) needs about 4x10^11 and minutes (25 s of CPU at 18 qubits).
+  // The bound is a guard two orders of magnitude from both, not a speed target: a loaded or
+  // sanitized build stays far below it, the quadratic algorithm far above.
   Generator gen(45);
-  const int n = 18;
+  const int n = 19;
   const std::vector<double> a = random_real_state(n, gen, false);
   int64_t ry = 0, cx = 0;
   double last_angle = 0;
@@ -164,7 +166,7 @@ TEST_CASE("the state preparation of 18 qubits costs well under a second of CPU (
   CHECK(ry == (int64_t{1} << n) - 1);
   CHECK(cx == (int64_t{1} << n) - 2);
   CHECK(std::isfinite(last_angle));
-  CHECK_MESSAGE(cpu < 3.0, "state preparation of " << n << " qubits took " << cpu << " s of CPU");
+  CHECK_MESSAGE(cpu < 10.0, "state preparation of " << n << " qubits took " << cpu << " s of CPU");
 }
 
 TEST_CASE("qasm2_bytes bounds the exported text, long numbers and the amplitude embedding included") {
