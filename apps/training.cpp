@@ -102,24 +102,21 @@ void save_model(const std::string& path, nn::Module& model, const ModelConfig& c
 }
 
 LoadedModel load_model(const std::string& path) {
+  // read_checkpoint refuses what is not a regular file, a corrupt file and non-finite weights.
   nn::Checkpoint ck = nn::read_checkpoint(path);
   LoadedModel m;
   try {
+    // Every field is checked against the named dataset's model before anything is allocated for it.
     m.config = ModelConfig::from_json(ck.config);
-    m.config = [&] {
-      ModelConfig c = model_config(m.config.model, m.config.dataset, m.config.quantum, m.config.qubits);
-      c.classes = m.config.classes;
-      return c;
-    }();
   } catch (const std::exception& e) {
-    throw std::runtime_error(path + ": not an hqc model checkpoint: " + e.what());
+    throw std::runtime_error("checkpoint " + path + ": not an hqc model checkpoint: " + e.what());
   }
   m.model = build_model(m.config, 0);
   try {
     m.model->load_state(ck.tensors);
   } catch (const std::exception& e) {
-    throw std::runtime_error(path + ": does not fit the " + m.config.display_name() + " model for " + m.config.dataset +
-                             ": " + e.what());
+    throw std::runtime_error("checkpoint " + path + ": does not fit the " + m.config.display_name() + " model for " +
+                             m.config.dataset + ": " + e.what());
   }
   m.model->eval();
   return m;
