@@ -164,6 +164,16 @@ TEST_CASE("a directory given as a checkpoint is refused clearly") {
   std::filesystem::remove(dir);
 }
 
+TEST_CASE("evaluate refuses a dataset with no images instead of reporting accuracy 0") {
+  ModelConfig c = model_config("classical", "mnist");
+  auto m = build_model(c, 0);
+  const data::DatasetInfo& info = data::dataset_info("mnist");
+  data::Dataset empty("mnist", "test", Tensor::empty({0, 1, 28, 28}, DType::u8), Tensor::empty({0}, DType::i64), info.classes);
+  const std::string e = error_of([&] { evaluate(*m, c, empty, {}, 64, 0.1, "eval", Progress::Mode::silent); });
+  CAPTURE(e);
+  CHECK((has(e, "mnist test") && has(e, "no images")));
+}
+
 TEST_CASE("unknown models, variants and qubit counts are usage errors naming the flag") {
   CHECK_THROWS_WITH_AS(model_config("resnet", "mnist"), doctest::Contains("--model"), cli::UsageError);
   CHECK_THROWS_WITH_AS(model_config("hybrid", "imagenet"), doctest::Contains("--dataset"), cli::UsageError);
