@@ -1,5 +1,6 @@
 // cmd_attack.cpp — `hqc attack`: FGSM or PGD in pixel space against a checkpoint.
 #include <iostream>
+#include <stdexcept>
 
 #include "apps/cli.hpp"
 #include "apps/study_flags.hpp"
@@ -34,6 +35,8 @@ hqc::cli::Command attack_cmd("attack", "robust accuracy of a checkpoint under FG
   app::LoadedModel m = app::load_model(p.str("checkpoint"));
   const std::string dataset = p.given("dataset") ? p.str("dataset") : m.config.dataset;
   const data::Dataset ds = data::load_dataset(dataset, "test", p.str("data"));
+  // Accuracies of nothing would print as 0 and read as a model that every attack defeats.
+  if (ds.size() == 0) throw std::runtime_error("dataset " + dataset + " test split holds no images: nothing to attack");
   const app::AttackResult r = app::attack_model(*m.model, m.config, ds, p.integer("test-limit", 0), o, app::Progress::Mode::automatic);
   if (p.is_set("json")) {
     cli::Json j = cli::Json::object();

@@ -1,6 +1,7 @@
 // cmd_predict.cpp — `hqc predict`: classify the user's own images (PNG, JPEG, BMP, ... via stb_image).
 #include <cmath>
 #include <iostream>
+#include <stdexcept>
 
 #include "apps/cli.hpp"
 #include "apps/study_flags.hpp"
@@ -34,9 +35,16 @@ hqc::cli::Command predict_cmd("predict", "classify image files with a checkpoint
     Generator unused(0);
     Tensor x = pipe.run(img, unused).unsqueeze(0);  // (1, C, H, W)
     NoGradGuard g;
-    const Tensor probs = softmax(m.model->operator()(Variable(x)).data(), 1).contiguous();
+    const Tensor probs = softmax(m.model->operator()(Variable(x)).data(), 1).contiguous();  // (1, classes)
+    if (probs.dim() != 2 || probs.size(0) != 1 || probs.size(1) != m.config.classes)
+      throw std::runtime_error(file + ": the model gave " + shape_str(probs.sizes()) + " outputs, expected (1, " +
+                               std::to_string(m.config.classes) + ")");
+    const std::vector<float> pf = probs.values<float>();  // one vector: its begin and end must belong together
+    std::vector<double> pv(pf.begin(), pf.end());
+    for (double v : pv)
+      if (!std::isfinite(v))
+        throw std::runtime_error(file + ": the model's probabilities are not finite (" + std::to_string(v) + ")");
     const auto cls = app::argmax_rows(probs)[0];
-    std::vector<double> pv(probs.values<float>().begin(), probs.values<float>().end());
     const std::string label = cls < static_cast<int64_t>(info.classes.size()) ? info.classes[cls] : std::to_string(cls);
     if (p.is_set("json")) {
       cli::Json o = cli::Json::object();

@@ -64,28 +64,53 @@ std::string json_field(const std::string& text, const std::string& key) {
   return text.substr(p, e - p);
 }
 int64_t to_int(const std::string& s, const std::string& key) {
+  // The whole text must be the integer: stoll would read "1e11" as 1 and "10abc" as 10.
+  std::size_t used = 0;
+  long long v = 0;
   try {
-    std::size_t used = 0;
-    const long long v = std::stoll(s, &used);
-    return v;
+    v = std::stoll(s, &used);
   } catch (const std::exception&) {
-    throw std::runtime_error("model configuration: \"" + key + "\" is not an integer: '" + s + "'");
+    used = 0;
   }
+  std::size_t end = used;
+  while (end < s.size() && s[end] == ' ') ++end;
+  if (used == 0 || end != s.size())
+    throw std::runtime_error("model configuration: \"" + key + "\" is not an integer: '" + s + "'");
+  return v;
+}
+std::string one_of(const std::string& value, const std::string& key, const std::vector<std::string>& choices) {
+  std::string list;
+  for (const auto& c : choices) {
+    if (value == c) return value;
+    list += (list.empty() ? "" : ", ") + c;
+  }
+  throw std::runtime_error("model configuration: \"" + key + "\" is '" + value + "', expected one of " + list);
 }
 }  // namespace
 
 ModelConfig ModelConfig::from_json(const std::string& text) {
+  // Every field is checked against the model the dataset implies before anything is built from it:
+  // a crafted "classes" or "input" must not become a multi-gigabyte layer.
   ModelConfig c;
-  c.model = json_field(text, "model");
-  c.dataset = json_field(text, "dataset");
-  c.quantum = json_field(text, "quantum");
-  c.qubits = static_cast<int>(to_int(json_field(text, "qubits"), "qubits"));
+  c.model = one_of(json_field(text, "model"), "model", {"hybrid", "classical"});
+  c.dataset = one_of(json_field(text, "dataset"), "dataset", {"mnist", "fashion-mnist", "cifar10", "cifar100", "stl10"});
+  c.quantum = one_of(json_field(text, "quantum"), "quantum", {"circuit", "linear", "rotations"});
+  const int64_t qubits = to_int(json_field(text, "qubits"), "qubits");
+  if (qubits < 1 || qubits > 10)
+    throw std::runtime_error("model configuration: \"qubits\" is " + std::to_string(qubits) + ", expected 1..10");
+  c.qubits = static_cast<int>(qubits);
+  const ModelConfig expected = model_config(c.model, c.dataset, c.quantum, c.qubits);
   c.classes = to_int(json_field(text, "classes"), "classes");
+  if (c.classes != expected.classes)
+    throw std::runtime_error("model configuration: \"classes\" is " + std::to_string(c.classes) + ", but the " +
+                             c.dataset + " models have " + std::to_string(expected.classes));
   c.input.clear();
   std::stringstream dims(json_field(text, "input"));
   std::string d;
-  while (std::getline(dims, d, ',')) c.input.push_back(to_int(d, "input"));
-  if (c.input.size() != 3) throw std::runtime_error("model configuration: \"input\" must be (C, H, W)");
+  while (c.input.size() < 4 && std::getline(dims, d, ',')) c.input.push_back(to_int(d, "input"));
+  if (c.input != expected.input)
+    throw std::runtime_error("model configuration: \"input\" is [" + json_field(text, "input") + "], but the " +
+                             c.dataset + " models take " + shape_str(expected.input) + " (C, H, W)");
   return c;
 }
 

@@ -31,7 +31,8 @@ struct ModelConfig {
   // A short display name: "hybrid", "classical", "hybrid, Linear(16,4)", "hybrid, 5 qubits".
   std::string display_name() const;
   std::string to_json() const;
-  // Parses what to_json() wrote; throws std::runtime_error naming what is missing.
+  // Parses what to_json() wrote and checks every field (names among the choices, qubits 1..10, and the
+  // classes and input shape of that dataset's model); throws std::runtime_error naming the field.
   static ModelConfig from_json(const std::string& text);
 };
 

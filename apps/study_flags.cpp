@@ -1,6 +1,9 @@
 // study_flags.cpp — shared flags of train, eval, attack, compare, summary.
 #include "apps/study_flags.hpp"
 
+#include <cstdio>
+#include <thread>
+
 #include "tensor/parallel.hpp"
 
 namespace hqc::app {
@@ -34,7 +37,15 @@ ModelConfig model_config_from(const cli::ArgParser& p) {
 }
 
 int apply_threads(const cli::ArgParser& p) {
-  if (p.given("threads")) set_num_threads(static_cast<int>(p.integer("threads", 1, 1024)));
+  if (p.given("threads")) {
+    const int n = static_cast<int>(p.integer("threads", 1, kMaxThreads));
+    // More threads than cores only adds switching: each pass waits for its slowest, descheduled chunk.
+    const unsigned cores = std::thread::hardware_concurrency();
+    if (cores > 0 && static_cast<unsigned>(n) > cores)
+      std::fprintf(stderr, "hqc: warning: --threads %d is more than the %u cores of this machine; it will run slower than --threads %u\n",
+                   n, cores, cores);
+    set_num_threads(n);
+  }
   return num_threads();
 }
 

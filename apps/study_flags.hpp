@@ -12,7 +12,9 @@ void add_model_flags(cli::ArgParser& p, bool dataset_required = true);
 void add_run_flags(cli::ArgParser& p);  // --seed, --threads, --json, --data
 // Reads --model/--dataset/--quantum/--qubits (UsageError naming the flag when wrong).
 ModelConfig model_config_from(const cli::ArgParser& p);
-// Applies --threads; returns the thread count in use.
+// Applies --threads (1..kMaxThreads, a usage error beyond; a warning on stderr above the machine's
+// cores); returns the thread count in use.
+inline constexpr int kMaxThreads = 256;
 int apply_threads(const cli::ArgParser& p);
 uint64_t seed_from(const cli::ArgParser& p);
 // Reads the training schedule shared by train and compare: --epochs, --batch, --val-fraction,

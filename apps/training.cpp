@@ -106,24 +106,21 @@ void save_model(const std::string& path, nn::Module& model, const ModelConfig& c
 }
 
 LoadedModel load_model(const std::string& path) {
+  // read_checkpoint refuses what is not a regular file, a corrupt file and non-finite weights.
   nn::Checkpoint ck = nn::read_checkpoint(path);
   LoadedModel m;
   try {
+    // Every field is checked against the named dataset's model before anything is allocated for it.
     m.config = ModelConfig::from_json(ck.config);
-    m.config = [&] {
-      ModelConfig c = model_config(m.config.model, m.config.dataset, m.config.quantum, m.config.qubits);
-      c.classes = m.config.classes;
-      return c;
-    }();
   } catch (const std::exception& e) {
-    throw std::runtime_error(path + ": not an hqc model checkpoint: " + e.what());
+    throw std::runtime_error("checkpoint " + path + ": not an hqc model checkpoint: " + e.what());
   }
   m.model = build_model(m.config, 0);
   try {
     m.model->load_state(ck.tensors);
   } catch (const std::exception& e) {
-    throw std::runtime_error(path + ": does not fit the " + m.config.display_name() + " model for " + m.config.dataset +
-                             ": " + e.what());
+    throw std::runtime_error("checkpoint " + path + ": does not fit the " + m.config.display_name() + " model for " +
+                             m.config.dataset + ": " + e.what());
   }
   m.model->eval();
   return m;
@@ -132,6 +129,9 @@ LoadedModel load_model(const std::string& path) {
 EvalResult evaluate(nn::Module& model, const ModelConfig& config, const data::Dataset& ds,
                     const std::vector<int64_t>& indices, int64_t batch, double label_smoothing,
                     const std::string& label, Progress::Mode mode) {
+  // An accuracy and loss of 0 over no images would read as a result.
+  if (ds.size() == 0)
+    throw std::runtime_error("dataset " + ds.name() + " " + ds.split() + " split holds no images: nothing to evaluate");
   data::LoaderOptions lo;
   lo.batch_size = batch;
   lo.shuffle = false;
@@ -160,9 +160,12 @@ EvalResult evaluate(nn::Module& model, const ModelConfig& config, const data::Da
     progress.update(++k, seen, loss_sum / seen, static_cast<double>(correct) / seen);
   }
   progress.finish();
+  if (!std::isfinite(loss_sum))
+    throw std::runtime_error(label + ": the model's loss on " + ds.name() + " " + ds.split() + " is not finite (" +
+                             std::to_string(loss_sum) + ")");
   EvalResult r;
   r.count = seen;
-  r.loss = seen ? loss_sum / seen : 0.0;
+  r.loss = loss_sum / seen;
   r.report = classification_report(cm);
   r.accuracy = r.report.accuracy;
   r.confusion = cm.counts();
@@ -252,6 +255,36 @@ void resume_from(const std::filesystem::path& path, const FlagList& flags, nn::M
 }
 }  // namespace
 
+namespace {
+// Refuses a split that would train on nothing or validate on nothing (a usage error naming the flag to
+// change). BatchNorm cannot normalise a training batch of one image, so the loader drops a last batch
+// of one, and one image per batch, or one training image in all, means no training step at all.
+void check_training_split(int64_t n, bool limited, const data::Split& split, const TrainOptions& opt) {
+  const std::string images = std::to_string(n) + (limited ? " images (--limit " + std::to_string(opt.limit) + ")"
+                                                          : " training images");
+  char vf[32];
+  std::snprintf(vf, sizeof vf, "%g", opt.val_fraction);
+  const std::string fraction = std::string("--val-fraction ") + vf;
+  const std::string or_limit = limited ? " or --limit" : "";
+  if (opt.batch < 2)
+    throw cli::UsageError("--batch: " + std::to_string(opt.batch) +
+                          " image per batch cannot be batch-normalised in training; use --batch 2 or more");
+  if (n < 3) {  // one image to validate on, two to train on
+    if (!limited) throw std::runtime_error("dataset has " + images + "; training needs at least 3");
+    throw cli::UsageError("--limit " + std::to_string(opt.limit) + ": training needs at least 3 images (2 to train on, 1 to validate)");
+  }
+  if (split.val.empty())
+    throw cli::UsageError(fraction + " of " + images + " leaves no validation image; raise --val-fraction" + or_limit);
+  if (split.train.empty())
+    throw cli::UsageError(fraction + " of " + images + " leaves no training image; lower --val-fraction" + or_limit);
+  if (split.train.size() < 2) {
+    const std::string why = " leaves " + std::to_string(split.train.size()) + " training image, and a training batch needs 2";
+    if (limited) throw cli::UsageError("--limit " + std::to_string(opt.limit) + " with " + fraction + why + "; raise --limit");
+    throw cli::UsageError(fraction + " of " + images + why + "; lower --val-fraction");
+  }
+}
+}  // namespace
+
 TrainResult train_model(const ModelConfig& config, const TrainOptions& opt) {
   if (opt.epochs < 1) throw cli::UsageError("--epochs: must be at least 1");
   if (opt.batch < 1) throw cli::UsageError("--batch: must be at least 1");
@@ -266,12 +299,14 @@ TrainResult train_model(const ModelConfig& config, const TrainOptions& opt) {
   data::Dataset train_all = data::load_dataset(config.dataset, "train", opt.data_dir);
   data::Dataset test = data::load_dataset(config.dataset, "test", opt.data_dir);
   check_dataset_fits(config, train_all);
-  if (opt.limit > 0 && opt.limit < train_all.size()) train_all = train_all.head(opt.limit);
+  if (train_all.size() == 0) throw std::runtime_error("dataset " + config.dataset + " train split holds no images");
+  if (test.size() == 0) throw std::runtime_error("dataset " + config.dataset + " test split holds no images: nothing to test on");
+  const bool limited = opt.limit > 0 && opt.limit < train_all.size();
+  if (limited) train_all = train_all.head(opt.limit);
   if (opt.test_limit > 0 && opt.test_limit < test.size()) test = test.head(opt.test_limit);
   res.class_names = train_all.classes();
   const data::Split split = data::train_val_split(train_all.size(), opt.val_fraction, opt.seed);
-  if (split.train.empty() || split.val.empty())
-    throw cli::UsageError("--limit: " + std::to_string(train_all.size()) + " images leave an empty training or validation set");
+  check_training_split(train_all.size(), limited, split, opt);
   res.train_images = static_cast<int64_t>(split.train.size());
   res.val_images = static_cast<int64_t>(split.val.size());
   res.test_images = test.size();

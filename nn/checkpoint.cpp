@@ -6,7 +6,10 @@
 #include <algorithm>
 #include <bit>
 #include <cerrno>
+#include <cmath>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -83,6 +86,22 @@ class Reader {
 
 std::string fail(const std::string& path, const std::string& why) { return "checkpoint " + path + ": " + why; }
 
+// Weights that hold NaN or infinity give a model that still runs and answers nonsense; refuse them.
+template <typename T> void check_finite_as(const std::string& path, const std::string& name, const Tensor& t) {
+  const T* v = t.data<T>();
+  for (int64_t i = 0; i < t.numel(); ++i)
+    if (!std::isfinite(v[i])) {
+      std::ostringstream os;
+      os << "tensor '" << name << "' holds " << v[i] << " at element " << i
+         << ": a checkpoint's values must be finite (was it saved from a diverged run?)";
+      throw CheckpointError(fail(path, os.str()));
+    }
+}
+void check_finite(const std::string& path, const std::string& name, const Tensor& t) {
+  if (t.dtype() == DType::f32) check_finite_as<float>(path, name, t);
+  if (t.dtype() == DType::f64) check_finite_as<double>(path, name, t);
+}
+
 }  // namespace
 
 void write_checkpoint(const std::string& path, const Checkpoint& ck) {
@@ -133,9 +152,23 @@ void save_checkpoint(const std::string& path, const Module& model, const std::st
 }
 
 Checkpoint read_checkpoint(const std::string& path) {
+  // A directory opens as a stream on Linux and fails only when read, with the library's message.
+  std::error_code ec;
+  const auto st = std::filesystem::status(path, ec);
+  if (std::filesystem::is_directory(st))
+    throw CheckpointError(fail(path, "is a directory, expected a checkpoint file (such as " +
+                                         (std::filesystem::path(path) / "checkpoint.hqc").string() + ")"));
+  if (std::filesystem::exists(st) && !std::filesystem::is_regular_file(st))
+    throw CheckpointError(fail(path, "is not a regular file, expected a checkpoint file"));
   std::ifstream in(path, std::ios::binary);
   if (!in) throw CheckpointError(fail(path, std::string("cannot open: ") + std::strerror(errno)));
-  std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string file;
+  try {
+    file.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  } catch (const std::exception& e) {
+    throw CheckpointError(fail(path, std::string("cannot read: ") + e.what()));
+  }
+  if (in.bad()) throw CheckpointError(fail(path, "cannot read: input/output error"));
   const auto* p = reinterpret_cast<const unsigned char*>(file.data());
   if (file.size() < 8 || std::memcmp(p, kMagic, 8) != 0) {
     if (file.size() < 8 && std::string(kMagic, file.size()) == file)
@@ -206,6 +239,7 @@ Checkpoint read_checkpoint(const std::string& path) {
     std::memcpy(dst, data, std::size_t(numel) * es);
     if constexpr (std::endian::native == std::endian::big)
       for (uint64_t i = 0; i < numel; ++i) std::reverse(dst + i * es, dst + (i + 1) * es);
+    check_finite(path, name, t);
     ck.tensors.emplace_back(std::move(name), std::move(t));
   }
   if (r.left() != 0)

@@ -10,8 +10,9 @@
 //     u32 tensor count, then per tensor: u16 name length, name, u8 dtype (0 f32, 1 f64, 2 i64, 3 u8),
 //     u8 ndim, ndim × i64 sizes, the elements row-major
 //   checksum u64      FNV-1a 64 of the payload bytes
-// Reading checks, in order: that the file opens, the header is complete, the magic, the version, that
-// the file holds exactly the promised bytes, the checksum, and the payload's own structure. Loading
+// Reading checks, in order: that the path is a regular file that opens, the header is complete, the
+// magic, the version, that the file holds exactly the promised bytes, the checksum, the payload's own
+// structure, and that every floating-point value is finite. Loading
 // into a model then checks that the names, shapes and types match the model's state exactly. Any
 // failure throws CheckpointError saying which file and what was expected and found; nothing of the
 // model changes unless everything matched.

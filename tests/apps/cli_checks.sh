@@ -1,109 +1,276 @@
 #!/usr/bin/env bash
-# cli_checks.sh HQC [MAKE_SYNTHETIC_IDX] — the hqc commands end to end: exit codes of CLI.md for bad
-# input; output folders (one run at a time, another run's files kept unless --overwrite, no writing
-# through planted links) on a small synthetic dataset; and the same seed and thread count giving the
-# same metrics.csv bit for bit. Needs Fashion-MNIST (Debian's dataset-fashion-mnist) for the last
-# part; exits 77 (skipped) without it.
+# cli_checks.sh HQC MAKE_SYNTHETIC_IDX — every hqc subcommand end to end on a small synthetic
+# MNIST-shaped dataset written by make_synthetic_idx, so it runs (never skips) on any machine: outputs,
+# files and the exit codes of docs/cli.md (2 usage error, 1 runtime error, one `hqc: error:` line), the
+# refusals of input that would give a silent wrong answer, the output folders (one run at a time,
+# another run's files kept unless --overwrite, no writing through planted links), and the same seed and
+# thread count giving the same metrics.csv bit for bit. When Fashion-MNIST is installed (Debian's
+# dataset-fashion-mnist) it also trains on the real data. JSON is parsed with python3 when present, and always with awk.
 set -u
 hqc=$1
-synthetic=${2:-}
+make_idx=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
+flunk() { echo "FAIL: $*"; fail=1; }
 expect() {  # expect CODE DESCRIPTION COMMAND...
   local want=$1 what=$2
   shift 2
   "$@" >"$tmp/out" 2>"$tmp/err"
   local got=$?
   if [ "$got" -ne "$want" ]; then
-    echo "FAIL: $what: exit $got, expected $want"; cat "$tmp/err"; fail=1
-  elif [ "$want" -ne 0 ] && ! grep -q "^hqc: error: " "$tmp/err"; then
-    echo "FAIL: $what: no 'hqc: error:' line"; cat "$tmp/err"; fail=1
+    flunk "$what: exit $got, expected $want"; cat "$tmp/err"
+  elif [ "$want" -ne 0 ] && [ "$(grep -c "^hqc: error: " "$tmp/err")" -ne 1 ]; then
+    flunk "$what: stderr has not exactly one 'hqc: error:' line"; cat "$tmp/err"
   fi
 }
+err_has() {  # err_has TEXT DESCRIPTION: the last command's stderr contains TEXT
+  grep -qF -- "$1" "$tmp/err" || { flunk "$2: the error does not mention '$1'"; cat "$tmp/err"; }
+}
+out_has() {  # out_has TEXT DESCRIPTION: the last command's stdout contains TEXT
+  grep -qF -- "$1" "$tmp/out" || flunk "$2: output has no '$1'"
+}
+# json_number KEY: the first number after "KEY": in the last stdout (whitespace removed)
+json_number() { tr -d ' \n' <"$tmp/out" | grep -o "\"$1\":[-0-9.e+]*" | head -n 1 | cut -d: -f2; }
+in_unit() {  # in_unit VALUE DESCRIPTION: VALUE is a number in [0, 1]
+  awk -v v="$1" 'BEGIN { exit !(v != "" && v + 0 == v && v >= 0 && v <= 1) }' || flunk "$2: '$1' is not in [0, 1]"
+}
+png_size() { od -An -tu1 -j16 -N8 "$1" | awk '{ print $1*16777216 + $2*65536 + $3*256 + $4, $5*16777216 + $6*65536 + $7*256 + $8 }'; }
+
+# ---- usage errors that need no data ----
 expect 2 "unknown flag" "$hqc" train --model hybrid --dataset mnist --bogus
 expect 2 "bad model" "$hqc" summary --model resnet --dataset mnist
 expect 2 "bad qubits" "$hqc" summary --model hybrid --dataset mnist --qubits 0
 expect 1 "missing checkpoint" "$hqc" eval --checkpoint "$tmp/none.hqc"
+err_has "none.hqc" "missing checkpoint"
+expect 1 "directory as checkpoint" "$hqc" eval --checkpoint "$tmp"
+err_has "is a directory" "directory as checkpoint"
 expect 1 "missing dataset" env HQC_DATA="$tmp" "$hqc" train --model classical --dataset cifar100 --data "$tmp/nowhere" --epochs 1
-grep -q "nowhere" "$tmp/err" || { echo "FAIL: missing dataset error does not say where it looked"; fail=1; }
+err_has "nowhere" "missing dataset"
 echo "not an image" >"$tmp/bad.png"
-expect 0 "summary" "$hqc" summary --model classical --dataset mnist --json
-grep -q '"parameters": 151754' "$tmp/out" || { echo "FAIL: summary parameters"; fail=1; }
+
+# ---- summary ----
+expect 0 "summary classical" "$hqc" summary --model classical --dataset mnist --json
+out_has '"parameters": 151754' "summary classical"
+expect 0 "summary hybrid" "$hqc" summary --model hybrid --dataset mnist --quantum linear --json
+out_has '"parameters": 142590' "summary hybrid, Linear(16,4)"
+out_has '"layers"' "summary hybrid"
+
+# ---- bench ----
 expect 2 "bench unknown model" "$hqc" bench --models mnist-resnet --no-gemm --no-quantum
 expect 0 "bench" "$hqc" bench --json --models mnist-hybrid --warmup 0 --windows 1 --window-seconds 0.01 \
   --memory-steps 1 --no-gemm --no-quantum
 for key in '"schema": "hqc-bench/1"' '"train_images_per_s"' '"latency_ms"' '"batch_prep_ms"' \
   '"batch_prep_augmented_ms"' '"peak_rss_mb"'; do
-  grep -q "$key" "$tmp/out" || { echo "FAIL: bench JSON has no $key"; fail=1; }
+  out_has "$key" "bench JSON"
 done
 
-# Output folders, on a synthetic MNIST-shaped dataset (trains in about a second).
-if [ -n "$synthetic" ]; then
-  syn="$tmp/syn"
-  "$synthetic" "$syn" 400 100 >/dev/null || { echo "FAIL: make_synthetic_idx"; fail=1; }
-  train=("$hqc" train --model classical --dataset mnist --data "$syn" --epochs 1 --threads 1 --json)
-  expect 0 "train into a new folder" "${train[@]}" --out "$tmp/o1"
-  echo "mine" >"$tmp/o1/notes.txt"
-  expect 1 "train into a folder holding another run's files" "${train[@]}" --out "$tmp/o1"
-  grep -q "already holds another run's files.*--overwrite" "$tmp/err" || { echo "FAIL: no hint at --overwrite"; cat "$tmp/err"; fail=1; }
-  # --overwrite replaces hqc's files only, and a link planted at an output name is replaced, not followed.
-  echo "precious" >"$tmp/victim"
-  rm "$tmp/o1/curves.png"
-  ln -s "$tmp/victim" "$tmp/o1/curves.png"
-  ln -s "$tmp/victim" "$tmp/o1/checkpoint.hqc.tmp"
-  expect 0 "train --overwrite" "${train[@]}" --out "$tmp/o1" --overwrite
-  [ "$(cat "$tmp/victim")" = precious ] || { echo "FAIL: a run wrote through a link planted in --out"; fail=1; }
-  [ -L "$tmp/o1/curves.png" ] && { echo "FAIL: curves.png is still a link"; fail=1; }
-  [ "$(cat "$tmp/o1/notes.txt")" = mine ] || { echo "FAIL: --overwrite touched a file that is not hqc's"; fail=1; }
-  ls -A "$tmp/o1" | grep -v '^checkpoint.hqc.tmp$' | grep -q '\.tmp$' &&
-    { echo "FAIL: temporaries left in the folder"; ls -A "$tmp/o1"; fail=1; }
-  expect 0 "eval the overwritten run's checkpoint" "$hqc" eval --checkpoint "$tmp/o1/checkpoint.hqc" --data "$syn" --json
-  # A second run into a folder in use is refused at once; the first finishes with its own files.
-  "${train[@]}" --epochs 40 --out "$tmp/o2" >"$tmp/first.out" 2>"$tmp/first.err" &
-  first=$!
-  for _ in $(seq 1 300); do [ -e "$tmp/o2/metrics.csv" ] && break; sleep 0.1; done
-  if kill -0 "$first" 2>/dev/null; then
-    expect 1 "train into a folder in use" "${train[@]}" --out "$tmp/o2" --overwrite
-    grep -q "in use by another hqc run" "$tmp/err" || { echo "FAIL: second run not told the folder is in use"; cat "$tmp/err"; fail=1; }
-  else
-    echo "FAIL: the first run ended before the second started"; cat "$tmp/first.err"; fail=1
-  fi
-  wait "$first" || { echo "FAIL: the first run failed beside a refused second"; cat "$tmp/first.err"; fail=1; }
-  [ "$(($(wc -l <"$tmp/o2/metrics.csv")))" -eq 41 ] || { echo "FAIL: the first run's metrics.csv is not its own"; fail=1; }
-  # compare: its report and its runs' files are checked before the first model trains.
-  cmp=("$hqc" compare --dataset mnist --data "$syn" --models classical --epochs 1 --attack-steps 0 --threads 1 --json)
-  expect 0 "compare into a new folder" "${cmp[@]}" --out "$tmp/c"
-  echo "mine" >"$tmp/c/notes.txt"
-  expect 1 "compare into a folder holding another comparison" "${cmp[@]}" --out "$tmp/c"
-  grep -q "report.md" "$tmp/err" || { echo "FAIL: compare refusal does not name report.md"; fail=1; }
-  rm "$tmp/c/report.md" "$tmp/c/comparison.png"
-  expect 1 "compare into a folder holding a run of a previous comparison" "${cmp[@]}" --out "$tmp/c"
-  grep -q "classical/metrics.csv" "$tmp/err" || { echo "FAIL: compare refusal does not name the run's files"; fail=1; }
-  expect 0 "compare --overwrite" "${cmp[@]}" --out "$tmp/c" --overwrite
-  expect 2 "compare with a model listed twice" "$hqc" compare --dataset mnist --data "$syn" --models classical,classical \
-    --epochs 1 --out "$tmp/c2"
-  [ -s "$tmp/c/report.md" ] && [ "$(cat "$tmp/c/notes.txt")" = mine ] || { echo "FAIL: compare --overwrite"; fail=1; }
-  # data --show --out through a planted link.
-  ln -s "$tmp/victim" "$tmp/show.png"
-  expect 0 "data --show --out" "$hqc" data --dataset mnist --data "$syn" --show 0 --out "$tmp/show.png"
-  [ "$(cat "$tmp/victim")" = precious ] && [ ! -L "$tmp/show.png" ] || { echo "FAIL: data --out wrote through a link"; fail=1; }
-else
-  echo "no make_synthetic_idx given: output folder checks skipped"
-fi
+# ---- circuit: amplitude embedding of (1, 0, 0, 0), RX(0) and the CNOT ring leave |00>: <Z> = 1, 1 ----
+expect 0 "circuit" "$hqc" circuit --qubits 2 --layers 1 --input 1,0,0,0 --weights 0,0 --json
+[ "$(tr -d ' \n' <"$tmp/out" | grep -o '"expvals":\[[^]]*\]')" = '"expvals":[1,1]' ] || { flunk "circuit expvals"; cat "$tmp/out"; }
+expect 0 "circuit qasm" "$hqc" circuit --qubits 2 --layers 1 --input 1,0,0,0 --weights 0,0 --qasm
+out_has "OPENQASM 2.0" "circuit --qasm"
+expect 2 "circuit weights count" "$hqc" circuit --qubits 2 --layers 1 --input 1,0 --weights 0
 
-if [ ! -e /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] && [ ! -d "${HQC_DATA:-/nonexistent}/fashion-mnist" ] && [ ! -d data/fashion-mnist ]; then
-  echo "fashion-mnist not installed: training checks skipped"; [ $fail -eq 0 ] && exit 77 || exit 1
-fi
+# ---- the synthetic dataset ----
+syn=$tmp/syn
+"$make_idx" "$syn" 300 60 || { echo "FAIL: make_synthetic_idx"; exit 1; }
+expect 0 "data" "$hqc" data --dataset mnist --data "$syn" --split test --json
+out_has '"count": 60' "data"
+for i in 0 1 2; do
+  expect 0 "data --show $i" "$hqc" data --dataset mnist --data "$syn" --split test --show $i --out "$tmp/img$i.png" --json
+  out_has '"label"' "data --show $i"
+  [ "$(head -c 8 "$tmp/img$i.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] || flunk "data --show $i: not a PNG"
+  [ "$(png_size "$tmp/img$i.png")" = "28 28" ] || flunk "data --show $i: PNG is $(png_size "$tmp/img$i.png"), expected 28 28"
+done
+expect 2 "data --show out of range" "$hqc" data --dataset mnist --data "$syn" --split test --show 60 --out "$tmp/x.png"
+
+# ---- train: both models, files, JSON, and the same seed giving the same bits ----
+train_syn() { "$hqc" train --dataset mnist --data "$syn" --epochs 2 --batch 32 --test-limit 40 --seed 3 --threads 2 --json "$@"; }
 for run in a b; do
-  expect 0 "train $run" "$hqc" train --model classical --dataset fashion-mnist --epochs 2 --limit 320 --test-limit 64 \
-    --seed 3 --threads 2 --out "$tmp/$run" --json
+  expect 0 "train classical $run" train_syn --model classical --out "$tmp/c$run"
 done
-cmp -s "$tmp/a/metrics.csv" "$tmp/b/metrics.csv" || { echo "FAIL: metrics.csv differs between identical runs"; fail=1; }
-expect 1 "unreadable image" "$hqc" predict --checkpoint "$tmp/a/checkpoint.hqc" "$tmp/bad.png"
-grep -q "bad.png" "$tmp/err" || { echo "FAIL: image error does not name the file"; fail=1; }
-expect 0 "eval" "$hqc" eval --checkpoint "$tmp/a/checkpoint.hqc" --limit 64 --json
-grep -q '"confusion"' "$tmp/out" || { echo "FAIL: eval JSON has no confusion"; fail=1; }
-expect 0 "attack" "$hqc" attack --checkpoint "$tmp/a/checkpoint.hqc" --attack fgsm --eps 0.1 --test-limit 64 --json
-grep -q '"robust_accuracy"' "$tmp/out" || { echo "FAIL: attack JSON"; fail=1; }
+cmp -s "$tmp/ca/metrics.csv" "$tmp/cb/metrics.csv" || flunk "metrics.csv differs between identical runs"
+for f in checkpoint.hqc metrics.csv curves.png confusion.png; do [ -s "$tmp/ca/$f" ] || flunk "train wrote no $f"; done
+grep -qi "nan\|inf" "$tmp/ca/metrics.csv" && flunk "metrics.csv holds a non-finite value"
+expect 0 "train hybrid" train_syn --model hybrid --out "$tmp/h"
+for key in test_accuracy best_val_accuracy val_accuracy; do in_unit "$(json_number $key)" "train hybrid $key"; done
+[ "$(json_number test_images)" = 40 ] || flunk "train --test-limit 40: test_images is $(json_number test_images)"
+[ -s "$tmp/h/checkpoint.hqc" ] || flunk "train hybrid wrote no checkpoint"
+ck=$tmp/ca/checkpoint.hqc
+
+# ---- splits that train on nothing or validate on nothing are usage errors naming the flag ----
+for model in classical hybrid; do
+  expect 2 "$model --limit 2 --val-fraction 0.5" "$hqc" train --model $model --dataset mnist --data "$syn" --epochs 1 \
+    --limit 2 --val-fraction 0.5 --out "$tmp/no"
+  err_has "--limit" "$model --limit 2 --val-fraction 0.5"
+done
+expect 2 "--limit 3 --val-fraction 0.5 (1 training image)" "$hqc" train --model classical --dataset mnist --data "$syn" \
+  --epochs 1 --limit 3 --val-fraction 0.5 --out "$tmp/no"
+err_has "--limit" "--limit 3 --val-fraction 0.5"
+expect 2 "--val-fraction 0.0001" "$hqc" train --model classical --dataset mnist --data "$syn" --epochs 1 --val-fraction 0.0001 --out "$tmp/no"
+err_has "--val-fraction" "--val-fraction 0.0001"
+grep -qF -- "--limit" "$tmp/err" && flunk "--val-fraction 0.0001 error blames --limit, which was not given"
+expect 2 "--val-fraction 0.999" "$hqc" train --model hybrid --dataset mnist --data "$syn" --epochs 1 --val-fraction 0.999 --out "$tmp/no"
+err_has "--val-fraction" "--val-fraction 0.999"
+expect 2 "--batch 1" "$hqc" train --model classical --dataset mnist --data "$syn" --epochs 1 --limit 20 --batch 1 --out "$tmp/no"
+err_has "--batch" "--batch 1"
+expect 2 "--val-fraction 1" "$hqc" train --model classical --dataset mnist --data "$syn" --epochs 1 --val-fraction 1
+[ -e "$tmp/no" ] && flunk "a refused training run wrote $tmp/no"
+
+# ---- threads ----
+expect 2 "--threads 1024" "$hqc" eval --checkpoint "$ck" --data "$syn" --threads 1024
+err_has "--threads" "--threads 1024"
+expect 2 "--threads 0" "$hqc" eval --checkpoint "$ck" --data "$syn" --threads 0
+cores=$(nproc 2>/dev/null || echo 1)
+if [ "$cores" -lt 256 ]; then
+  expect 0 "--threads above the cores" "$hqc" eval --checkpoint "$ck" --data "$syn" --limit 8 --threads $((cores + 1)) --json
+  err_has "warning: --threads $((cores + 1))" "--threads above the cores"
+fi
+
+# ---- eval ----
+expect 0 "eval" "$hqc" eval --checkpoint "$ck" --data "$syn" --json --confusion "$tmp/cm.png"
+for key in accuracy precision recall f1; do in_unit "$(json_number $key)" "eval $key"; done
+[ "$(json_number count)" = 60 ] || flunk "eval count is $(json_number count), expected 60"
+total=$(tr -d ' \n' <"$tmp/out" | grep -o '"confusion":\[.*\]\]' | tr -c '0-9\n' ' ' | awk '{ for (i = 1; i <= NF; i++) s += $i } END { print s + 0 }')
+[ "$total" = 60 ] || flunk "eval confusion matrix counts $total images, expected 60"
+[ -s "$tmp/cm.png" ] || flunk "eval --confusion wrote no PNG"
+# A test split of 0 images: refused, not reported as accuracy 0.
+mkdir -p "$tmp/empty"
+cp "$syn"/train-* "$tmp/empty/"
+printf '\0\0\10\3\0\0\0\0\0\0\0\34\0\0\0\34' >"$tmp/empty/t10k-images-idx3-ubyte"
+printf '\0\0\10\1\0\0\0\0' >"$tmp/empty/t10k-labels-idx1-ubyte"
+expect 1 "eval on 0 test images" "$hqc" eval --checkpoint "$ck" --data "$tmp/empty" --json
+[ -s "$tmp/out" ] && flunk "eval on 0 test images printed a result"
+expect 1 "attack on 0 test images" "$hqc" attack --checkpoint "$ck" --data "$tmp/empty" --attack fgsm --eps 0.1 --json
+expect 1 "train with 0 test images" "$hqc" train --model classical --dataset mnist --data "$tmp/empty" --epochs 1 --out "$tmp/e"
+
+# ---- attack ----
+for attack in fgsm pgd; do
+  expect 0 "attack $attack" "$hqc" attack --checkpoint "$ck" --data "$syn" --attack $attack --eps 0.1 --steps 3 --test-limit 30 --json
+  in_unit "$(json_number clean_accuracy)" "attack $attack clean_accuracy"
+  in_unit "$(json_number robust_accuracy)" "attack $attack robust_accuracy"
+  [ "$(json_number count)" = 30 ] || flunk "attack $attack --test-limit 30 attacked $(json_number count)"
+done
+expect 2 "attack eps out of range" "$hqc" attack --checkpoint "$ck" --data "$syn" --eps 2
+
+# ---- predict: several images, probabilities checked ----
+predict_ok() {  # predict_ok N_IMAGES: the last stdout is predict's JSON for N images of 10 classes
+  local n=$1
+  tr -d '\n' <"$tmp/out" | sed 's/}[[:space:]]*,[[:space:]]*{/}\n{/g' >"$tmp/records"
+  awk -v n="$n" '
+    {
+      if (!match($0, /"class": *[0-9]+/)) { print "no class in record " NR; bad = 1; next }
+      cls = substr($0, RSTART, RLENGTH); sub(/.*: */, "", cls)
+      if (!match($0, /"probabilities": *\[[^]]*\]/)) { print "no probabilities in record " NR; bad = 1; next }
+      p = substr($0, RSTART, RLENGTH); sub(/.*\[/, "", p); sub(/\].*/, "", p)
+      k = split(p, v, ",")
+      if (k != 10) { print "record " NR ": " k " probabilities, expected 10"; bad = 1 }
+      sum = 0; best = 1
+      for (i = 1; i <= k; i++) {
+        x = v[i] + 0
+        if (!(x >= 0 && x <= 1)) { print "record " NR ": probability " v[i] " outside [0, 1]"; bad = 1 }
+        sum += x
+        if (x > v[best] + 0) best = i
+      }
+      if (sum < 0.99999 || sum > 1.00001) { print "record " NR ": probabilities sum to " sum; bad = 1 }
+      if (best - 1 != cls + 0) { print "record " NR ": class " cls " is not the argmax " best - 1; bad = 1 }
+    }
+    END { if (NR != n) { print NR " records, expected " n; bad = 1 } exit bad }' "$tmp/records" || flunk "predict JSON (awk check)"
+  if command -v python3 >/dev/null 2>&1; then
+    python3 - "$tmp/out" "$n" <<'EOF' || flunk "predict JSON (python3 check)"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+assert isinstance(doc, list) and len(doc) == int(sys.argv[2]), f"{len(doc)} records"
+for r in doc:
+    p = r["probabilities"]
+    assert len(p) == 10, f"{len(p)} probabilities"
+    assert all(0 <= x <= 1 for x in p), p
+    assert abs(sum(p) - 1) < 1e-5, sum(p)
+    assert r["class"] == p.index(max(p)), (r["class"], p)
+    assert isinstance(r["label"], str) and r["file"]
+EOF
+  fi
+}
+expect 0 "predict one image" "$hqc" predict --checkpoint "$ck" --json "$tmp/img0.png"
+predict_ok 1
+expect 0 "predict four images" "$hqc" predict --checkpoint "$ck" --json "$tmp/img0.png" "$tmp/img1.png" "$tmp/img2.png" "$tmp/img0.png"
+predict_ok 4
+expect 0 "predict hybrid" "$hqc" predict --checkpoint "$tmp/h/checkpoint.hqc" --json "$tmp/img1.png" "$tmp/img2.png"
+predict_ok 2
+expect 0 "predict text" "$hqc" predict --checkpoint "$ck" "$tmp/img0.png" "$tmp/img1.png"
+[ "$(grep -c "img[01].png: .*(class [0-9], p = [01]\.[0-9]*)" "$tmp/out")" = 2 ] || { flunk "predict text output"; cat "$tmp/out"; }
+expect 1 "unreadable image" "$hqc" predict --checkpoint "$ck" "$tmp/bad.png"
+err_has "bad.png" "unreadable image"
+expect 2 "predict without images" "$hqc" predict --checkpoint "$ck"
+
+# ---- compare ----
+expect 0 "compare" "$hqc" compare --dataset mnist --data "$syn" --models classical,linear --epochs 1 --batch 32 \
+  --test-limit 30 --attack-steps 2 --attack-limit 20 --threads 2 --out "$tmp/cmp" --json
+[ "$(tr -d ' \n' <"$tmp/out" | grep -o '"test_accuracy":' | wc -l)" = 2 ] || flunk "compare JSON does not hold 2 runs"
+out_has '"runs"' "compare"
+[ -s "$tmp/cmp/report.md" ] || flunk "compare wrote no report.md"
+
+# ---- the real Fashion-MNIST, when installed ----
+# ---- output folders: one run at a time, another run's files kept unless --overwrite, no writing through links ----
+train=("$hqc" train --model classical --dataset mnist --data "$syn" --epochs 1 --threads 1 --json)
+expect 0 "train into a new folder" "${train[@]}" --out "$tmp/o1"
+echo "mine" >"$tmp/o1/notes.txt"
+expect 1 "train into a folder holding another run's files" "${train[@]}" --out "$tmp/o1"
+grep -q "already holds another run's files.*--overwrite" "$tmp/err" || { echo "FAIL: no hint at --overwrite"; cat "$tmp/err"; fail=1; }
+# --overwrite replaces hqc's files only, and a link planted at an output name is replaced, not followed.
+echo "precious" >"$tmp/victim"
+rm "$tmp/o1/curves.png"
+ln -s "$tmp/victim" "$tmp/o1/curves.png"
+ln -s "$tmp/victim" "$tmp/o1/checkpoint.hqc.tmp"
+expect 0 "train --overwrite" "${train[@]}" --out "$tmp/o1" --overwrite
+[ "$(cat "$tmp/victim")" = precious ] || { echo "FAIL: a run wrote through a link planted in --out"; fail=1; }
+[ -L "$tmp/o1/curves.png" ] && { echo "FAIL: curves.png is still a link"; fail=1; }
+[ "$(cat "$tmp/o1/notes.txt")" = mine ] || { echo "FAIL: --overwrite touched a file that is not hqc's"; fail=1; }
+ls -A "$tmp/o1" | grep -v '^checkpoint.hqc.tmp$' | grep -q '\.tmp$' &&
+  { echo "FAIL: temporaries left in the folder"; ls -A "$tmp/o1"; fail=1; }
+expect 0 "eval the overwritten run's checkpoint" "$hqc" eval --checkpoint "$tmp/o1/checkpoint.hqc" --data "$syn" --json
+# A second run into a folder in use is refused at once; the first finishes with its own files.
+"${train[@]}" --epochs 40 --out "$tmp/o2" >"$tmp/first.out" 2>"$tmp/first.err" &
+first=$!
+for _ in $(seq 1 300); do [ -e "$tmp/o2/metrics.csv" ] && break; sleep 0.1; done
+if kill -0 "$first" 2>/dev/null; then
+  expect 1 "train into a folder in use" "${train[@]}" --out "$tmp/o2" --overwrite
+  grep -q "in use by another hqc run" "$tmp/err" || { echo "FAIL: second run not told the folder is in use"; cat "$tmp/err"; fail=1; }
+else
+  echo "FAIL: the first run ended before the second started"; cat "$tmp/first.err"; fail=1
+fi
+wait "$first" || { echo "FAIL: the first run failed beside a refused second"; cat "$tmp/first.err"; fail=1; }
+[ "$(($(wc -l <"$tmp/o2/metrics.csv")))" -eq 41 ] || { echo "FAIL: the first run's metrics.csv is not its own"; fail=1; }
+# compare: its report and its runs' files are checked before the first model trains.
+cmp=("$hqc" compare --dataset mnist --data "$syn" --models classical --epochs 1 --attack-steps 0 --threads 1 --json)
+expect 0 "compare into a new folder" "${cmp[@]}" --out "$tmp/c"
+echo "mine" >"$tmp/c/notes.txt"
+expect 1 "compare into a folder holding another comparison" "${cmp[@]}" --out "$tmp/c"
+grep -q "report.md" "$tmp/err" || { echo "FAIL: compare refusal does not name report.md"; fail=1; }
+rm "$tmp/c/report.md" "$tmp/c/comparison.png"
+expect 1 "compare into a folder holding a run of a previous comparison" "${cmp[@]}" --out "$tmp/c"
+grep -q "classical/metrics.csv" "$tmp/err" || { echo "FAIL: compare refusal does not name the run's files"; fail=1; }
+expect 0 "compare --overwrite" "${cmp[@]}" --out "$tmp/c" --overwrite
+expect 2 "compare with a model listed twice" "$hqc" compare --dataset mnist --data "$syn" --models classical,classical \
+  --epochs 1 --out "$tmp/c2"
+[ -s "$tmp/c/report.md" ] && [ "$(cat "$tmp/c/notes.txt")" = mine ] || { echo "FAIL: compare --overwrite"; fail=1; }
+# data --show --out through a planted link.
+ln -s "$tmp/victim" "$tmp/show.png"
+expect 0 "data --show --out" "$hqc" data --dataset mnist --data "$syn" --show 0 --out "$tmp/show.png"
+[ "$(cat "$tmp/victim")" = precious ] && [ ! -L "$tmp/show.png" ] || { echo "FAIL: data --out wrote through a link"; fail=1; }
+
+if [ -e /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || [ -d "${HQC_DATA:-/nonexistent}/fashion-mnist" ] || [ -d data/fashion-mnist ]; then
+  for run in a b; do
+    expect 0 "fashion-mnist train $run" "$hqc" train --model classical --dataset fashion-mnist --epochs 2 --limit 320 \
+      --test-limit 64 --seed 3 --threads 2 --out "$tmp/f$run" --json
+  done
+  cmp -s "$tmp/fa/metrics.csv" "$tmp/fb/metrics.csv" || flunk "fashion-mnist metrics.csv differs between identical runs"
+  expect 0 "fashion-mnist eval" "$hqc" eval --checkpoint "$tmp/fa/checkpoint.hqc" --limit 64 --json
+  out_has '"confusion"' "fashion-mnist eval"
+  expect 0 "fashion-mnist attack" "$hqc" attack --checkpoint "$tmp/fa/checkpoint.hqc" --attack fgsm --eps 0.1 --test-limit 64 --json
+  out_has '"robust_accuracy"' "fashion-mnist attack"
+else
+  echo "fashion-mnist not installed: the checks on the real dataset were not run (the synthetic ones were)"
+fi
 exit $fail
