@@ -84,7 +84,7 @@ int run(const std::vector<std::string>& args) {
   p.option("memory-child", "internal: train one model in this process and print its peak RSS in MiB", "");
   if (!p.parse(args)) return 0;
 
-  const int threads = static_cast<int>(p.integer("threads", 1, 1024));
+  const int threads = static_cast<int>(p.integer("threads", 1, hqc::kMaxThreads));
   hqc::set_num_threads(threads);
   const uint64_t seed = static_cast<uint64_t>(p.integer("seed", 0));
 #ifdef HQC_BENCH_MODELS

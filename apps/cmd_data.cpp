@@ -84,7 +84,7 @@ hqc::cli::Command data_cmd("data", "dataset statistics, and one image written ou
     if (std::find(splits.begin(), splits.end(), split) == splits.end())
       throw hqc::cli::UsageError("flag --split: " + dataset + " has no " + split + " split");
   }
-  if (p.given("threads")) hqc::set_num_threads(static_cast<int>(p.integer("threads", 1, 1024)));
+  if (p.given("threads")) hqc::set_num_threads(static_cast<int>(p.integer("threads", 1, hqc::kMaxThreads)));
   if (p.given("show") != p.given("out")) throw hqc::cli::UsageError("flags --show and --out go together");
   if (dataset == "folder" && !p.given("data")) throw hqc::cli::UsageError("flag --data is required with --dataset folder");
   if (p.is_set("bench")) {

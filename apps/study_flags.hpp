@@ -5,6 +5,7 @@
 #include "apps/cli.hpp"
 #include "apps/models.hpp"
 #include "apps/training.hpp"
+#include "tensor/parallel.hpp"
 
 namespace hqc::app {
 
@@ -14,7 +15,7 @@ void add_run_flags(cli::ArgParser& p);  // --seed, --threads, --json, --data
 ModelConfig model_config_from(const cli::ArgParser& p);
 // Applies --threads (1..kMaxThreads, a usage error beyond; a warning on stderr above the machine's
 // cores); returns the thread count in use.
-inline constexpr int kMaxThreads = 256;
+using hqc::kMaxThreads;
 int apply_threads(const cli::ArgParser& p);
 uint64_t seed_from(const cli::ArgParser& p);
 // Reads the training schedule shared by train and compare: --epochs, --batch, --val-fraction,

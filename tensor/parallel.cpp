@@ -3,9 +3,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstdlib>
 #include <exception>
 #include <mutex>
+#include <stdexcept>
+#include <string>
 #include <thread>
 
 namespace hqc {
@@ -129,12 +132,18 @@ class Pool {
 };
 
 int default_threads() {
-  if (const char* env = std::getenv("HQC_THREADS")) {
-    int n = std::atoi(env);
-    if (n > 0) return n;
+  if (const char* env = std::getenv("HQC_THREADS"); env && *env) {
+    // Strictly a whole number: a typo must not silently become "all cores" (or a thousand threads).
+    char* end = nullptr;
+    errno = 0;
+    const long n = std::strtol(env, &end, 10);
+    if (errno != 0 || *end != '\0' || end == env || n < 1 || n > kMaxThreads)
+      throw std::runtime_error(std::string("HQC_THREADS=") + env + ": expected a thread count in [1, " +
+                               std::to_string(kMaxThreads) + "]");
+    return static_cast<int>(n);
   }
-  unsigned hw = std::thread::hardware_concurrency();
-  return hw ? static_cast<int>(hw) : 1;
+  const unsigned hw = std::thread::hardware_concurrency();
+  return hw ? static_cast<int>(std::min<unsigned>(hw, kMaxThreads)) : 1;
 }
 
 Pool& pool() {
@@ -147,6 +156,9 @@ Pool& pool() {
 int num_threads() { return pool().size(); }
 
 void set_num_threads(int n) {
+  if (n < 1 || n > kMaxThreads)
+    throw std::invalid_argument("set_num_threads: " + std::to_string(n) + " threads, expected 1.." +
+                                std::to_string(kMaxThreads));
   if (n != pool().size()) pool().resize(n);
 }
 

@@ -6,8 +6,9 @@
 // write disjoint outputs gives bit-identical results run after run. Reductions combine per-chunk
 // partials in chunk order (see parallel_reduce) for the same reason.
 //
-// The thread count: HQC_THREADS from the environment, else all hardware threads; set_num_threads()
-// changes it. A parallel_for called from inside a worker runs serially (no nested pools).
+// The thread count: HQC_THREADS from the environment, else all hardware threads (at most kMaxThreads);
+// set_num_threads() changes it. A parallel_for called from inside a worker runs serially (no nested
+// pools).
 #pragma once
 
 #include <cstdint>
@@ -16,7 +17,12 @@
 
 namespace hqc {
 
+// More threads than this is never useful on one machine and only risks the process's thread limit.
+inline constexpr int kMaxThreads = 256;
+
+// Throws std::runtime_error when HQC_THREADS is set to anything but a whole number in [1, kMaxThreads].
 int num_threads();
+// Throws std::invalid_argument for n outside [1, kMaxThreads].
 void set_num_threads(int n);
 
 // Runs fn(chunk_begin, chunk_end) over a fixed split of [0, n).

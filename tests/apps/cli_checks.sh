@@ -49,6 +49,13 @@ expect 1 "missing dataset" env HQC_DATA="$tmp" "$hqc" train --model classical --
 err_has "nowhere" "missing dataset"
 echo "not an image" >"$tmp/bad.png"
 
+for v in abc 0 -2 100000 4x; do  # HQC_THREADS is a thread count or an error, never silently "all cores"
+  expect 1 "HQC_THREADS=$v" env HQC_THREADS=$v "$hqc" version
+  err_has "HQC_THREADS=$v" "HQC_THREADS=$v"
+done
+expect 0 "HQC_THREADS=1" env HQC_THREADS=1 "$hqc" version
+out_has "1 threads" "HQC_THREADS=1"
+
 # ---- summary ----
 expect 0 "summary classical" "$hqc" summary --model classical --dataset mnist --json
 out_has '"parameters": 151754' "summary classical"

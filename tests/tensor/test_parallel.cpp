@@ -81,3 +81,11 @@ TEST_CASE("a parallel_for inside a worker runs its chunks serially with the same
   CHECK(inner[0] == std::vector<int64_t>{3, 136});
   CHECK(inner[1] == std::vector<int64_t>{3, 136});
 }
+
+TEST_CASE("set_num_threads refuses counts outside 1..kMaxThreads and keeps the pool as it was") {
+  hqc::test::ThreadCountGuard guard;
+  set_num_threads(2);
+  for (int n : {0, -1, kMaxThreads + 1, 100000}) CHECK_THROWS_AS(set_num_threads(n), std::invalid_argument);
+  CHECK(num_threads() == 2);
+  check_region(10, 1);
+}
