@@ -1,4 +1,4 @@
-// cli.hpp — what every `hqc` subcommand shares: flag parsing, errors with CLI.md's exit codes, JSON.
+// cli.hpp — what every `hqc` subcommand shares: flag parsing, errors with docs/cli.md's exit codes, JSON.
 //
 // A subcommand declares its flags on an ArgParser, parses, and reads typed values; a bad or unknown
 // flag throws UsageError (exit 2), a failure at run time throws RuntimeError or any std::exception
@@ -63,7 +63,7 @@ class ArgParser {
   std::vector<std::string> rest_;
 };
 
-// A JSON value, enough to write the documents of CLI.md (numbers as shortest round-trip text).
+// A JSON value, enough to write the documents of docs/cli.md (numbers as shortest round-trip text).
 class Json {
  public:
   using Object = std::vector<std::pair<std::string, Json>>;  // keeps insertion order

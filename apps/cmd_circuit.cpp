@@ -1,5 +1,5 @@
 // cmd_circuit.cpp — `hqc circuit`: evaluates the hybrid model's quantum layer exactly for one input,
-// so the layer can be inspected and checked from outside (CLI.md): expectations, the final state,
+// so the layer can be inspected and checked from outside (docs/cli.md): expectations, the final state,
 // and with --grad the adjoint gradients; --qasm prints the circuit as OpenQASM 2.0 instead.
 #include <cmath>
 #include <iostream>
@@ -59,7 +59,7 @@ void check_finite(const std::vector<double>& v, const char* what) {
   }
 }
 
-// The JSON document of CLI.md, written as text directly: a tree of 2^n amplitude pairs would take
+// The JSON document of docs/cli.md, written as text directly: a tree of 2^n amplitude pairs would take
 // several times the memory of the text. Same layout as Json::dump(2).
 std::string circuit_json(const q::StateBatch& state, const std::vector<double>& expvals,
                          const std::vector<double>& grad_weights, const std::vector<double>& grad_input) {

@@ -1,4 +1,4 @@
-// main.cpp — `hqc <subcommand> [flags]`: dispatch, and CLI.md's error convention.
+// main.cpp — `hqc <subcommand> [flags]`: dispatch, and docs/cli.md's error convention.
 //
 // Subcommands live in apps/cmd_<name>.cpp and register themselves (cli::Command); the logic they
 // run lives in the libraries.

@@ -1,4 +1,4 @@
-// models.hpp — the six networks of the study (PAPER.md) and their ablations.
+// models.hpp — the six networks of the study (docs/study.md) and their ablations.
 //
 // Hybrid: convolutional features -> reducer (Linear, ReLU, Linear to 2^N, Softmax) -> bottleneck
 // (the N-qubit circuit, or an ablation) -> head (Linear(N,128), BatchNorm1d, ReLU, Dropout(0.3),

@@ -7,7 +7,7 @@
 namespace hqc::app {
 
 std::optional<PublishedResult> published_result(const std::string& dataset, const std::string& model) {
-  // PAPER.md, "Results of the original": best validation / test accuracy, s/epoch at epochs 1 and 50,
+  // docs/study.md, "Results of the original": best validation / test accuracy, s/epoch at epochs 1 and 50,
   // and the parameter counts of the authors' models.
   const char* mnist_note = "PGD eps 0.1 in normalised units, every 5 epochs on validation";
   if (dataset == "mnist" && model == "hybrid") return PublishedResult{142530, 99.38, 99.49, 18.81, 21.56, 45.27, std::string("best of the checks; ") + mnist_note};
@@ -100,7 +100,7 @@ std::vector<Row> rows(const ReportContext& ctx, const std::vector<Column>& cols)
 std::string render_report(const ReportContext& ctx, const std::vector<RunResult>& runs) {
   std::ostringstream md;
   md << "# hqc compare: " << ctx.dataset << "\n\n";
-  md << "Each model trained with the original study's recipe for it (PAPER.md), the same seed and the same "
+  md << "Each model trained with the original study's recipe for it (docs/study.md), the same seed and the same "
         "data, for "
      << ctx.epochs << " epoch" << (ctx.epochs == 1 ? "" : "s") << " (batch " << ctx.batch << ", seed " << ctx.seed
      << ", " << ctx.threads << " thread" << (ctx.threads == 1 ? "" : "s") << "). Images: " << thousands(ctx.train_images)

@@ -1,5 +1,5 @@
 // report.hpp — `hqc compare`'s report.md: our runs in a table in the shape of the original study's,
-// with its published numbers (PAPER.md, from the authors' code and paper) in a column beside ours.
+// with its published numbers (docs/study.md, from the authors' code and paper) in a column beside ours.
 #pragma once
 
 #include <cstdint>

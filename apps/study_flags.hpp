@@ -1,4 +1,4 @@
-// study_flags.hpp — the flags the study's commands share (CLI.md): model, dataset, ablations, seed,
+// study_flags.hpp — the flags the study's commands share (docs/cli.md): model, dataset, ablations, seed,
 // threads, and turning them into a ModelConfig.
 #pragma once
 

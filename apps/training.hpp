@@ -1,7 +1,7 @@
 // training.hpp — the study's training loop, evaluation and attacks, shared by the hqc commands.
 //
 // A run: load the training split (optionally its first --limit images), split it 80/20 with the
-// seed, train for N epochs with the model's recipe (PAPER.md), validate after every epoch and keep the
+// seed, train for N epochs with the model's recipe (docs/study.md), validate after every epoch and keep the
 // weights of the epoch with the best validation accuracy (the first, on ties), then evaluate those
 // once on the test split. Everything random comes from the one seed: the split, the shuffles and
 // augmentation (datasets' Loader streams), the weights and dropout (models.hpp), the attack's start.
@@ -59,7 +59,7 @@ struct TrainOptions {
   int64_t limit = 0, test_limit = 0;  // 0: all images
   bool augment = true;
   uint64_t seed = 0;
-  std::string data_dir;  // empty: CLI.md's search order
+  std::string data_dir;  // empty: docs/cli.md's search order
   std::string out_dir;   // where last.hqc, checkpoint.hqc, metrics.csv, curves.png, confusion.png go; empty: none
   // What to do with a previous run's files there (output_folder.hpp). OutputMode::resume continues
   // from out_dir/last.hqc when it exists (its flags must be these: cli::UsageError if not); a finished

@@ -1,5 +1,5 @@
 // adjoint.hpp — gradients of L = sum_{b,k} g[b][k] <Z_k>_b with respect to the weights and the
-// inputs of a circuit: the adjoint method (Jones and Gacon, arXiv 2009.02823; QUANTUM.md,
+// inputs of a circuit: the adjoint method (Jones and Gacon, arXiv 2009.02823; docs/quantum.md,
 // "Differentiation") and, as an independent cross-check, the parameter-shift rule.
 //
 // The adjoint sweep starts from the final states, sets lambda = H psi with H = sum_k g_k Z_k, and

@@ -36,7 +36,7 @@ struct Op {
 };
 
 // AmplitudeEmbedding(features, normalize, pad_with) of PennyLane, plus `absolute`, the study's
-// x -> |x| taken before padding (PAPER.md, "The quantum layer"). See quantum/embedding.hpp.
+// x -> |x| taken before padding (docs/study.md, "The quantum layer"). See quantum/embedding.hpp.
 struct AmplitudeSpec {
   int64_t features = 0;                // K: input columns embedded (K <= 2^n)
   bool normalize = false;

@@ -1,4 +1,4 @@
-// gates.cpp — matrices and generators of the gate set (QUANTUM.md, "Gates").
+// gates.cpp — matrices and generators of the gate set (docs/quantum.md, "Gates").
 #include "quantum/gates.hpp"
 
 #include <cmath>

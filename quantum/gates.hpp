@@ -1,4 +1,4 @@
-// gates.hpp — the gate set, its matrices and generators, in PennyLane's conventions (QUANTUM.md).
+// gates.hpp — the gate set, its matrices and generators, in PennyLane's conventions (docs/quantum.md).
 //
 // A parametrised gate is U(t) = exp(-i t P / 2) with a fixed Hermitian generator P; the adjoint
 // sweep (quantum/adjoint.cpp) needs P, the parameter-shift rule needs its spectrum. Controlled

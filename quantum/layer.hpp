@@ -2,7 +2,7 @@
 //
 // x (B, K), K <= 2^n  ->  |x|  ->  zero-pad to 2^n  ->  divide by the L2 norm  ->  amplitude
 // embedding  ->  BasicEntanglerLayers (rotation X|Y|Z) or StronglyEntanglingLayers  ->  <Z_i> per
-// wire, (B, n). This is PAPER.md's "quantum layer" (4 qubits, 2 basic layers of RX in the study).
+// wire, (B, n). This is docs/study.md's "quantum layer" (4 qubits, 2 basic layers of RX in the study).
 // Float32 at the boundary (the network's type), double inside; the backward pass is one adjoint
 // sweep (quantum/adjoint.hpp) that yields the weight gradient and dL/dx together.
 #pragma once

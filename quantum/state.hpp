@@ -2,7 +2,7 @@
 //
 // Amplitude i of sample b is (re[i * B + b], im[i * B + b]): real and imaginary parts in separate
 // (D, B) arrays (D = 2^n), so the batch is the vector lane and one gate on every sample is one pass
-// over contiguous rows. Wire 0 is the most significant bit of i (PennyLane's order, QUANTUM.md), so
+// over contiguous rows. Wire 0 is the most significant bit of i (PennyLane's order, docs/quantum.md), so
 // wire w has amplitude-index bit 2^(n-1-w). Double precision throughout.
 #pragma once
 

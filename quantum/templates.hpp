@@ -1,5 +1,5 @@
 // templates.hpp — BasicEntanglerLayers and StronglyEntanglingLayers, gate for gate as PennyLane
-// expands them (QUANTUM.md, "Embeddings and templates"), on wires 0..M-1 of the circuit.
+// expands them (docs/quantum.md, "Embeddings and templates"), on wires 0..M-1 of the circuit.
 #pragma once
 
 #include <cstdint>

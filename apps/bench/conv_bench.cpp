@@ -1,4 +1,4 @@
-// conv_bench.cpp — times every conv layer shape of the study's six models (PAPER.md) at batch 64,
+// conv_bench.cpp — times every conv layer shape of the study's six models (docs/study.md) at batch 64,
 // forward plus backward (input and weight gradients) through hqc::nn::conv2d, and the same shapes
 // in PyTorch (apps/bench/conv_torch.py, same thread count) in one run, side by side.
 //

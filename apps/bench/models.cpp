@@ -56,7 +56,7 @@ struct Trainer {
     const int64_t got = model->num_parameters();
     if (got != spec.parameters)
       throw std::runtime_error(std::string("bench: ") + spec.name + " has " + std::to_string(got) +
-                               " parameters, PAPER.md says " + std::to_string(spec.parameters));
+                               " parameters, docs/study.md says " + std::to_string(spec.parameters));
     optimizer = app::make_optimizer(recipe, model->parameters());
     schedule = app::make_schedule(recipe, *optimizer, kEpochs, kStepsPerEpoch);
     pool = make_pool(config, seed);

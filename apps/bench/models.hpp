@@ -21,7 +21,7 @@ struct ModelSpec {
   const char* name;     // "mnist-hybrid"
   const char* dataset;  // mnist | cifar100 | stl10
   const char* model;    // hybrid | classical
-  int64_t parameters;   // PAPER.md's count, checked before measuring
+  int64_t parameters;   // docs/study.md's count, checked before measuring
 };
 const std::vector<ModelSpec>& model_specs();
 const ModelSpec& model_spec(const std::string& name);  // throws cli::UsageError for an unknown name

@@ -57,8 +57,8 @@ DATASETS = {
                   std=(0.2603, 0.2566, 0.2713)),
 }
 
-# The six benchmarked models, in the order of PAPER.md's results table, with the parameter counts
-# PAPER.md fixes (BatchNorm weights and biases and the 8 circuit weights included).
+# The six benchmarked models, in the order of docs/study.md's results table, with the parameter counts
+# docs/study.md fixes (BatchNorm weights and biases and the 8 circuit weights included).
 MODELS = [
     ("mnist-hybrid", "mnist", "hybrid", 142530),
     ("mnist-classical", "mnist", "classical", 151754),
@@ -73,7 +73,7 @@ MODELS = [
 # The quantum layer as batched statevector tensor ops, differentiated by autograd the way
 # PennyLane's default.qubit does with the torch interface (backprop through the simulation):
 # the state is a (B, 2, 2, 2, 2) complex tensor, axis 1 + w is wire w (wire 0 = most significant
-# bit of the basis index, QUANTUM.md), one einsum per rotation, CNOT as slicing and stacking.
+# bit of the basis index, docs/quantum.md), one einsum per rotation, CNOT as slicing and stacking.
 
 def _rx_matrix(theta):
     """RX(t) = [[c, -i s], [-i s, c]] as a differentiable (2, 2) complex64 tensor."""
@@ -144,7 +144,7 @@ class QuantumLayer(nn.Module):
 
 
 # ----------------------------------------------------------------------------------------------
-# The models of PAPER.md (the authors' code: conv 3x3 pad 1 -> BatchNorm2d -> ReLU [-> MaxPool2d(2)]).
+# The models of docs/study.md (the authors' code: conv 3x3 pad 1 -> BatchNorm2d -> ReLU [-> MaxPool2d(2)]).
 
 def _conv_block(cin, cout, pool):
     layers = [nn.Conv2d(cin, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU()]
@@ -220,7 +220,7 @@ def count_parameters(model):
 
 
 # ----------------------------------------------------------------------------------------------
-# Recipes of the original (PAPER.md): cross-entropy with label smoothing 0.1; hybrid: AdamW 1e-3,
+# Recipes of the original (docs/study.md): cross-entropy with label smoothing 0.1; hybrid: AdamW 1e-3,
 # wd 0.01, OneCycleLR(max 2e-3, pct 0.3) per batch, clip grad norm 1.0; classical: Adam 3e-3, wd 5e-3
 # (coupled L2), CosineAnnealingWarmRestarts(T_0=5, T_mult=1, eta_min=1e-5) stepped per batch.
 
@@ -326,7 +326,7 @@ def make_trainer(name, seed):
     torch.manual_seed(seed)
     model = build_model(dataset, kind)
     got = count_parameters(model)
-    assert got == expected, f"{name}: {got} parameters, PAPER.md says {expected}"
+    assert got == expected, f"{name}: {got} parameters, docs/study.md says {expected}"
     model.train()
     recipe = Recipe(model, kind, BENCH_TOTAL_STEPS)
     norm = Normaliser(dataset)

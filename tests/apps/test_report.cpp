@@ -27,7 +27,7 @@ RunResult run(const std::string& name, const std::string& model, const std::stri
 }
 }  // namespace
 
-TEST_CASE("published numbers are those of PAPER.md and exist only for the original's datasets") {
+TEST_CASE("published numbers are those of docs/study.md and exist only for the original's datasets") {
   const auto h = published_result("mnist", "hybrid");
   REQUIRE(h);
   CHECK(h->parameters == 142530);

@@ -372,7 +372,7 @@ std::shared_ptr<Module> conv_block(int64_t in, int64_t out, Generator& g) {
                      std::make_shared<ReLU>()});
 }
 
-// The MNIST models pool after their last conv block too; the others do not (PAPER.md).
+// The MNIST models pool after their last conv block too; the others do not (docs/study.md).
 bool pool_after(size_t i, const std::vector<int64_t>& widths, int64_t in_ch) {
   return i + 1 < widths.size() || in_ch == 1;
 }

@@ -1,5 +1,5 @@
 // dense.hpp — the independent reference for the quantum tests: full 2^n x 2^n matrices built from
-// Kronecker products of 2x2 matrices written from their textbook definitions (QUANTUM.md), applied
+// Kronecker products of 2x2 matrices written from their textbook definitions (docs/quantum.md), applied
 // to plain std::complex state vectors. Slow and obvious on purpose; shares no code with quantum/.
 #pragma once
 

@@ -2,7 +2,7 @@
 """Writes tests/fixtures/quantum/layer_reference.txt: the quantum layer computed independently.
 
 A dense reference in PyTorch (complex128): every gate is a full 2^n x 2^n matrix built with
-torch.kron (wire 0 leftmost), the template is their product in QUANTUM.md's order, and the gradients
+torch.kron (wire 0 leftmost), the template is their product in docs/quantum.md's order, and the gradients
 with respect to the weights and the raw inputs come from torch.autograd through abs, zero padding
 and normalisation -- PennyLane's backprop path, the one the original study used.
 

@@ -1,5 +1,5 @@
 // `hqc circuit` from outside: its JSON against the library and PennyLane's documented values, and
-// CLI.md's exit codes (2 for a bad flag, 1 for a zero input vector).
+// docs/cli.md's exit codes (2 for a bad flag, 1 for a zero input vector).
 #include <array>
 #include <cstdio>
 #include <sys/wait.h>

@@ -1,4 +1,4 @@
-// Templates and embeddings: gate order against QUANTUM.md, dense products on random states,
+// Templates and embeddings: gate order against docs/quantum.md, dense products on random states,
 // PennyLane's documented values, and every error the embeddings promise.
 #include "common.hpp"
 #include "quantum/embedding.hpp"
@@ -16,7 +16,7 @@ dn::Mat rotation_dense(Rotation r, double t) {
   return r == Rotation::X ? dn::RX(t) : r == Rotation::Y ? dn::RY(t) : dn::RZ(t);
 }
 
-// BasicEntanglerLayers written out from QUANTUM.md as one dense matrix.
+// BasicEntanglerLayers written out from docs/quantum.md as one dense matrix.
 dn::Mat basic_dense(int M, int L, Rotation r, const std::vector<double>& w) {
   dn::Mat U = dn::eye(int64_t{1} << M);
   for (int l = 0; l < L; ++l) {
