@@ -83,3 +83,11 @@ TEST_CASE("load_cifar100 takes class names from the label files and checks their
   write_text(dir / "fine_label_names.txt", "only\nthree\nnames\n");
   CHECK_DATA_ERROR([&] { load_cifar100(dir.path(), "train", false); }, "fine_label_names.txt", "100 class names", "found 3");
 }
+
+TEST_CASE("a cifar file of 0 records is refused by the loaders, naming the file") {
+  TempDir dir;
+  write_file(dir / "test_batch.bin", {});
+  CHECK_DATA_ERROR([&] { load_cifar10(dir.path(), "test"); }, (dir / "test_batch.bin").string(), "empty");
+  write_file(dir / "test.bin", {});
+  CHECK_DATA_ERROR([&] { load_cifar100(dir.path(), "test", false); }, (dir / "test.bin").string(), "empty");
+}

@@ -81,6 +81,15 @@ TEST_CASE("stl10 readers refuse partial images, bad labels, count mismatch and e
   CHECK_DATA_ERROR([&] { load_stl10(dir.path(), "unlabeled"); }, "unlabeled_X.bin", "1 bytes left over");
 }
 
+TEST_CASE("stl10 files of 0 images are refused by the loader, naming the file") {
+  TempDir dir;
+  write_file(dir / "test_X.bin", {});
+  write_file(dir / "test_y.bin", {});
+  CHECK_DATA_ERROR([&] { load_stl10(dir.path(), "test"); }, (dir / "test_X.bin").string(), "empty");
+  write_file(dir / "unlabeled_X.bin", {});
+  CHECK_DATA_ERROR([&] { load_stl10(dir.path(), "unlabeled"); }, (dir / "unlabeled_X.bin").string(), "empty");
+}
+
 TEST_CASE("stl10 fold indices: ten lines of any length, indices checked") {
   std::string text;
   for (int f = 0; f < 10; ++f) {
