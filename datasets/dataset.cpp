@@ -125,7 +125,7 @@ Dataset::Dataset(std::string name, std::string split, Tensor images, Tensor labe
     throw DataError(name_ + ": labels must be int64 (" + std::to_string(count_) + "), got " + shape_str(labels_.sizes()));
 }
 
-Dataset::Dataset(std::string name, std::string split, std::shared_ptr<const MappedFile> file, Fetch fetch,
+Dataset::Dataset(std::string name, std::string split, std::shared_ptr<const RecordFile> file, Fetch fetch,
                  int64_t count, Shape shape, Tensor labels, std::vector<std::string> classes)
     : name_(std::move(name)), split_(std::move(split)), labels_(std::move(labels)), file_(std::move(file)),
       fetch_(fetch), count_(count), shape_(std::move(shape)), classes_(std::move(classes)) {}
@@ -146,7 +146,7 @@ void Dataset::copy_image(int64_t i, uint8_t* out) const {
   if (images_.defined())
     std::memcpy(out, images_.data<uint8_t>() + i * image_numel(), static_cast<std::size_t>(image_numel()));
   else
-    fetch_(file_->bytes(), i, out);
+    fetch_(*file_, i, out);
 }
 
 Tensor Dataset::image(int64_t i) const {

@@ -1,4 +1,4 @@
-// stl10.cpp — STL-10 images, labels, folds and the mapped unlabeled split.
+// stl10.cpp — STL-10 images, labels, folds and the unlabeled split read on demand.
 #include "datasets/stl10.hpp"
 
 #include "datasets/cifar.hpp"
@@ -16,8 +16,10 @@ void check_image_bytes(std::size_t size, const std::string& name) {
                     " images and " + std::to_string(size % kStl10ImageBytes) + " bytes left over)");
 }
 
-void fetch_column_major(std::span<const uint8_t> file, int64_t index, uint8_t* out) {
-  stl10_to_row_major(file.data() + index * kStl10ImageBytes, out);
+void fetch_column_major(const RecordFile& file, int64_t index, uint8_t* out) {
+  thread_local std::vector<uint8_t> stored(kStl10ImageBytes);  // one image as on disk, per loader thread
+  file.read(static_cast<std::size_t>(index * kStl10ImageBytes), stored);
+  stl10_to_row_major(stored.data(), out);
 }
 
 std::vector<std::string> class_names(const std::filesystem::path& dir) {
@@ -97,9 +99,9 @@ Dataset load_stl10(const std::filesystem::path& dir, const std::string& split) {
   std::vector<std::string> classes = class_names(dir);
   if (split == "unlabeled") {
     const std::filesystem::path x = dir / "unlabeled_X.bin";
-    auto file = std::make_shared<const MappedFile>(x);
-    check_image_bytes(file->bytes().size(), x.string());
-    const int64_t n = static_cast<int64_t>(file->bytes().size()) / kStl10ImageBytes;
+    auto file = std::make_shared<const RecordFile>(x);
+    check_image_bytes(file->size(), x.string());
+    const int64_t n = static_cast<int64_t>(file->size()) / kStl10ImageBytes;
     return Dataset("stl10", split, file, fetch_column_major, n, {3, kStl10Side, kStl10Side}, Tensor(), classes);
   }
   if (split != "train" && split != "test")

@@ -196,6 +196,6 @@ TEST_CASE("read_bytes refuses a missing file, a directory and an empty file, nam
   CHECK_DATA_ERROR([&] { read_bytes(dir / "nope"); }, (dir / "nope").string(), "no such file");
   CHECK_DATA_ERROR([&] { read_bytes(dir / "sub"); }, (dir / "sub").string(), "directory");
   CHECK_DATA_ERROR([&] { read_bytes(dir / "empty"); }, (dir / "empty").string(), "empty");
-  CHECK_DATA_ERROR([&] { MappedFile m(dir / "empty"); }, "empty");
-  CHECK_DATA_ERROR([&] { MappedFile m(dir / "sub"); }, "directory");
+  CHECK_DATA_ERROR([&] { RecordFile m(dir / "empty"); }, "empty");
+  CHECK_DATA_ERROR([&] { RecordFile m(dir / "sub"); }, "directory");
 }
