@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 
 #include "datasets/cifar.hpp"
 #include "datasets/idx.hpp"
@@ -84,6 +85,31 @@ std::string how_to_get(const std::string& name) {
   return s + ", or pass --data DIR pointing at a folder with its files under their official names";
 }
 }  // namespace
+
+namespace {
+std::mutex warning_mutex;
+WarningHandler& warning_handler() {
+  static WarningHandler handler;
+  return handler;
+}
+}  // namespace
+
+WarningHandler set_warning_handler(WarningHandler handler) {
+  std::lock_guard<std::mutex> lock(warning_mutex);
+  std::swap(warning_handler(), handler);
+  return handler;
+}
+
+void warn(const std::string& message) {
+  std::lock_guard<std::mutex> lock(warning_mutex);
+  if (warning_handler()) warning_handler()(message);
+}
+
+void check_official_count(const fs::path& file, const std::string& what, int64_t expected, int64_t found) {
+  if (found == expected) return;
+  warn(file.string() + ": holds " + std::to_string(found) + " records, the official " + what + " holds " +
+       std::to_string(expected) + " (a partial or truncated copy? reading the " + std::to_string(found) + ")");
+}
 
 const DatasetInfo& dataset_info(const std::string& name) {
   for (const DatasetInfo& i : infos())

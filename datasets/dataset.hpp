@@ -8,6 +8,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,6 +17,18 @@
 #include "tensor/tensor.hpp"
 
 namespace hqc::data {
+
+// Warnings: a file that loads but is not what the official distribution holds (a CIFAR or STL-10 file
+// with a record count other than the official one: a partial copy, or one cut at a record boundary).
+// The library never prints: each warning goes to the handler installed here (hqc's main prints
+// `hqc: warning: ...` on stderr); without one, warnings are dropped. Returns the previous handler.
+using WarningHandler = std::function<void(const std::string& message)>;
+WarningHandler set_warning_handler(WarningHandler handler);
+void warn(const std::string& message);
+
+// Warns (naming the file) when `found` records are not the official `expected` of `what`.
+void check_official_count(const std::filesystem::path& file, const std::string& what, int64_t expected,
+                          int64_t found);
 
 // What the project knows about each named dataset (FORMATS.md).
 struct DatasetInfo {

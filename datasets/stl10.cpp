@@ -102,6 +102,7 @@ Dataset load_stl10(const std::filesystem::path& dir, const std::string& split) {
     auto file = std::make_shared<const RecordFile>(x);
     check_image_bytes(file->size(), x.string());
     const int64_t n = static_cast<int64_t>(file->size()) / kStl10ImageBytes;
+    check_official_count(x, "STL-10 unlabeled_X.bin", 100000, n);
     return Dataset("stl10", split, file, fetch_column_major, n, {3, kStl10Side, kStl10Side}, Tensor(), classes);
   }
   if (split != "train" && split != "test")
@@ -112,6 +113,7 @@ Dataset load_stl10(const std::filesystem::path& dir, const std::string& split) {
   if (images.size(0) != labels.size(0))
     throw DataError(x.string() + " holds " + std::to_string(images.size(0)) + " images but " + y.string() +
                     " holds " + std::to_string(labels.size(0)) + " labels");
+  check_official_count(x, "STL-10 " + split + "_X.bin", split == "train" ? 5000 : 8000, images.size(0));
   return Dataset("stl10", split, images, labels, classes);
 }
 

@@ -104,6 +104,27 @@ TEST_CASE("stl10 unlabeled file that shrinks or changes while in use is an error
   CHECK_DATA_ERROR([&] { again.image(1); }, x.string(), "changed while in use", "modified");
 }
 
+TEST_CASE("stl10 splits with other than the official image count load with a warning naming the file") {
+  std::vector<std::string> warnings;
+  const WarningHandler previous = set_warning_handler([&](const std::string& m) { warnings.push_back(m); });
+  TempDir dir;
+  write_file(dir / "train_X.bin", stl_images(3));
+  write_file(dir / "train_y.bin", {1, 10, 4});
+  write_file(dir / "test_X.bin", stl_images(1));
+  write_file(dir / "test_y.bin", {2});
+  write_file(dir / "unlabeled_X.bin", stl_images(2));
+  CHECK(load_stl10(dir.path(), "train").size() == 3);
+  CHECK(load_stl10(dir.path(), "test").size() == 1);
+  CHECK(load_stl10(dir.path(), "unlabeled").size() == 2);
+  set_warning_handler(previous);
+  REQUIRE(warnings.size() == 3);
+  CHECK_MESSAGE((contains(warnings[0], (dir / "train_X.bin").string()) && contains(warnings[0], "holds 3 records") &&
+                    contains(warnings[0], "holds 5000")), warnings[0]);
+  CHECK_MESSAGE((contains(warnings[1], "test_X.bin") && contains(warnings[1], "holds 8000")), warnings[1]);
+  CHECK_MESSAGE((contains(warnings[2], "unlabeled_X.bin") && contains(warnings[2], "holds 2 records") &&
+                    contains(warnings[2], "holds 100000")), warnings[2]);
+}
+
 TEST_CASE("stl10 files of 0 images are refused by the loader, naming the file") {
   TempDir dir;
   write_file(dir / "test_X.bin", {});
