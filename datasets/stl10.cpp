@@ -1,6 +1,8 @@
 // stl10.cpp — STL-10 images, labels, folds and the unlabeled split read on demand.
 #include "datasets/stl10.hpp"
 
+#include <utility>
+
 #include "datasets/cifar.hpp"
 
 namespace hqc::data {
@@ -16,10 +18,15 @@ void check_image_bytes(std::size_t size, const std::string& name) {
                     " images and " + std::to_string(size % kStl10ImageBytes) + " bytes left over)");
 }
 
+// Reads image `index` straight into out and transposes its square planes in place (no second buffer:
+// the bytes stay in cache for the transforms that follow).
 void fetch_column_major(const RecordFile& file, int64_t index, uint8_t* out) {
-  thread_local std::vector<uint8_t> stored(kStl10ImageBytes);  // one image as on disk, per loader thread
-  file.read(static_cast<std::size_t>(index * kStl10ImageBytes), stored);
-  stl10_to_row_major(stored.data(), out);
+  file.read(static_cast<std::size_t>(index * kStl10ImageBytes), std::span<uint8_t>(out, kStl10ImageBytes));
+  for (int64_t c = 0; c < 3; ++c) {
+    uint8_t* p = out + c * kPlane;  // p[x * 96 + y] -> p[y * 96 + x]
+    for (int64_t y = 0; y < kStl10Side; ++y)
+      for (int64_t x = y + 1; x < kStl10Side; ++x) std::swap(p[y * kStl10Side + x], p[x * kStl10Side + y]);
+  }
 }
 
 std::vector<std::string> class_names(const std::filesystem::path& dir) {
