@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "apps/cli.hpp"
+#include "datasets/dataset.hpp"
 #include "nn/memory.hpp"
 
 namespace {
@@ -24,6 +25,8 @@ int main(int argc, char** argv) {
   // Training frees and reallocates tens of megabytes per step: keep that memory in the process
   // instead of returning it to the kernel and faulting it in again (see nn/memory.hpp).
   hqc::nn::retain_freed_memory();
+  // The dataset readers report a file that loads but is not the official one (the library never prints).
+  hqc::data::set_warning_handler([](const std::string& m) { std::cerr << "hqc: warning: " << m << "\n"; });
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     print_usage(args.empty() ? std::cerr : std::cout);

@@ -72,6 +72,7 @@ Dataset load_cifar10(const std::filesystem::path& dir, const std::string& split)
   for (const std::string& f : files) {
     parts.push_back(parse_cifar(read_bytes(dir / f), (dir / f).string(), CifarLabels::cifar10));
     total += parts.back().labels.size(0);
+    check_official_count(dir / f, "CIFAR-10 " + f, 10000, parts.back().labels.size(0));
   }
   Tensor images = Tensor::empty({total, 3, 32, 32}, DType::u8), labels = Tensor::empty({total}, DType::i64);
   int64_t at = 0;
@@ -90,6 +91,7 @@ Dataset load_cifar100(const std::filesystem::path& dir, const std::string& split
   const std::filesystem::path file = dir / (split + ".bin");
   CifarRecords r = parse_cifar(read_bytes(file), file.string(),
                                coarse ? CifarLabels::cifar100_coarse : CifarLabels::cifar100_fine);
+  check_official_count(file, "CIFAR-100 " + split + ".bin", split == "train" ? 50000 : 10000, r.labels.size(0));
   std::vector<std::string> classes =
       coarse ? class_names_or(dir / "coarse_label_names.txt", cifar100_coarse_classes(), 20)
              : class_names_or(dir / "fine_label_names.txt", dataset_info("cifar100").classes, 100);

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 
 #include "datasets/cifar.hpp"
 #include "datasets/idx.hpp"
@@ -85,6 +86,31 @@ std::string how_to_get(const std::string& name) {
 }
 }  // namespace
 
+namespace {
+std::mutex warning_mutex;
+WarningHandler& warning_handler() {
+  static WarningHandler handler;
+  return handler;
+}
+}  // namespace
+
+WarningHandler set_warning_handler(WarningHandler handler) {
+  std::lock_guard<std::mutex> lock(warning_mutex);
+  std::swap(warning_handler(), handler);
+  return handler;
+}
+
+void warn(const std::string& message) {
+  std::lock_guard<std::mutex> lock(warning_mutex);
+  if (warning_handler()) warning_handler()(message);
+}
+
+void check_official_count(const fs::path& file, const std::string& what, int64_t expected, int64_t found) {
+  if (found == expected) return;
+  warn(file.string() + ": holds " + std::to_string(found) + " records, the official " + what + " holds " +
+       std::to_string(expected) + " (a partial or truncated copy? reading the " + std::to_string(found) + ")");
+}
+
 const DatasetInfo& dataset_info(const std::string& name) {
   for (const DatasetInfo& i : infos())
     if (i.name == name) return i;
@@ -125,7 +151,7 @@ Dataset::Dataset(std::string name, std::string split, Tensor images, Tensor labe
     throw DataError(name_ + ": labels must be int64 (" + std::to_string(count_) + "), got " + shape_str(labels_.sizes()));
 }
 
-Dataset::Dataset(std::string name, std::string split, std::shared_ptr<const MappedFile> file, Fetch fetch,
+Dataset::Dataset(std::string name, std::string split, std::shared_ptr<const RecordFile> file, Fetch fetch,
                  int64_t count, Shape shape, Tensor labels, std::vector<std::string> classes)
     : name_(std::move(name)), split_(std::move(split)), labels_(std::move(labels)), file_(std::move(file)),
       fetch_(fetch), count_(count), shape_(std::move(shape)), classes_(std::move(classes)) {}
@@ -146,7 +172,7 @@ void Dataset::copy_image(int64_t i, uint8_t* out) const {
   if (images_.defined())
     std::memcpy(out, images_.data<uint8_t>() + i * image_numel(), static_cast<std::size_t>(image_numel()));
   else
-    fetch_(file_->bytes(), i, out);
+    fetch_(*file_, i, out);
 }
 
 Tensor Dataset::image(int64_t i) const {

@@ -3,11 +3,12 @@
 // A Dataset is what every reader returns: N images of one shape (C, H, W), uint8 exactly as stored
 // (converted to float one batch at a time by the loader), int64 labels in [0, classes) or none (the
 // STL-10 unlabeled split), and the class names. Images live either in a uint8 tensor (N, C, H, W) or,
-// for STL-10's 2.8 GB unlabeled split, in a memory-mapped file read one image at a time. Copying a
+// for STL-10's 2.8 GB unlabeled split, in a file read one image at a time. Copying a
 // Dataset shares its images.
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,6 +17,18 @@
 #include "tensor/tensor.hpp"
 
 namespace hqc::data {
+
+// Warnings: a file that loads but is not what the official distribution holds (a CIFAR or STL-10 file
+// with a record count other than the official one: a partial copy, or one cut at a record boundary).
+// The library never prints: each warning goes to the handler installed here (hqc's main prints
+// `hqc: warning: ...` on stderr); without one, warnings are dropped. Returns the previous handler.
+using WarningHandler = std::function<void(const std::string& message)>;
+WarningHandler set_warning_handler(WarningHandler handler);
+void warn(const std::string& message);
+
+// Warns (naming the file) when `found` records are not the official `expected` of `what`.
+void check_official_count(const std::filesystem::path& file, const std::string& what, int64_t expected,
+                          int64_t found);
 
 // What the project knows about each named dataset (FORMATS.md).
 struct DatasetInfo {
@@ -33,10 +46,10 @@ class Dataset {
   Dataset() = default;
   // In-memory images: uint8 (N, C, H, W); labels int64 (N) or undefined when unlabeled.
   Dataset(std::string name, std::string split, Tensor images, Tensor labels, std::vector<std::string> classes);
-  // Images read on demand from a mapped file by `fetch(file_bytes, index, out)`, which writes one
-  // (C, H, W) image; `count` images of `shape` (C, H, W).
-  using Fetch = void (*)(std::span<const uint8_t> file, int64_t index, uint8_t* out);
-  Dataset(std::string name, std::string split, std::shared_ptr<const MappedFile> file, Fetch fetch,
+  // Images read on demand from a file by `fetch(file, index, out)`, which writes one (C, H, W)
+  // image; `count` images of `shape` (C, H, W).
+  using Fetch = void (*)(const RecordFile& file, int64_t index, uint8_t* out);
+  Dataset(std::string name, std::string split, std::shared_ptr<const RecordFile> file, Fetch fetch,
           int64_t count, Shape shape, Tensor labels, std::vector<std::string> classes);
 
   const std::string& name() const { return name_; }
@@ -66,7 +79,7 @@ class Dataset {
   void check_index(int64_t i) const;
   std::string name_, split_;
   Tensor images_, labels_;
-  std::shared_ptr<const MappedFile> file_;
+  std::shared_ptr<const RecordFile> file_;
   Fetch fetch_ = nullptr;
   int64_t count_ = 0;
   Shape shape_{0, 0, 0};

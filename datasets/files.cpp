@@ -1,8 +1,7 @@
-// files.cpp — reading, mapping and finding dataset files.
+// files.cpp — reading and finding dataset files.
 #include "datasets/files.hpp"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -64,19 +63,22 @@ Bytes read_bytes(const fs::path& path) {
 }
 
 Bytes read_maybe_gzipped(const fs::path& path) {
-  // Mapped rather than read: the compressed bytes are only passed through once.
-  MappedFile file(path);
-  std::span<const uint8_t> raw = file.bytes();
+  Bytes raw = read_bytes(path);
   if (is_gzip(raw)) return gunzip(raw, path.string());
-  return Bytes(raw.begin(), raw.end());
+  return raw;
 }
 
 Tensor read_maybe_gzipped_tensor(const fs::path& path) {
-  MappedFile file(path);
-  std::span<const uint8_t> raw = file.bytes();
-  if (is_gzip(raw)) return gunzip_tensor(raw, path.string());
-  Tensor out = Tensor::empty({static_cast<int64_t>(raw.size())}, DType::u8);
-  std::copy(raw.begin(), raw.end(), out.data<uint8_t>());
+  RecordFile file(path);
+  uint8_t magic[2] = {0, 0};
+  file.read(0, std::span<uint8_t>(magic, std::min<std::size_t>(2, file.size())));
+  if (file.size() >= 2 && is_gzip(magic)) {
+    Bytes raw(file.size());
+    file.read(0, raw);
+    return gunzip_tensor(raw, path.string());
+  }
+  Tensor out = Tensor::empty({static_cast<int64_t>(file.size())}, DType::u8);  // read straight into place
+  file.read(0, std::span<uint8_t>(out.data<uint8_t>(), file.size()));
   return out;
 }
 
@@ -89,17 +91,48 @@ fs::path find_official_file(const fs::path& dir, const std::string& name) {
   return {};
 }
 
-MappedFile::MappedFile(const fs::path& path) : path_(path) {
-  int fd = open_checked(path, size_);
-  void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
-  int err = errno;
-  ::close(fd);
-  if (p == MAP_FAILED) throw DataError(path.string() + ": cannot map: " + std::strerror(err));
-  data_ = static_cast<const uint8_t*>(p);
+namespace {
+int64_t mtime_ns(const struct stat& sb) { return int64_t(sb.st_mtim.tv_sec) * 1000000000 + sb.st_mtim.tv_nsec; }
+}  // namespace
+
+RecordFile::RecordFile(const fs::path& path) : path_(path) {
+  fd_ = open_checked(path, size_);
+  struct stat sb {};
+  ::fstat(fd_, &sb);  // open_checked just succeeded on the same call
+  mtime_ns_ = mtime_ns(sb);
 }
 
-MappedFile::~MappedFile() {
-  if (data_) ::munmap(const_cast<uint8_t*>(data_), size_);
+RecordFile::~RecordFile() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void RecordFile::check_unchanged(const char* when) const {
+  struct stat sb {};
+  if (::fstat(fd_, &sb) != 0)
+    throw DataError(path_.string() + ": cannot check the file " + when + ": " + std::strerror(errno));
+  if (static_cast<std::size_t>(sb.st_size) != size_ || mtime_ns(sb) != mtime_ns_)
+    throw DataError(path_.string() + ": the file changed while in use (" + std::to_string(size_) +
+                    " bytes when opened, now " + std::to_string(sb.st_size) + (mtime_ns(sb) != mtime_ns_ ? ", modified" : "") +
+                    "); restart once it is complete");
+}
+
+void RecordFile::read(std::size_t offset, std::span<uint8_t> out) const {
+  if (offset > size_ || out.size() > size_ - offset)
+    throw DataError(path_.string() + ": bytes " + std::to_string(offset) + ".." + std::to_string(offset + out.size()) +
+                    " are past the end of the file (" + std::to_string(size_) + " bytes)");
+  std::size_t done = 0;
+  while (done < out.size()) {
+    ssize_t n = ::pread(fd_, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw DataError(path_.string() + ": read failed at byte " + std::to_string(offset + done) + ": " + std::strerror(errno));
+    if (n == 0) {
+      check_unchanged("after a short read");
+      throw DataError(path_.string() + ": read stopped at byte " + std::to_string(offset + done) + " of " +
+                      std::to_string(size_));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  check_unchanged("after reading");  // after, so that bytes read from a file being rewritten are refused
 }
 
 std::vector<std::string> read_lines(const fs::path& path) {

@@ -1,8 +1,10 @@
 // gzip.cpp — RFC 1952 header and trailer parsing, CRC-32, and a stored-block gzip writer.
 #include "datasets/gzip.hpp"
 
+#include <algorithm>
 #include <array>
 #include <climits>
+#include <functional>
 
 namespace hqc::data {
 
@@ -67,58 +69,112 @@ bool is_gzip(std::span<const uint8_t> bytes) {
 }
 
 namespace {
-// Checks the header, then inflates into the buffer alloc(ISIZE) returns and checks the trailer.
-template <typename Alloc>
-void gunzip_into(std::span<const uint8_t> bytes, const std::string& name, Alloc alloc) {
-  auto fail = [&](const std::string& what) -> DataError {
-    return DataError(name + ": corrupt gzip stream: " + what);
-  };
-  const std::size_t n = bytes.size();
-  if (n < 18)
-    throw fail("only " + std::to_string(n) + " bytes, a gzip file has at least 18 (header and trailer)");
-  if (!is_gzip(bytes)) throw fail("missing the magic bytes 1f 8b");
-  if (bytes[2] != 8) throw fail("compression method " + std::to_string(bytes[2]) + ", expected 8 (deflate)");
-  const uint8_t flags = bytes[3];
+using Fail = std::function<DataError(const std::string&)>;
+
+// Checks a member's header starting at `pos` and returns where its deflate data starts; the header
+// must end before `limit`.
+std::size_t parse_member_header(std::span<const uint8_t> bytes, std::size_t pos, std::size_t limit, const Fail& fail) {
+  const std::size_t start = pos;
+  if (limit < pos + 10) throw fail("truncated in the header");
+  if (bytes[pos] != 0x1f || bytes[pos + 1] != 0x8b) throw fail("missing the magic bytes 1f 8b");
+  if (bytes[pos + 2] != 8) throw fail("compression method " + std::to_string(bytes[pos + 2]) + ", expected 8 (deflate)");
+  const uint8_t flags = bytes[pos + 3];
   if (flags & 0xE0) throw fail("reserved header flag bits set");
-  std::size_t pos = 10;
-  const std::size_t trailer = n - 8;  // the header and the deflate data must end before it
-  if (flags & 0x04) {                 // FEXTRA: a 2-byte length, then that many bytes
-    if (pos + 2 > trailer) throw fail("truncated in the FEXTRA field");
+  pos += 10;
+  if (flags & 0x04) {  // FEXTRA: a 2-byte length, then that many bytes
+    if (pos + 2 > limit) throw fail("truncated in the FEXTRA field");
     std::size_t xlen = bytes[pos] | std::size_t(bytes[pos + 1]) << 8;
     pos += 2;
-    if (xlen > trailer - pos) throw fail("truncated in the FEXTRA field");
+    if (xlen > limit - pos) throw fail("truncated in the FEXTRA field");
     pos += xlen;
   }
   for (uint8_t field : {uint8_t(0x08), uint8_t(0x10)}) {  // FNAME, FCOMMENT: zero-terminated
     if (!(flags & field)) continue;
-    while (pos < trailer && bytes[pos] != 0) ++pos;
-    if (pos >= trailer) throw fail(field == 0x08 ? "unterminated file name field" : "unterminated comment field");
+    while (pos < limit && bytes[pos] != 0) ++pos;
+    if (pos >= limit) throw fail(field == 0x08 ? "unterminated file name field" : "unterminated comment field");
     ++pos;
   }
   if (flags & 0x02) {  // FHCRC: the low 16 bits of the CRC-32 of the header so far
-    if (pos + 2 > trailer) throw fail("truncated in the header CRC");
+    if (pos + 2 > limit) throw fail("truncated in the header CRC");
     uint32_t want = bytes[pos] | uint32_t(bytes[pos + 1]) << 8;
-    uint32_t got = crc32(bytes.subspan(0, pos)) & 0xFFFF;
+    uint32_t got = crc32(bytes.subspan(start, pos - start)) & 0xFFFF;
     if (want != got) throw fail("header CRC16 mismatch");
     pos += 2;
   }
-  if (pos >= trailer) throw fail("no compressed data after the header");
+  if (pos >= limit) throw fail("no compressed data after the header");
+  return pos;
+}
+
+// Every member of a multi-member stream (RFC 1952 2.2: `cat a.gz b.gz` is one valid gzip file), each
+// checked against its own trailer. Member sizes are only known at their ends, so the output grows.
+Bytes gunzip_members(std::span<const uint8_t> bytes, const Fail& fail) {
+  Bytes out;
+  std::size_t pos = 0;
+  for (int member = 1; pos < bytes.size(); ++member) {
+    const std::string which =
+        member == 1 ? "" : "member " + std::to_string(member) + " (at byte " + std::to_string(pos) + "): ";
+    if (member > 1 && !is_gzip(bytes.subspan(pos)))
+      throw fail(std::to_string(bytes.size() - pos) + " bytes after the end of gzip member " +
+                 std::to_string(member - 1) + " (at byte " + std::to_string(pos) +
+                 ") are not another gzip member (garbage after the data)");
+    const Fail fail_member = [&](const std::string& what) { return fail(which + what); };
+    const std::size_t data = parse_member_header(bytes, pos, bytes.size(), fail_member);
+    std::size_t consumed = 0;
+    const std::size_t before = out.size();
+    if (!inflate_raw_append(bytes.subspan(data), out, consumed))
+      throw fail_member("deflate data is invalid, or truncated");
+    const std::size_t trailer = data + consumed;
+    if (bytes.size() - trailer < 8)
+      throw fail_member("truncated: " + std::to_string(bytes.size() - trailer) +
+                        " bytes after the deflate data, the trailer has 8");
+    const std::span<const uint8_t> produced(out.data() + before, out.size() - before);
+    const uint32_t isize = le32(&bytes[trailer + 4]);
+    if (isize > kMaxDeflateRatio * consumed + 64)
+      throw fail_member("trailer size " + std::to_string(isize) + " is impossible for " + std::to_string(consumed) +
+                        " compressed bytes");
+    if (static_cast<uint32_t>(produced.size()) != isize)
+      throw fail_member("decompressed to " + std::to_string(produced.size()) + " bytes, the trailer says " +
+                        std::to_string(isize));
+    if (out.size() > static_cast<std::size_t>(INT_MAX)) throw fail("larger than 2 GiB, which this reader does not handle");
+    if (crc32(produced) != le32(&bytes[trailer])) throw fail_member("CRC32 mismatch (data damaged)");
+    pos = trailer + 8;
+  }
+  return out;
+}
+
+// A single-member stream (the usual case) is inflated straight into the buffer alloc(ISIZE) returns,
+// ISIZE read from the file's last 4 bytes. When the deflate data does not end exactly at that trailer,
+// the stream has several members (or damage): it is decoded member by member and copied in.
+template <typename Alloc>
+void gunzip_into(std::span<const uint8_t> bytes, const std::string& name, Alloc alloc) {
+  const Fail fail = [&](const std::string& what) { return DataError(name + ": corrupt gzip stream: " + what); };
+  const std::size_t n = bytes.size();
+  if (n < 18)
+    throw fail("only " + std::to_string(n) + " bytes, a gzip file has at least 18 (header and trailer)");
+  if (!is_gzip(bytes)) throw fail("missing the magic bytes 1f 8b");
+  const std::size_t trailer = n - 8;  // the header and the deflate data must end before it
+  const std::size_t pos = parse_member_header(bytes, 0, trailer, fail);
   const uint32_t want_crc = le32(&bytes[trailer]);
   const uint64_t isize = le32(&bytes[trailer + 4]);
   const std::size_t clen = trailer - pos;
-  if (clen > static_cast<std::size_t>(INT_MAX) || isize > static_cast<uint64_t>(INT_MAX))
-    throw fail("larger than 2 GiB, which this reader does not handle");
-  if (isize > kMaxDeflateRatio * clen + 64)
-    throw fail("trailer size " + std::to_string(isize) + " is impossible for " + std::to_string(clen) +
-               " compressed bytes");
-  std::span<uint8_t> out = alloc(static_cast<std::size_t>(isize));
-  long got = inflate_raw(bytes.subspan(pos, clen), out, /*readable_after=*/8);  // the trailer follows
-  if (got < 0) throw fail("deflate data is invalid or longer than the trailer's size " + std::to_string(isize));
-  if (static_cast<uint64_t>(got) != isize)
-    throw fail("decompressed to " + std::to_string(got) + " bytes, the trailer says " + std::to_string(isize) +
-               " (truncated?)");
-  uint32_t crc = crc32(out);
-  if (crc != want_crc) throw fail("CRC32 mismatch (data damaged)");
+  if (clen > static_cast<std::size_t>(INT_MAX)) throw fail("larger than 2 GiB, which this reader does not handle");
+  // The last 8 bytes are this member's trailer only if the file holds one member; a size no single
+  // member of clen bytes can have sends the file to the member-by-member path, which says what is wrong.
+  if (isize <= static_cast<uint64_t>(INT_MAX) && isize <= kMaxDeflateRatio * clen + 64) {
+    std::span<uint8_t> out = alloc(static_cast<std::size_t>(isize));
+    std::size_t consumed = 0;
+    long got = inflate_raw(bytes.subspan(pos, clen), out, /*readable_after=*/8, &consumed);  // the trailer follows
+    if (got >= 0 && consumed == clen) {  // one member
+      if (static_cast<uint64_t>(got) != isize)
+        throw fail("decompressed to " + std::to_string(got) + " bytes, the trailer says " + std::to_string(isize) +
+                   " (truncated?)");
+      if (crc32(out) != want_crc) throw fail("CRC32 mismatch (data damaged)");
+      return;
+    }
+  }
+  Bytes all = gunzip_members(bytes, fail);
+  std::span<uint8_t> out = alloc(all.size());
+  std::copy(all.begin(), all.end(), out.begin());
 }
 }  // namespace
 

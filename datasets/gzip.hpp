@@ -23,7 +23,9 @@ uint32_t crc32_bitwise(std::span<const uint8_t> bytes, uint32_t crc = 0);
 
 bool is_gzip(std::span<const uint8_t> bytes);
 
-// Decodes a single-member gzip stream. `name` (the file) starts every error message.
+// Decodes a gzip stream of one or more members (concatenated gzip files are one valid file, RFC 1952
+// 2.2), checking every member's CRC32 and size; bytes after the last member that do not start another
+// member are refused. `name` (the file) starts every error message.
 Bytes gunzip(std::span<const uint8_t> bytes, const std::string& name);
 // The same into a uint8 tensor (size ISIZE) whose storage is not zeroed first: the IDX reader
 // returns views of it, so a 47 MB image file is written once and never copied.
@@ -37,6 +39,13 @@ Bytes gzip_stored(std::span<const uint8_t> bytes, const std::string& fname = "")
 // bytes produced, or -1 on a corrupt stream or one that would produce more than out.size().
 // `readable_after`: how many bytes after the span may be read (not decoded), e.g. gzip's 8-byte
 // trailer; with fewer than 8 the input is copied and padded (see stb.cpp for why).
-long inflate_raw(std::span<const uint8_t> deflate, std::span<uint8_t> out, std::size_t readable_after = 0);
+// `consumed` (optional) receives how many input bytes the deflate stream occupied (its last byte
+// included, however few of its bits were used).
+long inflate_raw(std::span<const uint8_t> deflate, std::span<uint8_t> out, std::size_t readable_after = 0,
+                 std::size_t* consumed = nullptr);
+// Raw deflate decoding of the stream that starts `deflate` (bytes after its end are not decoded),
+// appended to `out`, which grows as needed (deflate expands at most 1032:1); false on a corrupt or
+// truncated stream. `consumed` as above.
+bool inflate_raw_append(std::span<const uint8_t> deflate, Bytes& out, std::size_t& consumed);
 
 }  // namespace hqc::data

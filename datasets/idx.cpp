@@ -52,6 +52,9 @@ std::vector<int64_t> parse_header(std::span<const uint8_t> bytes, const std::str
     total *= uint64_t(dims[d]);  // at most three 32-bit factors, but stop before overflow
     if (total > (uint64_t(1) << 40)) throw DataError(name + ": IDX sizes are implausibly large");
   }
+  // A dataset file of no records is not a smaller dataset: evaluating on it would report a meaningless
+  // accuracy of 0.
+  if (dims[0] == 0) throw DataError(name + ": IDX header declares 0 " + what + ", expected at least 1");
   const uint64_t have = bytes.size() - header;
   if (have != total) {
     std::string sizes;

@@ -31,7 +31,17 @@ static_assert(STBI_MAX_DIMENSIONS == hqc::data::kMaxImageSide);
 
 namespace hqc::data {
 
-long inflate_raw(std::span<const uint8_t> deflate, std::span<uint8_t> out, std::size_t readable_after) {
+namespace {
+// Input bytes the finished stream occupied: what stb fetched, less the whole bytes still unused in
+// its bit buffer (the unused bits of the last byte are the stream's padding).
+std::size_t consumed_bytes(const stbi__zbuf& a, const char* start) {
+  return static_cast<std::size_t>(reinterpret_cast<const char*>(a.zbuffer) - start) -
+         static_cast<std::size_t>(a.num_bits / 8);
+}
+}  // namespace
+
+long inflate_raw(std::span<const uint8_t> deflate, std::span<uint8_t> out, std::size_t readable_after,
+                 std::size_t* consumed) {
   if (deflate.size() > static_cast<std::size_t>(INT_MAX - 8) || out.size() > static_cast<std::size_t>(INT_MAX))
     return -1;
   // stb's inflate (v2.27, as Debian ships it) gives up on a code that ends in the last two bytes of
@@ -49,8 +59,31 @@ long inflate_raw(std::span<const uint8_t> deflate, std::span<uint8_t> out, std::
   }
   char dummy = 0;  // stb wants a valid pointer even for an empty output
   char* obuf = out.empty() ? &dummy : reinterpret_cast<char*>(out.data());
-  return stbi_zlib_decode_noheader_buffer(obuf, static_cast<int>(out.size()), in,
-                                          static_cast<int>(deflate.size() + kSlack));
+  // stbi_zlib_decode_noheader_buffer, keeping the decoder's state to tell where the stream ended.
+  stbi__zbuf a;
+  a.zbuffer = reinterpret_cast<stbi_uc*>(const_cast<char*>(in));
+  a.zbuffer_end = a.zbuffer + deflate.size() + kSlack;
+  if (!stbi__do_zlib(&a, obuf, static_cast<int>(out.size()), 0, 0)) return -1;
+  if (consumed) *consumed = consumed_bytes(a, in);
+  return static_cast<long>(a.zout - a.zout_start);
+}
+
+bool inflate_raw_append(std::span<const uint8_t> deflate, Bytes& out, std::size_t& consumed) {
+  if (deflate.size() > static_cast<std::size_t>(INT_MAX)) return false;
+  const char* in = reinterpret_cast<const char*>(deflate.data());
+  const int guess = static_cast<int>(std::min<std::size_t>(std::size_t(4) * deflate.size() + 64, 1 << 26));
+  char* buf = static_cast<char*>(STBI_MALLOC(static_cast<std::size_t>(guess)));
+  if (!buf) return false;
+  stbi__zbuf a;
+  a.zbuffer = reinterpret_cast<stbi_uc*>(const_cast<char*>(in));
+  a.zbuffer_end = a.zbuffer + deflate.size();
+  const bool ok = stbi__do_zlib(&a, buf, guess, /*exp=*/1, /*parse_header=*/0) != 0;
+  if (ok) {  // stb grows the buffer with realloc, so the result is wherever a.zout_start now points
+    consumed = consumed_bytes(a, in);
+    out.insert(out.end(), reinterpret_cast<const uint8_t*>(a.zout_start), reinterpret_cast<const uint8_t*>(a.zout));
+  }
+  STBI_FREE(a.zout_start);
+  return ok;
 }
 
 namespace {

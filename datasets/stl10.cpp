@@ -1,5 +1,7 @@
-// stl10.cpp — STL-10 images, labels, folds and the mapped unlabeled split.
+// stl10.cpp — STL-10 images, labels, folds and the unlabeled split read on demand.
 #include "datasets/stl10.hpp"
+
+#include <utility>
 
 #include "datasets/cifar.hpp"
 
@@ -16,8 +18,15 @@ void check_image_bytes(std::size_t size, const std::string& name) {
                     " images and " + std::to_string(size % kStl10ImageBytes) + " bytes left over)");
 }
 
-void fetch_column_major(std::span<const uint8_t> file, int64_t index, uint8_t* out) {
-  stl10_to_row_major(file.data() + index * kStl10ImageBytes, out);
+// Reads image `index` straight into out and transposes its square planes in place (no second buffer:
+// the bytes stay in cache for the transforms that follow).
+void fetch_column_major(const RecordFile& file, int64_t index, uint8_t* out) {
+  file.read(static_cast<std::size_t>(index * kStl10ImageBytes), std::span<uint8_t>(out, kStl10ImageBytes));
+  for (int64_t c = 0; c < 3; ++c) {
+    uint8_t* p = out + c * kPlane;  // p[x * 96 + y] -> p[y * 96 + x]
+    for (int64_t y = 0; y < kStl10Side; ++y)
+      for (int64_t x = y + 1; x < kStl10Side; ++x) std::swap(p[y * kStl10Side + x], p[x * kStl10Side + y]);
+  }
 }
 
 std::vector<std::string> class_names(const std::filesystem::path& dir) {
@@ -97,9 +106,10 @@ Dataset load_stl10(const std::filesystem::path& dir, const std::string& split) {
   std::vector<std::string> classes = class_names(dir);
   if (split == "unlabeled") {
     const std::filesystem::path x = dir / "unlabeled_X.bin";
-    auto file = std::make_shared<const MappedFile>(x);
-    check_image_bytes(file->bytes().size(), x.string());
-    const int64_t n = static_cast<int64_t>(file->bytes().size()) / kStl10ImageBytes;
+    auto file = std::make_shared<const RecordFile>(x);
+    check_image_bytes(file->size(), x.string());
+    const int64_t n = static_cast<int64_t>(file->size()) / kStl10ImageBytes;
+    check_official_count(x, "STL-10 unlabeled_X.bin", 100000, n);
     return Dataset("stl10", split, file, fetch_column_major, n, {3, kStl10Side, kStl10Side}, Tensor(), classes);
   }
   if (split != "train" && split != "test")
@@ -110,6 +120,7 @@ Dataset load_stl10(const std::filesystem::path& dir, const std::string& split) {
   if (images.size(0) != labels.size(0))
     throw DataError(x.string() + " holds " + std::to_string(images.size(0)) + " images but " + y.string() +
                     " holds " + std::to_string(labels.size(0)) + " labels");
+  check_official_count(x, "STL-10 " + split + "_X.bin", split == "train" ? 5000 : 8000, images.size(0));
   return Dataset("stl10", split, images, labels, classes);
 }
 

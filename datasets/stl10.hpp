@@ -4,7 +4,7 @@
 // stored COLUMN-major: pixel (row y, col x, channel c) of image n is byte n*27648 + c*9216 + x*96 + y.
 // Reading it row-major silently transposes every image, so every path here goes through
 // stl10_to_row_major(). Labels are one byte per image, 1..10 on disk, 0..9 here. The unlabeled split
-// (100,000 images, 2.8 GB) is memory-mapped and converted one image at a time.
+// (100,000 images, 2.8 GB) is read and converted one image at a time, when a batch needs it.
 #pragma once
 
 #include <filesystem>
@@ -30,7 +30,7 @@ Tensor parse_stl10_labels(std::span<const uint8_t> bytes, const std::string& nam
 std::vector<std::vector<int64_t>> parse_stl10_folds(std::span<const uint8_t> text, const std::string& name,
                                                     int64_t train_count);
 
-// train and test are read into memory; unlabeled is mapped (has no labels).
+// train and test are read into memory; unlabeled is read on demand (and has no labels).
 Dataset load_stl10(const std::filesystem::path& dir, const std::string& split);
 std::vector<std::vector<int64_t>> load_stl10_folds(const std::filesystem::path& dir, int64_t train_count = 5000);
 

@@ -83,3 +83,40 @@ TEST_CASE("load_cifar100 takes class names from the label files and checks their
   write_text(dir / "fine_label_names.txt", "only\nthree\nnames\n");
   CHECK_DATA_ERROR([&] { load_cifar100(dir.path(), "train", false); }, "fine_label_names.txt", "100 class names", "found 3");
 }
+
+TEST_CASE("cifar files cut at a record boundary load with a warning naming the file, the official and the found count") {
+  std::vector<std::string> warnings;
+  const WarningHandler previous = set_warning_handler([&](const std::string& m) { warnings.push_back(m); });
+  TempDir dir;
+  for (int k = 1; k <= 5; ++k) write_file(dir / ("data_batch_" + std::to_string(k) + ".bin"), records({{1}, {2}}));
+  Bytes official;  // the official test_batch.bin count: 10,000 records, no warning
+  const Bytes one = records({{4}});
+  for (int i = 0; i < 10000; ++i) official.insert(official.end(), one.begin(), one.end());
+  write_file(dir / "test_batch.bin", official);
+  CHECK(load_cifar10(dir.path(), "test").size() == 10000);
+  CHECK(warnings.empty());
+  CHECK(load_cifar10(dir.path(), "train").size() == 10);  // still read: small files in the official format
+  REQUIRE(warnings.size() == 5);
+  for (const std::string& part : {(dir / "data_batch_1.bin").string(), std::string("holds 2 records"),
+                                  std::string("CIFAR-10 data_batch_1.bin holds 10000")})
+    CHECK_MESSAGE(contains(warnings[0], part), warnings[0]);
+  CHECK(contains(warnings[4], "data_batch_5.bin"));
+  warnings.clear();
+  write_file(dir / "train.bin", records({{3, 40}, {1, 2}, {0, 0}}));
+  write_file(dir / "test.bin", records({{3, 40}}));
+  CHECK(load_cifar100(dir.path(), "train", false).size() == 3);
+  CHECK(load_cifar100(dir.path(), "test", true).size() == 1);
+  REQUIRE(warnings.size() == 2);
+  CHECK_MESSAGE((contains(warnings[0], (dir / "train.bin").string()) && contains(warnings[0], "holds 3 records") &&
+                    contains(warnings[0], "holds 50000")), warnings[0]);
+  CHECK_MESSAGE((contains(warnings[1], "test.bin") && contains(warnings[1], "holds 10000")), warnings[1]);
+  set_warning_handler(previous);
+}
+
+TEST_CASE("a cifar file of 0 records is refused by the loaders, naming the file") {
+  TempDir dir;
+  write_file(dir / "test_batch.bin", {});
+  CHECK_DATA_ERROR([&] { load_cifar10(dir.path(), "test"); }, (dir / "test_batch.bin").string(), "empty");
+  write_file(dir / "test.bin", {});
+  CHECK_DATA_ERROR([&] { load_cifar100(dir.path(), "test", false); }, (dir / "test.bin").string(), "empty");
+}

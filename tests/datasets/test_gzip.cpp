@@ -131,6 +131,55 @@ TEST_CASE("gunzip refuses every kind of damage with the file name in the message
   CHECK_DATA_ERROR([&] { gunzip(btype3, "t3.gz"); }, "t3.gz");
 }
 
+TEST_CASE("gunzip reads every member of a concatenated gzip file, as gzip -t accepts it") {
+  const Bytes labels = expected_labels_file();
+  const Bytes deflated = wrap(fixture("labels.deflate"), labels, 0x08);  // compressed, 10,008 bytes
+  const Bytes small = {7, 8, 9};
+  auto cat = [](std::initializer_list<Bytes> parts) {
+    Bytes out;
+    for (const Bytes& p : parts) out.insert(out.end(), p.begin(), p.end());
+    return out;
+  };
+  // The first member larger than the last, smaller, an empty member, three members.
+  for (const auto& [members, want] : std::vector<std::pair<Bytes, Bytes>>{
+           {cat({deflated, gzip_stored(small)}), cat({labels, small})},
+           {cat({gzip_stored(small, "a"), deflated}), cat({small, labels})},
+           {cat({gzip_stored(Bytes{}), gzip_stored(small)}), small},
+           {cat({gzip_stored(small), deflated, gzip_stored(small)}), cat({small, labels, small})}}) {
+    CHECK(gunzip(members, "multi.gz") == want);
+    const Tensor t = gunzip_tensor(members, "multi.gz");
+    REQUIRE(t.numel() == static_cast<int64_t>(want.size()));
+    CHECK(std::memcmp(t.data<uint8_t>(), want.data(), want.size()) == 0);
+  }
+  TempDir dir;
+  hqc::test::write_file(dir / "cat.gz", cat({gzip_stored(small), gzip_stored(small)}));
+  CHECK(read_maybe_gzipped(dir / "cat.gz") == cat({small, small}));
+}
+
+TEST_CASE("gunzip refuses what follows a member unless it is another whole, intact member") {
+  const Bytes one = gzip_stored(Bytes{1, 2, 3, 4});
+  auto plus = [&](const Bytes& tail) {
+    Bytes out = one;
+    out.insert(out.end(), tail.begin(), tail.end());
+    return out;
+  };
+  CHECK_DATA_ERROR([&] { gunzip(plus({'j', 'u', 'n', 'k', '!', '!', '!', '!', '!'}), "junk.gz"); }, "junk.gz",
+                   "9 bytes after the end of gzip member 1", "not another gzip member");
+  CHECK_DATA_ERROR([&] { gunzip_tensor(plus(Bytes(8, 0)), "zeros.gz"); }, "zeros.gz", "not another gzip member");
+  Bytes second = gzip_stored(Bytes{5, 6, 7});
+  Bytes bad_crc = second;
+  bad_crc[bad_crc.size() - 8] ^= 1;
+  CHECK_DATA_ERROR([&] { gunzip(plus(bad_crc), "crc2.gz"); }, "crc2.gz", "member 2", "CRC32 mismatch");
+  Bytes bad_size = second;
+  bad_size[bad_size.size() - 4] ^= 1;
+  CHECK_DATA_ERROR([&] { gunzip(plus(bad_size), "size2.gz"); }, "size2.gz", "member 2", "the trailer says");
+  for (std::size_t keep : {std::size_t(2), std::size_t(9), second.size() - 1}) {
+    CAPTURE(keep);
+    CHECK_DATA_ERROR([&] { gunzip(plus(Bytes(second.begin(), second.begin() + std::ptrdiff_t(keep))), "cut2.gz"); },
+                     "cut2.gz", "member 2");
+  }
+}
+
 TEST_CASE("read_maybe_gzipped recognises gzip by content, not by name") {
   TempDir dir;
   const Bytes data = {1, 2, 3, 4, 5};
@@ -147,6 +196,6 @@ TEST_CASE("read_bytes refuses a missing file, a directory and an empty file, nam
   CHECK_DATA_ERROR([&] { read_bytes(dir / "nope"); }, (dir / "nope").string(), "no such file");
   CHECK_DATA_ERROR([&] { read_bytes(dir / "sub"); }, (dir / "sub").string(), "directory");
   CHECK_DATA_ERROR([&] { read_bytes(dir / "empty"); }, (dir / "empty").string(), "empty");
-  CHECK_DATA_ERROR([&] { MappedFile m(dir / "empty"); }, "empty");
-  CHECK_DATA_ERROR([&] { MappedFile m(dir / "sub"); }, "directory");
+  CHECK_DATA_ERROR([&] { RecordFile m(dir / "empty"); }, "empty");
+  CHECK_DATA_ERROR([&] { RecordFile m(dir / "sub"); }, "directory");
 }

@@ -81,6 +81,16 @@ TEST_CASE("idx readers refuse truncated, overlong and empty files") {
   CHECK_DATA_ERROR([&] { parse_idx_images(huge, "big"); }, "big");
 }
 
+TEST_CASE("an idx file declaring 0 images or 0 labels is refused, naming the file") {
+  CHECK_DATA_ERROR([&] { parse_idx_images(idx_images(0, 28, 28, pattern), "t10k-images"); }, "t10k-images",
+                   "declares 0 images", "at least 1");
+  CHECK_DATA_ERROR([&] { parse_idx_labels(idx_labels({}), "t10k-labels", 10); }, "t10k-labels", "declares 0 labels");
+  TempDir dir;  // a test split of 0 images would evaluate to accuracy 0, loss 0
+  write_mnist(dir.path(), "t10k", 0, true);
+  CHECK_DATA_ERROR([&] { load_mnist(dir.path(), "test", "mnist"); }, (dir / "t10k-images-idx3-ubyte.gz").string(),
+                   "declares 0 images");
+}
+
 TEST_CASE("idx labels out of range are refused with the item index") {
   CHECK_DATA_ERROR([&] { parse_idx_labels(idx_labels({0, 9, 10}), "l", 10); }, "l", "label 10", "item 2", "0..9");
   CHECK(parse_idx_labels(idx_labels({0, 9, 4}), "l", 10).values<int64_t>() == std::vector<int64_t>{0, 9, 4});

@@ -1,4 +1,7 @@
 // test_stl10.cpp — STL-10's column-major planes must come back as upright images.
+#include <chrono>
+
+#include "datasets/loader.hpp"
 #include "datasets/stl10.hpp"
 #include "ds_helpers.hpp"
 
@@ -52,7 +55,7 @@ TEST_CASE("stl10 train and test splits read images and labels 1..10 as 0..9") {
   check_upright(ds.image(2), 2);
 }
 
-TEST_CASE("stl10 unlabeled split is mapped, not loaded, and still upright") {
+TEST_CASE("stl10 unlabeled split is read on demand, not loaded, and still upright") {
   TempDir dir;
   write_file(dir / "unlabeled_X.bin", stl_images(4));
   Dataset ds = load_stl10(dir.path(), "unlabeled");
@@ -79,6 +82,56 @@ TEST_CASE("stl10 readers refuse partial images, bad labels, count mismatch and e
   CHECK_DATA_ERROR([&] { load_stl10(dir.path(), "unlabeled"); }, "unlabeled_X.bin", "no such file");
   write_file(dir / "unlabeled_X.bin", Bytes(27649, 0));
   CHECK_DATA_ERROR([&] { load_stl10(dir.path(), "unlabeled"); }, "unlabeled_X.bin", "1 bytes left over");
+}
+
+TEST_CASE("stl10 unlabeled file that shrinks or changes while in use is an error naming it, not a crash") {
+  TempDir dir;
+  const auto x = dir / "unlabeled_X.bin";
+  write_file(x, stl_images(4));
+  Dataset ds = load_stl10(dir.path(), "unlabeled");
+  check_upright(ds.image(3), 3);
+  std::filesystem::resize_file(x, 2 * kStl10ImageBytes);  // a download restarted, a disk full
+  CHECK_DATA_ERROR([&] { ds.image(3); }, x.string(), "changed while in use", "110592 bytes when opened, now 55296");
+  CHECK_DATA_ERROR([&] { ds.image(0); }, x.string(), "changed while in use");  // its bytes are still there
+  Loader loader(ds, {}, Pipeline(), {.batch_size = 2});  // the prefetch thread reports it as well
+  loader.start_epoch(0);
+  Batch b;
+  CHECK_DATA_ERROR([&] { loader.next(b); }, x.string(), "changed while in use");
+
+  write_file(x, stl_images(4));  // the same size again, but rewritten: not the file that was opened
+  Dataset again = load_stl10(dir.path(), "unlabeled");
+  std::filesystem::last_write_time(x, std::filesystem::last_write_time(x) + std::chrono::seconds(1));
+  CHECK_DATA_ERROR([&] { again.image(1); }, x.string(), "changed while in use", "modified");
+}
+
+TEST_CASE("stl10 splits with other than the official image count load with a warning naming the file") {
+  std::vector<std::string> warnings;
+  const WarningHandler previous = set_warning_handler([&](const std::string& m) { warnings.push_back(m); });
+  TempDir dir;
+  write_file(dir / "train_X.bin", stl_images(3));
+  write_file(dir / "train_y.bin", {1, 10, 4});
+  write_file(dir / "test_X.bin", stl_images(1));
+  write_file(dir / "test_y.bin", {2});
+  write_file(dir / "unlabeled_X.bin", stl_images(2));
+  CHECK(load_stl10(dir.path(), "train").size() == 3);
+  CHECK(load_stl10(dir.path(), "test").size() == 1);
+  CHECK(load_stl10(dir.path(), "unlabeled").size() == 2);
+  set_warning_handler(previous);
+  REQUIRE(warnings.size() == 3);
+  CHECK_MESSAGE((contains(warnings[0], (dir / "train_X.bin").string()) && contains(warnings[0], "holds 3 records") &&
+                    contains(warnings[0], "holds 5000")), warnings[0]);
+  CHECK_MESSAGE((contains(warnings[1], "test_X.bin") && contains(warnings[1], "holds 8000")), warnings[1]);
+  CHECK_MESSAGE((contains(warnings[2], "unlabeled_X.bin") && contains(warnings[2], "holds 2 records") &&
+                    contains(warnings[2], "holds 100000")), warnings[2]);
+}
+
+TEST_CASE("stl10 files of 0 images are refused by the loader, naming the file") {
+  TempDir dir;
+  write_file(dir / "test_X.bin", {});
+  write_file(dir / "test_y.bin", {});
+  CHECK_DATA_ERROR([&] { load_stl10(dir.path(), "test"); }, (dir / "test_X.bin").string(), "empty");
+  write_file(dir / "unlabeled_X.bin", {});
+  CHECK_DATA_ERROR([&] { load_stl10(dir.path(), "unlabeled"); }, (dir / "unlabeled_X.bin").string(), "empty");
 }
 
 TEST_CASE("stl10 fold indices: ten lines of any length, indices checked") {
