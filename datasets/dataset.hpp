@@ -30,7 +30,7 @@ void warn(const std::string& message);
 void check_official_count(const std::filesystem::path& file, const std::string& what, int64_t expected,
                           int64_t found);
 
-// What the project knows about each named dataset (FORMATS.md).
+// What the project knows about each named dataset (docs/formats.md).
 struct DatasetInfo {
   std::string name;                  // mnist, fashion-mnist, cifar10, cifar100, stl10
   int64_t channels, height, width;
@@ -86,7 +86,7 @@ class Dataset {
   std::vector<std::string> classes_;
 };
 
-// Finds the folder holding `name`'s files (CLI.md): `data_dir` when given, else $HQC_DATA/<name>,
+// Finds the folder holding `name`'s files (docs/cli.md): `data_dir` when given, else $HQC_DATA/<name>,
 // then ./data/<name>, then (fashion-mnist) /usr/share/datasets/fashion-mnist. The archive's own
 // subfolder (cifar-10-batches-bin, cifar-100-binary, stl10_binary) is entered when present. Throws
 // DataError saying where it looked and how to get the dataset.

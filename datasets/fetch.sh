@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # fetch.sh — download a dataset into data/<name> (or $HQC_DATA/<name> when HQC_DATA is set), checking
-# every file's MD5 (FORMATS.md). Needs curl, md5sum and tar.
+# every file's MD5 (docs/formats.md). Needs curl, md5sum and tar.
 #   datasets/fetch.sh mnist|fashion-mnist|cifar10|cifar100|stl10
 # MNIST and Fashion-MNIST stay as their four .gz files (hqc reads them gzipped); the CIFAR and STL-10
 # archives are unpacked (their own subfolder is kept: hqc looks inside it). STL-10 is 2.5 GB.

@@ -67,7 +67,7 @@ class Pipeline {
   std::vector<TransformPtr> steps_;
 };
 
-// The study's preprocessing (PAPER.md): normalisation with the dataset's constants, plus with
+// The study's preprocessing (docs/study.md): normalisation with the dataset's constants, plus with
 // augment: MNIST-like RandomAffine(5 degrees, 0.1); CIFAR flip + RandomCrop(32, 4); STL-10 flip +
 // RandomCrop(96, 8).
 Pipeline standard_pipeline(const std::string& dataset, bool augment);

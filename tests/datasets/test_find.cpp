@@ -56,7 +56,7 @@ TEST_CASE("a dataset not found gets an error saying where it looked and how to g
   CHECK_DATA_ERROR([] { load_dataset("mnist", "unlabeled"); }, "no split 'unlabeled'");
 }
 
-TEST_CASE("dataset table: class counts and constants as FORMATS.md gives them") {
+TEST_CASE("dataset table: class counts and constants as docs/formats.md gives them") {
   CHECK(dataset_info("cifar100").classes.size() == 100);
   CHECK(dataset_info("cifar100").classes[99] == "worm");
   CHECK(dataset_info("fashion-mnist").mean[0] == 0.2860f);

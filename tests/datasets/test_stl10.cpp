@@ -17,7 +17,7 @@ uint8_t value(int64_t n, int64_t c, int64_t y, int64_t x) {
   return static_cast<uint8_t>((n * 17 + c * 60 + y * 2 + x * 1) % 250);
 }
 
-// Writes images in STL-10's on-disk layout: byte n*27648 + c*9216 + x*96 + y (FORMATS.md).
+// Writes images in STL-10's on-disk layout: byte n*27648 + c*9216 + x*96 + y (docs/formats.md).
 Bytes stl_images(int64_t count) {
   Bytes out(static_cast<std::size_t>(count * kStl10ImageBytes));
   for (int64_t n = 0; n < count; ++n)
