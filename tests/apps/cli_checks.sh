@@ -79,6 +79,13 @@ expect 0 "circuit qasm" "$hqc" circuit --qubits 2 --layers 1 --input 1,0,0,0 --w
 out_has "OPENQASM 2.0" "circuit --qasm"
 expect 2 "circuit weights count" "$hqc" circuit --qubits 2 --layers 1 --input 1,0 --weights 0
 
+# ---- a CIFAR-10 file cut at a record boundary loads, with a warning naming it and both counts ----
+mkdir -p "$tmp/c10"
+head -c $((3073 * 3)) /dev/zero >"$tmp/c10/test_batch.bin"
+expect 0 "cifar10 with 3 records" "$hqc" data --dataset cifar10 --split test --data "$tmp/c10" --json
+out_has '"count": 3' "cifar10 with 3 records"
+grep -q "^hqc: warning: .*test_batch.bin.* 3 records.*10000" "$tmp/err" || { flunk "no warning for a truncated CIFAR-10 file"; cat "$tmp/err"; }
+
 # ---- the synthetic dataset ----
 syn=$tmp/syn
 "$make_idx" "$syn" 300 60 || { echo "FAIL: make_synthetic_idx"; exit 1; }
