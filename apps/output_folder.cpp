@@ -76,9 +76,15 @@ OutputFolder::OutputFolder(const fs::path& dir, OutputMode mode, const std::vect
     for (const auto& name : owned)
       if (fs::exists(fs::symlink_status(dir_ / name, ec))) present.push_back(name);
     if (mode == OutputMode::fresh) {
-      if (!present.empty())
-        refuse(dir_.string() + ": the output folder already holds another run's files (" + join(present) +
-               "); give --overwrite to replace them, or choose another --out");
+      if (!present.empty()) {
+        // A run that was stopped before its end is more likely to be continued than replaced.
+        bool resumable = false;
+        for (const auto& name : present)
+          resumable |= fs::path(name).filename() == "last.hqc" || name == "compare-state.hqc";
+        refuse(dir_.string() + ": the output folder already holds another run's files (" + join(present) + "); " +
+               (resumable ? "continue that run with --resume " + dir_.string() + ", or " : std::string()) +
+               "give --overwrite to replace them, or choose another --out");
+      }
       return;
     }
     for (const auto& name : present) {

@@ -53,6 +53,13 @@ TEST_CASE("a folder holding another run's files is refused without overwrite, an
   CHECK_NOTHROW(OutputFolder(dir.path(), OutputMode::resume));
 }
 
+TEST_CASE("a folder holding an interrupted run's state is refused with a hint at --resume") {
+  ScratchDir dir("guard_resumable");
+  write_plain(dir / "last.hqc", "old");
+  const std::string hint = "(last.hqc); continue that run with --resume " + dir.path().string() + ", or give --overwrite";
+  CHECK_THROWS_WITH(OutputFolder(dir.path(), OutputMode::fresh), doctest::Contains(hint.c_str()));
+}
+
 TEST_CASE("overwrite removes hqc's own files and their temporaries only, and never what a link points to") {
   ScratchDir dir("guard_overwrite");
   const fs::path run = dir / "run";
