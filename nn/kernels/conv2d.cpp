@@ -15,8 +15,10 @@
 //                                                   fewer samples than threads (batch-1 inference)
 //                                                   its threads split tile rows instead of samples.
 //
-// Anything else a user builds (strides, other kernels, narrow layers) takes im2col, which is
-// correct for every geometry. Figures per layer: nn/README.md.
+// No study layer takes the tap path; it serves layers a user builds that Winograd does not fit,
+// with wide channels on small maps (5x5 kernels, few output channels: nn/README.md has the
+// figures). Anything else (strides, narrow layers) takes im2col, which is correct for every
+// geometry.
 #include "nn/kernels/conv2d.hpp"
 
 #include <algorithm>
@@ -33,9 +35,17 @@ bool conv2d_winograd_path(const Conv2dGeometry& g) {
          g.OC >= kWinogradMinChannels && g.OH() * g.OW() >= kWinogradMinPixels;
 }
 
+// Stride 1, more than one tap, 64 or more input channels, at most 144 output pixels (12x12): there
+// the GEMMs with K = C run at full speed and the padding im2col multiplies is a large share of the
+// work; on narrower layers or larger maps im2col's one deep GEMM is faster.
+bool conv2d_tap_path(const Conv2dGeometry& g) {
+  return g.SH == 1 && g.SW == 1 && g.KH * g.KW > 1 && g.C >= 64 && g.OH() * g.OW() <= 144;
+}
+
 template <typename T> void conv2d_forward(const Conv2dGeometry& g, const T* x, const T* w, const T* b, T* y) {
   if constexpr (std::is_same_v<T, float>) {
     if (conv2d_winograd_path(g)) return winograd_forward(g, x, w, b, y);
+    if (conv2d_tap_path(g)) return tap_forward(g, x, w, b, y);
   }
   im2col_forward(g, x, w, b, y);
 }
@@ -53,6 +63,7 @@ void conv2d_backward(const Conv2dGeometry& g, const T* x, const T* dy, const T* 
       if (dw) winograd_backward_weight(g, x, dy, dw, db);
       return;
     }
+    if (conv2d_tap_path(g)) return tap_backward(g, x, dy, w, dx, dw, db);
   }
   im2col_backward(g, x, dy, w, dx, dw, db);
 }

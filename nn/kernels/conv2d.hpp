@@ -1,8 +1,9 @@
 // conv2d.hpp — 2-d convolution kernels on raw NCHW pointers (float and double).
 //
-// Two fast algorithms behind one choice (conv2d.cpp, with the table of which study layer takes
-// which): im2col + GEMM for any geometry, float and double (conv2d_im2col.cpp), and Winograd's
-// F(2x2, 3x3) for float 3x3 stride-1 layers with 16 or more channels each way (conv2d_winograd.cpp).
+// Three fast algorithms behind one choice (conv2d.cpp, with the table of which layer takes which):
+// im2col + GEMM for any geometry, float and double (conv2d_im2col.cpp); Winograd's F(2x2, 3x3) for
+// float 3x3 stride-1 layers with 16 or more channels each way (conv2d_winograd.cpp); one GEMM per
+// kernel tap for other float stride-1 layers with wide channels on small maps (conv2d_tap.cpp).
 // Work is split over the batch with the thread pool's fixed split (the GEMMs inside then run
 // serially), and the weight gradient sums the per-chunk partials in chunk order, so results are
 // bit-identical for a given thread count.
@@ -37,6 +38,9 @@ template <typename T> void conv2d_backward_input(const Conv2dGeometry& g, const 
 template <typename T>
 void conv2d_backward_weight(const Conv2dGeometry& g, const T* x, const T* dy, T* dw, T* db);
 
+// Whether the float kernels take the tap path for g (stride 1, a kernel of more than one tap, 64 or
+// more input channels, outputs of at most 144 pixels: see conv2d.cpp) when Winograd does not take it.
+bool conv2d_tap_path(const Conv2dGeometry& g);
 // Whether the float kernels take the Winograd path for g (3x3, stride 1, padding <= 2, at least
 // kWinogradMinChannels channels in and out, outputs of at least kWinogradMinPixels pixels: see
 // conv2d.cpp); the others take im2col.

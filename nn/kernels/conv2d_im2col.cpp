@@ -167,6 +167,13 @@ template <> class WeightOperand<double> {
   int64_t ldw_;
 };
 
+// A 1x1, stride-1, unpadded convolution is already a GEMM on the input: no columns, one sample a GEMM
+// (64>128 on 8x8, batch 64, forward + both gradients, 1 thread: 2.2-2.4 ms this way, 3.1 ms through
+// columns).
+bool is_pointwise(const Conv2dGeometry& g) {
+  return g.KH == 1 && g.KW == 1 && g.SH == 1 && g.SW == 1 && g.PH == 0 && g.PW == 0;
+}
+
 template <typename T> int64_t group_size(const Conv2dGeometry& g, int64_t chunk) {
   const int64_t OHW = g.OH() * g.OW(), CKK = g.C * g.KH * g.KW;
   int64_t G = (kTargetColumns + OHW - 1) / OHW;
@@ -188,22 +195,24 @@ template <typename T> int64_t group_size(const Conv2dGeometry& g, int64_t chunk)
 
 template <typename T> void im2col_forward(const Conv2dGeometry& g, const T* x, const T* w, const T* b, T* y) {
   const int64_t OHW = g.OH() * g.OW(), CKK = g.C * g.KH * g.KW, CHW = g.C * g.H * g.W;
+  const bool pointwise = is_pointwise(g);
   const WeightOperand<T> weights(false, g.OC, CKK, w, CKK);
   parallel_for(g.N, 1, [&](int64_t n0, int64_t n1) {
-    const int64_t G = group_size<T>(g, n1 - n0);
-    T* col = workspace_as<T>(kSlotColumns, CKK * G * OHW);                   // (CKK, G*OHW)
+    const int64_t G = pointwise ? 1 : group_size<T>(g, n1 - n0);
+    T* col = pointwise ? nullptr : workspace_as<T>(kSlotColumns, CKK * G * OHW);  // (CKK, G*OHW)
     T* tmp = G > 1 ? workspace_as<T>(kSlotExtra, g.OC * G * OHW) : nullptr;  // (OC, G*OHW)
     for (int64_t s = n0; s < n1; s += G) {
       const int64_t gs = std::min(G, n1 - s), ld = gs * OHW;
       if (gs == 1) {  // the GEMM writes the sample's output in place, on top of the bias
+        const T* xn = x + s * CHW;
         T* yn = y + s * g.OC * OHW;  // (OC, OHW)
-        im2col(g, x + s * CHW, col, OHW);
+        if (!pointwise) im2col(g, xn, col, OHW);
         T beta = 0;
         if (b) {
           for (int64_t oc = 0; oc < g.OC; ++oc) std::fill(yn + oc * OHW, yn + (oc + 1) * OHW, b[oc]);
           beta = 1;
         }
-        weights.multiply(OHW, col, OHW, beta, yn, OHW);
+        weights.multiply(OHW, pointwise ? xn : col, OHW, beta, yn, OHW);
         continue;
       }
       for (int64_t j = 0; j < gs; ++j) im2col(g, x + (s + j) * CHW, col + j * OHW, ld);
@@ -219,14 +228,15 @@ template <typename T>
 void im2col_backward(const Conv2dGeometry& g, const T* x, const T* dy, const T* w, T* dx, T* dw, T* db) {
   const int64_t OHW = g.OH() * g.OW(), CKK = g.C * g.KH * g.KW, CHW = g.C * g.H * g.W;
   const int64_t wsize = g.OC * CKK, part = wsize + g.OC;
+  const bool pointwise = is_pointwise(g);
   std::optional<WeightOperand<T>> weights_t;  // Wᵀ (CKK, OC)
   if (dx) weights_t.emplace(true, CKK, g.OC, w, CKK);
   const int64_t chunks = parallel_chunks(g.N, 1);
   // Per-chunk partial sums of the weight gradient, (OC, CKK) then (OC), added up in chunk order below.
   T* partials = dw ? workspace_as<T>(kSlotPartials, chunks * part) : nullptr;
   parallel_for_chunks(g.N, 1, [&](int64_t k, int64_t n0, int64_t n1) {
-    const int64_t G = group_size<T>(g, n1 - n0);
-    T* col = workspace_as<T>(kSlotColumns, CKK * G * OHW);                   // (CKK, G*OHW)
+    const int64_t G = pointwise ? 1 : group_size<T>(g, n1 - n0);
+    T* col = pointwise ? nullptr : workspace_as<T>(kSlotColumns, CKK * G * OHW);  // (CKK, G*OHW)
     T* gdy = G > 1 ? workspace_as<T>(kSlotExtra, g.OC * G * OHW) : nullptr;  // (OC, G*OHW)
     T* pw = dw ? partials + k * part : nullptr;  // (OC, CKK)
     T* pb = dw ? pw + wsize : nullptr;           // (OC)
@@ -242,15 +252,23 @@ void im2col_backward(const Conv2dGeometry& g, const T* x, const T* dy, const T* 
         dyg = gdy;
       }
       if (dx) {  // columns' gradient Wᵀ · dY, folded back into dx
-        weights_t->multiply(ld, dyg, ld, T(0), col, ld);
-        for (int64_t j = 0; j < gs; ++j) col2im(g, col + j * OHW, dx + (s + j) * CHW, ld);
+        if (pointwise) {
+          weights_t->multiply(OHW, dyg, OHW, T(0), dx + s * CHW, OHW);
+        } else {
+          weights_t->multiply(ld, dyg, ld, T(0), col, ld);
+          for (int64_t j = 0; j < gs; ++j) col2im(g, col + j * OHW, dx + (s + j) * CHW, ld);
+        }
       }
       if (dw) {  // dW += dY · columnsᵀ
-        for (int64_t j = 0; j < gs; ++j) im2col(g, x + (s + j) * CHW, col + j * OHW, ld);
+        const T* B = x + s * CHW;  // pointwise: (C, OHW)
+        if (!pointwise) {
+          for (int64_t j = 0; j < gs; ++j) im2col(g, x + (s + j) * CHW, col + j * OHW, ld);
+          B = col;
+        }
         if (CKK <= kDotPathMaxColumns)
-          gemm_nt_dots(g.OC, CKK, ld, dyg, ld, col, ld, T(s == n0 ? 0 : 1), pw, CKK);
+          gemm_nt_dots(g.OC, CKK, ld, dyg, ld, B, ld, T(s == n0 ? 0 : 1), pw, CKK);
         else
-          gemm(false, true, g.OC, CKK, ld, T(1), dyg, ld, col, ld, T(s == n0 ? 0 : 1), pw, CKK);
+          gemm(false, true, g.OC, CKK, ld, T(1), dyg, ld, B, ld, T(s == n0 ? 0 : 1), pw, CKK);
         for (int64_t oc = 0; oc < g.OC; ++oc) pb[oc] += row_sum(dyg + oc * ld, ld);
       }
     }

@@ -3,6 +3,7 @@
 //
 //   conv2d_im2col.cpp    im2col + GEMM, float and double: any geometry
 //   conv2d_winograd.cpp  Winograd F(2x2, 3x3), float: the layers conv2d_winograd_path accepts
+//   conv2d_tap.cpp       one GEMM per kernel tap, float: the layers conv2d_tap_path accepts
 //   conv2d_reference.cpp the direct seven-loop definitions the tests compare against
 //
 // Every path overwrites what it computes; the weight-gradient partials of the chunks of samples are
@@ -28,6 +29,12 @@ void im2col_backward(const Conv2dGeometry& g, const T* x, const T* dy, const T* 
 void winograd_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* b, float* y);
 void winograd_backward_input(const Conv2dGeometry& g, const float* dy, const float* w, float* dx);
 void winograd_backward_weight(const Conv2dGeometry& g, const float* x, const float* dy, float* dw, float* db);
+
+// The tap path (conv2d_tap.cpp); only for geometries conv2d_tap_path accepts, g.N > 0 for backward,
+// which makes dx when not null and dw, db (db may be null) when dw is not null.
+void tap_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* b, float* y);
+void tap_backward(const Conv2dGeometry& g, const float* x, const float* dy, const float* w, float* dx, float* dw,
+                  float* db);
 
 // Sum of a row: float through the SIMD table (a fixed lane order), double in plain order.
 inline float row_sum(const float* r, int64_t n) { return hqc::kernels().sum(r, n); }

@@ -73,6 +73,22 @@ std::string describe(const Conv2dGeometry& g) {
   return s.str();
 }
 
+// Geometries of the tap path (wide channels, small maps, stride 1, off the Winograd path; see conv2d.cpp).
+std::vector<Conv2dGeometry> tap_geometries() {
+  // (N, C, H, W, OC, KH, KW, SH, SW, PH, PW)
+  return {
+      {3, 64, 4, 4, 8, 3, 3, 1, 1, 1, 1},    // few output channels: full-width taps as one run
+      {19, 64, 5, 7, 6, 3, 3, 1, 1, 1, 1},   // two groups of samples, a map not square
+      {2, 64, 6, 5, 4, 2, 3, 1, 1, 0, 1},    // uneven kernel and padding
+      {2, 64, 5, 6, 3, 3, 3, 1, 1, 1, 0},    // output rows narrower than the input's: runs row by row
+      {2, 64, 2, 3, 3, 5, 5, 1, 1, 2, 2},    // kernel larger than the map: some taps reach nothing
+      {2, 64, 3, 3, 4, 3, 3, 1, 1, 3, 3},    // padding wider than the kernel: border outputs see no tap
+      {1, 64, 12, 12, 5, 1, 3, 1, 1, 0, 1},  // one row of taps on the largest map taken
+      {2, 64, 8, 8, 4, 5, 5, 1, 1, 2, 2},    // 5x5 "same" on 8x8
+      {2, 300, 4, 4, 5, 3, 3, 1, 1, 1, 1},   // K = C deeper than one GEMM K block (packed in two)
+  };
+}
+
 std::vector<Conv2dGeometry> conv_geometries() {
   std::vector<Conv2dGeometry> out;
   // (N, C, H, W, OC, KH, KW, SH, SW, PH, PW)
@@ -97,14 +113,8 @@ std::vector<Conv2dGeometry> conv_geometries() {
   out.push_back({13, 17, 10, 10, 16, 3, 3, 1, 1, 1, 1});  // several samples a pass, a shorter last pass; 17 lanes
   out.push_back({2, 16, 34, 31, 16, 3, 3, 1, 1, 1, 1});   // 17x16 tiles, over a pass: bands of 16 tile rows and 1
   out.push_back({5, 64, 4, 4, 24, 3, 3, 1, 1, 1, 1});     // the smallest map taken, 2x2 tiles
-  // Wide channels on small maps, off the Winograd path:
-  out.push_back({3, 64, 4, 4, 8, 3, 3, 1, 1, 1, 1});    // few output channels
-  out.push_back({19, 64, 5, 7, 6, 3, 3, 1, 1, 1, 1});   // two groups of samples, a map not square
-  out.push_back({2, 64, 6, 5, 4, 2, 3, 1, 1, 0, 1});    // uneven kernel and padding
-  out.push_back({2, 64, 2, 3, 3, 5, 5, 1, 1, 2, 2});    // kernel larger than the map
-  out.push_back({2, 64, 3, 3, 4, 3, 3, 1, 1, 3, 3});    // padding wider than the kernel: border outputs see no tap
-  out.push_back({1, 64, 12, 12, 5, 1, 3, 1, 1, 0, 1});  // one row of taps
   out.push_back({2, 30, 4, 4, 5, 3, 3, 1, 1, 1, 1});    // K = C*KH*KW = 270, deeper than one GEMM K block (256)
+  for (const auto& g : tap_geometries()) out.push_back(g);
   return out;
 }
 
@@ -117,6 +127,17 @@ TEST_CASE("conv2d fast float path equals the direct reference on awkward geometr
     set_simd_level(level);
     for (const auto& g : conv_geometries()) check_conv<float>(g, 2e-5);
   }
+}
+
+TEST_CASE("conv2d takes the tap path where it is meant to, and only there") {
+  for (const auto& g : tap_geometries()) CHECK((conv2d_tap_path(g) && !conv2d_winograd_path(g)));
+  // No study layer: the first ones have 1 or 3 input channels, Winograd takes the others first.
+  CHECK_FALSE(conv2d_tap_path({64, 3, 32, 32, 64, 3, 3, 1, 1, 1, 1}));
+  CHECK(conv2d_winograd_path({64, 256, 4, 4, 512, 3, 3, 1, 1, 1, 1}));
+  CHECK_FALSE(conv2d_tap_path({64, 32, 14, 14, 64, 5, 5, 1, 1, 2, 2}));   // narrow channels
+  CHECK_FALSE(conv2d_tap_path({64, 64, 16, 16, 64, 5, 5, 1, 1, 2, 2}));   // a larger map
+  CHECK_FALSE(conv2d_tap_path({64, 128, 8, 8, 128, 5, 5, 2, 2, 2, 2}));   // strided
+  CHECK_FALSE(conv2d_tap_path({64, 128, 8, 8, 128, 1, 1, 1, 1, 0, 0}));   // pointwise: one GEMM already
 }
 
 TEST_CASE("conv2d takes the Winograd path for 3x3 stride-1 layers with 16 channels and 16 pixels or more") {
@@ -360,8 +381,9 @@ TEST_CASE("conv2d_backward gives both gradients bit for bit as the two separate 
 }
 
 TEST_CASE("conv2d on an empty batch gives an empty output and zero weight gradients, on every path") {
-  // (N, C, H, W, OC, KH, KW, SH, SW, PH, PW): im2col's geometry, Winograd's.
-  for (Conv2dGeometry g : {Conv2dGeometry{0, 3, 5, 5, 4, 3, 3, 1, 1, 1, 1}, Conv2dGeometry{0, 16, 6, 6, 16, 3, 3, 1, 1, 1, 1}}) {
+  // (N, C, H, W, OC, KH, KW, SH, SW, PH, PW): im2col's geometry, the tap path's, Winograd's.
+  for (Conv2dGeometry g : {Conv2dGeometry{0, 3, 5, 5, 4, 3, 3, 1, 1, 1, 1}, Conv2dGeometry{0, 64, 4, 4, 4, 3, 3, 1, 1, 1, 1},
+                           Conv2dGeometry{0, 16, 6, 6, 16, 3, 3, 1, 1, 1, 1}}) {
     INFO("C " << g.C);
     std::vector<float> w(g.OC * g.C * 9, 0.5f), dw(w.size(), NAN), db(g.OC, NAN);
     conv2d_forward<float>(g, nullptr, w.data(), nullptr, nullptr);
