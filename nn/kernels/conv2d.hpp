@@ -1,23 +1,14 @@
 // conv2d.hpp — 2-d convolution kernels on raw NCHW pointers (float and double).
 //
-// The fast path lowers samples to columns (im2col, as darknet and Caffe do) and multiplies by the
-// weight matrix with the project's GEMM: forward Y = W · col, input gradient col' = Wᵀ · dY folded
-// back by col2im, weight gradient dW = Σ_b dY_b · col_bᵀ (col_bᵀ built as such, one row of the
-// channels-last input per output pixel, unless C*KH*KW is tiny). Small feature maps put several
-// samples side by side in one column buffer so the GEMMs stay wide; the weights are packed for the GEMM
-// once per call (every group multiplies the same W), and the backward pass makes both gradients in
-// one pass over the groups. Stride-1 float im2col/col2im go through the SIMD table. Float layers
-// with wide channels on small maps take the tap path instead (conv2d_tap_path): one GEMM per kernel
-// tap on groups of samples stored sample-innermost, read in place, skipping the multiply-adds by
-// the zero padding (conv2d.cpp says where that pays). Float 3x3 stride-1 layers with 16 or more
-// channels each way on maps of 4x4 or more go through Winograd's F(2x2, 3x3) before either
-// (conv2d_winograd_path): 16 multiply-adds for 4 outputs where direct convolution does 36, as 16
-// GEMMs on transformed tiles, for the forward, the input gradient and (by the adjoint) the weights'.
+// Three fast algorithms behind one choice (conv2d.cpp, with the table of which layer takes which):
+// im2col + GEMM for any geometry, float and double (conv2d_im2col.cpp); Winograd's F(2x2, 3x3) for
+// float 3x3 stride-1 layers with 16 or more channels each way (conv2d_winograd.cpp); one GEMM per
+// kernel tap for other float stride-1 layers with wide channels on small maps (conv2d_tap.cpp).
 // Work is split over the batch with the thread pool's fixed split (the GEMMs inside then run
 // serially), and the weight gradient sums the per-chunk partials in chunk order, so results are
 // bit-identical for a given thread count.
-// The *_reference functions are the direct seven-loop definitions, kept as the algorithmic reference
-// the tests compare against.
+// The *_reference functions are the direct seven-loop definitions (conv2d_reference.cpp), kept as
+// the algorithmic reference the tests compare against.
 #pragma once
 
 #include <cstdint>
@@ -47,12 +38,12 @@ template <typename T> void conv2d_backward_input(const Conv2dGeometry& g, const 
 template <typename T>
 void conv2d_backward_weight(const Conv2dGeometry& g, const T* x, const T* dy, T* dw, T* db);
 
-// Whether the float kernels above take the tap path for g (wide channels on small maps, stride 1:
-// see conv2d.cpp) rather than im2col; exposed for tests and benchmarks.
+// Whether the float kernels take the tap path for g (stride 1, a kernel of more than one tap, 64 or
+// more input channels, outputs of at most 144 pixels: see conv2d.cpp) when Winograd does not take it.
 bool conv2d_tap_path(const Conv2dGeometry& g);
 // Whether the float kernels take the Winograd path for g (3x3, stride 1, padding <= 2, at least
 // kWinogradMinChannels channels in and out, outputs of at least kWinogradMinPixels pixels: see
-// conv2d.cpp), before the tap path, which keeps the other kernels and channel counts it applies to.
+// conv2d.cpp); the others take im2col.
 constexpr int64_t kWinogradMinChannels = 16, kWinogradMinPixels = 16;
 bool conv2d_winograd_path(const Conv2dGeometry& g);
 
@@ -67,9 +58,5 @@ void conv2d_backward_weight_reference(const Conv2dGeometry& g, const T* x, const
 // overwriting it.
 template <typename T> void im2col(const Conv2dGeometry& g, const T* x, T* col, int64_t ld);
 template <typename T> void col2im(const Conv2dGeometry& g, const T* col, T* dx, int64_t ld);
-// The transposed columns from one sample stored channels-last, xh (H, W, C): rows (OH*OW, KH*KW*C),
-// rows ld apart (ld >= KH*KW*C), row oh*OW + ow holding tap by tap (kh, kw) the C channels of the
-// input pixel under it, 0 where that is padding. The weight gradient's rows (conv2d.cpp).
-template <typename T> void im2row(const Conv2dGeometry& g, const T* xh, T* rows, int64_t ld);
 
 }  // namespace hqc::nn::kernels

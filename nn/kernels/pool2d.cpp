@@ -5,8 +5,8 @@
 #include <cmath>
 #include <limits>
 
+#include "nn/kernels/simd/table.hpp"
 #include "tensor/parallel.hpp"
-#include "tensor/simd.hpp"
 
 namespace hqc::nn::kernels {
 
@@ -70,7 +70,7 @@ template <typename T> void maxpool_plane_2x2(const Pool2dGeometry& g, const T* x
 // lanes, exact below 2^24.
 void maxpool_plane_2x2(const Pool2dGeometry& g, const float* x, float* y, int32_t* idx) {
   const int64_t OH = g.OH(), OW = g.OW();
-  const auto row = hqc::kernels().maxpool2x2_row;
+  const auto row = nn_kernels().maxpool2x2_row;
   const int32_t W32 = static_cast<int32_t>(g.W);
   for (int64_t oh = 0; oh < OH; ++oh)
     row(x + 2 * oh * g.W, x + (2 * oh + 1) * g.W, OW, static_cast<int32_t>(2 * oh * g.W), W32, y + oh * OW,

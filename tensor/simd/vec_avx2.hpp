@@ -1,4 +1,5 @@
-// vec_avx2.hpp — 8 floats in a __m256 (AVX2 + FMA). Compiled only in kernels_avx2.cpp.
+// vec_avx2.hpp — 8 floats in a __m256 (AVX2 + FMA). Compiled only in the kernels_avx2.cpp files
+// (tensor/simd, nn/kernels/simd).
 #pragma once
 #include <immintrin.h>
 #include <cstdint>

@@ -1,4 +1,5 @@
-// vec_avx512.hpp — 16 floats in a __m512 (AVX-512F/DQ). Compiled only in kernels_avx512.cpp.
+// vec_avx512.hpp — 16 floats in a __m512 (AVX-512F/DQ). Compiled only in the kernels_avx512.cpp
+// files (tensor/simd, nn/kernels/simd).
 #pragma once
 #include <immintrin.h>
 #include <cstdint>

@@ -1,0 +1,59 @@
+// conv2d_paths.hpp — the convolution's algorithms, one file each, behind the one function that
+// chooses among them (conv2d.cpp). Internal to nn/kernels: callers use conv2d.hpp.
+//
+//   conv2d_im2col.cpp    im2col + GEMM, float and double: any geometry
+//   conv2d_winograd.cpp  Winograd F(2x2, 3x3), float: the layers conv2d_winograd_path accepts
+//   conv2d_tap.cpp       one GEMM per kernel tap, float: the layers conv2d_tap_path accepts
+//   conv2d_reference.cpp the direct seven-loop definitions the tests compare against
+//
+// Every path overwrites what it computes; the weight-gradient partials of the chunks of samples are
+// summed in chunk order (sum_chunk_partials), so results depend on the thread count alone.
+#pragma once
+
+#include <cstdint>
+
+#include "nn/kernels/conv2d.hpp"
+#include "tensor/parallel.hpp"
+#include "tensor/simd.hpp"
+
+namespace hqc::nn::kernels {
+
+// im2col + GEMM (conv2d_im2col.cpp). backward: dx when not null (needs w), dw and db when dw is
+// not null (needs x; db may be null); g.N > 0.
+template <typename T> void im2col_forward(const Conv2dGeometry& g, const T* x, const T* w, const T* b, T* y);
+template <typename T>
+void im2col_backward(const Conv2dGeometry& g, const T* x, const T* dy, const T* w, T* dx, T* dw, T* db);
+
+// Winograd F(2x2, 3x3) (conv2d_winograd.cpp); only for geometries conv2d_winograd_path accepts, g.N > 0
+// for the gradients.
+void winograd_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* b, float* y);
+void winograd_backward_input(const Conv2dGeometry& g, const float* dy, const float* w, float* dx);
+void winograd_backward_weight(const Conv2dGeometry& g, const float* x, const float* dy, float* dw, float* db);
+
+// The tap path (conv2d_tap.cpp); only for geometries conv2d_tap_path accepts, g.N > 0 for backward,
+// which makes dx when not null and dw, db (db may be null) when dw is not null.
+void tap_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* b, float* y);
+void tap_backward(const Conv2dGeometry& g, const float* x, const float* dy, const float* w, float* dx, float* dw,
+                  float* db);
+
+// Sum of a row: float through the SIMD table (a fixed lane order), double in plain order.
+inline float row_sum(const float* r, int64_t n) { return hqc::kernels().sum(r, n); }
+inline double row_sum(const double* r, int64_t n) {
+  double s = 0;
+  for (int64_t i = 0; i < n; ++i) s += r[i];
+  return s;
+}
+
+// The first of `chunks` partials of `part` values each += the others, in chunk order (element ranges
+// split over the threads: the weights of the wide layers are MBs). The per-element order of the sum
+// depends only on the chunks, so the result does on the thread count alone.
+template <typename T> void sum_chunk_partials(T* partials, int64_t chunks, int64_t part) {
+  parallel_for(part, 1 << 16, [&](int64_t i0, int64_t i1) {
+    for (int64_t k = 1; k < chunks; ++k) {
+      const T* p = partials + k * part;
+      for (int64_t i = i0; i < i1; ++i) partials[i] += p[i];
+    }
+  });
+}
+
+}  // namespace hqc::nn::kernels

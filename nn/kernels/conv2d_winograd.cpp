@@ -1,0 +1,223 @@
+// conv2d_winograd.cpp — Winograd F(2x2, 3x3) (Lavin & Gray, 2016), float, for the 3x3 stride-1 layers
+// conv2d_winograd_path accepts: every study layer past the first. Each 4x4 input patch d (patches
+// 2 apart, overlapping by 2) gives 2x2 outputs y = Aᵀ [U ⊙ (Bᵀ d B)] A, with U = G w Gᵀ the kernel's
+// 4x4 transform: 16 multiply-adds per channel pair for 4 outputs where the direct sum does 36. The
+// 16 elements xi of the transform are 16 independent GEMMs, M_xi (tiles, OC) = V_xi (tiles, C) ·
+// U_xi (C, OC). The matrices Bᵀ, G, Aᵀ and the transforms, a vector of channels at a time, are in
+// nn/kernels/simd/kernels.inl (winograd_*). The input gradient is the same convolution on dy with
+// the kernels turned by 180 degrees, the channels swapped and padding 2 - P; the weight gradient is
+// the forward's adjoint (winograd_backward_weight).
+//
+// The forward and the input gradient do not depend on how tiles are grouped into passes, so they
+// are the same bits for any thread count; the weight gradient depends on the number of chunks only.
+#include <algorithm>
+
+#include "nn/kernels/conv2d_paths.hpp"
+#include "nn/kernels/simd/table.hpp"
+#include "nn/kernels/workspace.hpp"
+#include "tensor/gemm.hpp"
+
+namespace hqc::nn::kernels {
+
+namespace {
+// xh (H, W, C) <- x (C, H, W)
+void to_channels_last(const Conv2dGeometry& g, const float* x, float* xh) { stranspose(g.C, g.H * g.W, x, g.H * g.W, xh); }
+
+// The 16 transformed weight matrices U_xi, each (K, N) row-major at u + xi * K * N: for the forward,
+// K = C, N = OC and U_xi[c][oc] = element xi of G w[oc][c] Gᵀ (G in nn/kernels/simd/table.hpp's
+// winograd_kernel_row); for the input gradient (a convolution of dy with the kernels turned by 180
+// degrees and the channels swapped), K = OC, N = C and U_xi[oc][c] from w[oc][c] turned. A row of
+// the U_xi at a time: the row's N kernels gathered tap-major, (9, N), by stranspose, then transformed
+// a vector of kernels at a time and written in order: transformed kernel by kernel, the 16 values
+// of each would land N * K apart, a cache miss each on the wide layers.
+void winograd_weights(const Conv2dGeometry& g, const float* w, bool input_gradient, float* u) {
+  const int64_t K = input_gradient ? g.OC : g.C, N = input_gradient ? g.C : g.OC;
+  const auto transform = nn_kernels().winograd_kernel_row;
+  // Threads only for 4096 kernels or more each: waking one costs more than the MNIST layers' 512-2048.
+  parallel_for(K, std::max<int64_t>(1, 4096 / N), [&](int64_t k0, int64_t k1) {
+    float* taps = workspace_as<float>(kSlotTransposed, 9 * N);  // (9, N)
+    for (int64_t row = k0; row < k1; ++row) {
+      if (input_gradient)  // the C kernels of w[oc = row], contiguous
+        stranspose(N, 9, w + row * g.C * 9, 9, taps);
+      else  // the OC kernels w[:, c = row], C * 9 apart
+        stranspose(N, 9, w + row * 9, g.C * 9, taps);
+      transform(taps, N, input_gradient, u + row * N, K * N);
+    }
+  });
+}
+
+// Tiles a pass: as many as fit kWinogradPassBytes of transformed inputs (16 * C per tile) and
+// products (16 * OC), or half the bytes of U if more (every pass reads all of U: 8 MB for 256 > 512),
+// and at least kWinogradMinTiles, the GEMMs' rows, over which each U_xi is reused.
+constexpr int64_t kWinogradPassBytes = 512 << 10, kWinogradMinTiles = 64;
+
+// How a chunk of samples n0 .. n1 is cut into passes: the tiles of G whole samples, or of `band`
+// tile rows of one sample (G = 1) on maps with more tiles than a pass holds; equal passes.
+struct WinogradPasses {
+  int64_t TH, TW, band, G;
+  WinogradPasses(const Conv2dGeometry& g, int64_t samples) : TH((g.OH() + 1) / 2), TW((g.OW() + 1) / 2), G(1) {
+    const int64_t tile_bytes = 16 * int64_t(sizeof(float)) * (g.C + g.OC), u_bytes = 16 * int64_t(sizeof(float)) * g.C * g.OC;
+    const int64_t max_tiles = std::max({TW, kWinogradMinTiles, std::max(kWinogradPassBytes, u_bytes / 2) / tile_bytes});
+    band = std::min(TH, max_tiles / TW);
+    if (band == TH) {
+      G = std::clamp<int64_t>(max_tiles / (TH * TW), 1, std::max<int64_t>(1, samples));
+      const int64_t passes = (samples + G - 1) / G;
+      G = std::max<int64_t>(1, (samples + passes - 1) / passes);
+    }
+  }
+};
+
+// Transformed input tiles of the pass over samples xh .. (channels-last, H*W*C apart), tile rows
+// r0 .. r0 + rows - 1: V_xi (tiles, C) at v + xi * tiles * C, tiles sample-major then row-major.
+void winograd_input_tiles(const Conv2dGeometry& g, const WinogradPasses& p, const float* xh, int64_t gs, int64_t r0,
+                          int64_t rows, float* v) {
+  const int64_t tiles = gs * rows * p.TW;
+  for (int64_t j = 0; j < gs; ++j)
+    for (int64_t r = 0; r < rows; ++r)
+      nn_kernels().winograd_input_row(xh + j * g.H * g.W * g.C, g.H, g.W, g.C, 2 * (r0 + r) - g.PH, g.PW, p.TW,
+                                        v + (j * rows + r) * p.TW * g.C, tiles * g.C);
+}
+
+// One pass of the convolution: the tiles of gs samples laid out channels-last at xh (H*W*C apart),
+// tile rows r0 .. r0 + rows - 1, transformed into v (V_xi (tiles, C)), multiplied by U into m
+// (M_xi (tiles, OC) = V_xi · U_xi), and transformed back, plus bias when not null, into the same
+// rows of the channels-last outputs at yh (OH*OW*OC apart).
+void winograd_pass(const Conv2dGeometry& g, const WinogradPasses& p, const float* u, const float* bias, const float* xh,
+                   int64_t gs, int64_t r0, int64_t rows, float* v, float* m, float* yh) {
+  const int64_t OH = g.OH(), OW = g.OW(), tiles = gs * rows * p.TW;
+  winograd_input_tiles(g, p, xh, gs, r0, rows, v);
+  for (int64_t xi = 0; xi < 16; ++xi)
+    sgemm(false, false, tiles, g.OC, g.C, 1.0f, v + xi * tiles * g.C, g.C, u + xi * g.C * g.OC, g.OC, 0.0f,
+          m + xi * tiles * g.OC, g.OC);
+  for (int64_t j = 0; j < gs; ++j)
+    for (int64_t r = 0; r < rows; ++r) {
+      const int64_t oh = 2 * (r0 + r);
+      float* y0 = yh + (j * OH + oh) * OW * g.OC;
+      nn_kernels().winograd_output_row(m + (j * rows + r) * p.TW * g.OC, tiles * g.OC, g.OC, bias, p.TW, OW, y0,
+                                         oh + 1 < OH ? y0 + OW * g.OC : nullptr);
+    }
+}
+
+void winograd_convolution_by_bands(const Conv2dGeometry& g, const float* x, const float* u, const float* bias, float* y);
+
+// y (N, OC, OH, OW) = the 3x3 stride-1 convolution of x (N, C, H, W) given as U (winograd_weights),
+// plus bias when not null: passes over groups of samples laid out channels-last, whose outputs are
+// transposed into y once the group is done.
+void winograd_convolution(const Conv2dGeometry& g, const float* x, const float* u, const float* bias, float* y) {
+  if (g.N == 0) return;
+  if (g.N < num_threads()) return winograd_convolution_by_bands(g, x, u, bias, y);
+  const int64_t HW = g.H * g.W, OHW = g.OH() * g.OW();
+  parallel_for(g.N, 1, [&](int64_t n0, int64_t n1) {
+    const WinogradPasses p(g, n1 - n0);
+    const int64_t G = p.G;
+    float* xh = workspace_as<float>(kSlotTransposed, G * HW * g.C);
+    float* yh = workspace_as<float>(kSlotExtra, G * OHW * g.OC);
+    float* v = workspace_as<float>(kSlotColumns, 16 * G * p.band * p.TW * g.C);
+    float* m = workspace_as<float>(kSlotInputGradient, 16 * G * p.band * p.TW * g.OC);
+    for (int64_t s = n0; s < n1; s += G) {
+      const int64_t gs = std::min(G, n1 - s);
+      for (int64_t j = 0; j < gs; ++j) to_channels_last(g, x + (s + j) * g.C * HW, xh + j * HW * g.C);
+      for (int64_t r0 = 0; r0 < p.TH; r0 += p.band)
+        winograd_pass(g, p, u, bias, xh, gs, r0, std::min(p.band, p.TH - r0), v, m, yh);
+      for (int64_t j = 0; j < gs; ++j) stranspose(OHW, g.OC, yh + j * OHW * g.OC, g.OC, y + (s + j) * g.OC * OHW);
+    }
+  });
+}
+
+// The same with fewer samples than threads (batch-1 inference): the threads take bands of tile rows
+// instead of samples, each writing its rows of the samples' channels-last outputs. Every tile is
+// the same sums in the same order as in a pass over whole samples, so the bits are too.
+void winograd_convolution_by_bands(const Conv2dGeometry& g, const float* x, const float* u, const float* bias, float* y) {
+  const int64_t HW = g.H * g.W, OHW = g.OH() * g.OW();
+  const WinogradPasses p(g, 1);
+  const int64_t per_sample = (num_threads() + g.N - 1) / g.N;
+  const int64_t band = std::min(p.band, (p.TH + per_sample - 1) / per_sample), bands = (p.TH + band - 1) / band;
+  float* xh = workspace_as<float>(kSlotTransposed, g.N * HW * g.C);
+  float* yh = workspace_as<float>(kSlotExtra, g.N * OHW * g.OC);
+  for (int64_t j = 0; j < g.N; ++j) to_channels_last(g, x + j * g.C * HW, xh + j * HW * g.C);
+  // A thread per band only for a million multiply-adds or more each (16 C OC per tile).
+  const int64_t min_tiles = (int64_t(1) << 20) / (16 * g.C * g.OC) + 1;
+  parallel_for(g.N * bands, (min_tiles + band * p.TW - 1) / (band * p.TW), [&](int64_t i0, int64_t i1) {
+    float* v = workspace_as<float>(kSlotColumns, 16 * band * p.TW * g.C);
+    float* m = workspace_as<float>(kSlotInputGradient, 16 * band * p.TW * g.OC);
+    for (int64_t i = i0; i < i1; ++i) {
+      const int64_t j = i / bands, r0 = i % bands * band;
+      winograd_pass(g, p, u, bias, xh + j * HW * g.C, 1, r0, std::min(band, p.TH - r0), v, m, yh + j * OHW * g.OC);
+    }
+  });
+  for (int64_t j = 0; j < g.N; ++j) stranspose(OHW, g.OC, yh + j * OHW * g.OC, g.OC, y + j * g.OC * OHW);
+}
+
+}  // namespace
+
+// The weight gradient by the forward's adjoint. With M_xi = V_xi · U_xi and y = Aᵀ M A per tile,
+// the gradient of U_xi is Σ_tiles V_xiᵀ · Z_xi, Z = A dY Aᵀ the output gradient's 2x2 tile spread
+// to 4x4, and that of the kernels dW[oc][c] = Gᵀ dU[c][oc] G: 16 GEMMs (C, OC) whose depth K is the
+// pass's tiles. Per chunk of samples the dU partials (and db's sums), summed in chunk order.
+void winograd_backward_weight(const Conv2dGeometry& g, const float* x, const float* dy, float* dw, float* db) {
+  const int64_t OH = g.OH(), OW = g.OW(), HW = g.H * g.W, OHW = OH * OW;
+  const int64_t usize = 16 * g.C * g.OC, part = usize + g.OC, chunks = parallel_chunks(g.N, 1);
+  float* partials = workspace_as<float>(kSlotPartials, chunks * part);  // per chunk (16, C, OC), then (OC)
+  parallel_for_chunks(g.N, 1, [&](int64_t k, int64_t n0, int64_t n1) {
+    const WinogradPasses p(g, n1 - n0);
+    const int64_t G = p.G;
+    float* pu = partials + k * part;
+    float* pb = pu + usize;
+    std::fill(pu, pu + part, 0.0f);
+    float* xh = workspace_as<float>(kSlotTransposed, G * HW * g.C);
+    float* dyh = workspace_as<float>(kSlotExtra, G * OHW * g.OC);
+    float* v = workspace_as<float>(kSlotColumns, 16 * G * p.band * p.TW * g.C);
+    float* z = workspace_as<float>(kSlotInputGradient, 16 * G * p.band * p.TW * g.OC);
+    for (int64_t s = n0; s < n1; s += G) {
+      const int64_t gs = std::min(G, n1 - s);
+      for (int64_t j = 0; j < gs; ++j) {
+        const float* dyn = dy + (s + j) * g.OC * OHW;
+        to_channels_last(g, x + (s + j) * g.C * HW, xh + j * HW * g.C);
+        stranspose(g.OC, OHW, dyn, OHW, dyh + j * OHW * g.OC);
+        for (int64_t oc = 0; oc < g.OC; ++oc) pb[oc] += row_sum(dyn + oc * OHW, OHW);
+      }
+      for (int64_t r0 = 0; r0 < p.TH; r0 += p.band) {
+        const int64_t rows = std::min(p.band, p.TH - r0), tiles = gs * rows * p.TW;
+        winograd_input_tiles(g, p, xh, gs, r0, rows, v);
+        for (int64_t j = 0; j < gs; ++j)
+          for (int64_t r = 0; r < rows; ++r)
+            nn_kernels().winograd_output_grad_row(dyh + j * OHW * g.OC, OH, OW, g.OC, 2 * (r0 + r), p.TW,
+                                                    z + (j * rows + r) * p.TW * g.OC, tiles * g.OC);
+        for (int64_t xi = 0; xi < 16; ++xi)
+          sgemm(true, false, g.C, g.OC, tiles, 1.0f, v + xi * tiles * g.C, g.C, z + xi * tiles * g.OC, g.OC, 1.0f,
+                pu + xi * g.C * g.OC, g.OC);
+      }
+    }
+  });
+  sum_chunk_partials(partials, chunks, part);
+  // dW: a row c of the dU_xi at a time, (OC) kernels' 4x4 gradients to their 3x3 ones, tap-major
+  // (9, OC), then into dw[oc][c].
+  parallel_for(g.C, 8, [&](int64_t c0, int64_t c1) {
+    float* taps = workspace_as<float>(kSlotTransposed, 9 * g.OC);
+    for (int64_t c = c0; c < c1; ++c) {
+      nn_kernels().winograd_kernel_grad_row(partials + c * g.OC, g.C * g.OC, g.OC, taps);
+      for (int64_t oc = 0; oc < g.OC; ++oc)
+        for (int64_t t = 0; t < 9; ++t) dw[(oc * g.C + c) * 9 + t] = taps[t * g.OC + oc];
+    }
+  });
+  if (db) std::copy(partials + usize, partials + part, db);
+}
+
+void winograd_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* b, float* y) {
+  float* u = workspace_as<float>(kSlotTransformedWeights, 16 * g.C * g.OC);
+  winograd_weights(g, w, false, u);
+  winograd_convolution(g, x, u, b, y);
+}
+
+// dx = the convolution of dy with the turned kernels, channels swapped, padded by 2 - P: (OH, OW)
+// maps back to (H, W).
+void winograd_backward_input(const Conv2dGeometry& g, const float* dy, const float* w, float* dx) {
+  float* u = workspace_as<float>(kSlotTransformedWeights, 16 * g.C * g.OC);
+  winograd_weights(g, w, true, u);
+  Conv2dGeometry adjoint = g;
+  adjoint.C = g.OC, adjoint.OC = g.C, adjoint.H = g.OH(), adjoint.W = g.OW();
+  adjoint.PH = 2 - g.PH, adjoint.PW = 2 - g.PW;
+  winograd_convolution(adjoint, dy, u, nullptr, dx);
+}
+
+}  // namespace hqc::nn::kernels
