@@ -1,5 +1,5 @@
 // gemm_shapes.hpp — the GEMMs the study's six models run at batch 64, named as in
-// apps/bench/torch_peer.py's GEMM_SHAPES (bench_compare.py matches the two by name). Used by
+// apps/bench/peer_measure.py's GEMM_SHAPES (bench_compare.py matches the two by name). Used by
 // `hqc bench` and by gemm_bench (which adds square sizes).
 //
 // Linear(in, out), weight stored (out, in): forward x Wᵀ, input gradient dY W, weight gradient

@@ -18,10 +18,7 @@ bool installed() {
 }  // namespace
 
 TEST_CASE("fashion-mnist from the Debian package: 60000/10000 images, 6000 per class, mean 0.2860") {
-  if (!installed()) {
-    MESSAGE("dataset-fashion-mnist is not installed: skipped (apt-get install dataset-fashion-mnist)");
-    return;
-  }
+  if (!installed()) HQC_SKIP("dataset-fashion-mnist is not installed (apt-get install dataset-fashion-mnist)");
   auto t0 = std::chrono::steady_clock::now();
   Dataset train = load_mnist(kDebianDir, "train", "fashion-mnist");
   Dataset test = load_mnist(kDebianDir, "test", "fashion-mnist");

@@ -1,10 +1,10 @@
 // test_transforms.cpp — each transform on hand-checkable images, resize against PyTorch.
 #include <cmath>
-#include <fstream>
 #include <set>
 
 #include "datasets/transforms.hpp"
 #include "ds_helpers.hpp"
+#include "fixtures.hpp"
 
 using namespace hqc;
 using namespace hqc::data;
@@ -109,23 +109,20 @@ TEST_CASE("resize matches PyTorch bilinear interpolation (align_corners False) o
   for (int64_t c = 0; c < 2; ++c)
     for (int64_t y = 0; y < 5; ++y)
       for (int64_t x = 0; x < 7; ++x) input.push_back(float((c * 35 + y * 7 + x) * 37 % 101) / 100.f);
-  std::ifstream f(std::string(HQC_FIXTURES_DIR) + "/datasets/resize.txt");
-  REQUIRE(f.good());
-  std::string comment;
-  std::getline(f, comment);
-  int64_t oh = 0, ow = 0, cases = 0;
-  while (f >> oh >> ow) {
-    CAPTURE(oh);
-    CAPTURE(ow);
+  const hqc::test::Fixtures f("datasets/resize.txt");  // "resize_<out_h>x<out_w>": (2, out_h, out_w)
+  int64_t cases = 0;
+  for (const std::string& name : f.names()) {
+    CAPTURE(name);
+    const Tensor want = f[name];
+    REQUIRE(want.dim() == 3);
+    const int64_t oh = want.size(1), ow = want.size(2);
+    REQUIRE(name == "resize_" + std::to_string(oh) + "x" + std::to_string(ow));
     Sample s{2, 5, 7, input, {}};
     Generator g(0);
     resize(oh, ow)->apply(s, g);
     REQUIRE(s.px.size() == std::size_t(2 * oh * ow));
-    for (std::size_t i = 0; i < s.px.size(); ++i) {
-      double want;
-      f >> want;
-      CHECK(s.px[i] == doctest::Approx(want).epsilon(1e-6));
-    }
+    const std::vector<double> expected = want.values<double>();
+    for (std::size_t i = 0; i < s.px.size(); ++i) CHECK(s.px[i] == doctest::Approx(expected[i]).epsilon(1e-6));
     ++cases;
   }
   CHECK(cases == 5);

@@ -10,7 +10,8 @@
 
 using namespace hqc;
 using namespace hqc::nn;
-using hqc::test::Fixture;
+using hqc::test::Fixtures;
+using hqc::test::nn_fixture;
 
 namespace {
 
@@ -20,7 +21,7 @@ double atol_for(DType t) { return t == DType::f32 ? 2e-5 : 1e-10; }
 
 #define CHECK_FIXTURE(actual, expected, dt) CHECK_CLOSE((actual).to(DType::f64), (expected), rtol_for(dt), atol_for(dt))
 
-Variable leaf(const Fixture& f, const std::string& key, DType dt) { return Variable(f.get(key, dt), true); }
+Variable leaf(const Fixtures& f, const std::string& key, DType dt) { return Variable(f.get(key, dt), true); }
 
 void check_grad(const GradcheckFn& fn, const std::vector<Tensor>& inputs) {
   GradcheckResult r = gradcheck(fn, inputs);
@@ -39,7 +40,7 @@ Tensor rnd(const Shape& s, uint64_t seed, double lo = -1, double hi = 1) {
 TEST_CASE("conv2d forward and both gradients match PyTorch") {
   struct Case { const char* name; int64_t stride, padding; };
   for (Case c : {Case{"conv2d_pad1", 1, 1}, Case{"conv2d_stride2", 2, 0}, Case{"conv2d_k1", 1, 0}}) {
-    Fixture f(c.name);
+    const Fixtures f = nn_fixture(c.name);
     for (DType dt : kTypes) {
       INFO(c.name << " " << dtype_name(dt));
       Variable x = leaf(f, "x", dt), w = leaf(f, "w", dt), b = leaf(f, "b", dt);
@@ -54,7 +55,7 @@ TEST_CASE("conv2d forward and both gradients match PyTorch") {
 }
 
 TEST_CASE("linear forward and gradients match PyTorch") {
-  Fixture f("linear");
+  const Fixtures f = nn_fixture("linear");
   for (DType dt : kTypes) {
     Variable x = leaf(f, "x", dt), w = leaf(f, "w", dt), b = leaf(f, "b", dt);
     Variable y = linear(x, w, b);
@@ -67,7 +68,7 @@ TEST_CASE("linear forward and gradients match PyTorch") {
 }
 
 TEST_CASE("linear on one row (the dot-product path) matches PyTorch's rows, with and without bias") {
-  Fixture f("linear");
+  const Fixtures f = nn_fixture("linear");
   const Tensor x = f.get("x", DType::f32), w = f.get("w", DType::f32), b = f.get("b", DType::f32);
   const Tensor y = f.get("y");  // with bias, float64
   const int64_t rows = x.size(0);
@@ -86,7 +87,7 @@ TEST_CASE("BatchNorm layers match PyTorch over several training steps and in eva
   struct Case { const char* name; bool two_d; };
   for (Case c : {Case{"batchnorm2d", true}, Case{"batchnorm1d", false}, Case{"batchnorm1d_3d", false}}) {
     INFO(c.name);
-    Fixture f(c.name);
+    const Fixtures f = nn_fixture(c.name);
     const int64_t C = f.get("weight").size(0);
     std::shared_ptr<BatchNorm> bn;
     if (c.two_d)
@@ -125,7 +126,7 @@ TEST_CASE("BatchNorm layers match PyTorch over several training steps and in eva
 }
 
 TEST_CASE("max pooling matches PyTorch for 2x2 and overlapping 3x3 stride 2 windows") {
-  Fixture f("maxpool2d");
+  const Fixtures f = nn_fixture("maxpool2d");
   for (DType dt : kTypes) {
     Variable x = leaf(f, "x", dt);
     Variable y = MaxPool2d(2)(x);
@@ -141,7 +142,7 @@ TEST_CASE("max pooling matches PyTorch for 2x2 and overlapping 3x3 stride 2 wind
 }
 
 TEST_CASE("adaptive average pooling matches PyTorch when sizes do not divide") {
-  Fixture f("adaptive_avg_pool2d");
+  const Fixtures f = nn_fixture("adaptive_avg_pool2d");
   for (int i = 0; i < 5; ++i) {
     const std::string k = std::to_string(i);
     const Tensor want = f.get("y" + k);
@@ -157,7 +158,7 @@ TEST_CASE("adaptive average pooling matches PyTorch when sizes do not divide") {
 }
 
 TEST_CASE("ReLU and Softmax match PyTorch") {
-  Fixture f("activations");
+  const Fixtures f = nn_fixture("activations");
   for (DType dt : kTypes) {
     Variable x = leaf(f, "x", dt);
     Variable y = ReLU()(x);
@@ -173,7 +174,7 @@ TEST_CASE("ReLU and Softmax match PyTorch") {
 }
 
 TEST_CASE("cross-entropy with label smoothing, NLL and MSE match PyTorch") {
-  Fixture f("losses");
+  const Fixtures f = nn_fixture("losses");
   const Tensor labels = f.labels("labels");
   for (DType dt : kTypes) {
     for (auto [tag, eps] : {std::pair{"ls0", 0.0}, std::pair{"ls1", 0.1}, std::pair{"ls3", 0.3}}) {

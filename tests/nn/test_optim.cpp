@@ -12,7 +12,8 @@
 
 using namespace hqc;
 using namespace hqc::nn;
-using hqc::test::Fixture;
+using hqc::test::Fixtures;
+using hqc::test::nn_fixture;
 
 namespace {
 
@@ -21,7 +22,7 @@ using MakeSched = std::function<std::unique_ptr<LRScheduler>(Optimizer&)>;
 
 void replay(const char* name, const MakeOpt& make_opt, const MakeSched& make_sched = nullptr) {
   INFO(name);
-  Fixture f(name);
+  const Fixtures f = nn_fixture(name);
   Variable p0(f.get("p0_init", DType::f32), true), p1(f.get("p1_init", DType::f32), true);
   auto opt = make_opt({p0, p1});
   std::unique_ptr<LRScheduler> sched = make_sched ? make_sched(*opt) : nullptr;
@@ -222,7 +223,7 @@ TEST_CASE("optimiser and schedule state: a state of the wrong kind or shape is r
 }
 
 TEST_CASE("clip_grad_norm matches torch.nn.utils.clip_grad_norm_, clipping and not") {
-  Fixture f("clip_grad_norm");
+  const Fixtures f = nn_fixture("clip_grad_norm");
   for (auto [tag, max_norm] : {std::pair{"a", 1.0}, std::pair{"b", 100.0}}) {
     Variable p0(zeros({3, 4}), true), p1(zeros({5}), true);
     p0.set_grad(f.get("g0", DType::f32));

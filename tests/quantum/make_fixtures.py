@@ -10,8 +10,12 @@ Run from the repository root:  /usr/bin/python3 tests/quantum/make_fixtures.py
 """
 import math
 import os
+import sys
 
 import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from fixtures_io import write_fixtures  # noqa: E402
 
 torch.manual_seed(2026)
 DT = torch.complex128
@@ -84,26 +88,23 @@ CASES = [  # template, rotation, qubits, layers, batch, features
 ]
 
 
-def fmt(t):
-    return " ".join(repr(float(v)) for v in t.detach().reshape(-1))
-
-
 def main():
-    out = os.path.join(os.path.dirname(__file__), "..", "fixtures", "quantum", "layer_reference.txt")
-    lines = ["# quantum layer reference: written by tests/quantum/make_fixtures.py (PyTorch %s)" % torch.__version__]
-    for template, rotation, n, L, B, K in CASES:
+    # One group of tensors per case, named "case<i>-<template>-<rotation>/<field>"; the shapes give
+    # the rest: x (B, K), w (L, n) or (L, n, 3), g and expval (B, n).
+    out = {}
+    for i, (template, rotation, n, L, B, K) in enumerate(CASES):
         x = (torch.rand(B, K, dtype=torch.float64) * 2 - 1).requires_grad_()
         shape = (L, n) if template == "basic" else (L, n, 3)
         w = (torch.rand(shape, dtype=torch.float64) * 2 * math.pi).requires_grad_()
         g = torch.rand(B, n, dtype=torch.float64) * 2 - 1
         e = layer(x, w, n, L, template, rotation)
         (e * g).sum().backward()
-        lines.append("case %s %s %d %d %d %d" % (template, rotation, n, L, B, K))
         for name, t in (("x", x), ("w", w), ("g", g), ("expval", e), ("grad_w", w.grad), ("grad_x", x.grad)):
-            lines.append(name + " " + fmt(t))
-    with open(out, "w") as f:
-        f.write("\n".join(lines) + "\n")
-    print("wrote", os.path.normpath(out), len(CASES), "cases")
+            out[f"case{i}-{template}-{rotation}/{name}"] = t
+    path = write_fixtures("quantum/layer_reference.txt", out,
+                          header="quantum layer reference: written by tests/quantum/make_fixtures.py "
+                                 f"(PyTorch {torch.__version__})")
+    print("wrote", os.path.normpath(path), len(CASES), "cases")
 
 
 if __name__ == "__main__":
