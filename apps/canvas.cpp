@@ -89,8 +89,17 @@ struct Quad {
 };
 std::vector<Quad> glyph_quads(const std::string& s) {
   std::string text = printable(s);
-  std::vector<char> buf(text.size() * 300 + 64);
-  const int n = stb_easy_font_print(0, 0, text.data(), nullptr, buf.data(), static_cast<int>(buf.size()));
+  // stb_easy_font writes 64 bytes a quad and silently drops the quads that do not fit, so a short
+  // buffer loses the last strokes of a string. The widest glyphs take 11 quads ('X', '#'); start
+  // there and grow while the buffer might have filled (fewer than 64 bytes left after the last quad).
+  constexpr std::size_t quad_bytes = 64, max_quads_per_glyph = 11;
+  std::vector<char> buf(text.size() * max_quads_per_glyph * quad_bytes + quad_bytes);
+  int n = 0;
+  for (;;) {
+    n = stb_easy_font_print(0, 0, text.data(), nullptr, buf.data(), static_cast<int>(buf.size()));
+    if (static_cast<std::size_t>(n) * quad_bytes + quad_bytes <= buf.size()) break;
+    buf.resize(buf.size() * 2);
+  }
   std::vector<Quad> quads;
   quads.reserve(n);
   for (int q = 0; q < n; ++q) {
@@ -114,6 +123,8 @@ void Canvas::text_vertical(int x, int y, const std::string& s, Rgb c, int scale)
   for (const Quad& q : glyph_quads(s))
     fill_rect(x + q.y0 * scale, y + w - q.x1 * scale, x + q.y1 * scale, y + w - q.x0 * scale, c);
 }
+
+std::size_t Canvas::text_quad_count(const std::string& s) { return glyph_quads(s).size(); }
 
 int Canvas::text_width(const std::string& s, int scale) {
   std::string text = printable(s);

@@ -41,6 +41,8 @@ class Canvas {
   void text(int x, int y, const std::string& s, Rgb c, int scale = 1);
   // Text turned 90 degrees counter-clockwise (reads bottom to top), its bounding box's top-left at (x, y).
   void text_vertical(int x, int y, const std::string& s, Rgb c, int scale = 1);
+  // The number of font rectangles text() fills for s: every stroke stb_easy_font has for it.
+  static std::size_t text_quad_count(const std::string& s);
   static int text_width(const std::string& s, int scale = 1);
   static int text_height(const std::string& s, int scale = 1);
 

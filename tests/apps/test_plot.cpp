@@ -8,6 +8,13 @@
 
 #include "apps/plot.hpp"
 
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#include <stb/stb_easy_font.h>
+#pragma GCC diagnostic pop
+
 using namespace hqc::app;
 
 namespace {
@@ -75,6 +82,52 @@ TEST_CASE("text is drawn inside its measured box, and vertical text inside the t
   Canvas u(100, 30);
   u.text(0, 0, "\xc3\xa9\x01", colors::black);
   CHECK(count_color(u, colors::black) > 0);
+}
+
+namespace {
+// stb_easy_font's own quads for s, from a buffer far larger than any string here needs.
+std::vector<float> reference_quads(const std::string& s, int& n) {
+  std::vector<float> buf(1 << 20);
+  std::string text = s;
+  n = stb_easy_font_print(0, 0, text.data(), nullptr, buf.data(), static_cast<int>(buf.size() * sizeof(float)));
+  return buf;
+}
+// Draws s the way the font defines it (vertex 0 and vertex 2 of each quad are opposite corners).
+Canvas reference_text(int w, int h, const std::string& s) {
+  Canvas cv(w, h);
+  int n = 0;
+  const std::vector<float> v = reference_quads(s, n);
+  for (int q = 0; q < n; ++q) {
+    const float* c = v.data() + q * 16;
+    cv.fill_rect(static_cast<int>(c[0]), static_cast<int>(c[1]), static_cast<int>(c[8]), static_cast<int>(c[9]),
+                 colors::black);
+  }
+  return cv;
+}
+void check_text_complete(const std::string& s) {
+  CAPTURE(s);
+  int n = 0;
+  reference_quads(s, n);
+  CHECK(Canvas::text_quad_count(s) == static_cast<std::size_t>(n));
+  const int w = Canvas::text_width(s) + 2, h = Canvas::text_height(s) + 6;
+  Canvas drawn(w, h);
+  drawn.text(0, 0, s, colors::black);
+  CHECK(drawn.pixels() == reference_text(w, h, s).pixels());
+}
+}  // namespace
+
+TEST_CASE("text draws every stroke of every printable character, even in long strings") {
+  std::string all;
+  for (char c = 32; c < 127; ++c) {
+    check_text_complete(std::string(1, c));
+    all += c;
+  }
+  check_text_complete(all);
+  check_text_complete(std::string(200, 'X'));  // 11 quads a glyph, the font's widest
+  check_text_complete(std::string(200, '8'));
+  check_text_complete(std::string(200, '#'));
+  check_text_complete("985 890 365 200");  // confusion-matrix counts that lost their last strokes
+  check_text_complete("");
 }
 
 TEST_CASE("canvas to_tensor is (3, H, W) uint8 with the channels split") {
