@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "apps/attack.hpp"
 #include "apps/cli.hpp"
 #include "apps/output_folder.hpp"
 #include "apps/plot.hpp"
@@ -127,6 +128,14 @@ hqc::cli::Command compare_cmd("compare", "train several models alike and write a
   ao.steps = static_cast<int>(p.integer("attack-steps", 0, 100000));
   ao.seed = o.seed;
   const int64_t attack_limit = p.integer("attack-limit", 0);
+  if (ao.steps > 0) {  // refused before the first model trains, not after
+    try {
+      app::check_attack_options(ao);
+    } catch (const app::AttackOptionError& e) {
+      throw cli::UsageError("--" + (e.option == "steps/alpha" ? std::string("attack-steps/--attack-alpha") : "attack-" + e.option) +
+                            ": " + e.what());
+    }
+  }
   const std::filesystem::path out = p.str("out");
   o.out_mode = resuming                 ? app::OutputMode::resume
                : p.is_set("overwrite") ? app::OutputMode::overwrite

@@ -8,7 +8,6 @@
 #include "apps/training.hpp"
 #include "autograd/variable.hpp"
 #include "datasets/loader.hpp"
-#include "nn/loss.hpp"
 #include "nn/optim.hpp"
 #include "nn/schedule.hpp"
 #include "tensor/random.hpp"
@@ -75,13 +74,7 @@ struct Trainer {
       loader->start_epoch(++epoch);
       loader->next(b);
     }
-    Variable logits = (*model)(Variable(b.images));
-    Variable loss = nn::cross_entropy(logits, b.labels, recipe.label_smoothing);
-    optimizer->zero_grad();
-    loss.backward();
-    if (recipe.clip_norm > 0) nn::clip_grad_norm(optimizer->params(), recipe.clip_norm);
-    optimizer->step();
-    schedule->step();
+    app::train_step(*model, recipe, *optimizer, *schedule, b.images, b.labels);
   }
 };
 

@@ -1,7 +1,7 @@
 // models.hpp — the model section of `hqc bench`: training throughput, inference throughput, batch-1
 // latency and the peak memory of a training process, for the six models of the study.
 //
-// A training step is what `hqc train` does for one batch (apps/training.cpp): the datasets' Loader
+// A training step is what `hqc train` does for one batch (app::train_step, apps/training.hpp): the datasets' Loader
 // (shuffled, the study's normalisation, no augmentation, next batch prepared on its background
 // thread) over a pool of 1,024 seeded random uint8 images, forward, cross-entropy with label
 // smoothing, backward, clipping (hybrid), optimiser and schedule steps with the model's recipe.
