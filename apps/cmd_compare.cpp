@@ -38,9 +38,10 @@ hqc::app::ModelConfig parse_model_token(const std::string& t, const std::string&
 }
 
 std::string slug(const hqc::app::ModelConfig& c) {
-  std::string s = c.model;
-  if (c.model == "hybrid" && c.quantum != "circuit") s += "-" + c.quantum;
-  if (c.model == "hybrid" && c.qubits != 4) s += "-" + std::to_string(c.qubits) + "q";
+  using hqc::app::ModelKind, hqc::app::QuantumVariant;
+  std::string s = hqc::app::model_name(c.model);
+  if (c.model == ModelKind::hybrid && c.quantum != QuantumVariant::circuit) s += std::string("-") + hqc::app::quantum_name(c.quantum);
+  if (c.model == ModelKind::hybrid && c.qubits != 4) s += "-" + std::to_string(c.qubits) + "q";
   return s;
 }
 
@@ -179,8 +180,8 @@ hqc::cli::Command compare_cmd("compare", "train several models alike and write a
       app::TrainResult r = app::train_model(c, oc);
       app::RunResult rr;
       rr.name = c.display_name();
-      rr.model = c.model;
-      rr.quantum = c.quantum;
+      rr.model = app::model_name(c.model);
+      rr.quantum = app::quantum_name(c.quantum);
       rr.qubits = c.qubits;
       rr.dataset = dataset;
       rr.parameters = r.parameters;

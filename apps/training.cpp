@@ -44,7 +44,7 @@ std::string Recipe::describe() const {
   return b;
 }
 
-Recipe default_recipe(const ModelConfig& c) { return c.model == "hybrid" ? kHybridRecipe : kClassicalRecipe; }
+Recipe default_recipe(const ModelConfig& c) { return c.model == ModelKind::hybrid ? kHybridRecipe : kClassicalRecipe; }
 
 std::unique_ptr<nn::Optimizer> make_optimizer(const Recipe& rc, std::vector<Variable> params) {
   switch (rc.optimizer) {
@@ -184,9 +184,9 @@ EvalResult evaluate(nn::Module& model, const ModelConfig& config, const data::Da
 }
 
 FlagList train_flags(const ModelConfig& c, const TrainOptions& o) {
-  return {{"model", c.model},
+  return {{"model", model_name(c.model)},
           {"dataset", c.dataset},
-          {"quantum", c.quantum},
+          {"quantum", quantum_name(c.quantum)},
           {"qubits", std::to_string(c.qubits)},
           {"epochs", std::to_string(o.epochs)},
           {"batch", std::to_string(o.batch)},
@@ -470,9 +470,10 @@ TrainResult train_model(const ModelConfig& config, const TrainOptions& opt) {
 
 cli::Json train_json(const TrainResult& r) {
   cli::Json j = cli::Json::object();
-  j.set("model", r.config.model).set("dataset", r.config.dataset);
-  j.set("quantum", r.config.model == "hybrid" ? cli::Json(r.config.quantum) : cli::Json(nullptr));
-  j.set("qubits", r.config.model == "hybrid" ? cli::Json(r.config.qubits) : cli::Json(nullptr));
+  const bool hybrid = r.config.model == ModelKind::hybrid;
+  j.set("model", model_name(r.config.model)).set("dataset", r.config.dataset);
+  j.set("quantum", hybrid ? cli::Json(quantum_name(r.config.quantum)) : cli::Json(nullptr));
+  j.set("qubits", hybrid ? cli::Json(r.config.qubits) : cli::Json(nullptr));
   j.set("parameters", r.parameters);
   cli::Json epochs = cli::Json::array();
   for (const auto& e : r.epochs) {

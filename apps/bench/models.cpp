@@ -82,12 +82,12 @@ struct Trainer {
 
 const std::vector<ModelSpec>& model_specs() {
   static const std::vector<ModelSpec> specs = {
-      {"mnist-hybrid", "mnist", "hybrid", 142530},
-      {"mnist-classical", "mnist", "classical", 151754},
-      {"cifar100-hybrid", "cifar100", "hybrid", 1164796},
-      {"cifar100-classical", "cifar100", "classical", 1710436},
-      {"stl10-hybrid", "stl10", "hybrid", 4603298},
-      {"stl10-classical", "stl10", "classical", 1687306},
+      {"mnist-hybrid", "mnist", app::ModelKind::hybrid, 142530},
+      {"mnist-classical", "mnist", app::ModelKind::classical, 151754},
+      {"cifar100-hybrid", "cifar100", app::ModelKind::hybrid, 1164796},
+      {"cifar100-classical", "cifar100", app::ModelKind::classical, 1710436},
+      {"stl10-hybrid", "stl10", app::ModelKind::hybrid, 4603298},
+      {"stl10-classical", "stl10", app::ModelKind::classical, 1687306},
   };
   return specs;
 }
@@ -154,7 +154,7 @@ cli::Json to_json(const ModelResult& r) {
   cli::Json j = cli::Json::object();
   j.set("name", r.spec.name)
       .set("dataset", r.spec.dataset)
-      .set("model", r.spec.model)
+      .set("model", app::model_name(r.spec.model))
       .set("input_shape", cli::Json::array_of(std::vector<int64_t>(r.input.begin(), r.input.end())))
       .set("classes", r.classes)
       .set("parameters", r.parameters)

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "apps/bench/bench.hpp"
+#include "apps/models.hpp"
 #include "tensor/tensor.hpp"
 
 namespace hqc::bench {
@@ -20,7 +21,7 @@ namespace hqc::bench {
 struct ModelSpec {
   const char* name;     // "mnist-hybrid"
   const char* dataset;  // mnist | cifar100 | stl10
-  const char* model;    // hybrid | classical
+  app::ModelKind model;
   int64_t parameters;   // docs/study.md's count, checked before measuring
 };
 const std::vector<ModelSpec>& model_specs();
