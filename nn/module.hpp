@@ -33,7 +33,7 @@ class Module {
 
   // The computation; x carries the batch as its first dimension.
   virtual Variable forward(const Variable& x) = 0;
-  // Runs forward() (and reports the call to an active summary trace).
+  // Runs forward(): how a model calls its children.
   Variable operator()(const Variable& x);
 
   // "Conv2d", "Linear", ... and a one-line description with the layer's settings.
