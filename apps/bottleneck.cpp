@@ -27,12 +27,12 @@ bool quantum_layer_available() {
 
 std::shared_ptr<nn::Module> make_bottleneck(const ModelConfig& c, Generator& gen) {
   const int64_t width = int64_t{1} << c.qubits;
-  if (c.quantum == "linear") return std::make_shared<nn::Linear>(width, c.qubits, gen);
+  if (c.quantum == QuantumVariant::linear) return std::make_shared<nn::Linear>(width, c.qubits, gen);
 #ifdef HQC_HAVE_QUANTUM
   quantum::LayerSpec spec;
   spec.qubits = c.qubits;
   spec.layers = 2;  // the study's BasicEntanglerLayers depth
-  spec.templ = c.quantum == "rotations" ? quantum::Template::rotations : quantum::Template::basic;
+  spec.templ = c.quantum == QuantumVariant::rotations ? quantum::Template::rotations : quantum::Template::basic;
   return std::make_shared<quantum::QuantumLayer>(spec, gen);
 #else
   throw std::runtime_error("the quantum layer is not part of this build (quantum/ library missing); "

@@ -2,6 +2,7 @@
 #include <iostream>
 #include <stdexcept>
 
+#include "apps/attack.hpp"
 #include "apps/cli.hpp"
 #include "apps/study_flags.hpp"
 #include "apps/training.hpp"
@@ -22,7 +23,7 @@ hqc::cli::Command attack_cmd("attack", "robust accuracy of a checkpoint under FG
   if (!p.parse(args)) return 0;
   if (!p.given("checkpoint")) throw cli::UsageError("--checkpoint: required");
   app::AttackOptions o;
-  o.kind = p.choice("attack", {"fgsm", "pgd"});
+  o.kind = p.choice("attack", {"fgsm", "pgd"}) == "fgsm" ? app::AttackKind::fgsm : app::AttackKind::pgd;
   o.eps = p.number("eps");
   if (!(o.eps >= 0 && o.eps <= 1)) throw cli::UsageError("flag --eps must be in [0, 1] (pixel units), got " + p.str("eps"));
   o.alpha = p.number("alpha");
@@ -30,6 +31,11 @@ hqc::cli::Command attack_cmd("attack", "robust accuracy of a checkpoint under FG
   o.random_start = p.choice("random-start", {"on", "off"}) == "on";
   o.seed = app::seed_from(p);
   o.batch = p.integer("batch", 1, 1 << 20);
+  try {
+    app::check_attack_options(o);
+  } catch (const app::AttackOptionError& e) {
+    throw cli::UsageError("--" + (e.option == "steps/alpha" ? std::string("steps/--alpha") : e.option) + ": " + e.what());
+  }
   if (p.given("dataset")) p.choice("dataset", app::dataset_choices());
   app::apply_threads(p);
   app::LoadedModel m = app::load_model(p.str("checkpoint"));
@@ -40,12 +46,12 @@ hqc::cli::Command attack_cmd("attack", "robust accuracy of a checkpoint under FG
   const app::AttackResult r = app::attack_model(*m.model, m.config, ds, p.integer("test-limit", 0), o, app::Progress::Mode::automatic);
   if (p.is_set("json")) {
     cli::Json j = cli::Json::object();
-    j.set("attack", o.kind).set("eps", o.eps).set("clean_accuracy", r.clean_accuracy).set("robust_accuracy", r.robust_accuracy);
+    j.set("attack", app::attack_name(o.kind)).set("eps", o.eps).set("clean_accuracy", r.clean_accuracy).set("robust_accuracy", r.robust_accuracy);
     j.set("count", r.count);
-    if (o.kind == "pgd") j.set("alpha", o.alpha).set("steps", o.steps).set("random_start", o.random_start);
+    if (o.kind == app::AttackKind::pgd) j.set("alpha", o.alpha).set("steps", o.steps).set("random_start", o.random_start);
     std::cout << j.dump() << "\n";
   } else {
-    std::printf("%s eps %g on %lld test images: clean accuracy %.2f%%, robust accuracy %.2f%%\n", o.kind.c_str(), o.eps,
+    std::printf("%s eps %g on %lld test images: clean accuracy %.2f%%, robust accuracy %.2f%%\n", app::attack_name(o.kind), o.eps,
                 static_cast<long long>(r.count), 100 * r.clean_accuracy, 100 * r.robust_accuracy);
   }
   return 0;

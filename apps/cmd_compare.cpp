@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "apps/attack.hpp"
 #include "apps/cli.hpp"
 #include "apps/output_folder.hpp"
 #include "apps/plot.hpp"
@@ -37,9 +38,10 @@ hqc::app::ModelConfig parse_model_token(const std::string& t, const std::string&
 }
 
 std::string slug(const hqc::app::ModelConfig& c) {
-  std::string s = c.model;
-  if (c.model == "hybrid" && c.quantum != "circuit") s += "-" + c.quantum;
-  if (c.model == "hybrid" && c.qubits != 4) s += "-" + std::to_string(c.qubits) + "q";
+  using hqc::app::ModelKind, hqc::app::QuantumVariant;
+  std::string s = hqc::app::model_name(c.model);
+  if (c.model == ModelKind::hybrid && c.quantum != QuantumVariant::circuit) s += std::string("-") + hqc::app::quantum_name(c.quantum);
+  if (c.model == ModelKind::hybrid && c.qubits != 4) s += "-" + std::to_string(c.qubits) + "q";
   return s;
 }
 
@@ -127,6 +129,14 @@ hqc::cli::Command compare_cmd("compare", "train several models alike and write a
   ao.steps = static_cast<int>(p.integer("attack-steps", 0, 100000));
   ao.seed = o.seed;
   const int64_t attack_limit = p.integer("attack-limit", 0);
+  if (ao.steps > 0) {  // refused before the first model trains, not after
+    try {
+      app::check_attack_options(ao);
+    } catch (const app::AttackOptionError& e) {
+      throw cli::UsageError("--" + (e.option == "steps/alpha" ? std::string("attack-steps/--attack-alpha") : "attack-" + e.option) +
+                            ": " + e.what());
+    }
+  }
   const std::filesystem::path out = p.str("out");
   o.out_mode = resuming                 ? app::OutputMode::resume
                : p.is_set("overwrite") ? app::OutputMode::overwrite
@@ -170,8 +180,8 @@ hqc::cli::Command compare_cmd("compare", "train several models alike and write a
       app::TrainResult r = app::train_model(c, oc);
       app::RunResult rr;
       rr.name = c.display_name();
-      rr.model = c.model;
-      rr.quantum = c.quantum;
+      rr.model = app::model_name(c.model);
+      rr.quantum = app::quantum_name(c.quantum);
       rr.qubits = c.qubits;
       rr.dataset = dataset;
       rr.parameters = r.parameters;

@@ -17,7 +17,7 @@ hqc::cli::Command summary_cmd("summary", "layer table and parameter count of a m
   const auto layers = nn::summarize(*model, c.input);
   if (p.is_set("json")) {
     cli::Json j = cli::Json::object();
-    j.set("model", c.model).set("dataset", c.dataset).set("parameters", model->num_parameters());
+    j.set("model", app::model_name(c.model)).set("dataset", c.dataset).set("parameters", model->num_parameters());
     cli::Json ls = cli::Json::array();
     for (const auto& l : layers) {
       cli::Json o = cli::Json::object();

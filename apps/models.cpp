@@ -14,6 +14,29 @@
 
 namespace hqc::app {
 
+const char* model_name(ModelKind kind) { return kind == ModelKind::hybrid ? "hybrid" : "classical"; }
+
+const char* quantum_name(QuantumVariant variant) {
+  switch (variant) {
+    case QuantumVariant::circuit: return "circuit";
+    case QuantumVariant::linear: return "linear";
+    case QuantumVariant::rotations: return "rotations";
+  }
+  return "?";
+}
+
+ModelKind parse_model_kind(const std::string& name) {
+  for (ModelKind k : {ModelKind::hybrid, ModelKind::classical})
+    if (name == model_name(k)) return k;
+  throw std::invalid_argument("unknown model '" + name + "' (hybrid, classical)");
+}
+
+QuantumVariant parse_quantum_variant(const std::string& name) {
+  for (QuantumVariant v : {QuantumVariant::circuit, QuantumVariant::linear, QuantumVariant::rotations})
+    if (name == quantum_name(v)) return v;
+  throw std::invalid_argument("unknown variant '" + name + "' (circuit, linear, rotations)");
+}
+
 std::string ModelConfig::family() const {
   if (dataset == "mnist" || dataset == "fashion-mnist") return "mnist";
   if (dataset == "cifar10" || dataset == "cifar100") return "cifar";
@@ -22,18 +45,18 @@ std::string ModelConfig::family() const {
 }
 
 std::string ModelConfig::display_name() const {
-  if (model != "hybrid") return model;
+  if (model != ModelKind::hybrid) return model_name(model);
   std::string n = "hybrid";
   const int features = 1 << qubits;
-  if (quantum == "linear") n += ", Linear(" + std::to_string(features) + "," + std::to_string(qubits) + ")";
-  if (quantum == "rotations") n += ", rotations only";
+  if (quantum == QuantumVariant::linear) n += ", Linear(" + std::to_string(features) + "," + std::to_string(qubits) + ")";
+  if (quantum == QuantumVariant::rotations) n += ", rotations only";
   if (qubits != 4) n += ", " + std::to_string(qubits) + " qubits";
   return n;
 }
 
 std::string ModelConfig::to_json() const {
   cli::Json j = cli::Json::object();
-  j.set("model", model).set("dataset", dataset).set("quantum", quantum).set("qubits", qubits).set("classes", classes);
+  j.set("model", model_name(model)).set("dataset", dataset).set("quantum", quantum_name(quantum)).set("qubits", qubits).set("classes", classes);
   j.set("input", cli::Json::array_of(input));
   return j.dump(-1);
 }
@@ -92,9 +115,9 @@ ModelConfig ModelConfig::from_json(const std::string& text) {
   // Every field is checked against the model the dataset implies before anything is built from it:
   // a crafted "classes" or "input" must not become a multi-gigabyte layer.
   ModelConfig c;
-  c.model = one_of(json_field(text, "model"), "model", {"hybrid", "classical"});
+  c.model = parse_model_kind(one_of(json_field(text, "model"), "model", {"hybrid", "classical"}));
   c.dataset = one_of(json_field(text, "dataset"), "dataset", {"mnist", "fashion-mnist", "cifar10", "cifar100", "stl10"});
-  c.quantum = one_of(json_field(text, "quantum"), "quantum", {"circuit", "linear", "rotations"});
+  c.quantum = parse_quantum_variant(one_of(json_field(text, "quantum"), "quantum", {"circuit", "linear", "rotations"}));
   const int64_t qubits = to_int(json_field(text, "qubits"), "qubits");
   if (qubits < 1 || qubits > 10)
     throw std::runtime_error("model configuration: \"qubits\" is " + std::to_string(qubits) + ", expected 1..10");
@@ -115,10 +138,22 @@ ModelConfig ModelConfig::from_json(const std::string& text) {
 }
 
 ModelConfig model_config(const std::string& model, const std::string& dataset, const std::string& quantum, int qubits) {
-  if (model != "hybrid" && model != "classical")
-    throw cli::UsageError("--model: unknown model '" + model + "' (hybrid, classical)");
-  if (quantum != "circuit" && quantum != "linear" && quantum != "rotations")
-    throw cli::UsageError("--quantum: unknown variant '" + quantum + "' (circuit, linear, rotations)");
+  ModelKind kind;
+  QuantumVariant variant;
+  try {
+    kind = parse_model_kind(model);
+  } catch (const std::invalid_argument& e) {
+    throw cli::UsageError(std::string("--model: ") + e.what());
+  }
+  try {
+    variant = parse_quantum_variant(quantum);
+  } catch (const std::invalid_argument& e) {
+    throw cli::UsageError(std::string("--quantum: ") + e.what());
+  }
+  return model_config(kind, dataset, variant, qubits);
+}
+
+ModelConfig model_config(ModelKind model, const std::string& dataset, QuantumVariant quantum, int qubits) {
   if (qubits < 1 || qubits > 10) throw cli::UsageError("--qubits: " + std::to_string(qubits) + " outside 1..10");
   ModelConfig c;
   c.model = model;
@@ -136,7 +171,8 @@ namespace {
 using nn::Module;
 using ModulePtr = std::shared_ptr<Module>;
 
-// conv 3x3 (padding 1) -> BatchNorm2d -> ReLU, and optionally MaxPool2d(2).
+// conv 3x3 (padding 1) -> BatchNorm2d -> ReLU, and optionally MaxPool2d(2). The caller fuses
+// BatchNorm2d + ReLU once the Sequential is complete (fuse_batchnorm_relu).
 void conv_block(nn::Sequential& s, int64_t in, int64_t out, bool pool, Generator& gen) {
   s.add(std::make_shared<nn::Conv2d>(in, out, 3, gen, 1, 1));
   s.add(std::make_shared<nn::BatchNorm2d>(out));
@@ -170,7 +206,7 @@ std::shared_ptr<nn::Module> build_model(const ModelConfig& c, uint64_t seed) {
   auto dropout = [&](double p) { return std::make_shared<nn::Dropout>(p, seed, kDropoutStream + dropout_streams++); };
   const std::string fam = c.family();
   auto features = std::make_shared<nn::Sequential>();
-  if (c.model == "hybrid") {
+  if (c.model == ModelKind::hybrid) {
     int64_t flat = 0, hidden = 0;
     if (fam == "mnist") {
       conv_block(*features, c.input[0], 16, true, gen);
@@ -190,13 +226,15 @@ std::shared_ptr<nn::Module> build_model(const ModelConfig& c, uint64_t seed) {
     }
     features->add(std::make_shared<nn::AdaptiveAvgPool2d>(4, 4));
     features->add(std::make_shared<nn::Flatten>());
+    features->fuse_batchnorm_relu();  // each block's BatchNorm2d + ReLU as one op
     const int64_t width = int64_t{1} << c.qubits;
     auto reducer = nn::sequential({std::make_shared<nn::Linear>(flat, hidden, gen), std::make_shared<nn::ReLU>(),
                                    std::make_shared<nn::Linear>(hidden, width, gen), std::make_shared<nn::Softmax>(1)});
     auto bottleneck = make_bottleneck(c, gen);
-    auto head = nn::sequential({std::make_shared<nn::Linear>(c.qubits, 128, gen), std::make_shared<nn::BatchNorm1d>(128),
-                                std::make_shared<nn::ReLU>(), dropout(0.3),
-                                std::make_shared<nn::Linear>(128, c.classes, gen)});
+    // BatchNorm1d + ReLU as one op.
+    auto head = nn::fused_sequential({std::make_shared<nn::Linear>(c.qubits, 128, gen), std::make_shared<nn::BatchNorm1d>(128),
+                                      std::make_shared<nn::ReLU>(), dropout(0.3),
+                                      std::make_shared<nn::Linear>(128, c.classes, gen)});
     return std::make_shared<Network>(
         "HybridNet", std::vector<std::pair<std::string, ModulePtr>>{
                          {"features", features}, {"reducer", reducer}, {"quantum", bottleneck}, {"head", head}});
@@ -218,9 +256,11 @@ std::shared_ptr<nn::Module> build_model(const ModelConfig& c, uint64_t seed) {
     if (fam == "stl") p = 0.4;
   }
   features->add(std::make_shared<nn::Flatten>());
-  auto classifier = nn::sequential({std::make_shared<nn::Linear>(flat, hidden, gen), std::make_shared<nn::BatchNorm1d>(hidden),
-                                    std::make_shared<nn::ReLU>(), dropout(p),
-                                    std::make_shared<nn::Linear>(hidden, c.classes, gen)});
+  features->fuse_batchnorm_relu();  // each block's BatchNorm2d + ReLU as one op
+  // BatchNorm1d + ReLU as one op.
+  auto classifier = nn::fused_sequential({std::make_shared<nn::Linear>(flat, hidden, gen),
+                                          std::make_shared<nn::BatchNorm1d>(hidden), std::make_shared<nn::ReLU>(),
+                                          dropout(p), std::make_shared<nn::Linear>(hidden, c.classes, gen)});
   return std::make_shared<Network>("ClassicalNet", std::vector<std::pair<std::string, ModulePtr>>{
                                                        {"features", features}, {"classifier", classifier}});
 }

@@ -18,10 +18,20 @@
 
 namespace hqc::app {
 
+enum class ModelKind { hybrid, classical };
+// The hybrid's bottleneck: the circuit, Linear(2^N, N) in its place, or the circuit without entanglers.
+enum class QuantumVariant { circuit, linear, rotations };
+// The names flags, JSON, checkpoints and last.hqc spell them with ("hybrid", "rotations"), and back:
+// parse_* throw std::invalid_argument listing the choices.
+const char* model_name(ModelKind kind);
+const char* quantum_name(QuantumVariant variant);
+ModelKind parse_model_kind(const std::string& name);
+QuantumVariant parse_quantum_variant(const std::string& name);
+
 struct ModelConfig {
-  std::string model = "hybrid";     // hybrid | classical
-  std::string dataset = "mnist";    // mnist | fashion-mnist | cifar10 | cifar100 | stl10
-  std::string quantum = "circuit";  // circuit | linear | rotations (hybrid only)
+  ModelKind model = ModelKind::hybrid;
+  std::string dataset = "mnist";  // mnist | fashion-mnist | cifar10 | cifar100 | stl10
+  QuantumVariant quantum = QuantumVariant::circuit;  // hybrid only
   int qubits = 4;                   // the reducer outputs 2^qubits features; the head takes qubits
   int64_t classes = 10;
   Shape input{1, 28, 28};           // (C, H, W)
@@ -38,6 +48,9 @@ struct ModelConfig {
 
 // The configuration for a model on a dataset with the study's shapes; throws cli::UsageError for an
 // unknown model, dataset, quantum variant, or a qubit count outside 1..10.
+ModelConfig model_config(ModelKind model, const std::string& dataset, QuantumVariant quantum = QuantumVariant::circuit,
+                         int qubits = 4);
+// The same from the names (flags, --models tokens).
 ModelConfig model_config(const std::string& model, const std::string& dataset, const std::string& quantum = "circuit",
                          int qubits = 4);
 

@@ -1,4 +1,4 @@
-// training.cpp — the training loop with the original's recipes, evaluation, attacks, checkpoints.
+// training.cpp — the training loop with the original's recipes, evaluation, checkpoints.
 #include "apps/training.hpp"
 
 #include <chrono>
@@ -28,56 +28,67 @@ double now_seconds() {
   using namespace std::chrono;
   return duration<double>(steady_clock::now().time_since_epoch()).count();
 }
-constexpr uint64_t kAttackStream = 7;
 }  // namespace
 
 std::string Recipe::describe() const {
+  const char* opt = optimizer == OptimizerKind::adamw ? "AdamW" : "Adam";
   char b[256];
-  if (schedule == "onecycle")
+  if (schedule == ScheduleKind::onecycle)
     std::snprintf(b, sizeof b, "%s lr %g wd %g, OneCycleLR max_lr %g pct_start %g per batch, clip %g, label smoothing %g",
-                  optimizer == "adamw" ? "AdamW" : "Adam", lr, weight_decay, max_lr, pct_start, clip_norm, label_smoothing);
+                  opt, lr, weight_decay, max_lr, pct_start, clip_norm, label_smoothing);
   else
     std::snprintf(b, sizeof b,
                   "%s lr %g wd %g (L2), CosineAnnealingWarmRestarts T_0 %lld eta_min %g per batch, %s, label smoothing %g",
-                  optimizer == "adamw" ? "AdamW" : "Adam", lr, weight_decay, static_cast<long long>(t0), eta_min,
+                  opt, lr, weight_decay, static_cast<long long>(t0), eta_min,
                   clip_norm > 0 ? ("clip " + std::to_string(clip_norm)).c_str() : "no clipping", label_smoothing);
   return b;
 }
 
-Recipe default_recipe(const ModelConfig& c) {
-  Recipe r;
-  if (c.model == "hybrid") {
-    r.optimizer = "adamw", r.lr = 1e-3, r.weight_decay = 0.01;
-    r.schedule = "onecycle", r.max_lr = 2e-3, r.pct_start = 0.3;
-    r.clip_norm = 1.0;
-  } else {
-    r.optimizer = "adam", r.lr = 3e-3, r.weight_decay = 5e-3;
-    r.schedule = "cosine-restarts", r.t0 = 5, r.t_mult = 1, r.eta_min = 1e-5;
-    r.clip_norm = 0.0;
-  }
-  r.label_smoothing = 0.1;
-  return r;
-}
+Recipe default_recipe(const ModelConfig& c) { return c.model == ModelKind::hybrid ? kHybridRecipe : kClassicalRecipe; }
 
 std::unique_ptr<nn::Optimizer> make_optimizer(const Recipe& rc, std::vector<Variable> params) {
-  if (rc.optimizer == "adamw") {
-    nn::AdamWOptions o;
-    o.lr = rc.lr, o.weight_decay = rc.weight_decay;
-    return std::make_unique<nn::AdamW>(std::move(params), o);
+  switch (rc.optimizer) {
+    case OptimizerKind::adamw: {
+      nn::AdamWOptions o;
+      o.lr = rc.lr, o.weight_decay = rc.weight_decay;
+      return std::make_unique<nn::AdamW>(std::move(params), o);
+    }
+    case OptimizerKind::adam: {
+      nn::AdamOptions o;
+      o.lr = rc.lr, o.weight_decay = rc.weight_decay;
+      return std::make_unique<nn::Adam>(std::move(params), o);
+    }
   }
-  nn::AdamOptions o;
-  o.lr = rc.lr, o.weight_decay = rc.weight_decay;
-  return std::make_unique<nn::Adam>(std::move(params), o);
+  throw std::invalid_argument("make_optimizer: unknown optimiser kind");
 }
 
 std::unique_ptr<nn::LRScheduler> make_schedule(const Recipe& rc, nn::Optimizer& optimizer, int64_t epochs,
                                                int64_t steps_per_epoch) {
-  if (rc.schedule == "onecycle") {
-    nn::OneCycleOptions o;
-    o.max_lr = rc.max_lr, o.epochs = epochs, o.steps_per_epoch = steps_per_epoch, o.pct_start = rc.pct_start;
-    return std::make_unique<nn::OneCycleLR>(optimizer, o);
+  switch (rc.schedule) {
+    case ScheduleKind::onecycle: {
+      nn::OneCycleOptions o;
+      o.max_lr = rc.max_lr, o.epochs = epochs, o.steps_per_epoch = steps_per_epoch, o.pct_start = rc.pct_start;
+      return std::make_unique<nn::OneCycleLR>(optimizer, o);
+    }
+    case ScheduleKind::cosine_restarts:
+      return std::make_unique<nn::CosineAnnealingWarmRestarts>(optimizer, rc.t0, rc.t_mult, rc.eta_min);
   }
-  return std::make_unique<nn::CosineAnnealingWarmRestarts>(optimizer, rc.t0, rc.t_mult, rc.eta_min);
+  throw std::invalid_argument("make_schedule: unknown schedule kind");
+}
+
+StepResult train_step(nn::Module& model, const Recipe& rc, nn::Optimizer& optimizer, nn::LRScheduler& schedule,
+                      const Tensor& images, const Tensor& labels) {
+  StepResult r;
+  r.logits = model(Variable(images));
+  Variable loss = nn::cross_entropy(r.logits, labels, rc.label_smoothing);
+  r.loss = loss.item();
+  if (!std::isfinite(r.loss)) throw TrainingDiverged(r.loss);
+  optimizer.zero_grad();
+  loss.backward();
+  if (rc.clip_norm > 0) nn::clip_grad_norm(optimizer.params(), rc.clip_norm);
+  optimizer.step();
+  schedule.step();
+  return r;
 }
 
 std::vector<int64_t> argmax_rows(const Tensor& logits) {
@@ -173,9 +184,9 @@ EvalResult evaluate(nn::Module& model, const ModelConfig& config, const data::Da
 }
 
 FlagList train_flags(const ModelConfig& c, const TrainOptions& o) {
-  return {{"model", c.model},
+  return {{"model", model_name(c.model)},
           {"dataset", c.dataset},
-          {"quantum", c.quantum},
+          {"quantum", quantum_name(c.quantum)},
           {"qubits", std::to_string(c.qubits)},
           {"epochs", std::to_string(o.epochs)},
           {"batch", std::to_string(o.batch)},
@@ -388,20 +399,16 @@ TrainResult train_model(const ModelConfig& config, const TrainOptions& opt) {
       int64_t seen = 0, correct = 0, k = 0;
       while (train_loader.next(b)) {
         check_stop();
-        Variable logits = (*model)(Variable(b.images));
-        Variable loss = nn::cross_entropy(logits, b.labels, rc.label_smoothing);
-        const double l = loss.item();
-        if (!std::isfinite(l))
-          throw std::runtime_error("training diverged: loss " + std::to_string(l) + " at epoch " + std::to_string(epoch) +
-                                   ", batch " + std::to_string(k + 1));
-        optimizer->zero_grad();
-        loss.backward();
-        if (rc.clip_norm > 0) nn::clip_grad_norm(optimizer->params(), rc.clip_norm);
-        optimizer->step();
-        schedule->step();
+        StepResult step;
+        try {
+          step = train_step(*model, rc, *optimizer, *schedule, b.images, b.labels);
+        } catch (const TrainingDiverged& e) {
+          throw std::runtime_error(std::string(e.what()) + " at epoch " + std::to_string(epoch) + ", batch " +
+                                   std::to_string(k + 1));
+        }
         const int64_t n = b.images.size(0);
-        loss_sum += l * static_cast<double>(n);
-        const auto pred = argmax_rows(logits.data());
+        loss_sum += step.loss * static_cast<double>(n);
+        const auto pred = argmax_rows(step.logits.data());
         const int64_t* y = b.labels.data<int64_t>();
         for (int64_t i = 0; i < n; ++i) correct += pred[i] == y[i];
         seen += n;
@@ -463,9 +470,10 @@ TrainResult train_model(const ModelConfig& config, const TrainOptions& opt) {
 
 cli::Json train_json(const TrainResult& r) {
   cli::Json j = cli::Json::object();
-  j.set("model", r.config.model).set("dataset", r.config.dataset);
-  j.set("quantum", r.config.model == "hybrid" ? cli::Json(r.config.quantum) : cli::Json(nullptr));
-  j.set("qubits", r.config.model == "hybrid" ? cli::Json(r.config.qubits) : cli::Json(nullptr));
+  const bool hybrid = r.config.model == ModelKind::hybrid;
+  j.set("model", model_name(r.config.model)).set("dataset", r.config.dataset);
+  j.set("quantum", hybrid ? cli::Json(quantum_name(r.config.quantum)) : cli::Json(nullptr));
+  j.set("qubits", hybrid ? cli::Json(r.config.qubits) : cli::Json(nullptr));
   j.set("parameters", r.parameters);
   cli::Json epochs = cli::Json::array();
   for (const auto& e : r.epochs) {
@@ -482,78 +490,6 @@ cli::Json train_json(const TrainResult& r) {
   j.set("train_images", r.train_images).set("val_images", r.val_images).set("test_images", r.test_images);
   j.set("checkpoint", r.checkpoint.empty() ? cli::Json(nullptr) : cli::Json(r.checkpoint));
   return j;
-}
-
-AttackResult attack_model(nn::Module& model, const ModelConfig& config, const data::Dataset& ds, int64_t limit,
-                          const AttackOptions& o, Progress::Mode mode) {
-  if (o.kind != "fgsm" && o.kind != "pgd") throw cli::UsageError("--attack: unknown attack '" + o.kind + "' (fgsm, pgd)");
-  if (!(o.eps >= 0 && o.eps <= 1)) throw cli::UsageError("--eps: must be in [0, 1] (pixel units)");
-  if (o.kind == "pgd" && (o.steps < 1 || !(o.alpha > 0))) throw cli::UsageError("--steps/--alpha: PGD needs steps >= 1 and alpha > 0");
-  check_dataset_fits(config, ds);
-  const data::Dataset d = limit > 0 && limit < ds.size() ? ds.head(limit) : ds;
-  const data::DatasetInfo& info = data::dataset_info(ds.name());
-  const int64_t ch = config.input[0];
-  // Per-channel constants broadcast over (B, C, H, W).
-  Tensor mean = Tensor::empty({1, ch, 1, 1}), stdv = Tensor::empty({1, ch, 1, 1});
-  for (int64_t c = 0; c < ch; ++c) {
-    mean.data<float>()[c] = info.mean[c];
-    stdv.data<float>()[c] = info.std[c];
-  }
-  auto normalise = [&](const Tensor& x) { return div(sub(x, mean), stdv); };
-  data::LoaderOptions lo;
-  lo.batch_size = o.batch;
-  lo.shuffle = false;
-  data::Loader loader(d, {}, data::Pipeline(), lo);  // pixels on [0, 1], no normalisation
-  model.eval();
-  // d loss / d pixel of the true labels' cross-entropy (no smoothing: the attack's own objective).
-  auto gradient = [&](const Tensor& x, const Tensor& labels) {
-    Variable xn(normalise(x), true);
-    Variable loss = nn::cross_entropy(model(xn), labels, 0.0);
-    loss.backward();
-    return div(xn.grad(), stdv);
-  };
-  auto predict = [&](const Tensor& x) {
-    NoGradGuard g;
-    return argmax_rows(model(Variable(normalise(x))).data());
-  };
-  AttackResult r;
-  int64_t clean = 0, robust = 0, k = 0;
-  Progress progress(o.kind + " eps " + format_number(o.eps), loader.num_batches(), mode);
-  loader.start_epoch(0);
-  data::Batch b;
-  while (loader.next(b)) {
-    check_stop();
-    const Tensor x0 = b.images;  // (B, C, H, W) on [0, 1]
-    const int64_t n = x0.size(0);
-    const int64_t* y = b.labels.data<int64_t>();
-    const auto p0 = predict(x0);
-    Tensor x = x0;
-    if (o.kind == "fgsm") {
-      x = clamp(add(x0, mul(sign(gradient(x0, b.labels)), o.eps)), 0.0, 1.0);
-    } else {
-      if (o.random_start) {
-        Generator gen = Generator(o.seed, kAttackStream).fork(static_cast<uint64_t>(k));
-        x = clamp(add(x0, rand_uniform(x0.sizes(), -o.eps, o.eps, gen)), 0.0, 1.0);
-      }
-      const Tensor lo_b = sub(x0, o.eps), hi_b = add(x0, o.eps);
-      for (int s = 0; s < o.steps; ++s) {
-        check_stop();
-        x = add(x, mul(sign(gradient(x, b.labels)), o.alpha));
-        x = clamp(minimum(maximum(x, lo_b), hi_b), 0.0, 1.0);
-      }
-    }
-    const auto p1 = predict(x);
-    for (int64_t i = 0; i < n; ++i) {
-      clean += p0[i] == y[i];
-      robust += p1[i] == y[i];
-    }
-    r.count += n;
-    progress.update(++k, r.count, 0.0, static_cast<double>(robust) / r.count);
-  }
-  progress.finish();
-  r.clean_accuracy = r.count ? static_cast<double>(clean) / r.count : 0;
-  r.robust_accuracy = r.count ? static_cast<double>(robust) / r.count : 0;
-  return r;
 }
 
 }  // namespace hqc::app

@@ -1,10 +1,11 @@
-// training.hpp — the study's training loop, evaluation and attacks, shared by the hqc commands.
+// training.hpp — the study's training loop, evaluation and checkpoints, shared by the hqc commands
+// (the attacks are in attack.hpp).
 //
 // A run: load the training split (optionally its first --limit images), split it 80/20 with the
 // seed, train for N epochs with the model's recipe (docs/study.md), validate after every epoch and keep the
 // weights of the epoch with the best validation accuracy (the first, on ties), then evaluate those
 // once on the test split. Everything random comes from the one seed: the split, the shuffles and
-// augmentation (datasets' Loader streams), the weights and dropout (models.hpp), the attack's start.
+// augmentation (datasets' Loader streams), the weights and dropout (models.hpp).
 //
 // With an output folder a run is never lost: after every epoch DIR/last.hqc holds the whole training
 // state (resume.hpp), DIR/checkpoint.hqc the best epoch so far; a run continued from last.hqc gives
@@ -15,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -31,18 +33,36 @@
 
 namespace hqc::app {
 
-// The original's optimiser and schedule for a model.
+// The original's optimisers and schedules (docs/study.md).
+enum class OptimizerKind {
+  adamw,  // decoupled weight decay
+  adam,   // weight decay as L2, coupled to the gradient
+};
+enum class ScheduleKind {
+  onecycle,         // OneCycleLR over the run, stepped per batch
+  cosine_restarts,  // CosineAnnealingWarmRestarts, T_0 and T_mult counted in batches
+};
+
+// How a model is trained: data, one row per model kind (kHybridRecipe, kClassicalRecipe).
 struct Recipe {
-  std::string optimizer;  // "adamw" (hybrid) or "adam" (classical, L2 weight decay coupled)
+  OptimizerKind optimizer = OptimizerKind::adamw;
   double lr = 1e-3, weight_decay = 0.01;
-  std::string schedule;  // "onecycle" or "cosine-restarts", both stepped per batch
-  double max_lr = 2e-3, pct_start = 0.3;      // onecycle
-  int64_t t0 = 5, t_mult = 1;                 // cosine-restarts, in batches
-  double eta_min = 1e-5;
-  double clip_norm = 1.0;                     // 0: no clipping
+  ScheduleKind schedule = ScheduleKind::onecycle;
+  double max_lr = 2e-3, pct_start = 0.3;  // onecycle
+  int64_t t0 = 5, t_mult = 1;             // cosine-restarts, in batches
+  double eta_min = 1e-5;                  // cosine-restarts
+  double clip_norm = 1.0;                 // 0: no clipping
   double label_smoothing = 0.1;
   std::string describe() const;
 };
+
+// The original's two recipes.
+inline constexpr Recipe kHybridRecipe{.optimizer = OptimizerKind::adamw, .lr = 1e-3, .weight_decay = 0.01,
+                                      .schedule = ScheduleKind::onecycle, .max_lr = 2e-3, .pct_start = 0.3,
+                                      .clip_norm = 1.0, .label_smoothing = 0.1};
+inline constexpr Recipe kClassicalRecipe{.optimizer = OptimizerKind::adam, .lr = 3e-3, .weight_decay = 5e-3,
+                                         .schedule = ScheduleKind::cosine_restarts, .t0 = 5, .t_mult = 1,
+                                         .eta_min = 1e-5, .clip_norm = 0.0, .label_smoothing = 0.1};
 Recipe default_recipe(const ModelConfig& config);
 
 // The recipe's optimiser over `params`, and its schedule over `epochs` of `steps_per_epoch` batches
@@ -51,6 +71,21 @@ Recipe default_recipe(const ModelConfig& config);
 std::unique_ptr<nn::Optimizer> make_optimizer(const Recipe& rc, std::vector<Variable> params);
 std::unique_ptr<nn::LRScheduler> make_schedule(const Recipe& rc, nn::Optimizer& optimizer, int64_t epochs,
                                                int64_t steps_per_epoch);
+
+// One training step of the recipe on a batch: forward, cross-entropy with the recipe's label
+// smoothing, zero_grad, backward, gradient clipping (clip_norm > 0), optimiser step, schedule step.
+// `hqc train` and `hqc bench` both train through it. A loss that is not finite throws
+// TrainingDiverged before the gradients or weights change.
+struct StepResult {
+  double loss = 0;   // the batch's mean loss
+  Variable logits;   // (B, K), before the step
+};
+struct TrainingDiverged : std::runtime_error {
+  explicit TrainingDiverged(double l) : std::runtime_error("training diverged: loss " + std::to_string(l)), loss(l) {}
+  double loss;
+};
+StepResult train_step(nn::Module& model, const Recipe& rc, nn::Optimizer& optimizer, nn::LRScheduler& schedule,
+                      const Tensor& images, const Tensor& labels);
 
 struct TrainOptions {
   int epochs = 50;
@@ -103,23 +138,6 @@ cli::Json train_json(const TrainResult& result);
 EvalResult evaluate(nn::Module& model, const ModelConfig& config, const data::Dataset& ds,
                     const std::vector<int64_t>& indices, int64_t batch, double label_smoothing,
                     const std::string& label, Progress::Mode mode);
-
-struct AttackOptions {
-  std::string kind = "pgd";  // fgsm | pgd
-  double eps = 0.1, alpha = 0.01;  // pixel units on [0, 1]
-  int steps = 10;
-  bool random_start = true;  // pgd only
-  uint64_t seed = 0;
-  int64_t batch = 64;
-};
-struct AttackResult {
-  double clean_accuracy = 0, robust_accuracy = 0;
-  int64_t count = 0;
-};
-// Perturbs every image within the eps-ball (L-infinity, pixel space) to raise the cross-entropy of
-// its true label, keeping pixels in [0, 1]; the model is fed the normalised image.
-AttackResult attack_model(nn::Module& model, const ModelConfig& config, const data::Dataset& ds, int64_t limit,
-                          const AttackOptions& options, Progress::Mode mode);
 
 // Writes and reads checkpoint files with the model configuration inside.
 void save_model(const std::string& path, nn::Module& model, const ModelConfig& config);

@@ -11,7 +11,8 @@ namespace hqc::nn {
 // element in row-major order (keep when u >= p).
 Variable dropout(const Variable& x, double p, bool training, Generator& gen);
 
-class ReLU : public Module {
+// final: Sequential::fuse_batchnorm_relu() replaces its forward() by BatchNorm::forward_relu.
+class ReLU final : public Module {
  public:
   Variable forward(const Variable& x) override;
   std::string type_name() const override { return "ReLU"; }

@@ -24,7 +24,7 @@ class BatchNorm : public Module {
   // dims_lo..dims_hi: the input ranks accepted (BatchNorm1d: 2 or 3, BatchNorm2d: 4).
   BatchNorm(int64_t num_features, double momentum, double eps, int dims_lo, int dims_hi, std::string type);
   Variable forward(const Variable& x) override;
-  // relu(forward(x)) in one op: Sequential uses it for a BatchNorm directly followed by a ReLU.
+  // relu(forward(x)) in one op: a Sequential runs it for the pairs fuse_batchnorm_relu() recorded.
   Variable forward_relu(const Variable& x);
   std::string type_name() const override { return type_; }
   std::string describe() const override;
@@ -41,14 +41,14 @@ class BatchNorm : public Module {
 };
 
 // Over (N, C) or (N, C, L) inputs.
-class BatchNorm1d : public BatchNorm {
+class BatchNorm1d final : public BatchNorm {  // final: see Sequential::fuse_batchnorm_relu()
  public:
   explicit BatchNorm1d(int64_t num_features, double momentum = 0.1, double eps = 1e-5)
       : BatchNorm(num_features, momentum, eps, 2, 3, "BatchNorm1d") {}
 };
 
 // Over (N, C, H, W) inputs.
-class BatchNorm2d : public BatchNorm {
+class BatchNorm2d final : public BatchNorm {
  public:
   explicit BatchNorm2d(int64_t num_features, double momentum = 0.1, double eps = 1e-5)
       : BatchNorm(num_features, momentum, eps, 4, 4, "BatchNorm2d") {}

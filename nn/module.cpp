@@ -1,11 +1,10 @@
-// module.cpp — Module's registries, state loading, modes, Sequential and the summary trace.
+// module.cpp — Module's registries, state loading, modes, Sequential and the summary walk.
 #include "nn/module.hpp"
 
 #include <iomanip>
 #include <map>
 #include <sstream>
 #include <stdexcept>
-#include <typeinfo>
 #include <unordered_map>
 
 #include "nn/activation.hpp"
@@ -14,9 +13,6 @@
 namespace hqc::nn {
 
 namespace {
-// The active summary trace of this thread (null when none): called after each module's forward.
-thread_local std::function<void(Module&, const Variable&)>* g_trace = nullptr;
-
 std::string join(const std::string& prefix, const std::string& name) {
   return prefix.empty() ? name : prefix + "." + name;
 }
@@ -28,11 +24,7 @@ void check_name(const std::string& name, const char* what) {
 }
 }  // namespace
 
-Variable Module::operator()(const Variable& x) {
-  Variable y = forward(x);
-  if (g_trace) (*g_trace)(*this, y);
-  return y;
-}
+Variable Module::operator()(const Variable& x) { return forward(x); }
 
 std::vector<std::pair<std::string, Module*>> Module::named_modules(const std::string& prefix) {
   std::vector<std::pair<std::string, Module*>> out = {{prefix, this}};
@@ -160,18 +152,30 @@ Sequential& Sequential::add(const std::string& name, std::shared_ptr<Module> mod
   return *this;
 }
 
+int Sequential::fuse_batchnorm_relu() {
+  const auto& mods = children();
+  fused_.assign(mods.size(), false);
+  int pairs = 0;
+  for (std::size_t i = 0; i + 1 < mods.size(); ++i) {
+    // BatchNorm1d, BatchNorm2d and ReLU are final: their forward() is the one forward_relu replaces.
+    Module* m = mods[i].second.get();
+    const bool bn = dynamic_cast<BatchNorm1d*>(m) || dynamic_cast<BatchNorm2d*>(m);
+    if (bn && dynamic_cast<ReLU*>(mods[i + 1].second.get())) {
+      fused_[i] = true;
+      ++pairs;
+      ++i;
+    }
+  }
+  return pairs;
+}
+
 Variable Sequential::forward(const Variable& x) {
   Variable y = x;
   const auto& mods = children();
   for (std::size_t i = 0; i < mods.size(); ++i) {
-    // A BatchNorm followed by a ReLU runs as one op (same results, one pass fewer over the
-    // activations); not while summarize() traces the modules one by one.
-    // Exact types only: a subclass may override forward().
-    Module& m = *mods[i].second;
-    const bool is_bn = typeid(m) == typeid(BatchNorm1d) || typeid(m) == typeid(BatchNorm2d);
-    if (is_bn && !g_trace && i + 1 < mods.size() && typeid(*mods[i + 1].second) == typeid(ReLU)) {
-      y = static_cast<BatchNorm&>(m).forward_relu(y);
-      ++i;
+    if (i < fused_.size() && fused_[i]) {
+      y = static_cast<BatchNorm&>(*mods[i].second).forward_relu(y);
+      ++i;  // the ReLU ran inside
       continue;
     }
     y = (*mods[i].second)(y);
@@ -180,31 +184,25 @@ Variable Sequential::forward(const Variable& x) {
 }
 
 std::vector<LayerSummary> summarize(Module& model, const Shape& input_shape, DType dtype) {
-  std::unordered_map<const Module*, std::string> names;
-  for (auto& [n, m] : model.named_modules()) names[m] = n;
   std::vector<LayerSummary> out;
-  std::function<void(Module&, const Variable&)> trace = [&](Module& m, const Variable& y) {
-    if (!m.children().empty()) return;  // containers: their leaves are listed
-    auto it = names.find(&m);
-    Shape s = y.sizes();
-    if (!s.empty()) s.erase(s.begin());
-    out.push_back({it == names.end() ? "?" : it->second, m.type_name(), m.describe(), s, m.num_own_parameters()});
-  };
   const bool was_training = model.is_training();
   Shape shape = {1};
   shape.insert(shape.end(), input_shape.begin(), input_shape.end());
-  auto* saved = g_trace;
-  g_trace = &trace;
   try {
     NoGradGuard no_grad;
     model.eval();
-    model(Variable(zeros(shape, dtype)));
+    Variable y(zeros(shape, dtype));
+    for (auto& [name, m] : model.named_modules()) {
+      if (!m->children().empty()) continue;  // containers: their leaves are listed
+      y = (*m)(y);
+      Shape s = y.sizes();
+      if (!s.empty()) s.erase(s.begin());
+      out.push_back({name, m->type_name(), m->describe(), s, m->num_own_parameters()});
+    }
   } catch (...) {
-    g_trace = saved;
     model.train(was_training);
     throw;
   }
-  g_trace = saved;
   model.train(was_training);
   return out;
 }

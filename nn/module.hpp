@@ -9,7 +9,7 @@
 //     a checkpoint stores, in PyTorch's state_dict order (own parameters, own buffers, then each
 //     child in registration order).
 // A new layer derives from Module, registers its tensors in the constructor, and implements
-// forward() and type_name(); call children through operator() (not forward()) so summaries see them.
+// forward() and type_name().
 // Parameters and buffers are updated in place (optimisers, load_state), never re-seated, so a layer
 // may keep its own handle to them.
 #pragma once
@@ -33,7 +33,7 @@ class Module {
 
   // The computation; x carries the batch as its first dimension.
   virtual Variable forward(const Variable& x) = 0;
-  // Runs forward() (and reports the call to an active summary trace).
+  // Runs forward(): how a model calls its children.
   Variable operator()(const Variable& x);
 
   // "Conv2d", "Linear", ... and a one-line description with the layer's settings.
@@ -97,8 +97,17 @@ class Sequential : public Module {
   std::size_t size() const { return children().size(); }
   Module& operator[](std::size_t i) const { return *children().at(i).second; }
 
+  // Runs each BatchNorm1d / BatchNorm2d that is directly followed by a ReLU, among the children
+  // present now, as one op (BatchNorm::forward_relu: the same bits, forward and gradients, with one
+  // pass fewer over the activations). Both stay children under their own names, so parameters,
+  // checkpoints and summaries do not change. Returns the number of pairs fused.
+  int fuse_batchnorm_relu();
+
   Variable forward(const Variable& x) override;
   std::string type_name() const override { return "Sequential"; }
+
+ private:
+  std::vector<bool> fused_;  // fused_[i]: child i is a BatchNorm run together with child i + 1
 };
 
 // --- summaries (`hqc summary`) ---
@@ -111,15 +120,23 @@ struct LayerSummary {
   int64_t parameters = 0;   // the layer's own trainable scalars
 };
 
-// Runs `model` once in evaluation mode without a graph on a batch of one zero input of shape
-// `input_shape` (without the batch dimension) and lists every leaf module it called, in call order.
-// The model's training mode is restored afterwards.
+// Lists the leaf modules of `model` in registration order with their output shapes, found by
+// running each leaf, in evaluation mode without a graph, on the previous leaf's output, starting from
+// a batch of one zero input of shape `input_shape` (without the batch dimension). That is the model's
+// own computation for models whose containers run their children in registration order (Sequential
+// and the study's networks). The model's training mode is restored afterwards.
 std::vector<LayerSummary> summarize(Module& model, const Shape& input_shape, DType dtype = DType::f32);
 // A printable table: name, type, output shape, parameters, and the total.
 std::string format_summary(const std::vector<LayerSummary>& layers, int64_t total_parameters);
 
 inline std::shared_ptr<Sequential> sequential(std::vector<std::shared_ptr<Module>> modules) {
   return std::make_shared<Sequential>(std::move(modules));
+}
+// sequential(modules) with fuse_batchnorm_relu() applied.
+inline std::shared_ptr<Sequential> fused_sequential(std::vector<std::shared_ptr<Module>> modules) {
+  auto s = sequential(std::move(modules));
+  s->fuse_batchnorm_relu();
+  return s;
 }
 
 }  // namespace hqc::nn

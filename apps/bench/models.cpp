@@ -8,7 +8,6 @@
 #include "apps/training.hpp"
 #include "autograd/variable.hpp"
 #include "datasets/loader.hpp"
-#include "nn/loss.hpp"
 #include "nn/optim.hpp"
 #include "nn/schedule.hpp"
 #include "tensor/random.hpp"
@@ -75,13 +74,7 @@ struct Trainer {
       loader->start_epoch(++epoch);
       loader->next(b);
     }
-    Variable logits = (*model)(Variable(b.images));
-    Variable loss = nn::cross_entropy(logits, b.labels, recipe.label_smoothing);
-    optimizer->zero_grad();
-    loss.backward();
-    if (recipe.clip_norm > 0) nn::clip_grad_norm(optimizer->params(), recipe.clip_norm);
-    optimizer->step();
-    schedule->step();
+    app::train_step(*model, recipe, *optimizer, *schedule, b.images, b.labels);
   }
 };
 
@@ -89,12 +82,12 @@ struct Trainer {
 
 const std::vector<ModelSpec>& model_specs() {
   static const std::vector<ModelSpec> specs = {
-      {"mnist-hybrid", "mnist", "hybrid", 142530},
-      {"mnist-classical", "mnist", "classical", 151754},
-      {"cifar100-hybrid", "cifar100", "hybrid", 1164796},
-      {"cifar100-classical", "cifar100", "classical", 1710436},
-      {"stl10-hybrid", "stl10", "hybrid", 4603298},
-      {"stl10-classical", "stl10", "classical", 1687306},
+      {"mnist-hybrid", "mnist", app::ModelKind::hybrid, 142530},
+      {"mnist-classical", "mnist", app::ModelKind::classical, 151754},
+      {"cifar100-hybrid", "cifar100", app::ModelKind::hybrid, 1164796},
+      {"cifar100-classical", "cifar100", app::ModelKind::classical, 1710436},
+      {"stl10-hybrid", "stl10", app::ModelKind::hybrid, 4603298},
+      {"stl10-classical", "stl10", app::ModelKind::classical, 1687306},
   };
   return specs;
 }
@@ -161,7 +154,7 @@ cli::Json to_json(const ModelResult& r) {
   cli::Json j = cli::Json::object();
   j.set("name", r.spec.name)
       .set("dataset", r.spec.dataset)
-      .set("model", r.spec.model)
+      .set("model", app::model_name(r.spec.model))
       .set("input_shape", cli::Json::array_of(std::vector<int64_t>(r.input.begin(), r.input.end())))
       .set("classes", r.classes)
       .set("parameters", r.parameters)

@@ -1,7 +1,7 @@
 // models.hpp — the model section of `hqc bench`: training throughput, inference throughput, batch-1
 // latency and the peak memory of a training process, for the six models of the study.
 //
-// A training step is what `hqc train` does for one batch (apps/training.cpp): the datasets' Loader
+// A training step is what `hqc train` does for one batch (app::train_step, apps/training.hpp): the datasets' Loader
 // (shuffled, the study's normalisation, no augmentation, next batch prepared on its background
 // thread) over a pool of 1,024 seeded random uint8 images, forward, cross-entropy with label
 // smoothing, backward, clipping (hybrid), optimiser and schedule steps with the model's recipe.
@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "apps/bench/bench.hpp"
+#include "apps/models.hpp"
 #include "tensor/tensor.hpp"
 
 namespace hqc::bench {
@@ -20,7 +21,7 @@ namespace hqc::bench {
 struct ModelSpec {
   const char* name;     // "mnist-hybrid"
   const char* dataset;  // mnist | cifar100 | stl10
-  const char* model;    // hybrid | classical
+  app::ModelKind model;
   int64_t parameters;   // docs/study.md's count, checked before measuring
 };
 const std::vector<ModelSpec>& model_specs();

@@ -23,24 +23,24 @@ using namespace hqc::nn;
 namespace {
 
 std::shared_ptr<Module> block(int64_t in, int64_t out, Generator& g) {
-  return sequential({std::make_shared<Conv2d>(in, out, 3, g, 1, 1), std::make_shared<BatchNorm2d>(out),
-                     std::make_shared<ReLU>(), std::make_shared<MaxPool2d>(2)});
+  return fused_sequential({std::make_shared<Conv2d>(in, out, 3, g, 1, 1), std::make_shared<BatchNorm2d>(out),
+                           std::make_shared<ReLU>(), std::make_shared<MaxPool2d>(2)});
 }
 
 std::shared_ptr<Sequential> classical_mnist(Generator& g) {
-  return sequential({block(1, 32, g), block(32, 64, g), std::make_shared<AdaptiveAvgPool2d>(4, 4),
-                     std::make_shared<Flatten>(), std::make_shared<Linear>(1024, 128, g),
-                     std::make_shared<BatchNorm1d>(128), std::make_shared<ReLU>(), std::make_shared<Dropout>(0.3, 1),
-                     std::make_shared<Linear>(128, 10, g)});
+  return fused_sequential({block(1, 32, g), block(32, 64, g), std::make_shared<AdaptiveAvgPool2d>(4, 4),
+                           std::make_shared<Flatten>(), std::make_shared<Linear>(1024, 128, g),
+                           std::make_shared<BatchNorm1d>(128), std::make_shared<ReLU>(), std::make_shared<Dropout>(0.3, 1),
+                           std::make_shared<Linear>(128, 10, g)});
 }
 
 std::shared_ptr<Sequential> hybrid_mnist_linear(Generator& g) {
-  return sequential({block(1, 16, g), block(16, 32, g), std::make_shared<AdaptiveAvgPool2d>(4, 4),
-                     std::make_shared<Flatten>(), std::make_shared<Linear>(512, 256, g), std::make_shared<ReLU>(),
-                     std::make_shared<Linear>(256, 16, g), std::make_shared<Softmax>(1),
-                     std::make_shared<Linear>(16, 4, g), std::make_shared<Linear>(4, 128, g),
-                     std::make_shared<BatchNorm1d>(128), std::make_shared<ReLU>(), std::make_shared<Dropout>(0.3, 1),
-                     std::make_shared<Linear>(128, 10, g)});
+  return fused_sequential({block(1, 16, g), block(16, 32, g), std::make_shared<AdaptiveAvgPool2d>(4, 4),
+                           std::make_shared<Flatten>(), std::make_shared<Linear>(512, 256, g), std::make_shared<ReLU>(),
+                           std::make_shared<Linear>(256, 16, g), std::make_shared<Softmax>(1),
+                           std::make_shared<Linear>(16, 4, g), std::make_shared<Linear>(4, 128, g),
+                           std::make_shared<BatchNorm1d>(128), std::make_shared<ReLU>(), std::make_shared<Dropout>(0.3, 1),
+                           std::make_shared<Linear>(128, 10, g)});
 }
 
 long minor_faults() {

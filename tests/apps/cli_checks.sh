@@ -167,6 +167,8 @@ for attack in fgsm pgd; do
   [ "$(json_number count)" = 30 ] || flunk "attack $attack --test-limit 30 attacked $(json_number count)"
 done
 expect 2 "attack eps out of range" "$hqc" attack --checkpoint "$ck" --data "$syn" --eps 2
+expect 2 "attack pgd with --alpha 0" "$hqc" attack --checkpoint "$ck" --data "$syn" --alpha 0
+err_has "--steps/--alpha" "attack pgd with --alpha 0"
 
 # ---- predict: several images, probabilities checked ----
 predict_ok() {  # predict_ok N_IMAGES: the last stdout is predict's JSON for N images of 10 classes
@@ -269,6 +271,14 @@ expect 0 "compare --overwrite" "${cmp[@]}" --out "$tmp/c" --overwrite
 expect 2 "compare with a model listed twice" "$hqc" compare --dataset mnist --data "$syn" --models classical,classical \
   --epochs 1 --out "$tmp/c2"
 [ -s "$tmp/c/report.md" ] && [ "$(cat "$tmp/c/notes.txt")" = mine ] || { echo "FAIL: compare --overwrite"; fail=1; }
+# compare: the attack's settings are refused before the first model trains (nothing written).
+expect 2 "compare with --attack-eps out of range" "$hqc" compare --dataset mnist --data "$syn" --models classical \
+  --epochs 1 --attack-eps 2 --out "$tmp/c3"
+grep -q -- "--attack-eps" "$tmp/err" || { echo "FAIL: compare --attack-eps refusal does not name the flag"; fail=1; }
+[ ! -e "$tmp/c3" ] || { echo "FAIL: compare trained before refusing --attack-eps"; fail=1; }
+expect 2 "compare with --attack-alpha 0" "$hqc" compare --dataset mnist --data "$syn" --models classical \
+  --epochs 1 --attack-alpha 0 --out "$tmp/c4"
+[ ! -e "$tmp/c4" ] || { echo "FAIL: compare trained before refusing --attack-alpha"; fail=1; }
 # data --show --out through a planted link.
 ln -s "$tmp/victim" "$tmp/show.png"
 expect 0 "data --show --out" "$hqc" data --dataset mnist --data "$syn" --show 0 --out "$tmp/show.png"

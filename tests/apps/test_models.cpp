@@ -84,9 +84,9 @@ TEST_CASE("the same seed builds the same weights and another seed different ones
 TEST_CASE("model configuration survives its JSON form") {
   ModelConfig c = model_config("hybrid", "cifar10", "linear", 5);
   ModelConfig d = ModelConfig::from_json(c.to_json());
-  CHECK(d.model == "hybrid");
+  CHECK(d.model == ModelKind::hybrid);
   CHECK(d.dataset == "cifar10");
-  CHECK(d.quantum == "linear");
+  CHECK(d.quantum == QuantumVariant::linear);
   CHECK(d.qubits == 5);
   CHECK(d.classes == 10);
   CHECK(d.input == Shape{3, 32, 32});
@@ -188,7 +188,7 @@ TEST_CASE("a checkpoint of one model is refused by another and names the file") 
   auto m = build_model(c, 0);
   save_model(path, *m, c);
   LoadedModel back = load_model(path);
-  CHECK(back.config.model == "classical");
+  CHECK(back.config.model == ModelKind::classical);
   CHECK(max_abs_diff(back.model->state()[0].second, m->state()[0].second) == 0.0);
   // Same file, its configuration edited to claim another model: the tensors do not fit.
   nn::Checkpoint ck = nn::read_checkpoint(path);

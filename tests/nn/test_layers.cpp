@@ -288,6 +288,7 @@ TEST_CASE("Sequential runs BatchNorm then ReLU fused with the same results, and 
                        std::make_shared<BatchNorm1d>(3), std::make_shared<ReLU>()});
   };
   auto fused = make();
+  CHECK(fused->fuse_batchnorm_relu() == 2);
   auto plain = make();
   Tensor x0 = rand_uniform({5, 2, 6, 6}, -1, 1, g);
   Variable xf(x0.clone(), true), xp(x0.clone(), true);
@@ -305,6 +306,21 @@ TEST_CASE("Sequential runs BatchNorm then ReLU fused with the same results, and 
   REQUIRE(layers.size() == 7);
   CHECK(layers[2].type == "ReLU");
   CHECK(layers[6].type == "ReLU");
+}
+
+TEST_CASE("fuse_batchnorm_relu fuses only a BatchNorm directly followed by a ReLU") {
+  Generator g(1);
+  // BatchNorm then Dropout, a ReLU after a Linear, and a trailing BatchNorm: nothing to fuse.
+  auto none = sequential({std::make_shared<Linear>(4, 3, g), std::make_shared<ReLU>(), std::make_shared<BatchNorm1d>(3),
+                          std::make_shared<Dropout>(0.5, 1), std::make_shared<BatchNorm1d>(3)});
+  CHECK(none->fuse_batchnorm_relu() == 0);
+  // A BatchNorm + ReLU pair fuses once: the ReLU is not also a pair's start.
+  auto one = sequential({std::make_shared<BatchNorm1d>(3), std::make_shared<ReLU>(), std::make_shared<ReLU>()});
+  CHECK(one->fuse_batchnorm_relu() == 1);
+  Tensor x0 = rand_uniform({4, 3}, -1, 1, g);
+  CHECK(max_abs_diff((*one)(Variable(x0)).data(), relu(batch_norm(Variable(x0), one->children()[0].second->parameters()[0],
+                                                                    one->children()[0].second->parameters()[1],
+                                                                    zeros({3}), ones({3}), true)).data()) == 0.0);
 }
 
 TEST_CASE("gradcheck pooling layers") {

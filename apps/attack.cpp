@@ -1,0 +1,97 @@
+// attack.cpp — FGSM and PGD against a model, in pixel space, with the dataset's normalisation inside.
+#include "apps/attack.hpp"
+
+#include "apps/metrics.hpp"
+#include "apps/training.hpp"
+#include "autograd/functions.hpp"
+#include "datasets/loader.hpp"
+#include "datasets/transforms.hpp"
+#include "nn/loss.hpp"
+#include "tensor/random.hpp"
+
+namespace hqc::app {
+
+namespace {
+constexpr uint64_t kAttackStream = 7;  // the attack's random start: its own stream of the run's seed
+}  // namespace
+
+const char* attack_name(AttackKind kind) { return kind == AttackKind::fgsm ? "fgsm" : "pgd"; }
+
+void check_attack_options(const AttackOptions& o) {
+  if (!(o.eps >= 0 && o.eps <= 1)) throw AttackOptionError("eps", "must be in [0, 1] (pixel units)");
+  if (o.kind == AttackKind::pgd && (o.steps < 1 || !(o.alpha > 0)))
+    throw AttackOptionError("steps/alpha", "PGD needs steps >= 1 and alpha > 0");
+  if (o.batch < 1) throw AttackOptionError("batch", "must be at least 1");
+}
+
+AttackResult attack_model(nn::Module& model, const ModelConfig& config, const data::Dataset& ds, int64_t limit,
+                          const AttackOptions& o, Progress::Mode mode) {
+  check_attack_options(o);
+  check_dataset_fits(config, ds);
+  const data::Dataset d = limit > 0 && limit < ds.size() ? ds.head(limit) : ds;
+  const data::DatasetInfo& info = data::dataset_info(ds.name());
+  const int64_t ch = config.input[0];
+  // Per-channel constants broadcast over (B, C, H, W).
+  Tensor mean = Tensor::empty({1, ch, 1, 1}), stdv = Tensor::empty({1, ch, 1, 1});
+  for (int64_t c = 0; c < ch; ++c) {
+    mean.data<float>()[c] = info.mean[c];
+    stdv.data<float>()[c] = info.std[c];
+  }
+  auto normalise = [&](const Tensor& x) { return div(sub(x, mean), stdv); };
+  data::LoaderOptions lo;
+  lo.batch_size = o.batch;
+  lo.shuffle = false;
+  data::Loader loader(d, {}, data::Pipeline(), lo);  // pixels on [0, 1], no normalisation
+  model.eval();
+  // d loss / d pixel of the true labels' cross-entropy (no smoothing: the attack's own objective).
+  auto gradient = [&](const Tensor& x, const Tensor& labels) {
+    Variable xn(normalise(x), true);
+    Variable loss = nn::cross_entropy(model(xn), labels, 0.0);
+    loss.backward();
+    return div(xn.grad(), stdv);
+  };
+  auto predict = [&](const Tensor& x) {
+    NoGradGuard g;
+    return argmax_rows(model(Variable(normalise(x))).data());
+  };
+  AttackResult r;
+  int64_t clean = 0, robust = 0, k = 0;
+  Progress progress(std::string(attack_name(o.kind)) + " eps " + format_number(o.eps), loader.num_batches(), mode);
+  loader.start_epoch(0);
+  data::Batch b;
+  while (loader.next(b)) {
+    check_stop();
+    const Tensor x0 = b.images;  // (B, C, H, W) on [0, 1]
+    const int64_t n = x0.size(0);
+    const int64_t* y = b.labels.data<int64_t>();
+    const auto p0 = predict(x0);
+    Tensor x = x0;
+    if (o.kind == AttackKind::fgsm) {
+      x = clamp(add(x0, mul(sign(gradient(x0, b.labels)), o.eps)), 0.0, 1.0);
+    } else {
+      if (o.random_start) {
+        Generator gen = Generator(o.seed, kAttackStream).fork(static_cast<uint64_t>(k));
+        x = clamp(add(x0, rand_uniform(x0.sizes(), -o.eps, o.eps, gen)), 0.0, 1.0);
+      }
+      const Tensor lo_b = sub(x0, o.eps), hi_b = add(x0, o.eps);
+      for (int s = 0; s < o.steps; ++s) {
+        check_stop();
+        x = add(x, mul(sign(gradient(x, b.labels)), o.alpha));
+        x = clamp(minimum(maximum(x, lo_b), hi_b), 0.0, 1.0);
+      }
+    }
+    const auto p1 = predict(x);
+    for (int64_t i = 0; i < n; ++i) {
+      clean += p0[i] == y[i];
+      robust += p1[i] == y[i];
+    }
+    r.count += n;
+    progress.update(++k, r.count, 0.0, static_cast<double>(robust) / r.count);
+  }
+  progress.finish();
+  r.clean_accuracy = r.count ? static_cast<double>(clean) / r.count : 0;
+  r.robust_accuracy = r.count ? static_cast<double>(robust) / r.count : 0;
+  return r;
+}
+
+}  // namespace hqc::app
