@@ -54,9 +54,19 @@ AttackResult attack_model(nn::Module& model, const ModelConfig& config, const da
     NoGradGuard g;
     return argmax_rows(model(Variable(normalise(x))).data());
   };
+  // The attacked images' predictions and their mean cross-entropy, from one forward pass.
+  auto predict_with_loss = [&](const Tensor& x, const Tensor& labels, double& loss) {
+    NoGradGuard g;
+    const Variable logits = model(Variable(normalise(x)));
+    loss = nn::cross_entropy(logits, labels, 0.0).item();
+    return argmax_rows(logits.data());
+  };
   AttackResult r;
   int64_t clean = 0, robust = 0, k = 0;
+  double loss_sum = 0;  // sum over images of the adversarial cross-entropy
   Progress progress(std::string(attack_name(o.kind)) + " eps " + format_number(o.eps), loader.num_batches(), mode);
+  progress.loss_name = "adversarial loss";
+  progress.accuracy_name = "robust accuracy";
   loader.start_epoch(0);
   data::Batch b;
   while (loader.next(b)) {
@@ -80,15 +90,18 @@ AttackResult attack_model(nn::Module& model, const ModelConfig& config, const da
         x = clamp(minimum(maximum(x, lo_b), hi_b), 0.0, 1.0);
       }
     }
-    const auto p1 = predict(x);
+    double batch_loss = 0;
+    const auto p1 = predict_with_loss(x, b.labels, batch_loss);
     for (int64_t i = 0; i < n; ++i) {
       clean += p0[i] == y[i];
       robust += p1[i] == y[i];
     }
     r.count += n;
-    progress.update(++k, r.count, 0.0, static_cast<double>(robust) / r.count);
+    loss_sum += batch_loss * static_cast<double>(n);
+    progress.update(++k, r.count, loss_sum / static_cast<double>(r.count), static_cast<double>(robust) / r.count);
   }
   progress.finish();
+  r.mean_loss = r.count ? loss_sum / static_cast<double>(r.count) : 0;
   r.clean_accuracy = r.count ? static_cast<double>(clean) / r.count : 0;
   r.robust_accuracy = r.count ? static_cast<double>(robust) / r.count : 0;
   return r;

@@ -40,6 +40,7 @@ void check_attack_options(const AttackOptions& options);
 
 struct AttackResult {
   double clean_accuracy = 0, robust_accuracy = 0;
+  double mean_loss = 0;  // cross-entropy of the true labels on the attacked images, mean over them
   int64_t count = 0;
 };
 // Perturbs every image within the eps-ball (L-infinity, pixel space) to raise the cross-entropy of

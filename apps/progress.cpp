@@ -60,9 +60,10 @@ std::string Progress::status(bool with_bar) const {
     s += "[" + std::string(filled, '=') + (filled < width ? ">" : "") +
          std::string(filled < width ? width - filled - 1 : 0, ' ') + "] ";
   }
-  char buf[160];
-  std::snprintf(buf, sizeof buf, "%lld/%lld loss %.4f acc %.2f%% %.0f img/s %s %s",
-                static_cast<long long>(batch_), static_cast<long long>(total_), loss_, 100.0 * accuracy_, rate,
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "%lld/%lld %s %.4f %s %.2f%% %.0f img/s %s %s",
+                static_cast<long long>(batch_), static_cast<long long>(total_), loss_name.c_str(), loss_,
+                accuracy_name.c_str(), 100.0 * accuracy_, rate,
                 batch_ >= total_ ? "took" : "ETA", format_duration(batch_ >= total_ ? elapsed : eta).c_str());
   return s + buf;
 }

@@ -37,6 +37,8 @@ class Progress {
   // The text of one status line for the current state (no control characters); for tests.
   std::string status(bool with_bar) const;
   double plain_interval = 30.0;
+  // What the two numbers are called on the line: an attack shows "adversarial loss" and "robust accuracy".
+  std::string loss_name = "loss", accuracy_name = "acc";
 
  private:
   void draw(bool final_line);

@@ -30,6 +30,19 @@ TEST_CASE("plain mode writes one line at the end with loss, accuracy, rate and t
   CHECK(s == "epoch 1/3 train 4/4 loss 0.3750 acc 100.00% 128 img/s took 0:02\n");
 }
 
+TEST_CASE("the line names its two numbers as the pass says (an attack's adversarial loss and robust accuracy)") {
+  std::ostringstream out;
+  double now = 0.0;
+  {
+    Progress p("pgd eps 0.1", 2, Progress::Mode::plain, out, [&] { return now; });
+    p.loss_name = "adversarial loss";
+    p.accuracy_name = "robust accuracy";
+    now = 1.0;
+    p.update(2, 100, 2.25, 0.125);
+  }
+  CHECK(out.str() == "pgd eps 0.1 2/2 adversarial loss 2.2500 robust accuracy 12.50% 100 img/s took 0:01\n");
+}
+
 TEST_CASE("plain mode reports long passes every interval") {
   std::ostringstream out;
   double now = 0.0;

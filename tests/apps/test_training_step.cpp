@@ -147,3 +147,25 @@ TEST_CASE("each model kind trains with its row of the recipe table, as docs/stud
   CHECK(dynamic_cast<nn::OneCycleLR*>(make_schedule(h, *oh, 2, 3).get()) != nullptr);
   CHECK(dynamic_cast<nn::CosineAnnealingWarmRestarts*>(make_schedule(c, *oc, 2, 3).get()) != nullptr);
 }
+
+TEST_CASE("an attack reports the mean cross-entropy of the attacked images: with eps 0, the clean loss") {
+  const ModelConfig c = model_config("classical", "mnist");
+  auto model = build_model(c, 0);
+  Generator gen(11);
+  const int64_t n = 70;  // two batches of 64 and 6: the mean weighs each image once
+  Tensor images = rand_uniform({n, 1, 28, 28}, 0.0, 255.0, gen).to(DType::u8), y = zeros({n}, DType::i64);
+  for (int64_t i = 0; i < n; ++i) y.data<int64_t>()[i] = i % 10;
+  data::Dataset ds("mnist", "test", images, y, data::dataset_info("mnist").classes);
+  AttackOptions o;
+  o.kind = AttackKind::fgsm, o.eps = 0.0;
+  const AttackResult r = attack_model(*model, c, ds, 0, o, Progress::Mode::silent);
+  // The reference: the model on the normalised clean images in one batch.
+  const data::DatasetInfo& info = data::dataset_info("mnist");
+  Tensor x = div(sub(div(images.to(DType::f32), 255.0), info.mean[0]), info.std[0]);
+  model->eval();
+  NoGradGuard g;
+  const double want = nn::cross_entropy((*model)(Variable(x)), y, 0.0).item();
+  CHECK(want > 0.5);
+  CHECK(r.mean_loss == doctest::Approx(want).epsilon(1e-5));
+  CHECK(r.robust_accuracy == r.clean_accuracy);
+}
