@@ -31,6 +31,20 @@ double cpu_seconds() {
 
 Json shape_json(const hqc::Shape& s) { return Json::array_of(s); }
 
+// Each pixel of a uint8 (C, H, W) image as a k x k block: (C, k H, k W). Nearest neighbour, so the
+// pixels are the stored ones, only larger; a 28 x 28 digit is hard to see at its own size.
+hqc::Tensor upscale_nearest(const hqc::Tensor& img, int64_t k) {
+  const hqc::Tensor src = img.contiguous();
+  const int64_t c = src.size(0), h = src.size(1), w = src.size(2);
+  hqc::Tensor out = hqc::Tensor::empty({c, h * k, w * k}, hqc::DType::u8);  // (C, kH, kW)
+  const uint8_t* in = src.data<uint8_t>();
+  uint8_t* o = out.data<uint8_t>();
+  for (int64_t ch = 0; ch < c; ++ch)
+    for (int64_t y = 0; y < h * k; ++y)
+      for (int64_t x = 0; x < w * k; ++x) o[(ch * h * k + y) * w * k + x] = in[(ch * h + y / k) * w + x / k];
+  return out;
+}
+
 // Reading time, and the loader's throughput with the study's augmentation (one epoch, or the first
 // `batches` batches of it), with and without the prefetch thread.
 Json bench(const std::string& dataset, const std::string& split, const std::string& dir, int64_t batches) {
@@ -68,6 +82,7 @@ hqc::cli::Command data_cmd("data", "dataset statistics, and one image written ou
       .option("split", "train|test|unlabeled (unlabeled: stl10 only)", "train")
       .option("show", "index of an image to write with --out")
       .option("out", "PNG file for --show")
+      .option("scale", "with --show: each pixel as a K x K block (1..16, nearest neighbour)", "1")
       .flag("coarse", "cifar100: the 20 coarse labels instead of the 100 fine ones")
       .flag("bench", "time reading the split and preparing batches with and without augmentation")
       .option("bench-batches", "batches the loader benchmark prepares", "200")
@@ -86,6 +101,8 @@ hqc::cli::Command data_cmd("data", "dataset statistics, and one image written ou
   }
   if (p.given("threads")) hqc::set_num_threads(static_cast<int>(p.integer("threads", 1, hqc::kMaxThreads)));
   if (p.given("show") != p.given("out")) throw hqc::cli::UsageError("flags --show and --out go together");
+  const int64_t scale = p.integer("scale", 1, 16);
+  if (p.given("scale") && !p.given("show")) throw hqc::cli::UsageError("flag --scale goes with --show I --out FILE.png");
   if (dataset == "folder" && !p.given("data")) throw hqc::cli::UsageError("flag --data is required with --dataset folder");
   if (p.is_set("bench")) {
     if (dataset == "folder") throw hqc::cli::UsageError("flag --bench needs a named dataset");
@@ -102,7 +119,7 @@ hqc::cli::Command data_cmd("data", "dataset statistics, and one image written ou
     if (show >= ds.size())
       throw hqc::cli::UsageError("flag --show must be below the split's " + std::to_string(ds.size()) + " images, got " +
                                  std::to_string(show));
-    const hd::Bytes png = hd::encode_png(ds.image(show));
+    const hd::Bytes png = hd::encode_png(scale == 1 ? ds.image(show) : upscale_nearest(ds.image(show), scale));
     hqc::nn::write_file_atomically(p.str("out"), std::string_view(reinterpret_cast<const char*>(png.data()), png.size()));
   }
   hd::DatasetStats st = hd::compute_stats(ds);
