@@ -3,6 +3,10 @@
 // Text uses the segment font of stb_easy_font.h (Debian's libstb-dev), rasterised here as filled
 // rectangles at an integer scale; characters outside printable ASCII are drawn as '?'. The canvas
 // becomes a uint8 (3, H, W) tensor for the PNG writer.
+//
+// Every drawing call is also kept as a primitive (rectangle, line, text), so the same figure can be
+// written as SVG (to_svg): text as <text>, lines as <line>, rectangles as <rect>. The plots draw once;
+// the pixels and the SVG come from the same calls, so they cannot disagree.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +28,15 @@ inline constexpr Rgb blue{31, 119, 180}, orange{255, 127, 14}, green{44, 160, 44
 }  // namespace colors
 // The i-th colour of the plot palette (cycles).
 Rgb palette(std::size_t i);
+
+// One drawing call as the canvas keeps it, in canvas pixels (coordinates as the call gave them).
+struct Primitive {
+  enum class Kind { rect, line, text, text_vertical } kind;
+  double x0 = 0, y0 = 0, x1 = 0, y1 = 0;  // rect: [x0, x1) x [y0, y1); line: its ends; text: top-left
+  Rgb color;
+  int size = 1;      // line thickness, or text scale
+  std::string text;  // text only
+};
 
 class Canvas {
  public:
@@ -48,10 +61,18 @@ class Canvas {
 
   Tensor to_tensor() const;  // uint8 (3, H, W)
   const std::vector<uint8_t>& pixels() const { return rgb_; }  // (H, W, 3)
+  // Every drawing call so far, in order (the background is not one).
+  const std::vector<Primitive>& primitives() const { return primitives_; }
+  // The figure as an SVG document of the canvas's size: the background, then each primitive in
+  // order. Text keeps the pixel font's box (textLength), so centred and right-aligned labels stay so.
+  std::string to_svg() const;
 
  private:
+  void raster_rect(int x0, int y0, int x1, int y1, Rgb c);
   int width_, height_;
+  Rgb background_;
   std::vector<uint8_t> rgb_;  // (H, W, 3)
+  std::vector<Primitive> primitives_;
 };
 
 }  // namespace hqc::app

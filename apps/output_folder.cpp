@@ -17,13 +17,14 @@ namespace hqc::app {
 namespace fs = std::filesystem;
 
 const std::vector<std::string>& run_output_names() {
-  static const std::vector<std::string> names = {"checkpoint.hqc", "last.hqc", "metrics.csv", "curves.png",
-                                                 "confusion.png", "attack.hqc"};
+  static const std::vector<std::string> names = {"checkpoint.hqc", "last.hqc",      "metrics.csv",
+                                                 "curves.png",     "curves.svg",    "confusion.png",
+                                                 "confusion.svg",  "attack.hqc"};
   return names;
 }
 
 const std::vector<std::string>& compare_output_names() {
-  static const std::vector<std::string> names = {"report.md", "comparison.png", "compare-state.hqc"};
+  static const std::vector<std::string> names = {"report.md", "comparison.png", "comparison.svg", "compare-state.hqc"};
   return names;
 }
 

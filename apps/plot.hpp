@@ -31,15 +31,43 @@ struct LinePlot {
   bool legend_bottom = false;   // legend in the bottom-right corner (rising curves fill the top)
   bool x_integer = false;       // x values are counts (epochs): no ticks between them
 };
-// Draws `plot` into the rectangle [x, x + w) x [y, y + h) of the canvas.
+// Draws `plot` into the rectangle [x, x + w) x [y, y + h) of the canvas. The data sit kPlotPad pixels
+// inside the frame, so a marker on the lowest or highest value shows whole.
+inline constexpr int kPlotPad = 6;
 void draw_line_plot(Canvas& canvas, int x, int y, int w, int h, const LinePlot& plot);
+
+// Grouped bars on a 0..100 axis: one group per name, one bar per series in each group. A bar is the
+// mean of its values; with two or more values (several seeds) an error bar spans mean +- their sample
+// standard deviation. The mean is written above each bar (one decimal). An empty value list is no bar.
+struct BarSeries {
+  std::string name;
+  std::vector<std::vector<double>> values;  // [group][seed], percent; non-finite values are skipped
+  Rgb color;
+};
+struct BarPlot {
+  std::string title, y_label;
+  std::vector<std::string> groups;
+  std::vector<BarSeries> series;
+};
+void draw_bar_plot(Canvas& canvas, int x, int y, int w, int h, const BarPlot& plot);
+// The label written above a bar: the mean of the finite values with one decimal ("97.5"); "" if none.
+std::string bar_label(const std::vector<double>& values);
+
+// Axis labels, the same text for the same quantity in every figure.
+inline constexpr const char* kEpochAxis = "epoch";
+inline constexpr const char* kAccuracyAxis = "accuracy (%)";
+inline constexpr const char* kLossAxis = "loss (cross-entropy)";
+inline constexpr const char* kPredictedAxis = "predicted class";
+inline constexpr const char* kTrueAxis = "true class";
 
 // curves.png: two panels, loss (train, validation) and accuracy (train, validation) per epoch.
 Canvas render_curves(const std::vector<EpochRecord>& epochs, const std::string& title);
-// Several runs side by side: validation accuracy and training loss per epoch, one colour per run.
+// Several runs side by side: validation accuracy and training loss per epoch, one colour per run,
+// and bars of each run's test and robust accuracy (error bars when a run has several seeds' values).
 struct NamedRun {
   std::string name;
   std::vector<EpochRecord> epochs;
+  std::vector<double> test_accuracy, robust_accuracy;  // fractions, one per seed; robust empty: no attack
 };
 Canvas render_comparison(const std::vector<NamedRun>& runs, const std::string& title);
 // A heat map of the confusion matrix, each row shaded by its share of that true class; counts in the
@@ -48,8 +76,10 @@ Canvas render_confusion(const Matrix64& counts, const std::vector<std::string>& 
 
 // The canvas as PNG file bytes (stb_image_write, in memory).
 std::string encode_png(const Canvas& canvas);
-// Writes encode_png(canvas) whole or not at all, never through a link (nn/atomic_file.hpp); throws
-// nn::FileWriteError naming the path and the cause.
+// The SVG file beside a figure's PNG: same folder and basename, ".svg".
+std::filesystem::path svg_path(const std::filesystem::path& png_path);
+// Writes encode_png(canvas) to `path` and canvas.to_svg() to svg_path(path), each whole or not at all,
+// never through a link (nn/atomic_file.hpp); throws nn::FileWriteError naming the path and the cause.
 void save_png(const Canvas& canvas, const std::filesystem::path& path);
 
 }  // namespace hqc::app
