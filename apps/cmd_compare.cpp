@@ -10,6 +10,7 @@
 
 #include "apps/attack.hpp"
 #include "apps/cli.hpp"
+#include "apps/memory.hpp"
 #include "apps/output_folder.hpp"
 #include "apps/plot.hpp"
 #include "apps/report.hpp"
@@ -172,9 +173,13 @@ hqc::cli::Command compare_cmd("compare", "train several models alike and write a
   std::vector<app::RunResult> runs;
   std::vector<app::NamedRun> curves;
   cli::Json json_runs = cli::Json::array();
+  // Each model's own peak memory, training and attack: the kernel's high-water mark is reset before
+  // it where Linux allows (/proc/self/clear_refs), else the figure is the process's peak so far.
+  bool own_peak = true;
   try {
     for (const auto& c : configs) {
       std::cerr << "== " << c.display_name() << " on " << dataset << "\n";
+      own_peak = app::reset_peak_rss() && own_peak;
       app::TrainOptions oc = o;
       oc.out_dir = (out / slug(c)).string();
       app::TrainResult r = app::train_model(c, oc);
@@ -214,17 +219,21 @@ hqc::cli::Command compare_cmd("compare", "train several models alike and write a
         aj.set("clean_accuracy", a.clean_accuracy).set("robust_accuracy", a.robust_accuracy);
         j.set("attack", aj);
       }
+      rr.peak_rss_mb = app::bytes_to_mb(app::peak_rss_bytes());
+      j.set("peak_rss_mb", rr.peak_rss_mb);
       ctx.data_source = r.data_dir;
       ctx.train_images = r.train_images;
       ctx.val_images = r.val_images;
       ctx.test_images = r.test_images;
       runs.push_back(rr);
-      curves.push_back({rr.name, r.epochs});
+      curves.push_back({rr.name, r.epochs, {rr.test_accuracy}, {}});
+      if (rr.robust_accuracy) curves.back().robust_accuracy.push_back(*rr.robust_accuracy);
       json_runs.push(j);
     }
   } catch (const app::Interrupted& e) {
     return app::report_interrupted(e, "hqc compare --resume " + out.string());
   }
+  ctx.memory = own_peak ? app::PeakMemory::per_model : app::PeakMemory::process;
   ctx.comparison_png = "comparison.png";
   app::save_png(app::render_comparison(curves, "hqc compare: " + dataset), out / ctx.comparison_png);
   const std::filesystem::path report = out / "report.md";

@@ -19,6 +19,11 @@ std::optional<PublishedResult> published_result(const std::string& dataset, cons
   return std::nullopt;
 }
 
+const char* peak_memory_note(PeakMemory m) {
+  return m == PeakMemory::per_model ? "each model's own peak (VmHWM, reset before each model; training and attack)"
+                                    : "the process's peak since start (cannot be reset here; covers earlier models)";
+}
+
 namespace {
 std::string pct(double fraction) {
   char b[32];
@@ -49,16 +54,16 @@ struct Column {
 std::vector<Column> columns(const ReportContext& ctx, const std::vector<RunResult>& runs) {
   std::vector<Column> cols;
   for (const auto& r : runs) {
-    cols.push_back({r.name + " (hqc)", &r, std::nullopt});
+    cols.push_back({r.name, &r, std::nullopt});
     if (r.is_original_configuration())
-      if (auto p = published_result(ctx.dataset, r.model)) cols.push_back({r.model + " (original)", nullptr, p});
+      if (auto p = published_result(ctx.dataset, r.model)) cols.push_back({"original " + r.model, nullptr, p});
   }
   return cols;
 }
 
 using Row = std::pair<std::string, std::vector<std::string>>;
 
-std::vector<Row> rows(const ReportContext& ctx, const std::vector<Column>& cols) {
+std::vector<Row> rows(const ReportContext&, const std::vector<Column>& cols) {
   std::vector<Row> out;
   auto add = [&](const std::string& name, auto ours, auto theirs) {
     Row r{name, {}};
@@ -85,12 +90,12 @@ std::vector<Row> rows(const ReportContext& ctx, const std::vector<Column>& cols)
       [](const PublishedResult& p) { return fixed(p.first_epoch_seconds, 2) + " / " + fixed(p.last_epoch_seconds, 2); });
   add("parameters", [](const RunResult& r) { return thousands(r.parameters); },
       [](const PublishedResult& p) { return thousands(p.parameters); });
-  add("peak memory of the process (MB)", [](const RunResult& r) { return fixed(r.peak_rss_mb, 1); },
-      [&](const PublishedResult&) { return std::string("— (whole machine only)"); });
+  add("peak memory (MB)", [](const RunResult& r) { return fixed(r.peak_rss_mb, 1); },
+      [&](const PublishedResult&) { return none; });
   add("clean accuracy, attacked subset (%)",
       [&](const RunResult& r) { return r.clean_accuracy ? pct(*r.clean_accuracy) : none; },
       [&](const PublishedResult&) { return none; });
-  add(ctx.attack.empty() ? std::string("robust accuracy (%)") : "robust accuracy (%)",
+  add("robust accuracy (%)",
       [&](const RunResult& r) { return r.robust_accuracy ? pct(*r.robust_accuracy) : none; },
       [&](const PublishedResult& p) { return p.robust_accuracy ? fixed(*p.robust_accuracy, 2) + "*" : p.robust_note + "*"; });
   return out;
@@ -124,7 +129,8 @@ std::string render_report(const ReportContext& ctx, const std::vector<RunResult>
   if (ctx.attack.empty())
     md << "Robust accuracy: no attack was run (`--attack-steps 0`).\n";
   else
-    md << "Robust accuracy: " << ctx.attack << ", on the test images, pixels kept in [0, 1].\n";
+    md << "Robust accuracy: " << ctx.attack << "; pixels kept in [0, 1].\n";
+  md << "Peak memory: " << peak_memory_note(ctx.memory) << ".\n";
   if (any_published)
     md << "\nOriginal: the published numbers of arXiv 2509.13353 and its authors' code, 50 epochs, no seed. "
           "Its seconds per epoch are epochs 1 and 50 on the authors' machine; its memory figures were whole-machine "
@@ -135,7 +141,7 @@ std::string render_report(const ReportContext& ctx, const std::vector<RunResult>
        << ", so it has no published numbers for it; its MNIST results (same architectures) were hybrid 99.38 / 99.49 % "
           "and classical 98.21 / 98.56 % (validation / test) after 50 epochs.\n";
   md << "\n## Curves\n\n";
-  if (!ctx.comparison_png.empty()) md << "![validation accuracy and training loss of every run](" << ctx.comparison_png << ")\n\n";
+  if (!ctx.comparison_png.empty()) md << "![validation accuracy and training loss per epoch, test and robust accuracy of every run](" << ctx.comparison_png << ")\n\n";
   for (const auto& r : runs) {
     md << "### " << r.name << "\n\n";
     if (!r.curves_png.empty()) md << "![loss and accuracy per epoch, " << r.name << "](" << r.curves_png << ")\n\n";
@@ -145,36 +151,60 @@ std::string render_report(const ReportContext& ctx, const std::vector<RunResult>
   return md.str();
 }
 
-std::string render_terminal_table(const ReportContext& ctx, const std::vector<RunResult>& runs) {
-  const auto cols = columns(ctx, runs);
+std::string render_terminal_table(const ReportContext& ctx, const std::vector<RunResult>& runs, std::size_t max_width) {
+  auto cols = columns(ctx, runs);
+  for (auto& c : cols)
+    if (!c.run) c.title = "original";  // beside the run it belongs to; the line below the table says whose
+
   const auto table = rows(ctx, cols);
-  std::vector<std::size_t> width(cols.size() + 1, 0);
-  width[0] = 6;
-  for (const auto& [name, cells] : table) width[0] = std::max(width[0], name.size());
-  for (std::size_t i = 0; i < cols.size(); ++i) {
-    width[i + 1] = cols[i].title.size();
-    for (const auto& row : table) width[i + 1] = std::max(width[i + 1], row.second[i].size());
-  }
   // "—" is three bytes but one column wide.
   auto display = [](const std::string& s) {
     std::size_t n = 0;
     for (unsigned char ch : s) n += (ch & 0xC0) != 0x80;
     return n;
   };
+  std::vector<std::size_t> width(cols.size() + 1, 0);
+  width[0] = 6;
+  for (const auto& [name, cells] : table) width[0] = std::max(width[0], display(name));
+  for (std::size_t i = 0; i < cols.size(); ++i) {
+    width[i + 1] = display(cols[i].title);
+    for (const auto& row : table) width[i + 1] = std::max(width[i + 1], display(row.second[i]));
+  }
   auto pad = [&](const std::string& s, std::size_t w, bool right) {
     const std::size_t d = display(s);
     const std::string fill(w > d ? w - d : 0, ' ');
     return right ? fill + s : s + fill;
   };
-  std::ostringstream out;
-  out << pad("metric", width[0], false);
-  for (std::size_t i = 0; i < cols.size(); ++i) out << "  " << pad(cols[i].title, width[i + 1], true);
-  out << "\n";
-  for (const auto& [name, cells] : table) {
-    out << pad(name, width[0], false);
-    for (std::size_t i = 0; i < cells.size(); ++i) out << "  " << pad(cells[i], width[i + 1], true);
-    out << "\n";
+  // Tables of whole units (a run and the original's column beside it) that fit max_width; a unit wider
+  // than that alone still gets a table of its own.
+  std::vector<std::vector<std::size_t>> parts;
+  std::size_t used = 0;
+  for (std::size_t i = 0; i < cols.size();) {
+    std::size_t end = i + 1, unit = 2 + width[i + 1];
+    if (end < cols.size() && !cols[end].run) unit += 2 + width[end + 1], ++end;
+    if (parts.empty() || used + unit > max_width) parts.emplace_back(), used = width[0];
+    for (; i < end; ++i) parts.back().push_back(i);
+    used += unit;
   }
+  std::ostringstream out;
+  for (std::size_t t = 0; t < parts.size(); ++t) {
+    if (t > 0) out << "\n";
+    out << pad("metric", width[0], false);
+    for (std::size_t i : parts[t]) out << "  " << pad(cols[i].title, width[i + 1], true);
+    out << "\n";
+    for (const auto& [name, cells] : table) {
+      out << pad(name, width[0], false);
+      for (std::size_t i : parts[t]) out << "  " << pad(cells[i], width[i + 1], true);
+      out << "\n";
+    }
+  }
+  bool any_published = false;
+  for (const auto& c : cols) any_published |= c.published.has_value();
+  if (any_published)
+    out << "\noriginal: published in arXiv 2509.13353 (50 epochs); *its attack's eps-ball differs (report.md).\n";
+  else
+    out << "\n";
+  out << "peak memory: " << peak_memory_note(ctx.memory) << ".\n";
   return out.str();
 }
 

@@ -41,6 +41,11 @@ struct RunResult {
   bool is_original_configuration() const { return model == "classical" || (quantum == "circuit" && qubits == 4); }
 };
 
+// What the peak-memory figures are: each model's own high-water mark (reset before it), or, where the
+// mark cannot be reset, the process's peak since it started (a later model's figure covers earlier ones).
+enum class PeakMemory { per_model, process };
+const char* peak_memory_note(PeakMemory m);
+
 struct ReportContext {
   std::string dataset, data_source;  // dataset name and the folder it was read from
   int epochs = 0, batch = 64, seed = 0, threads = 1;
@@ -48,10 +53,14 @@ struct ReportContext {
   std::string attack;       // e.g. "PGD, eps 0.1 (pixel units), step 0.01, 10 steps, random start"
   std::string command;      // the command line that made the report
   std::string comparison_png;  // all runs' curves in one figure (may be empty)
+  PeakMemory memory = PeakMemory::per_model;
 };
 
 std::string render_report(const ReportContext& ctx, const std::vector<RunResult>& runs);
-// A short plain-text table for the terminal (what `make demo` prints).
-std::string render_terminal_table(const ReportContext& ctx, const std::vector<RunResult>& runs);
+// A short plain-text table for the terminal (what `make demo` prints): at most `max_width` columns
+// wide (terminal cells), split into several tables of the same rows when the runs do not fit in one;
+// a line on the original's columns and one on the memory figures below it.
+std::string render_terminal_table(const ReportContext& ctx, const std::vector<RunResult>& runs,
+                                  std::size_t max_width = 100);
 
 }  // namespace hqc::app
