@@ -77,6 +77,29 @@ expect 0 "circuit" "$hqc" circuit --qubits 2 --layers 1 --input 1,0,0,0 --weight
 [ "$(tr -d ' \n' <"$tmp/out" | grep -o '"expvals":\[[^]]*\]')" = '"expvals":[1,1]' ] || { flunk "circuit expvals"; cat "$tmp/out"; }
 expect 0 "circuit qasm" "$hqc" circuit --qubits 2 --layers 1 --input 1,0,0,0 --weights 0,0 --qasm
 out_has "OPENQASM 2.0" "circuit --qasm"
+# --draw: the layout of PennyLane's qml.draw, written out by hand for these circuits.
+draw_is() {  # draw_is DESCRIPTION EXPECTED: the last stdout is EXPECTED exactly
+  [ "$(cat "$tmp/out")" = "$2" ] || { flunk "$1: drawing differs"; diff <(echo "$2") "$tmp/out"; }
+}
+expect 0 "circuit --draw 2 qubits" "$hqc" circuit --qubits 2 --layers 1 --input 1,2 --weights 0.1,0.2 --draw
+draw_is "circuit --draw 2 qubits" "\
+0: ─╭AmplitudeEmbedding(M0)──RX(0.10)─╭●─┤  <Z>
+1: ─╰AmplitudeEmbedding(M0)──RX(0.20)─╰X─┤  <Z>"
+expect 0 "circuit --draw 2 qubits strong" "$hqc" circuit --qubits 2 --layers 1 --input 1,2 --template strong \
+  --weights 0.1,0.2,0.3,0.4,0.5,-0.6 --draw
+draw_is "circuit --draw 2 qubits strong" "\
+0: ─╭AmplitudeEmbedding(M0)──Rot(0.10,0.20,0.30)──╭●─╭X─┤  <Z>
+1: ─╰AmplitudeEmbedding(M0)──Rot(0.40,0.50,-0.60)─╰X─╰●─┤  <Z>"
+expect 0 "circuit --draw 4 qubits" "$hqc" circuit --qubits 4 --layers 1 --input 1,2,3 --weights 0.1,0.2,0.3,0.4 --rotation Y --draw
+draw_is "circuit --draw 4 qubits" "\
+0: ─╭AmplitudeEmbedding(M0)──RY(0.10)─╭●───────╭X─┤  <Z>
+1: ─├AmplitudeEmbedding(M0)──RY(0.20)─╰X─╭●────│──┤  <Z>
+2: ─├AmplitudeEmbedding(M0)──RY(0.30)────╰X─╭●─│──┤  <Z>
+3: ─╰AmplitudeEmbedding(M0)──RY(0.40)───────╰X─╰●─┤  <Z>"
+expect 2 "circuit --draw --qasm" "$hqc" circuit --qubits 2 --layers 1 --input 1 --weights 0,0 --draw --qasm
+err_has "--draw" "circuit --draw --qasm"
+expect 0 "circuit --help" "$hqc" circuit --help
+grep -q "most significant" "$tmp/out" "$tmp/err" || flunk "circuit --help does not say wire 0 is the most significant bit"
 expect 2 "circuit weights count" "$hqc" circuit --qubits 2 --layers 1 --input 1,0 --weights 0
 
 # ---- a CIFAR-10 file cut at a record boundary loads, with a warning naming it and both counts ----
@@ -98,6 +121,27 @@ for i in 0 1 2; do
   [ "$(png_size "$tmp/img$i.png")" = "28 28" ] || flunk "data --show $i: PNG is $(png_size "$tmp/img$i.png"), expected 28 28"
 done
 expect 2 "data --show out of range" "$hqc" data --dataset mnist --data "$syn" --split test --show 60 --out "$tmp/x.png"
+# --scale K: each pixel a K x K block, so the picture is K times larger and its pixel statistics are
+# the stored image's (read back as an image folder of one file).
+mkdir -p "$tmp/scaled1/a" "$tmp/scaled3/a"
+expect 0 "data --show --scale 1" "$hqc" data --dataset mnist --data "$syn" --split test --show 2 --out "$tmp/scaled1/a/x.png"
+expect 0 "data --show --scale 3" "$hqc" data --dataset mnist --data "$syn" --split test --show 2 --scale 3 --out "$tmp/scaled3/a/x.png"
+[ "$(png_size "$tmp/scaled3/a/x.png")" = "84 84" ] || flunk "data --scale 3: PNG is $(png_size "$tmp/scaled3/a/x.png"), expected 84 84"
+# (Equal up to the rounding of sums over 9 times as many pixels: 1e-12 relative.)
+first_of() { tr -d ' \n' <"$tmp/out" | grep -o "\"$1\":\[[-0-9.e+]*" | cut -d'[' -f2; }  # first_of KEY: KEY's first item
+expect 0 "read back --scale 1" "$hqc" data --dataset folder --data "$tmp/scaled1" --json
+mean1=$(first_of mean); std1=$(first_of std)
+expect 0 "read back --scale 3" "$hqc" data --dataset folder --data "$tmp/scaled3" --json
+mean3=$(first_of mean); std3=$(first_of std)
+awk -v a="$mean1" -v b="$mean3" -v c="$std1" -v d="$std3" 'function off(x, y) { return (x - y) ^ 2 > 1e-24 * y * y }
+  BEGIN { exit !(a != "" && c != "" && b > 0 && d > 0 && !off(a, b) && !off(c, d)) }' ||
+  flunk "data --scale 3 changed the pixels: mean $mean1 vs $mean3, std $std1 vs $std3"
+for k in 0 17 2.5 x; do
+  expect 2 "data --scale $k" "$hqc" data --dataset mnist --data "$syn" --split test --show 0 --scale $k --out "$tmp/x.png"
+  err_has "--scale" "data --scale $k"
+done
+expect 2 "data --scale without --show" "$hqc" data --dataset mnist --data "$syn" --split test --scale 2
+err_has "--scale" "data --scale without --show"
 
 # ---- train: both models, files, JSON, and the same seed giving the same bits ----
 train_syn() { "$hqc" train --dataset mnist --data "$syn" --epochs 2 --batch 32 --test-limit 40 --seed 3 --threads 2 --json "$@"; }
@@ -165,6 +209,10 @@ for attack in fgsm pgd; do
   in_unit "$(json_number clean_accuracy)" "attack $attack clean_accuracy"
   in_unit "$(json_number robust_accuracy)" "attack $attack robust_accuracy"
   [ "$(json_number count)" = 30 ] || flunk "attack $attack --test-limit 30 attacked $(json_number count)"
+  # The progress line (stderr, plain off a terminal) names what it shows and has a real loss.
+  grep -q "adversarial loss [0-9.]* robust accuracy [0-9.]*%" "$tmp/err" ||
+    { flunk "attack $attack: progress line without adversarial loss and robust accuracy"; cat "$tmp/err"; }
+  if grep -q "loss 0.0000 " "$tmp/err"; then flunk "attack $attack: progress line shows a loss of 0"; fi
 done
 expect 2 "attack eps out of range" "$hqc" attack --checkpoint "$ck" --data "$syn" --eps 2
 expect 2 "attack pgd with --alpha 0" "$hqc" attack --checkpoint "$ck" --data "$syn" --alpha 0
@@ -226,6 +274,34 @@ expect 0 "compare" "$hqc" compare --dataset mnist --data "$syn" --models classic
 [ "$(tr -d ' \n' <"$tmp/out" | grep -o '"test_accuracy":' | wc -l)" = 2 ] || flunk "compare JSON does not hold 2 runs"
 out_has '"runs"' "compare"
 [ -s "$tmp/cmp/report.md" ] || flunk "compare wrote no report.md"
+grep -Eq "^Peak memory: (each model's own peak|the process's peak since start)" "$tmp/cmp/report.md" ||
+  flunk "report.md does not say whose peak memory it shows"
+# Every figure has its SVG beside it: well-formed XML whose text is real <text>.
+for f in comparison classical/curves classical/confusion hybrid-linear/curves hybrid-linear/confusion; do
+  [ -s "$tmp/cmp/$f.svg" ] || flunk "compare wrote no $f.svg"
+done
+if [ -x /usr/bin/python3 ]; then
+  /usr/bin/python3 - "$tmp/cmp" <<'PY' || flunk "compare's SVG figures are not well-formed or lack their text"
+import sys, xml.etree.ElementTree as ET
+ns = "{http://www.w3.org/2000/svg}"
+def texts(path):
+    return [t.text for t in ET.parse(path).getroot().iter(ns + "text")]
+d = sys.argv[1]
+assert "test and robust accuracy" in texts(d + "/comparison.svg")
+for m in ("classical", "hybrid-linear"):
+    assert "epoch" in texts(d + "/" + m + "/curves.svg")
+    assert "predicted class" in texts(d + "/" + m + "/confusion.svg")
+PY
+fi
+# The text table (a resumed finished comparison prints it again without training): 100 columns at most.
+expect 0 "compare --resume of a finished comparison" "$hqc" compare --resume "$tmp/cmp"
+# Columns, not bytes: UTF-8 continuation bytes ("—" is three bytes) take none.
+LC_ALL=C sed 's/[\x80-\xBF]//g' "$tmp/out" |
+  LC_ALL=C awk '{ if (length($0) > 100) { print "line of " length($0) " columns: " $0; bad = 1 } } END { exit bad }' ||
+  flunk "compare's table is wider than 100 columns"
+if grep -q "(hqc)" "$tmp/out"; then flunk "compare's table still marks every column (hqc)"; fi
+grep -Eq "^peak memory: (each model's own peak|the process's peak since start)" "$tmp/out" ||
+  flunk "compare's table does not say whose peak memory it shows"
 
 # ---- the real Fashion-MNIST, when installed ----
 # ---- output folders: one run at a time, another run's files kept unless --overwrite, no writing through links ----
@@ -264,7 +340,7 @@ expect 0 "compare into a new folder" "${cmp[@]}" --out "$tmp/c"
 echo "mine" >"$tmp/c/notes.txt"
 expect 1 "compare into a folder holding another comparison" "${cmp[@]}" --out "$tmp/c"
 grep -q "report.md" "$tmp/err" || { echo "FAIL: compare refusal does not name report.md"; fail=1; }
-rm "$tmp/c/report.md" "$tmp/c/comparison.png"
+rm "$tmp/c/report.md" "$tmp/c/comparison.png" "$tmp/c/comparison.svg"
 expect 1 "compare into a folder holding a run of a previous comparison" "${cmp[@]}" --out "$tmp/c"
 grep -q "classical/metrics.csv" "$tmp/err" || { echo "FAIL: compare refusal does not name the run's files"; fail=1; }
 expect 0 "compare --overwrite" "${cmp[@]}" --out "$tmp/c" --overwrite
