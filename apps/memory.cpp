@@ -2,6 +2,9 @@
 #include "apps/memory.hpp"
 
 #include <sys/resource.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include <fstream>
 #include <sstream>
@@ -38,6 +41,11 @@ int64_t current_rss_bytes() {
 }
 
 bool reset_peak_rss() {
+#if defined(__GLIBC__)
+  // Freed heap pages the allocator still holds count in the RSS the mark is reset to; handing them
+  // back first makes the next peak the next piece of work's own, not a previous one's leftovers.
+  malloc_trim(0);
+#endif
   std::ofstream out("/proc/self/clear_refs");
   if (!out) return false;
   out << "5";
