@@ -260,12 +260,26 @@ void draw_bar_plot(Canvas& cv, int x, int y, int w, int h, const BarPlot& plot) 
       const std::string lab = bar_label(v);
       cv.text(bx + (bar_w - Canvas::text_width(lab, kScale)) / 2, label_y - 11, lab, colors::black, kScale);
     }
-    // The group's name under it, shortened to its width.
-    std::string name = plot.groups[g];
-    const int room = static_cast<int>(group_w) - 4;
-    while (name.size() > 1 && Canvas::text_width(name, kScale) > room) name = name.substr(0, name.size() - 2) + ".";
+    // The group's name under it, on up to two lines of the group's width, the last shortened if need be.
+    const int room = static_cast<int>(group_w) - 10;
+    std::vector<std::string> lines{""};
+    std::string word;
+    for (std::size_t i = 0; i <= plot.groups[g].size(); ++i) {
+      if (i < plot.groups[g].size() && plot.groups[g][i] != ' ') {
+        word += plot.groups[g][i];
+        continue;
+      }
+      const std::string joined = lines.back().empty() ? word : lines.back() + " " + word;
+      if (lines.back().empty() || Canvas::text_width(joined, kScale) <= room || lines.size() == 2) lines.back() = joined;
+      else lines.push_back(word);
+      word.clear();
+    }
     const int cx = static_cast<int>(std::lround(left + (g + 0.5) * group_w));
-    cv.text(cx - Canvas::text_width(name, kScale) / 2, bottom + 6, name, colors::black, kScale);
+    for (std::size_t l = 0; l < lines.size(); ++l) {
+      std::string line = lines[l];
+      while (line.size() > 1 && Canvas::text_width(line, kScale) > room) line = line.substr(0, line.size() - 2) + ".";
+      cv.text(cx - Canvas::text_width(line, kScale) / 2, bottom + 6 + 11 * static_cast<int>(l), line, colors::black, kScale);
+    }
   }
   // Legend in one row along the top of the plot area.
   int lx = left + 8;

@@ -459,6 +459,14 @@ TEST_CASE("bars show each run's mean, and an error bar only when a run has sever
   CHECK(has(labels, "25.0"));
   CHECK(bar_label({90.0, 80.0, 85.0}) == "85.0");
   CHECK(bar_label({NAN}) == "");
+  // A name too long for its group goes on two lines under it, whole.
+  std::vector<NamedRun> five;
+  for (const char* n : {"hybrid", "classical", "hybrid, Linear(16,4)", "hybrid, rotations only", "hybrid, 6 qubits"})
+    five.push_back({n, e, {0.5}, {0.1}});
+  const auto names = check_svg_matches_pixels(render_comparison(five, ""));
+  CHECK(has(names, "hybrid,"));
+  CHECK(has(names, "rotations only"));
+  CHECK(has(names, "Linear(16,4)"));
   // Without an attack there is no robust bar and no legend entry for it.
   const auto no_attack = check_svg_matches_pixels(render_comparison({{"hybrid", e, {0.9}, {}}}, ""));
   CHECK_FALSE(has(no_attack, "robust (attack)"));
