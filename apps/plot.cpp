@@ -374,11 +374,11 @@ Canvas render_confusion(const Matrix64& counts, const std::vector<std::string>& 
   const int cell = k <= 12 ? std::max(44, Canvas::text_width(std::string(max_count, '8')) + 8) : std::max(6, 640 / k);
   int label_w = 0;
   for (const auto& l : labels) label_w = std::max(label_w, Canvas::text_width(l));
-  const int left = label_w + 34, top = 40 + label_w + 12;
+  const int left = label_w + 34, top = 46 + label_w + 12;
   const int width = left + k * cell + 20, height = top + k * cell + 20;
   Canvas cv(width, height);
   cv.text(std::max(2, (width - Canvas::text_width(title, 2)) / 2), 6, title, colors::black, 2);
-  cv.text(left + (k * cell - Canvas::text_width(kPredictedAxis)) / 2, 28, kPredictedAxis, colors::black);
+  cv.text(left + (k * cell - Canvas::text_width(kPredictedAxis)) / 2, 32, kPredictedAxis, colors::black);
   cv.text_vertical(4, top + (k * cell - Canvas::text_width(kTrueAxis)) / 2, kTrueAxis, colors::black);
   for (int t = 0; t < k; ++t) {
     int64_t row_total = 0;
