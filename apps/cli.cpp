@@ -221,6 +221,7 @@ std::string placeholder(const std::string& help, const std::string& def, const s
   double x;
   if (parse_double(def, x)) return "X";
   if (const std::string c = choices_of(help); !c.empty() && c.size() <= 24) return c;
+  if (mentions(help, "|")) return "NAME";  // names to choose from, and something more (a folder, say)
   if (mentions(help, "comma-separated") || mentions(help, ",...,") || mentions(help, "row-major")) return "LIST";
   if (mentions(help, "folder")) return "DIR";
   if (mentions(help, "file") || mentions(help, "PNG")) return "FILE";

@@ -14,7 +14,7 @@ hqc::cli::Command eval_cmd("eval", "evaluate a checkpoint on a dataset split", [
   p.option("checkpoint", "checkpoint file (from hqc train)").required();
   p.option("dataset", "dataset (default: the checkpoint's)");
   p.option("split", "test | train", "test").option("batch", "batch size", "64");
-  p.option("limit", "evaluate the first N images", "0");
+  p.option("limit", "evaluate the first N images (0: all images)", "0");
   p.option("confusion", "write the confusion matrix picture here (PNG)");
   app::add_run_flags(p);
   if (!p.parse(args)) return 0;

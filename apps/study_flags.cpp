@@ -14,7 +14,7 @@ const std::vector<std::string>& dataset_choices() {
 }
 
 void add_model_flags(cli::ArgParser& p, bool dataset_required) {
-  p.option("model", "hybrid | classical", "hybrid");
+  p.option("model", "hybrid | classical: the study's architecture for the dataset", "hybrid").meta("hybrid|classical");
   p.option("dataset", "mnist | fashion-mnist | cifar10 | cifar100 | stl10").meta("NAME");
   if (dataset_required) p.required();
   p.option("quantum", "circuit | linear (Linear(2^N,N) in its place) | rotations (no entanglers); hybrid only", "circuit");
@@ -55,7 +55,7 @@ uint64_t seed_from(const cli::ArgParser& p) { return static_cast<uint64_t>(p.int
 
 void add_recipe_flags(cli::ArgParser& p) {
   p.option("recipe", "train with that model's whole recipe (default: the model's own)").meta("hybrid|classical");
-  p.option("optimizer", "sgd | adam | adamw (default: the recipe's)").meta("sgd|adam|adamw");
+  p.option("optimizer", "the optimiser (default: the recipe's)").meta("sgd|adam|adamw");
   p.option("lr", "learning rate, > 0 (not with onecycle, which starts at max-lr/25)").meta("X");
   p.option("momentum", "SGD's momentum, or Adam's and AdamW's beta1, in [0, 1) (not with onecycle, which cycles it)").meta("X");
   p.option("weight-decay", "weight decay, >= 0 (L2 for sgd and adam, decoupled for adamw)").meta("X");

@@ -282,7 +282,7 @@ TEST_CASE("--help names the kind of each value, marks required flags and hides i
   const std::string u = p.usage();
   for (const char* want : {"--epochs N ", "--rate X ", "--out DIR ", "--checkpoint FILE ", "checkpoint file (required)",
                            "--models LIST ", "--augment on|off ", "--quantum circuit|linear|rotations\n",
-                           "--dataset DIR", "--lr X ", "--batch N, --batch-size "})
+                           "--dataset NAME", "--lr X ", "--batch N, --batch-size "})
     CHECK_MESSAGE(u.find(want) != std::string::npos, want, "\n", u);
   CHECK(u.find("VALUE") == std::string::npos);
   CHECK(u.find("child") == std::string::npos);
