@@ -140,6 +140,27 @@ err_has "--lr" "resume with another --lr"
 expect 2 "resume with a recipe flag it was started without" "$hqc" train --resume "$tmp/c" --momentum 0.5
 err_has "started without --momentum" "resume with a new flag"
 
+# A run killed after its first epoch and resumed takes its recipe from last.hqc: the files of an
+# uninterrupted run, bit for bit (the default recipe would give others).
+sgd=(--model classical --optimizer sgd --lr 0.05 --schedule step --step-size 4 --gamma 0.5 --epochs 3)
+expect 0 "uninterrupted sgd run" "$hqc" train --dataset mnist --data "$syn" --batch 32 --test-limit 40 --seed 5 --threads 2 \
+  "${sgd[@]}" --out "$tmp/sgd-ref"
+"$hqc" train --dataset mnist --data "$syn" --batch 32 --test-limit 40 --seed 5 --threads 2 "${sgd[@]}" --out "$tmp/sgd-cut" \
+  >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 6000); do  # until epoch 1 is in metrics.csv (header + 1 row), at most a minute
+  [ -e "$tmp/sgd-cut/metrics.csv" ] && [ "$(wc -l <"$tmp/sgd-cut/metrics.csv")" -ge 2 ] && break
+  sleep 0.01
+done
+kill -9 $pid 2>/dev/null
+{ wait $pid; } 2>/dev/null
+rows=$(wc -l <"$tmp/sgd-cut/metrics.csv")
+[ "$rows" -lt 4 ] || flunk "the sgd run finished before it was killed ($rows lines in metrics.csv)"
+expect 0 "resume the killed sgd run" "$hqc" train --resume "$tmp/sgd-cut"
+for f in metrics.csv checkpoint.hqc; do
+  cmp -s "$tmp/sgd-ref/$f" "$tmp/sgd-cut/$f" || flunk "resumed sgd run: $f differs from the uninterrupted run's"
+done
+
 # ---- compare: the flags apply to every model, report.md lists the recipes ----
 expect 0 "compare --recipe classical --lr 0.01" "$hqc" compare --dataset mnist --data "$syn" --models hybrid,classical \
   --epochs 1 --limit 100 --test-limit 20 --attack-steps 0 --recipe classical --lr 0.01 --threads 2 --json --out "$tmp/cmp"

@@ -314,3 +314,30 @@ TEST_CASE("--resume refuses a flag the saved run was started without") {
   CHECK_THROWS_AS(resume_args(args({"--resume", "d", "--lr", "0.02"}), saved, "d", {"json"}, "d/last.hqc"),
                   cli::UsageError);
 }
+
+TEST_CASE("train_model refuses options with OptionError, a library error the commands map to exit 2") {
+  // Both are refused before any data is looked for: the folder named here does not exist.
+  TrainOptions t;
+  t.data_dir = "/nonexistent/hqc-test-data";
+  t.epochs = 0;
+  std::string msg;
+  try {
+    train_model(kClassical, t);
+  } catch (const OptionError& e) {
+    msg = e.what();
+  } catch (const std::exception& e) {
+    FAIL("not an OptionError: ", e.what());
+  }
+  CHECK(msg.find("--epochs") != std::string::npos);
+  t.epochs = 1;
+  t.recipe.lr = -1;
+  msg.clear();
+  try {
+    train_model(kClassical, t);
+  } catch (const OptionError& e) {
+    msg = e.what();
+  } catch (const std::exception& e) {
+    FAIL("not an OptionError: ", e.what());
+  }
+  CHECK(msg.find("--lr must be > 0") != std::string::npos);
+}
