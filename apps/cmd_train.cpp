@@ -1,4 +1,5 @@
-// cmd_train.cpp — `hqc train`: one model with the original's recipe; checkpoint, metrics.csv, curves.png;
+// cmd_train.cpp — `hqc train`: one model with the original's recipe, or the one the recipe flags make of
+// it; checkpoint, metrics.csv, curves.png;
 // `hqc train --resume DIR` continues an interrupted run from DIR/last.hqc with the flags it started with.
 #include <filesystem>
 #include <iostream>

@@ -58,11 +58,17 @@ std::string Recipe::describe() const {
     n += std::snprintf(b + n, sizeof b - static_cast<size_t>(n), fmt, args...);
   };
   switch (optimizer) {
-    case OptimizerKind::adamw: add("AdamW lr %g wd %g", lr, weight_decay); break;
-    case OptimizerKind::adam: add("Adam lr %g wd %g (L2)", lr, weight_decay); break;
-    case OptimizerKind::sgd: add("SGD lr %g momentum %g wd %g (L2)", lr, momentum, weight_decay); break;
+    case OptimizerKind::adamw: add("AdamW"); break;
+    case OptimizerKind::adam: add("Adam"); break;
+    case OptimizerKind::sgd: add("SGD"); break;
   }
-  if (optimizer != OptimizerKind::sgd && momentum != 0.9) add(" beta1 %g", momentum);
+  // OneCycleLR sets the rate and the momentum itself: the recipe's own would mislead.
+  if (schedule != ScheduleKind::onecycle) {
+    add(" lr %g", lr);
+    if (optimizer == OptimizerKind::sgd) add(" momentum %g", momentum);
+    else if (momentum != 0.9) add(" beta1 %g", momentum);
+  }
+  add(optimizer == OptimizerKind::adamw ? " wd %g" : " wd %g (L2)", weight_decay);
   switch (schedule) {
     case ScheduleKind::onecycle: add(", OneCycleLR max_lr %g pct_start %g per batch", max_lr, pct_start); break;
     case ScheduleKind::cosine_restarts:

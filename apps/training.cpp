@@ -189,7 +189,7 @@ void resume_from(const std::filesystem::path& path, const FlagList& flags, nn::M
     const std::string* saved = find_flag(s.flags, name);
     if (!saved || *saved != value)
       throw OptionError(p + ": the saved run has --" + name + " " + (saved ? *saved : "(none)") + ", this one --" +
-                            name + " " + value + "; resume it with its own flags (hqc train --resume DIR)");
+                        name + " " + value + "; resume it with its own flags (hqc train --resume DIR)");
   }
   const auto ds = dropouts(model);
   bool same_dropouts = ds.size() == s.dropout.size();
@@ -241,7 +241,7 @@ void check_training_split(int64_t n, bool limited, const data::Split& split, con
   const std::string or_limit = limited ? " or --limit" : "";
   if (opt.batch < 2)
     throw OptionError("--batch: " + std::to_string(opt.batch) +
-                          " image per batch cannot be batch-normalised in training; use --batch 2 or more");
+                      " image per batch cannot be batch-normalised in training; use --batch 2 or more");
   if (n < 3) {  // one image to validate on, two to train on
     if (!limited) throw std::runtime_error("dataset has " + images + "; training needs at least 3");
     throw OptionError("--limit " + std::to_string(opt.limit) + ": training needs at least 3 images (2 to train on, 1 to validate)");

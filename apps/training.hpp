@@ -66,7 +66,7 @@ struct Recipe {
   double gamma = 0.1;                     // step
   double clip_norm = 1.0;                 // 0: no clipping
   double label_smoothing = 0.1;
-  // One line for reports: "AdamW lr 0.001 wd 0.01, OneCycleLR max_lr 0.002 ...".
+  // One line for reports: "AdamW wd 0.01, OneCycleLR max_lr 0.002 pct_start 0.3 per batch, ...".
   std::string describe() const;
   bool operator==(const Recipe&) const = default;
 };

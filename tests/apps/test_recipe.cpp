@@ -341,3 +341,18 @@ TEST_CASE("train_model refuses options with OptionError, a library error the com
   }
   CHECK(msg.find("--lr must be > 0") != std::string::npos);
 }
+
+TEST_CASE("describe() names every part of the recipe that acts") {
+  CHECK(kHybridRecipe.describe() ==
+        "AdamW wd 0.01, OneCycleLR max_lr 0.002 pct_start 0.3 per batch, clip 1, label smoothing 0.1");
+  CHECK(kClassicalRecipe.describe() ==
+        "Adam lr 0.003 wd 0.005 (L2), CosineAnnealingWarmRestarts T_0 5 T_mult 1 eta_min 1e-05 per batch, no clipping, "
+        "label smoothing 0.1");
+  Recipe r = kClassicalRecipe;
+  r.optimizer = OptimizerKind::sgd, r.lr = 0.05, r.momentum = 0.8, r.schedule = ScheduleKind::step;
+  r.step_size = 100, r.gamma = 0.5, r.clip_norm = 2;
+  CHECK(r.describe() == "SGD lr 0.05 momentum 0.8 wd 0.005 (L2), StepLR step_size 100 gamma 0.5 per batch, clip 2, "
+                        "label smoothing 0.1");
+  r.optimizer = OptimizerKind::adamw, r.schedule = ScheduleKind::none, r.momentum = 0.85;
+  CHECK(r.describe() == "AdamW lr 0.05 beta1 0.85 wd 0.005, constant learning rate, clip 2, label smoothing 0.1");
+}

@@ -70,11 +70,11 @@ TEST_CASE("report lists each run's recipe, and the original's numbers only besid
   ReportContext ctx;
   ctx.dataset = "mnist";
   RunResult own = run("hybrid", "hybrid", "circuit", 0.95), other = run("classical", "classical", "circuit", 0.9);
-  own.recipe = "AdamW lr 0.001 wd 0.01, OneCycleLR";
+  own.recipe = "AdamW wd 0.01, OneCycleLR";
   other.recipe = "SGD lr 0.05 momentum 0.9 wd 0 (L2), constant learning rate";
   other.own_recipe = false;
   const std::string md = render_report(ctx, {own, other});
-  CHECK(md.find("Recipes:\n\n- hybrid: AdamW lr 0.001 wd 0.01, OneCycleLR\n"
+  CHECK(md.find("Recipes:\n\n- hybrid: AdamW wd 0.01, OneCycleLR\n"
                 "- classical: SGD lr 0.05 momentum 0.9 wd 0 (L2), constant learning rate (recipe flags)\n") !=
         std::string::npos);
   CHECK(md.find("hybrid (original)") != std::string::npos);
