@@ -17,13 +17,30 @@ ArgParser::ArgParser(std::string command, std::string summary)
 
 ArgParser& ArgParser::option(const std::string& name, const std::string& help, const std::string& def) {
   if (!specs_.count(name)) order_.push_back(name);
-  specs_[name] = Spec{help, def, true};
+  specs_[name] = Spec{help, def, "", true};
+  return *this;
+}
+
+ArgParser::Spec& ArgParser::last() {
+  if (order_.empty()) throw std::logic_error("ArgParser: no flag declared yet");
+  return specs_.at(order_.back());
+}
+ArgParser& ArgParser::meta(const std::string& placeholder) {
+  last().meta = placeholder;
+  return *this;
+}
+ArgParser& ArgParser::required() {
+  last().required = true;
+  return *this;
+}
+ArgParser& ArgParser::alias(const std::string& alias) {
+  aliases_[alias] = order_.back();
   return *this;
 }
 
 ArgParser& ArgParser::flag(const std::string& name, const std::string& help) {
   if (!specs_.count(name)) order_.push_back(name);
-  specs_[name] = Spec{help, "", false};
+  specs_[name] = Spec{help, "", "", false};
   return *this;
 }
 
@@ -44,6 +61,7 @@ bool ArgParser::parse(const std::vector<std::string>& args) {
         name = name.substr(0, eq);
         inline_value = true;
       }
+      if (auto al = aliases_.find(name); al != aliases_.end()) name = al->second;
       auto it = specs_.find(name);
       if (it == specs_.end()) throw UsageError("unknown flag --" + name + " for 'hqc " + command_ + "' (see --help)");
       if (!it->second.takes_value) {
@@ -83,6 +101,12 @@ bool ArgParser::has(const std::string& name) const { return given(name) || !spec
 bool ArgParser::is_set(const std::string& name) const {
   spec(name);
   return values_.count(name) > 0;
+}
+
+std::vector<std::string> ArgParser::given_names() const {
+  std::vector<std::string> out;
+  for (const auto& [name, value] : values_) out.push_back(name);
+  return out;
 }
 
 std::string ArgParser::str(const std::string& name) const {
@@ -158,6 +182,54 @@ std::string ArgParser::choice(const std::string& name, const std::vector<std::st
   throw UsageError("flag --" + name + " must be one of " + list + ", got '" + s + "'");
 }
 
+namespace {
+bool is_integer(const std::string& s) {
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  return !s.empty() && ec == std::errc() && p == s.data() + s.size();
+}
+
+// "a | b (why) | c" or "...: a | b" -> "a|b|c" when every choice is one word, else "".
+std::string choices_of(const std::string& help) {
+  std::string plain;  // without the parenthesised remarks
+  int depth = 0;
+  for (char c : help) {
+    if (c == '(') ++depth;
+    else if (c == ')') depth = depth > 0 ? depth - 1 : 0;
+    else if (depth == 0) plain += c;
+  }
+  if (auto colon = plain.rfind(':'); colon != std::string::npos) plain = plain.substr(colon + 1);
+  if (plain.find('|') == std::string::npos) return "";
+  std::string out, word;
+  std::istringstream in(plain);
+  for (std::string tok; std::getline(in, tok, '|');) {
+    const auto b = tok.find_first_not_of(' '), e = tok.find_last_not_of(' ');
+    if (b == std::string::npos) return "";
+    word = tok.substr(b, e - b + 1);
+    if (word.find_first_of(" ,") != std::string::npos) return "";
+    out += (out.empty() ? "" : "|") + word;
+  }
+  return out;
+}
+
+bool mentions(const std::string& help, const char* word) { return help.find(word) != std::string::npos; }
+
+// The placeholder --help shows for an option's value.
+std::string placeholder(const std::string& help, const std::string& def, const std::string& meta) {
+  if (!meta.empty()) return meta;
+  if (is_integer(def)) return "N";
+  double x;
+  if (parse_double(def, x)) return "X";
+  if (const std::string c = choices_of(help); !c.empty() && c.size() <= 24) return c;
+  if (mentions(help, "|")) return "NAME";  // names to choose from, and something more (a folder, say)
+  if (mentions(help, "comma-separated") || mentions(help, ",...,") || mentions(help, "row-major")) return "LIST";
+  if (mentions(help, "folder")) return "DIR";
+  if (mentions(help, "file") || mentions(help, "PNG")) return "FILE";
+  if (mentions(help, "number of") || mentions(help, "index") || mentions(help, "threads")) return "N";
+  return "NAME";
+}
+}  // namespace
+
 std::string ArgParser::usage() const {
   std::ostringstream os;
   os << "usage: hqc " << command_ << " [flags]";
@@ -165,11 +237,15 @@ std::string ArgParser::usage() const {
   os << "\n\n" << summary_ << "\n\nflags:\n";
   for (const auto& name : order_) {
     const Spec& s = specs_.at(name);
-    std::string left = "  --" + name + (s.takes_value ? " VALUE" : "");
+    if (s.help.rfind("internal:", 0) == 0) continue;  // for hqc's own use (a child process's flags)
+    std::string left = "  --" + name + (s.takes_value ? " " + placeholder(s.help, s.default_value, s.meta) : "");
+    for (const auto& [alias, target] : aliases_)
+      if (target == name) left += ", --" + alias;
     os << left;
     if (left.size() < 26) os << std::string(26 - left.size(), ' ');
     else os << "\n" << std::string(26, ' ');
     os << s.help;
+    if (s.required) os << " (required)";
     if (!s.default_value.empty()) os << " (default: " << s.default_value << ")";
     os << "\n";
   }

@@ -26,8 +26,16 @@ class ArgParser {
  public:
   ArgParser(std::string command, std::string summary);
 
-  // --name VALUE (default shown in --help; an empty default means "not set").
+  // --name VALUE (default shown in --help; an empty default means "not set"). --help names the kind
+  // of value: N (an integer default), X (a number default), DIR, FILE, LIST, the choices when the
+  // help starts with a short "a | b" list, else NAME; meta() says it when that guess is wrong. A help
+  // text starting with "internal:" hides the flag from --help (it still works).
   ArgParser& option(const std::string& name, const std::string& help, const std::string& default_value = "");
+  // The last option declared: its placeholder in --help; marked "(required)" in --help (the command
+  // checks it, with a message of its own); also accepted as --`alias`.
+  ArgParser& meta(const std::string& placeholder);
+  ArgParser& required();
+  ArgParser& alias(const std::string& alias);
   // --name (no value).
   ArgParser& flag(const std::string& name, const std::string& help);
   // Positional arguments (e.g. image files); none allowed unless declared.
@@ -40,6 +48,7 @@ class ArgParser {
   bool has(const std::string& name) const;  // given on the command line, or has a default
   bool given(const std::string& name) const;  // given on the command line
   bool is_set(const std::string& name) const;  // a flag that was given
+  std::vector<std::string> given_names() const;  // the flags given, by their declared names
   std::string str(const std::string& name) const;
   int64_t integer(const std::string& name, int64_t min = INT64_MIN, int64_t max = INT64_MAX) const;
   double number(const std::string& name) const;
@@ -52,13 +61,15 @@ class ArgParser {
 
  private:
   struct Spec {
-    std::string help, default_value;
-    bool takes_value = true;
+    std::string help, default_value, meta;
+    bool takes_value = true, required = false;
   };
+  Spec& last();
   const Spec& spec(const std::string& name) const;
   std::string command_, summary_, positional_name_, positional_help_;
   std::vector<std::string> order_;
   std::map<std::string, Spec> specs_;
+  std::map<std::string, std::string> aliases_;  // alias -> declared name
   std::map<std::string, std::string> values_;
   std::vector<std::string> rest_;
 };

@@ -13,11 +13,11 @@ hqc::cli::Command attack_cmd("attack", "robust accuracy of a checkpoint under FG
   cli::ArgParser p("attack",
                    "Attacks a checkpoint's test images with FGSM or PGD (L-infinity, eps in pixel units of [0, 1]; "
                    "perturbed images stay in [0, 1]).");
-  p.option("checkpoint", "checkpoint file (from hqc train)");
+  p.option("checkpoint", "checkpoint file (from hqc train)").required();
   p.option("attack", "fgsm | pgd", "pgd").option("eps", "radius in pixel units", "0.1");
   p.option("alpha", "PGD step size", "0.01").option("steps", "PGD steps", "10");
   p.option("random-start", "PGD random start: on | off", "on");
-  p.option("test-limit", "attack the first N test images", "0").option("batch", "batch size", "64");
+  p.option("test-limit", "attack the first N test images (0: all images)", "0").option("batch", "batch size", "64");
   p.option("dataset", "dataset (default: the checkpoint's)");
   app::add_run_flags(p);
   if (!p.parse(args)) return 0;

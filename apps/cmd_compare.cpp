@@ -47,7 +47,8 @@ std::string slug(const hqc::app::ModelConfig& c) {
 }
 
 const char* kSummary =
-    "Trains each model with the same seed and data and the original's recipe for it, attacks each with PGD, and "
+    "Trains each model with the same seed and data and the original's recipe for it (or the one the recipe flags "
+    "make of it, for every model alike), attacks each with PGD, and "
     "writes DIR/report.md with the original's published numbers beside ours. `hqc compare --resume DIR` continues "
     "an interrupted comparison: finished models are not trained again.";
 
@@ -78,18 +79,20 @@ void write_attack(const std::filesystem::path& path, const std::string& key, con
 
 void declare_flags(hqc::cli::ArgParser& p) {
   using namespace hqc;
-  p.option("dataset", "mnist | fashion-mnist | cifar10 | cifar100 | stl10");
+  p.option("dataset", "mnist | fashion-mnist | cifar10 | cifar100 | stl10").meta("NAME").required();
   p.option("models", "comma-separated: hybrid, classical, linear (hybrid with Linear(16,4)), rotations, qubits=N",
            "hybrid,classical");
-  p.option("epochs", "epochs", "50").option("batch", "batch size", "64").option("val-fraction", "validation share", "0.2");
-  p.option("limit", "train on the first N images of the training file", "0");
-  p.option("test-limit", "test on the first N test images", "0");
+  p.option("epochs", "epochs", "50").option("batch", "images per batch, 2 or more", "64").alias("batch-size");
+  p.option("val-fraction", "share of the training images kept for validation, in (0, 1)", "0.2");
+  p.option("limit", "train on the first N images of the training file, before the split (0: all images)", "0");
+  p.option("test-limit", "test on the first N test images (0: all images)", "0");
   p.option("augment", "on | off", "on").option("out", "output folder", "runs/compare");
   p.flag("overwrite", "replace a previous comparison's files in --out (hqc's own files only)");
   p.option("attack-eps", "PGD radius in pixel units", "0.1").option("attack-alpha", "PGD step", "0.01");
-  p.option("attack-steps", "PGD steps (0: no attack)", "10").option("attack-limit", "attack the first N test images", "1000");
+  p.option("attack-steps", "PGD steps (0: no attack)", "10").option("attack-limit", "attack the first N test images (0: all)", "1000");
   app::add_run_flags(p);
   p.option("resume", "continue the comparison in folder DIR, with the flags it started with");
+  app::add_recipe_flags(p);
 }
 
 hqc::cli::Command compare_cmd("compare", "train several models alike and write a comparison report", [](const std::vector<std::string>& args) {
@@ -124,6 +127,13 @@ hqc::cli::Command compare_cmd("compare", "train several models alike and write a
         throw cli::UsageError("--models: " + slug(configs[i]) + " is listed twice");
   const int threads = app::apply_threads(p);
   app::TrainOptions o = app::train_options_from(p);
+  for (const auto& c : configs) {  // refused before the first model trains, not when its turn comes
+    try {
+      app::resolve_recipe(c, o.recipe);
+    } catch (const app::OptionError& e) {
+      throw cli::UsageError(e.what());
+    }
+  }
   app::AttackOptions ao;
   ao.eps = p.number("attack-eps");
   ao.alpha = p.number("attack-alpha");
@@ -163,6 +173,7 @@ hqc::cli::Command compare_cmd("compare", "train several models alike and write a
     app::FlagList flags;
     for (const auto& name : kSavedFlags) flags.emplace_back(name, p.str(name));
     flags.emplace_back("threads", std::to_string(threads));
+    for (auto& f : app::recipe_flags(o.recipe)) flags.push_back(std::move(f));
     app::write_flags_file(out / "compare-state.hqc", "compare", flags, command);
   }
   const std::string attack_key = "pgd eps " + app::format_number(ao.eps) + " alpha " + app::format_number(ao.alpha) +
@@ -182,7 +193,12 @@ hqc::cli::Command compare_cmd("compare", "train several models alike and write a
       own_peak = app::reset_peak_rss() && own_peak;
       app::TrainOptions oc = o;
       oc.out_dir = (out / slug(c)).string();
-      app::TrainResult r = app::train_model(c, oc);
+      app::TrainResult r;
+      try {
+        r = app::train_model(c, oc);
+      } catch (const app::OptionError& e) {
+        throw cli::UsageError(e.what());
+      }
       app::RunResult rr;
       rr.name = c.display_name();
       rr.model = app::model_name(c.model);
@@ -190,6 +206,8 @@ hqc::cli::Command compare_cmd("compare", "train several models alike and write a
       rr.qubits = c.qubits;
       rr.dataset = dataset;
       rr.parameters = r.parameters;
+      rr.recipe = r.recipe.describe();
+      rr.own_recipe = r.recipe == app::default_recipe(c);
       rr.epochs = r.epochs;
       rr.best_epoch = r.best_epoch;
       rr.best_val_accuracy = r.best_val_accuracy;

@@ -11,10 +11,10 @@ namespace {
 hqc::cli::Command eval_cmd("eval", "evaluate a checkpoint on a dataset split", [](const std::vector<std::string>& args) {
   using namespace hqc;
   cli::ArgParser p("eval", "Evaluates a checkpoint: accuracy, loss, macro precision, recall, F1, confusion matrix.");
-  p.option("checkpoint", "checkpoint file (from hqc train)");
+  p.option("checkpoint", "checkpoint file (from hqc train)").required();
   p.option("dataset", "dataset (default: the checkpoint's)");
   p.option("split", "test | train", "test").option("batch", "batch size", "64");
-  p.option("limit", "evaluate the first N images", "0");
+  p.option("limit", "evaluate the first N images (0: all images)", "0");
   p.option("confusion", "write the confusion matrix picture here (PNG)");
   app::add_run_flags(p);
   if (!p.parse(args)) return 0;
@@ -29,7 +29,7 @@ hqc::cli::Command eval_cmd("eval", "evaluate a checkpoint on a dataset split", [
   const int64_t limit = p.integer("limit", 0);
   if (limit > 0 && limit < ds.size()) ds = ds.head(limit);
   const app::EvalResult r = app::evaluate(*m.model, m.config, ds, {}, p.integer("batch", 1, 1 << 20),
-                                          app::default_recipe(m.config).label_smoothing, "eval " + dataset + " " + split,
+                                          m.recipe.label_smoothing, "eval " + dataset + " " + split,
                                           app::Progress::Mode::automatic);
   if (p.given("confusion"))
     app::save_png(app::render_confusion(r.confusion, ds.classes(), "confusion: " + m.config.display_name() + " on " + dataset + " " + split),

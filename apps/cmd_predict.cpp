@@ -15,7 +15,7 @@ hqc::cli::Command predict_cmd("predict", "classify image files with a checkpoint
   cli::ArgParser p("predict",
                    "Classifies image files (PNG, JPEG, BMP, GIF, TGA, PNM) with a checkpoint; each image is converted "
                    "to the model's channels and resized to its input size.");
-  p.option("checkpoint", "checkpoint file (from hqc train)");
+  p.option("checkpoint", "checkpoint file (from hqc train)").required();
   p.positionals("IMAGE...", "image files");
   p.option("threads", "worker threads (default: all cores)");
   p.flag("json", "print one JSON document");

@@ -1,4 +1,5 @@
-// cmd_train.cpp — `hqc train`: one model with the original's recipe; checkpoint, metrics.csv, curves.png;
+// cmd_train.cpp — `hqc train`: one model with the original's recipe, or the one the recipe flags make of
+// it; checkpoint, metrics.csv, curves.png;
 // `hqc train --resume DIR` continues an interrupted run from DIR/last.hqc with the flags it started with.
 #include <filesystem>
 #include <iostream>
@@ -13,18 +14,21 @@ void declare_flags(hqc::cli::ArgParser& p) {
   using namespace hqc;
   app::add_model_flags(p);
   app::add_run_flags(p);
-  p.option("epochs", "epochs", "50").option("batch", "batch size", "64").option("val-fraction", "validation share", "0.2");
-  p.option("limit", "train on the first N images of the training file (before the split)", "0");
-  p.option("test-limit", "test on the first N test images", "0");
+  p.option("epochs", "epochs", "50").option("batch", "images per batch, 2 or more", "64").alias("batch-size");
+  p.option("val-fraction", "share of the training images kept for validation, in (0, 1)", "0.2");
+  p.option("limit", "train on the first N images of the training file, before the split (0: all images)", "0");
+  p.option("test-limit", "test on the first N test images (0: all images)", "0");
   p.option("augment", "on | off", "on").option("out", "output folder", "runs/train");
   p.flag("overwrite", "replace a previous run's files in --out (hqc's own files only)");
   p.option("resume", "continue the run in folder DIR from DIR/last.hqc, with the flags it started with");
+  app::add_recipe_flags(p);
 }
 
 const char* kSummary =
     "Trains a model with the original's recipe for it, keeps the epoch with the best validation accuracy and "
-    "evaluates it once on the test split. After every epoch OUT/last.hqc holds the whole training state: "
-    "`hqc train --resume OUT` continues an interrupted run and gives the files an uninterrupted one would.";
+    "evaluates it once on the test split. The recipe flags (--recipe, --optimizer, --lr, ..., --clip) change "
+    "the recipe. After every epoch OUT/last.hqc holds the whole training state: `hqc train --resume OUT` "
+    "continues an interrupted run and gives the files an uninterrupted one would.";
 
 hqc::cli::Command train_cmd("train", "train a model with the original study's recipe", [](const std::vector<std::string>& args) {
   using namespace hqc;
@@ -59,6 +63,8 @@ hqc::cli::Command train_cmd("train", "train a model with the original study's re
     r = app::train_model(c, o);
   } catch (const app::Interrupted& e) {
     return app::report_interrupted(e, e.saved_in.empty() ? "" : "hqc train --resume " + o.out_dir);
+  } catch (const app::OptionError& e) {
+    throw cli::UsageError(e.what());
   }
   if (p.is_set("json")) {
     std::cout << app::train_json(r).dump() << "\n";
@@ -66,6 +72,7 @@ hqc::cli::Command train_cmd("train", "train a model with the original study's re
     std::printf("%s on %s: best epoch %d (validation %.2f%%), test accuracy %.2f%%, loss %.4f\n",
                 c.display_name().c_str(), c.dataset.c_str(), r.best_epoch, 100 * r.best_val_accuracy,
                 100 * r.test.accuracy, r.test.loss);
+    std::printf("recipe: %s\n", r.recipe.describe().c_str());
     std::printf("%lld parameters, %.2f s per epoch, peak memory %.1f MB\nwrote %s, %s, %s, %s\n",
                 static_cast<long long>(r.parameters), r.seconds_per_epoch, r.peak_rss_mb, r.checkpoint.c_str(),
                 r.metrics_csv.c_str(), r.curves_png.c_str(), r.confusion_png.c_str());

@@ -16,7 +16,7 @@ namespace {
 void print_usage(std::ostream& os) {
   auto cmds = hqc::cli::commands();
   std::sort(cmds.begin(), cmds.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
-  os << "usage: hqc <command> [flags]   (hqc <command> --help for its flags)\n\ncommands:\n";
+  os << "usage: hqc <command> [flags]   (hqc <command> --help for its flags; hqc --version)\n\ncommands:\n";
   for (const auto& c : cmds) os << "  " << c.name << std::string(c.name.size() < 10 ? 10 - c.name.size() : 1, ' ') << c.summary << "\n";
 }
 }  // namespace
@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
     print_usage(args.empty() ? std::cerr : std::cout);
     return args.empty() ? 2 : 0;
   }
+  if (args[0] == "--version") args[0] = "version";  // the spelling most programs answer to
   const std::string name = args[0];
   args.erase(args.begin());
   for (const auto& c : hqc::cli::commands()) {

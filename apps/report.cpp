@@ -105,13 +105,25 @@ std::vector<Row> rows(const ReportContext&, const std::vector<Column>& cols) {
 std::string render_report(const ReportContext& ctx, const std::vector<RunResult>& runs) {
   std::ostringstream md;
   md << "# hqc compare: " << ctx.dataset << "\n\n";
-  md << "Each model trained with the original study's recipe for it (docs/study.md), the same seed and the same "
-        "data, for "
+  bool own = true;
+  for (const auto& r : runs) own = own && r.own_recipe;
+  md << (own ? "Each model trained with the original study's recipe for it (docs/study.md), the same seed and the same "
+               "data, for "
+             : "Each model trained with the recipe listed below (not the original's for every model), the same seed and "
+               "the same data, for ")
      << ctx.epochs << " epoch" << (ctx.epochs == 1 ? "" : "s") << " (batch " << ctx.batch << ", seed " << ctx.seed
      << ", " << ctx.threads << " thread" << (ctx.threads == 1 ? "" : "s") << "). Images: " << thousands(ctx.train_images)
      << " train, " << thousands(ctx.val_images) << " validation (seeded 80/20 split of the official training set), "
      << thousands(ctx.test_images) << " test; data from `" << ctx.data_source << "`. The best epoch by validation "
         "accuracy is evaluated once on the test split.\n\n";
+  bool any_recipe = false;
+  for (const auto& r : runs) any_recipe = any_recipe || !r.recipe.empty();
+  if (any_recipe) {
+    md << "Recipes:\n\n";
+    for (const auto& r : runs)
+      if (!r.recipe.empty()) md << "- " << r.name << ": " << r.recipe << (r.own_recipe ? "" : " (recipe flags)") << "\n";
+    md << "\n";
+  }
   const auto cols = columns(ctx, runs);
   md << "| metric |";
   for (const auto& c : cols) md << " " << c.title << " |";

@@ -37,8 +37,12 @@ struct RunResult {
   double seconds_per_epoch = 0, peak_rss_mb = 0;
   std::optional<double> clean_accuracy, robust_accuracy;  // fractions, on the attacked test subset
   std::string curves_png, confusion_png;  // file names relative to the report
+  std::string recipe;      // Recipe::describe() of what it trained with (empty: not shown)
+  bool own_recipe = true;  // the original's recipe for this model
   // Whether this run is the original's configuration (so its published numbers apply).
-  bool is_original_configuration() const { return model == "classical" || (quantum == "circuit" && qubits == 4); }
+  bool is_original_configuration() const {
+    return own_recipe && (model == "classical" || (quantum == "circuit" && qubits == 4));
+  }
 };
 
 // What the peak-memory figures are: each model's own high-water mark (reset before it), or, where the

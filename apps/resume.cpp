@@ -1,6 +1,7 @@
 // resume.cpp — the training state file, --resume's flags, and the stop signals (see resume.hpp).
 #include "apps/resume.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdlib>
@@ -191,6 +192,13 @@ std::vector<std::string> resume_args(const cli::ArgParser& given, const FlagList
                             (value.empty() ? "(not given)" : value) + "; --resume takes every flag from " + saved_in +
                             " (leave out --" + name + " " + given.str(name) + ", or start a new run in another folder)");
     if (!value.empty()) args.insert(args.end(), {"--" + name, value});
+  }
+  // A flag the run was started without (a recipe flag, say) would otherwise be dropped in silence.
+  for (const auto& name : given.given_names()) {
+    if (name == "resume" || name == "out" || name == "threads" || find_flag(saved, name)) continue;
+    if (std::find(free.begin(), free.end(), name) != free.end()) continue;
+    throw cli::UsageError("--" + name + ": the run in " + dir + " was started without --" + name + "; --resume takes every flag from " +
+                          saved_in + " (leave out --" + name + ", or start a new run in another folder)");
   }
   if (given.given("out")) {
     std::error_code e1, e2;

@@ -55,8 +55,9 @@ FlagList read_flags_file(const std::filesystem::path& path, const std::string& k
 const std::string* find_flag(const FlagList& flags, const std::string& name);
 
 // For `--resume DIR`: refuses (cli::UsageError, exit 2) every flag given on the command line with a
-// value other than the saved one, except --threads (a warning: the bits depend on it) and the value-less
-// flags in `free` (output style: --json); --out must name DIR. Returns the arguments to parse
+// value other than the saved one, and every flag the saved run does not list, except --threads (a
+// warning: the bits depend on it) and the value-less flags in `free` (output style: --json); --out
+// must name DIR. Returns the arguments to parse
 // instead: the saved flags, the given --threads (else the saved one) and the free flags given.
 std::vector<std::string> resume_args(const cli::ArgParser& given, const FlagList& saved, const std::string& dir,
                                      const std::vector<std::string>& free, const std::string& saved_in);

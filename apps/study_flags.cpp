@@ -14,16 +14,18 @@ const std::vector<std::string>& dataset_choices() {
 }
 
 void add_model_flags(cli::ArgParser& p, bool dataset_required) {
-  p.option("model", "hybrid | classical", "hybrid");
-  p.option("dataset", "mnist | fashion-mnist | cifar10 | cifar100 | stl10", dataset_required ? "" : "");
-  p.option("quantum", "circuit | linear (Linear(2^N,N) in its place) | rotations (no entanglers)", "circuit");
-  p.option("qubits", "qubits of the quantum layer; the reducer outputs 2^N features", "4");
+  p.option("model", "hybrid | classical: the study's architecture for the dataset", "hybrid").meta("hybrid|classical");
+  p.option("dataset", "mnist | fashion-mnist | cifar10 | cifar100 | stl10").meta("NAME");
+  if (dataset_required) p.required();
+  p.option("quantum", "circuit | linear (Linear(2^N,N) in its place) | rotations (no entanglers); hybrid only", "circuit");
+  p.option("qubits", "qubits of the quantum layer, 1..10; the reducer outputs 2^N features", "4");
 }
 
 void add_run_flags(cli::ArgParser& p) {
-  p.option("data", "folder holding the dataset's files (default: $HQC_DATA/<dataset>, ./data/<dataset>)");
+  p.option("data", "folder holding the dataset's files (default: the first of $HQC_DATA/<dataset>, "
+           "./data/<dataset> and, for fashion-mnist, /usr/share/datasets/fashion-mnist that holds them)").meta("DIR");
   p.option("seed", "seed of every random choice", "0");
-  p.option("threads", "worker threads (default: all cores)");
+  p.option("threads", "worker threads, 1.." + std::to_string(kMaxThreads) + " (default: all cores, or $HQC_THREADS)").meta("N");
   p.flag("json", "print one JSON document on stdout");
 }
 
@@ -51,6 +53,58 @@ int apply_threads(const cli::ArgParser& p) {
 
 uint64_t seed_from(const cli::ArgParser& p) { return static_cast<uint64_t>(p.integer("seed", 0)); }
 
+void add_recipe_flags(cli::ArgParser& p) {
+  p.option("recipe", "train with that model's whole recipe (default: the model's own)").meta("hybrid|classical");
+  p.option("optimizer", "the optimiser (default: the recipe's)").meta("sgd|adam|adamw");
+  p.option("lr", "learning rate, > 0 (not with onecycle, which starts at max-lr/25)").meta("X");
+  p.option("momentum", "SGD's momentum, or Adam's and AdamW's beta1, in [0, 1) (not with onecycle, which cycles it)").meta("X");
+  p.option("weight-decay", "weight decay, >= 0 (L2 for sgd and adam, decoupled for adamw)").meta("X");
+  p.option("schedule", "none | onecycle | cosine-restarts | step, stepped every batch").meta("NAME");
+  p.option("max-lr", "onecycle: the peak learning rate").meta("X");
+  p.option("pct-start", "onecycle: the share of the steps spent rising, in (0, 1)").meta("X");
+  p.option("t0", "cosine-restarts: batches in the first cycle").meta("N");
+  p.option("t-mult", "cosine-restarts: each cycle's length times the previous one's").meta("N");
+  p.option("eta-min", "cosine-restarts: the lowest learning rate").meta("X");
+  p.option("step-size", "step: batches between two multiplications by --gamma").meta("N");
+  p.option("gamma", "step: the factor, in (0, 1]").meta("X");
+  p.option("label-smoothing", "label smoothing of the cross-entropy, in [0, 1)").meta("X");
+  p.option("clip", "clip the gradients' total 2-norm to X (0: no clipping)").meta("X");
+}
+
+const std::vector<std::string>& recipe_flag_names() {
+  static const std::vector<std::string> names{"recipe", "optimizer", "lr", "momentum", "weight-decay",
+                                              "schedule", "max-lr", "pct-start", "t0", "t-mult",
+                                              "eta-min", "step-size", "gamma", "label-smoothing", "clip"};
+  return names;
+}
+
+RecipeOverrides recipe_overrides_from(const cli::ArgParser& p) {
+  RecipeOverrides o;
+  if (p.given("recipe")) o.base = parse_model_kind(p.choice("recipe", {"hybrid", "classical"}));
+  if (p.given("optimizer")) o.optimizer = parse_optimizer(p.choice("optimizer", {"sgd", "adam", "adamw"}));
+  if (p.given("schedule"))
+    o.schedule = parse_schedule(p.choice("schedule", {"none", "onecycle", "cosine-restarts", "step"}));
+  const auto number = [&](const char* name, std::optional<double>& v) {
+    if (p.given(name)) v = p.number(name);
+  };
+  const auto integer = [&](const char* name, std::optional<int64_t>& v) {
+    if (p.given(name)) v = p.integer(name, 1, INT32_MAX);
+  };
+  number("lr", o.lr);
+  number("momentum", o.momentum);
+  number("weight-decay", o.weight_decay);
+  number("max-lr", o.max_lr);
+  number("pct-start", o.pct_start);
+  integer("t0", o.t0);
+  integer("t-mult", o.t_mult);
+  number("eta-min", o.eta_min);
+  integer("step-size", o.step_size);
+  number("gamma", o.gamma);
+  number("label-smoothing", o.label_smoothing);
+  number("clip", o.clip_norm);
+  return o;
+}
+
 TrainOptions train_options_from(const cli::ArgParser& p) {
   TrainOptions o;
   o.epochs = static_cast<int>(p.integer("epochs", 1, 100000));
@@ -59,6 +113,7 @@ TrainOptions train_options_from(const cli::ArgParser& p) {
   o.limit = p.integer("limit", 0);
   o.test_limit = p.integer("test-limit", 0);
   o.augment = p.choice("augment", {"on", "off"}) == "on";
+  o.recipe = recipe_overrides_from(p);
   o.seed = seed_from(p);
   o.data_dir = p.str("data");
   return o;

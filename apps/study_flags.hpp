@@ -22,5 +22,12 @@ uint64_t seed_from(const cli::ArgParser& p);
 // --limit, --test-limit, --augment, --seed, --data (out_dir is left to the caller).
 TrainOptions train_options_from(const cli::ArgParser& p);
 const std::vector<std::string>& dataset_choices();
+// The flags that override the model's recipe (train, compare): --recipe, --optimizer, --lr,
+// --momentum, --weight-decay, --schedule and its parameters, --label-smoothing, --clip.
+void add_recipe_flags(cli::ArgParser& p);
+const std::vector<std::string>& recipe_flag_names();
+// The recipe flags given (UsageError naming the flag for a value that does not parse); their ranges
+// are checked by resolve_recipe, which the commands call before anything trains.
+RecipeOverrides recipe_overrides_from(const cli::ArgParser& p);
 
 }  // namespace hqc::app

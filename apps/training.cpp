@@ -30,52 +30,6 @@ double now_seconds() {
 }
 }  // namespace
 
-std::string Recipe::describe() const {
-  const char* opt = optimizer == OptimizerKind::adamw ? "AdamW" : "Adam";
-  char b[256];
-  if (schedule == ScheduleKind::onecycle)
-    std::snprintf(b, sizeof b, "%s lr %g wd %g, OneCycleLR max_lr %g pct_start %g per batch, clip %g, label smoothing %g",
-                  opt, lr, weight_decay, max_lr, pct_start, clip_norm, label_smoothing);
-  else
-    std::snprintf(b, sizeof b,
-                  "%s lr %g wd %g (L2), CosineAnnealingWarmRestarts T_0 %lld eta_min %g per batch, %s, label smoothing %g",
-                  opt, lr, weight_decay, static_cast<long long>(t0), eta_min,
-                  clip_norm > 0 ? ("clip " + std::to_string(clip_norm)).c_str() : "no clipping", label_smoothing);
-  return b;
-}
-
-Recipe default_recipe(const ModelConfig& c) { return c.model == ModelKind::hybrid ? kHybridRecipe : kClassicalRecipe; }
-
-std::unique_ptr<nn::Optimizer> make_optimizer(const Recipe& rc, std::vector<Variable> params) {
-  switch (rc.optimizer) {
-    case OptimizerKind::adamw: {
-      nn::AdamWOptions o;
-      o.lr = rc.lr, o.weight_decay = rc.weight_decay;
-      return std::make_unique<nn::AdamW>(std::move(params), o);
-    }
-    case OptimizerKind::adam: {
-      nn::AdamOptions o;
-      o.lr = rc.lr, o.weight_decay = rc.weight_decay;
-      return std::make_unique<nn::Adam>(std::move(params), o);
-    }
-  }
-  throw std::invalid_argument("make_optimizer: unknown optimiser kind");
-}
-
-std::unique_ptr<nn::LRScheduler> make_schedule(const Recipe& rc, nn::Optimizer& optimizer, int64_t epochs,
-                                               int64_t steps_per_epoch) {
-  switch (rc.schedule) {
-    case ScheduleKind::onecycle: {
-      nn::OneCycleOptions o;
-      o.max_lr = rc.max_lr, o.epochs = epochs, o.steps_per_epoch = steps_per_epoch, o.pct_start = rc.pct_start;
-      return std::make_unique<nn::OneCycleLR>(optimizer, o);
-    }
-    case ScheduleKind::cosine_restarts:
-      return std::make_unique<nn::CosineAnnealingWarmRestarts>(optimizer, rc.t0, rc.t_mult, rc.eta_min);
-  }
-  throw std::invalid_argument("make_schedule: unknown schedule kind");
-}
-
 StepResult train_step(nn::Module& model, const Recipe& rc, nn::Optimizer& optimizer, nn::LRScheduler& schedule,
                       const Tensor& images, const Tensor& labels) {
   StepResult r;
@@ -125,6 +79,11 @@ LoadedModel load_model(const std::string& path) {
     m.config = ModelConfig::from_json(ck.config);
   } catch (const std::exception& e) {
     throw std::runtime_error("checkpoint " + path + ": not an hqc model checkpoint: " + e.what());
+  }
+  try {
+    m.recipe = recipe_from_checkpoint(ck.config, m.config);
+  } catch (const std::exception& e) {
+    throw std::runtime_error("checkpoint " + path + ": " + e.what());
   }
   m.model = build_model(m.config, 0);
   try {
@@ -184,7 +143,7 @@ EvalResult evaluate(nn::Module& model, const ModelConfig& config, const data::Da
 }
 
 FlagList train_flags(const ModelConfig& c, const TrainOptions& o) {
-  return {{"model", model_name(c.model)},
+  FlagList flags{{"model", model_name(c.model)},
           {"dataset", c.dataset},
           {"quantum", quantum_name(c.quantum)},
           {"qubits", std::to_string(c.qubits)},
@@ -197,6 +156,9 @@ FlagList train_flags(const ModelConfig& c, const TrainOptions& o) {
           {"seed", std::to_string(o.seed)},
           {"data", o.data_dir},
           {"threads", std::to_string(num_threads())}};
+  // Only the recipe flags given: a run with the model's own recipe records what it always recorded.
+  for (auto& f : recipe_flags(o.recipe)) flags.push_back(std::move(f));
+  return flags;
 }
 
 namespace {
@@ -226,8 +188,8 @@ void resume_from(const std::filesystem::path& path, const FlagList& flags, nn::M
     if (name == "threads") continue;
     const std::string* saved = find_flag(s.flags, name);
     if (!saved || *saved != value)
-      throw cli::UsageError(p + ": the saved run has --" + name + " " + (saved ? *saved : "(none)") + ", this one --" +
-                            name + " " + value + "; resume it with its own flags (hqc train --resume DIR)");
+      throw OptionError(p + ": the saved run has --" + name + " " + (saved ? *saved : "(none)") + ", this one --" +
+                        name + " " + value + "; resume it with its own flags (hqc train --resume DIR)");
   }
   const auto ds = dropouts(model);
   bool same_dropouts = ds.size() == s.dropout.size();
@@ -278,32 +240,32 @@ void check_training_split(int64_t n, bool limited, const data::Split& split, con
   const std::string fraction = std::string("--val-fraction ") + vf;
   const std::string or_limit = limited ? " or --limit" : "";
   if (opt.batch < 2)
-    throw cli::UsageError("--batch: " + std::to_string(opt.batch) +
-                          " image per batch cannot be batch-normalised in training; use --batch 2 or more");
+    throw OptionError("--batch: " + std::to_string(opt.batch) +
+                      " image per batch cannot be batch-normalised in training; use --batch 2 or more");
   if (n < 3) {  // one image to validate on, two to train on
     if (!limited) throw std::runtime_error("dataset has " + images + "; training needs at least 3");
-    throw cli::UsageError("--limit " + std::to_string(opt.limit) + ": training needs at least 3 images (2 to train on, 1 to validate)");
+    throw OptionError("--limit " + std::to_string(opt.limit) + ": training needs at least 3 images (2 to train on, 1 to validate)");
   }
   if (split.val.empty())
-    throw cli::UsageError(fraction + " of " + images + " leaves no validation image; raise --val-fraction" + or_limit);
+    throw OptionError(fraction + " of " + images + " leaves no validation image; raise --val-fraction" + or_limit);
   if (split.train.empty())
-    throw cli::UsageError(fraction + " of " + images + " leaves no training image; lower --val-fraction" + or_limit);
+    throw OptionError(fraction + " of " + images + " leaves no training image; lower --val-fraction" + or_limit);
   if (split.train.size() < 2) {
     const std::string why = " leaves " + std::to_string(split.train.size()) + " training image, and a training batch needs 2";
-    if (limited) throw cli::UsageError("--limit " + std::to_string(opt.limit) + " with " + fraction + why + "; raise --limit");
-    throw cli::UsageError(fraction + " of " + images + why + "; lower --val-fraction");
+    if (limited) throw OptionError("--limit " + std::to_string(opt.limit) + " with " + fraction + why + "; raise --limit");
+    throw OptionError(fraction + " of " + images + why + "; lower --val-fraction");
   }
 }
 }  // namespace
 
 TrainResult train_model(const ModelConfig& config, const TrainOptions& opt) {
-  if (opt.epochs < 1) throw cli::UsageError("--epochs: must be at least 1");
-  if (opt.batch < 1) throw cli::UsageError("--batch: must be at least 1");
-  if (!(opt.val_fraction > 0 && opt.val_fraction < 1)) throw cli::UsageError("--val-fraction: must be in (0, 1)");
+  if (opt.epochs < 1) throw OptionError("--epochs: must be at least 1");
+  if (opt.batch < 1) throw OptionError("--batch: must be at least 1");
+  if (!(opt.val_fraction > 0 && opt.val_fraction < 1)) throw OptionError("--val-fraction: must be in (0, 1)");
   reset_peak_rss();
   TrainResult res;
   res.config = config;
-  res.recipe = default_recipe(config);
+  res.recipe = resolve_recipe(config, opt.recipe);
   const Recipe& rc = res.recipe;
 
   res.data_dir = data::find_dataset(config.dataset, opt.data_dir).string();
@@ -357,7 +319,7 @@ TrainResult train_model(const ModelConfig& config, const TrainOptions& opt) {
   auto write_best = [&] {
     if (out.empty()) return;
     res.checkpoint = (out / "checkpoint.hqc").string();
-    nn::write_checkpoint(res.checkpoint, nn::Checkpoint{config.to_json(), best_state});
+    nn::write_checkpoint(res.checkpoint, nn::Checkpoint{checkpoint_config(config, rc), best_state});
   };
   // `weights`: the model's state to keep (the last epoch's, also once the test pass ran on the best).
   auto save_state = [&](const std::vector<std::pair<std::string, Tensor>>& weights, bool finished) {
@@ -474,7 +436,7 @@ cli::Json train_json(const TrainResult& r) {
   j.set("model", model_name(r.config.model)).set("dataset", r.config.dataset);
   j.set("quantum", hybrid ? cli::Json(quantum_name(r.config.quantum)) : cli::Json(nullptr));
   j.set("qubits", hybrid ? cli::Json(r.config.qubits) : cli::Json(nullptr));
-  j.set("parameters", r.parameters);
+  j.set("parameters", r.parameters).set("recipe", recipe_json(r.recipe));
   cli::Json epochs = cli::Json::array();
   for (const auto& e : r.epochs) {
     cli::Json o = cli::Json::object();

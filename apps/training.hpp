@@ -33,27 +33,42 @@
 
 namespace hqc::app {
 
-// The original's optimisers and schedules (docs/study.md).
+// The original's optimisers and schedules (docs/study.md), and the other choices the recipe flags
+// offer (docs/cli.md).
 enum class OptimizerKind {
   adamw,  // decoupled weight decay
   adam,   // weight decay as L2, coupled to the gradient
+  sgd,    // with momentum, weight decay as L2
 };
 enum class ScheduleKind {
   onecycle,         // OneCycleLR over the run, stepped per batch
   cosine_restarts,  // CosineAnnealingWarmRestarts, T_0 and T_mult counted in batches
+  none,             // the learning rate stays at lr
+  step,             // StepLR: lr times gamma every step_size batches
 };
+// Names as the command line spells them ("adamw", "cosine-restarts"); the parsers throw
+// std::invalid_argument listing the names.
+const char* optimizer_name(OptimizerKind k);
+const char* schedule_name(ScheduleKind k);
+OptimizerKind parse_optimizer(const std::string& name);
+ScheduleKind parse_schedule(const std::string& name);
 
 // How a model is trained: data, one row per model kind (kHybridRecipe, kClassicalRecipe).
 struct Recipe {
   OptimizerKind optimizer = OptimizerKind::adamw;
   double lr = 1e-3, weight_decay = 0.01;
+  double momentum = 0.9;                  // SGD's momentum; Adam's and AdamW's beta1
   ScheduleKind schedule = ScheduleKind::onecycle;
-  double max_lr = 2e-3, pct_start = 0.3;  // onecycle
+  double max_lr = 2e-3, pct_start = 0.3;  // onecycle (it sets the rate itself, from max_lr / 25)
   int64_t t0 = 5, t_mult = 1;             // cosine-restarts, in batches
   double eta_min = 1e-5;                  // cosine-restarts
+  int64_t step_size = 1000;               // step, in batches
+  double gamma = 0.1;                     // step
   double clip_norm = 1.0;                 // 0: no clipping
   double label_smoothing = 0.1;
+  // One line for reports: "AdamW wd 0.01, OneCycleLR max_lr 0.002 pct_start 0.3 per batch, ...".
   std::string describe() const;
+  bool operator==(const Recipe&) const = default;
 };
 
 // The original's two recipes.
@@ -64,6 +79,34 @@ inline constexpr Recipe kClassicalRecipe{.optimizer = OptimizerKind::adam, .lr =
                                          .schedule = ScheduleKind::cosine_restarts, .t0 = 5, .t_mult = 1,
                                          .eta_min = 1e-5, .clip_norm = 0.0, .label_smoothing = 0.1};
 Recipe default_recipe(const ModelConfig& config);
+
+// What the recipe flags of `hqc train` and `hqc compare` change: each field left empty keeps the
+// value of the base recipe (`base`, or the model's own when empty).
+struct RecipeOverrides {
+  std::optional<ModelKind> base;  // --recipe
+  std::optional<OptimizerKind> optimizer;
+  std::optional<double> lr, momentum, weight_decay;
+  std::optional<ScheduleKind> schedule;
+  std::optional<double> max_lr, pct_start;
+  std::optional<int64_t> t0, t_mult;
+  std::optional<double> eta_min;
+  std::optional<int64_t> step_size;
+  std::optional<double> gamma, label_smoothing, clip_norm;
+};
+// A training option out of range or not fitting the others, naming the flag that sets it (the
+// commands report it as a usage error, exit 2).
+struct OptionError : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+// The recipe `config` trains with under `o`. Throws OptionError naming the flag for a value out of
+// range (lr, max_lr > 0; momentum, pct_start, label_smoothing in [0, 1); weight decay, eta_min, clip
+// >= 0; gamma in (0, 1]; t0, t_mult, step_size >= 1) or a schedule parameter given for another
+// schedule, and for --lr with onecycle (OneCycleLR sets the rate from max_lr).
+Recipe resolve_recipe(const ModelConfig& config, const RecipeOverrides& o);
+// The overrides given, as the command line spells them ({"lr", "0.01"}), in the flags' order.
+FlagList recipe_flags(const RecipeOverrides& o);
+// Every field of the recipe, for --json and the checkpoint's configuration.
+cli::Json recipe_json(const Recipe& rc);
 
 // The recipe's optimiser over `params`, and its schedule over `epochs` of `steps_per_epoch` batches
 // (the OneCycle length; the cosine restarts count batches and ignore both). `hqc train` and
@@ -93,11 +136,12 @@ struct TrainOptions {
   double val_fraction = 0.2;
   int64_t limit = 0, test_limit = 0;  // 0: all images
   bool augment = true;
+  RecipeOverrides recipe;  // none: the model's own recipe
   uint64_t seed = 0;
   std::string data_dir;  // empty: docs/cli.md's search order
   std::string out_dir;   // where last.hqc, checkpoint.hqc, metrics.csv, curves.png, confusion.png go; empty: none
   // What to do with a previous run's files there (output_folder.hpp). OutputMode::resume continues
-  // from out_dir/last.hqc when it exists (its flags must be these: cli::UsageError if not); a finished
+  // from out_dir/last.hqc when it exists (its flags must be these: OptionError if not); a finished
   // run is not trained again: its saved result is returned.
   OutputMode out_mode = OutputMode::fresh;
   Progress::Mode progress = Progress::Mode::automatic;
@@ -139,10 +183,18 @@ EvalResult evaluate(nn::Module& model, const ModelConfig& config, const data::Da
                     const std::vector<int64_t>& indices, int64_t batch, double label_smoothing,
                     const std::string& label, Progress::Mode mode);
 
-// Writes and reads checkpoint files with the model configuration inside.
+// Writes and reads checkpoint files with the model configuration inside, and the recipe when it is
+// not the model's own (a checkpoint without one was trained with the model's own).
 void save_model(const std::string& path, nn::Module& model, const ModelConfig& config);
+// The configuration text train_model writes in checkpoint.hqc: the model's, with "recipe": {...}
+// after it when the recipe is not the model's own (so a default run writes what it always wrote).
+std::string checkpoint_config(const ModelConfig& config, const Recipe& recipe);
+// The recipe in a checkpoint's configuration text, or the model's own when it has none; throws
+// std::runtime_error saying what is wrong with one that does not read back.
+Recipe recipe_from_checkpoint(const std::string& text, const ModelConfig& config);
 struct LoadedModel {
   ModelConfig config;
+  Recipe recipe;  // what it was trained with (the model's own when the checkpoint does not say)
   std::shared_ptr<nn::Module> model;  // in evaluation mode
 };
 LoadedModel load_model(const std::string& path);

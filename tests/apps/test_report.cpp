@@ -156,3 +156,19 @@ TEST_CASE("report.md says each sentence once") {
       CHECK(sentences[i] != sentences[j]);
     }
 }
+
+TEST_CASE("report lists each run's recipe, and the original's numbers only beside runs of its recipe") {
+  ReportContext ctx;
+  ctx.dataset = "mnist";
+  RunResult own = run("hybrid", "hybrid", "circuit", 0.95), other = run("classical", "classical", "circuit", 0.9);
+  own.recipe = "AdamW wd 0.01, OneCycleLR";
+  other.recipe = "SGD lr 0.05 momentum 0.9 wd 0 (L2), constant learning rate";
+  other.own_recipe = false;
+  const std::string md = render_report(ctx, {own, other});
+  CHECK(md.find("Recipes:\n\n- hybrid: AdamW wd 0.01, OneCycleLR\n"
+                "- classical: SGD lr 0.05 momentum 0.9 wd 0 (L2), constant learning rate (recipe flags)\n") !=
+        std::string::npos);
+  CHECK(md.find("original hybrid") != std::string::npos);
+  CHECK(md.find("original classical") == std::string::npos);
+  CHECK(md.find("not the original's for every model") != std::string::npos);
+}
