@@ -45,18 +45,32 @@ hqc::cli::Command import_cmd("import", "make a checkpoint from safetensors weigh
   };
   const std::string model = pick("model", ""), dataset = pick("dataset", ""), quantum = pick("quantum", "circuit");
   const std::string qubits_text = pick("qubits", "4");
+  // A bad value from the file's metadata is the file's fault (exit 1, naming it); a bad flag, the user's (exit 2).
+  auto refuse = [&](const std::string& flag, const std::string& what) -> void {
+    if (p.given(flag)) throw cli::UsageError("--" + flag + ": " + what);
+    throw std::runtime_error(path + ": __metadata__ \"" + flag + "\": " + what);
+  };
   int qubits = 0;
   try {
     std::size_t used = 0;
     qubits = std::stoi(qubits_text, &used);
     if (used != qubits_text.size()) throw std::invalid_argument("trailing text");
   } catch (const std::exception&) {
-    throw cli::UsageError("--qubits: '" + qubits_text + "' is not an integer" +
-                          (p.given("qubits") ? "" : " (from " + path + "'s __metadata__)"));
+    refuse("qubits", "'" + qubits_text + "' is not an integer");
   }
+  if (qubits < 1 || qubits > 10) refuse("qubits", std::to_string(qubits) + " outside 1..10");
   const std::vector<std::string>& datasets = app::dataset_choices();
-  if (std::find(datasets.begin(), datasets.end(), dataset) == datasets.end())
-    throw cli::UsageError("--dataset: unknown dataset '" + dataset + "'" + (p.given("dataset") ? "" : " (from " + path + "'s __metadata__)"));
+  if (std::find(datasets.begin(), datasets.end(), dataset) == datasets.end()) refuse("dataset", "unknown dataset '" + dataset + "'");
+  try {
+    (void)app::parse_model_kind(model);
+  } catch (const std::invalid_argument& e) {
+    refuse("model", e.what());
+  }
+  try {
+    (void)app::parse_quantum_variant(quantum);
+  } catch (const std::invalid_argument& e) {
+    refuse("quantum", e.what());
+  }
   const app::ModelConfig config = app::model_config(model, dataset, quantum, qubits);
   const auto state = app::import_state(file, config, path);
   std::shared_ptr<nn::Module> net = app::build_model(config, 0);
