@@ -25,8 +25,9 @@ namespace {
 struct JValue {
   enum class Kind { object, array, string, number, literal } kind = Kind::literal;
   std::string text;  // string (unescaped), number (as written) or literal (true, false, null)
-  std::vector<std::pair<std::string, JValue>> members;  // object
-  std::vector<JValue> items;                            // array
+  // An object's member names and values (parallel: a pair holding the incomplete JValue is not allowed).
+  std::vector<std::string> keys;
+  std::vector<JValue> items;  // an array's items, an object's values
 };
 
 const char* kind_name(JValue::Kind k) {
@@ -95,7 +96,8 @@ class JsonParser {
         skip_ws();
         expect(':');
         skip_ws();
-        v.members.emplace_back(std::move(key), value(depth + 1));
+        v.keys.push_back(std::move(key));
+        v.items.push_back(value(depth + 1));
         skip_ws();
         if (peek() == ',') { ++pos_; continue; }
         expect('}');
@@ -379,11 +381,15 @@ Safetensors parse_safetensors(std::string_view bytes, const std::string& what) {
 
   Safetensors out;
   std::vector<Raw> raws;
-  for (const auto& [name, v] : root.members) {
+  for (std::size_t m = 0; m < root.keys.size(); ++m) {
+    const std::string& name = root.keys[m];
+    const JValue& v = root.items[m];
     const std::string tensor = "tensor '" + name + "'";
     if (name == "__metadata__") {
       if (v.kind != JValue::Kind::object) fail(what, "__metadata__ is " + std::string(kind_name(v.kind)) + ", expected an object of strings");
-      for (const auto& [k, s] : v.members) {
+      for (std::size_t i = 0; i < v.keys.size(); ++i) {
+        const std::string& k = v.keys[i];
+        const JValue& s = v.items[i];
         if (s.kind != JValue::Kind::string)
           fail(what, "__metadata__ \"" + k + "\" is " + kind_name(s.kind) + ", expected a string");
         out.metadata.emplace_back(k, s.text);
@@ -393,7 +399,9 @@ Safetensors parse_safetensors(std::string_view bytes, const std::string& what) {
     if (v.kind != JValue::Kind::object)
       fail(what, tensor + " is " + std::string(kind_name(v.kind)) + ", expected an object with dtype, shape and data_offsets");
     const JValue *dtype = nullptr, *shape = nullptr, *offsets = nullptr;
-    for (const auto& [k, f] : v.members) {
+    for (std::size_t i = 0; i < v.keys.size(); ++i) {
+      const std::string& k = v.keys[i];
+      const JValue& f = v.items[i];
       if (k == "dtype") dtype = &f;
       else if (k == "shape") shape = &f;
       else if (k == "data_offsets") offsets = &f;
