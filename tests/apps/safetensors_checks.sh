@@ -82,9 +82,11 @@ for model in hybrid classical; do
     cmp -s "$tmp/run-$model/checkpoint.hqc" "$tmp/back-$model-$names.hqc" ||
       flunk "$model, $names names: export then import does not give the checkpoint back byte for byte"
   done
-  grep -qaF '"classical_net.0.weight"' "$tmp/hybrid-original.safetensors" 2>/dev/null || [ $model = hybrid ] ||
-    flunk "hybrid --names original: no classical_net.0.weight"
 done
+grep -qaF '"classical_net.0.weight"' "$tmp/hybrid-original.safetensors" || flunk "hybrid --names original: no classical_net.0.weight"
+grep -qaF '"qlayer.weights":{"dtype":"F32","shape":[2,4]' "$tmp/hybrid-original.safetensors" ||
+  flunk "hybrid --names original: no qlayer.weights of shape (2, 4)"
+grep -qaF '"quantum.weights"' "$tmp/hybrid-hqc.safetensors" || flunk "hybrid --names hqc: no quantum.weights"
 grep -qaF '"conv_net.0.weight"' "$tmp/classical-original.safetensors" || flunk "classical --names original: no conv_net.0.weight"
 grep -qaF '"classifier.0.weight"' "$tmp/classical-hqc.safetensors" || flunk "classical --names hqc: no classifier.0.weight"
 grep -qaF '"head.1.num_batches_tracked":{"dtype":"I64","shape":[]' "$tmp/classical-original.safetensors" ||
