@@ -166,3 +166,19 @@ put("checkpoint", "file", b"\x00" + b"HQCCKPT\0" + struct.pack("<IIQ", 1, 0, len
     + struct.pack("<Q", fnv1a(payload)))
 put("checkpoint", "payload", b"\x01" + payload)
 put("checkpoint", "config", b"\x02" + config)
+
+
+def safetensors(header, data):
+    text = header.encode()
+    text += b" " * ((8 - len(text) % 8) % 8)
+    return struct.pack("<Q", len(text)) + text + data
+
+
+st_header = ('{"w":{"dtype":"F32","shape":[2,3],"data_offsets":[0,24]},'
+             '"h":{"dtype":"BF16","shape":[2],"data_offsets":[24,28]},'
+             '"d":{"dtype":"F16","shape":[1],"data_offsets":[28,30]},'
+             '"n":{"dtype":"I64","shape":[],"data_offsets":[30,38]},'
+             '"__metadata__":{"model":"hybrid","names":"original"}}')
+st_data = struct.pack("<6f", *range(6)) + struct.pack("<3H", 0x3F80, 0xC040, 0x3C00) + struct.pack("<q", 7)
+put("safetensors", "file", b"\x00" + safetensors(st_header, st_data))
+put("safetensors", "header", b"\x01" + st_header.encode())

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang under AddressSanitizer and runs each for a bounded time:
 # the dataset readers, class-name files and image folders, the command-line parser, and checkpoints
-# with the model configuration they carry (the apps' libraries are built, the hqc program is not).
+# with the model configuration they carry, safetensors weight files (the apps' libraries are built, the hqc program is not).
 # Usage: tests/fuzz/run.sh [seconds per target, default 20]. Exits non-zero on any finding (crash,
 # ASan report, leak, timeout, or an exception other than the parser's own refusal); libFuzzer then
 # writes the input as crash-*/leak-*/timeout-* in the build folder's fuzz-findings/.
@@ -19,7 +19,7 @@ cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clan
   -DHQC_FUZZ=ON -DHQC_SANITIZE=address -DHQC_BUILD_TESTS=OFF -DHQC_BUILD_APPS=ON -DHQC_BUILD_BENCH=OFF >/dev/null
 cmake --build "$BUILD" -j "$(nproc)" --target fuzz_targets
 mkdir -p "$BUILD/fuzz-findings"
-for target in gzip idx cifar stl10 image classnames folder cli checkpoint; do
+for target in gzip idx cifar stl10 image classnames folder cli checkpoint safetensors; do
   corpus="$BUILD/fuzz-corpus/$target"
   mkdir -p "$corpus"
   echo "== fuzz_$target for ${SECS}s =="
