@@ -21,10 +21,11 @@ case $example in
   *) echo "check_install.sh: unknown example '$example' (consumer or classify)" >&2; exit 2 ;;
 esac
 
+make_idx=${3:?check_install.sh: the classify example needs MAKE_SYNTHETIC_IDX as third argument}
 hqc="$scratch/prefix/bin/hqc"
 classify="$scratch/build/classify"
 data="$scratch/data"
-"$3" "$data" 400 40 >/dev/null
+"$make_idx" "$data" 400 40 >/dev/null
 "$hqc" train --model hybrid --dataset mnist --data "$data" --epochs 2 --batch 32 --seed 1 --threads 2 \
   --out "$scratch/run" >/dev/null 2>&1
 checkpoint="$scratch/run/checkpoint.hqc"
