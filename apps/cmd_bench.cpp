@@ -10,10 +10,8 @@
 #include <optional>
 
 #include "apps/bench/bench.hpp"
-#include "apps/bench/models.hpp"  // declarations only; models.cpp is built when the models are
-#ifdef HQC_BENCH_QUANTUM
+#include "apps/bench/models.hpp"
 #include "apps/bench/quantum.hpp"
-#endif
 #include "apps/cli.hpp"
 #include "tensor/parallel.hpp"
 #include "tensor/simd.hpp"
@@ -87,14 +85,12 @@ int run(const std::vector<std::string>& args) {
   const int threads = static_cast<int>(p.integer("threads", 1, hqc::kMaxThreads));
   hqc::set_num_threads(threads);
   const uint64_t seed = static_cast<uint64_t>(p.integer("seed", 0));
-#ifdef HQC_BENCH_MODELS
   if (!p.str("memory-child").empty()) {
     const double mb = hqc::bench::train_peak_rss_mb(hqc::bench::model_spec(p.str("memory-child")),
                                                    static_cast<int>(p.integer("memory-steps", 1, 1000)), seed);
     std::printf("%.3f\n", mb);
     return 0;
   }
-#endif
   hqc::bench::Protocol proto;
   proto.warmup = static_cast<int>(p.integer("warmup", 0, 1000));
   proto.windows = static_cast<int>(p.integer("windows", 1, 1000));
@@ -120,7 +116,6 @@ int run(const std::vector<std::string>& args) {
   doc.set("models", Json::array());
 
   std::vector<hqc::bench::ModelResult> models;
-#ifdef HQC_BENCH_MODELS
   std::vector<const hqc::bench::ModelSpec*> chosen;
   if (p.str("models") == "all") {
     for (const auto& s : hqc::bench::model_specs()) chosen.push_back(&s);
@@ -142,22 +137,16 @@ int run(const std::vector<std::string>& args) {
     }
     models.push_back(r);
   }
-#else
-  if (p.given("models") && p.str("models") != "none")
-    throw hqc::cli::RuntimeError("bench: this build has no models (the nn, datasets and apps libraries are missing)");
-#endif
   Json model_arr = Json::array();
   for (const auto& m : models) model_arr.push(hqc::bench::to_json(m));
   doc.set("models", model_arr);
 
-#ifdef HQC_BENCH_QUANTUM
   std::optional<hqc::bench::QuantumResult> quantum;
   if (!p.is_set("no-quantum")) {
     std::cerr << "hqc bench: quantum layer ...\n";
     quantum = hqc::bench::bench_quantum(proto, seed);
     doc.set("quantum", hqc::bench::to_json(*quantum));
   }
-#endif
 
   std::vector<hqc::bench::GemmResult> gemm;
   if (!p.is_set("no-gemm")) {
@@ -197,12 +186,10 @@ int run(const std::vector<std::string>& args) {
                   100 * m.batch_prep_augmented_ms.median / step_ms);
     }
   }
-#ifdef HQC_BENCH_QUANTUM
   if (quantum)
     std::printf("\nquantum layer, batch %lld, %d qubits, %d layers: fwd+bwd %s us, fwd %s us\n",
                 static_cast<long long>(quantum->batch), quantum->qubits, quantum->layers,
                 fmt(quantum->fwd_bwd_us, 1).c_str(), fmt(quantum->fwd_us, 1).c_str());
-#endif
   if (!gemm.empty()) {
     std::printf("\n%-24s %2s %5s %5s %5s %22s\n", "GEMM (hqc sgemm)", "op", "M", "N", "K", "GFLOP/s");
     for (const auto& g : gemm) {

@@ -61,8 +61,7 @@ std::shared_ptr<nn::Module> build_model(const ModelConfig& config, uint64_t seed
 
 // The bottleneck between reducer and head: (B, 2^qubits) -> (B, qubits). "linear" is Linear(2^N, N);
 // "circuit" and "rotations" are the quantum layer (BasicEntanglerLayers with 2 layers of RX, with or
-// without the CNOT ring). Throws std::runtime_error when the quantum library is not part of the build.
+// without the CNOT ring).
 std::shared_ptr<nn::Module> make_bottleneck(const ModelConfig& config, Generator& gen);
-bool quantum_layer_available();
 
 }  // namespace hqc::app

@@ -101,6 +101,13 @@ class Fixtures {
   std::vector<std::string> names_;
 };
 
+// tests/fixtures/tensor_ops.txt, written by tests/tensor/make_fixtures.py: the ops' forward values
+// (tensor/test_reference.cpp) and their gradients (autograd/test_reference_grads.cpp), read once.
+inline const Fixtures& tensor_ops_fixture() {
+  static const Fixtures f("tensor_ops.txt");
+  return f;
+}
+
 // tests/fixtures/nn/<name>.txt, written by tests/nn/make_fixtures.py.
 inline Fixtures nn_fixture(const std::string& name) { return Fixtures("nn/" + name + ".txt"); }
 

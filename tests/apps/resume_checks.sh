@@ -12,7 +12,8 @@ make_idx=$2
 tmp=$(mktemp -d)
 trap 'kill -9 $(jobs -p) 2>/dev/null; rm -rf "$tmp"' EXIT
 fail=0
-note() { echo "FAIL: $*"; fail=1; }
+flunk() { echo "FAIL: $*"; fail=1; }
+. "$(dirname "$0")/checks_lib.sh"  # expect
 
 "$make_idx" "$tmp/data" 600 100 >/dev/null || { echo "FAIL: make_synthetic_idx"; exit 1; }
 common=(--dataset mnist --data "$tmp/data" --epochs 4 --batch 32 --seed 5 --threads 2)
@@ -44,34 +45,34 @@ run_until() {
 }
 
 compare_runs() {  # compare_runs REF DIR WHAT
-  cmp -s "$1/metrics.csv" "$2/metrics.csv" || { note "$3: metrics.csv differs"; diff "$1/metrics.csv" "$2/metrics.csv" | head -5; }
-  cmp -s "$1/checkpoint.hqc" "$2/checkpoint.hqc" || note "$3: checkpoint.hqc differs"
+  cmp -s "$1/metrics.csv" "$2/metrics.csv" || { flunk "$3: metrics.csv differs"; diff "$1/metrics.csv" "$2/metrics.csv" | head -5; }
+  cmp -s "$1/checkpoint.hqc" "$2/checkpoint.hqc" || flunk "$3: checkpoint.hqc differs"
   diff <(timeless "$1/run.json" | sed "s#$1#DIR#") <(timeless "$2/run.json" | sed "s#$2#DIR#") >/dev/null ||
-    { note "$3: the final JSON differs"; diff <(timeless "$1/run.json") <(timeless "$2/run.json") | head -8; }
+    { flunk "$3: the final JSON differs"; diff <(timeless "$1/run.json") <(timeless "$2/run.json") | head -8; }
 }
 
 for model in classical hybrid; do
   echo "== $model"
   ref=$tmp/$model-ref
   "$hqc" train --model $model "${common[@]}" --out "$ref" --json >"$tmp/ref.json" 2>"$tmp/err" ||
-    { note "$model: uninterrupted run"; cat "$tmp/err"; continue; }
+    { flunk "$model: uninterrupted run"; cat "$tmp/err"; continue; }
   mv "$tmp/ref.json" "$ref/run.json"
-  [ -e "$ref/last.hqc" ] || note "$model: no last.hqc after a run"
+  [ -e "$ref/last.hqc" ] || flunk "$model: no last.hqc after a run"
 
   # SIGKILL mid-epoch 1, again mid-epoch 3 of the resumed run, again after the last epoch (test pass).
   dir=$tmp/$model-killed
   run_until "$dir" "[ -e $dir/last.hqc ]" train --model $model "${common[@]}" --out "$dir" --json
-  [ $? -eq 137 ] || note "$model: the first run ended before it was killed"
+  [ $? -eq 137 ] || flunk "$model: the first run ended before it was killed"
   run_until "$dir" "[ \$(rows $dir/metrics.csv) -ge 3 ]" train --resume "$dir" --json
   run_until "$dir" "[ \$(rows $dir/metrics.csv) -ge 5 ]" train --resume "$dir" --json
-  "$hqc" train --resume "$dir" --json >"$dir/run.json" 2>"$tmp/err" || { note "$model: final resume failed"; cat "$tmp/err"; }
+  "$hqc" train --resume "$dir" --json >"$dir/run.json" 2>"$tmp/err" || { flunk "$model: final resume failed"; cat "$tmp/err"; }
   compare_runs "$ref" "$dir" "$model killed thrice"
 
   # Resuming a finished run prints its result again without training.
-  "$hqc" train --resume "$dir" --json >"$tmp/again.json" 2>"$tmp/err" || note "$model: resuming a finished run failed"
-  grep -q "had finished" "$tmp/err" || note "$model: resuming a finished run does not say so"
-  grep -q "train" <(grep "epoch" "$tmp/err") && note "$model: a finished run was trained again"
-  diff <(timeless "$dir/run.json") <(timeless "$tmp/again.json") >/dev/null || note "$model: a finished run's result changed"
+  "$hqc" train --resume "$dir" --json >"$tmp/again.json" 2>"$tmp/err" || flunk "$model: resuming a finished run failed"
+  grep -q "had finished" "$tmp/err" || flunk "$model: resuming a finished run does not say so"
+  grep -q "train" <(grep "epoch" "$tmp/err") && flunk "$model: a finished run was trained again"
+  diff <(timeless "$dir/run.json") <(timeless "$tmp/again.json") >/dev/null || flunk "$model: a finished run's result changed"
 done
 
 # SIGINT and SIGTERM: exit 130 / 143 at the next batch, a resume hint, and a run that resumes exactly.
@@ -87,45 +88,42 @@ for sig in INT TERM; do
   { wait $pid; } 2>/dev/null
   got=$?
   ms=$((($(date +%s%N) - t0) / 1000000))
-  [ $got -eq $want ] || { note "SIG$sig: exit $got, expected $want"; cat "$tmp/err"; }
-  [ $ms -lt 1500 ] || note "SIG$sig: took $ms ms to stop"
-  grep -q "hqc train --resume $dir" "$tmp/err" || { note "SIG$sig: no resume hint"; cat "$tmp/err"; }
-  "$hqc" train --resume "$dir" --json >"$dir/run.json" 2>"$tmp/err" || { note "SIG$sig: resume failed"; cat "$tmp/err"; }
+  [ $got -eq $want ] || { flunk "SIG$sig: exit $got, expected $want"; cat "$tmp/err"; }
+  [ $ms -lt 1500 ] || flunk "SIG$sig: took $ms ms to stop"
+  grep -q "hqc train --resume $dir" "$tmp/err" || { flunk "SIG$sig: no resume hint"; cat "$tmp/err"; }
+  "$hqc" train --resume "$dir" --json >"$dir/run.json" 2>"$tmp/err" || { flunk "SIG$sig: resume failed"; cat "$tmp/err"; }
   compare_runs "$tmp/$model-ref" "$dir" "$model after SIG$sig"
 done
 
 # --resume takes the saved flags: a different value is a usage error, the same value and --threads are not.
 dir=$tmp/classical-killed
-"$hqc" train --resume "$dir" --epochs 5 >/dev/null 2>"$tmp/err"
-[ $? -eq 2 ] && grep -q "^hqc: error: --epochs: the run in $dir was started with --epochs 4" "$tmp/err" ||
-  { note "conflicting --epochs on --resume"; cat "$tmp/err"; }
-"$hqc" train --resume "$dir" --model hybrid >/dev/null 2>"$tmp/err"
-[ $? -eq 2 ] || note "conflicting --model on --resume"
-"$hqc" train --resume "$dir" --out "$tmp/elsewhere" >/dev/null 2>"$tmp/err"
-[ $? -eq 2 ] || note "--out other than the resumed folder"
-"$hqc" train --resume "$dir" --epochs 4 --seed 5 --threads 1 >/dev/null 2>"$tmp/err" || note "same flags on --resume refused"
-grep -q "warning: --threads 1 differs" "$tmp/err" || note "no warning for another --threads"
+expect 2 "conflicting --epochs on --resume" "$hqc" train --resume "$dir" --epochs 5
+grep -q "^hqc: error: --epochs: the run in $dir was started with --epochs 4" "$tmp/err" ||
+  { flunk "conflicting --epochs on --resume: the error does not name the saved value"; cat "$tmp/err"; }
+expect 2 "conflicting --model on --resume" "$hqc" train --resume "$dir" --model hybrid
+expect 2 "--out other than the resumed folder" "$hqc" train --resume "$dir" --out "$tmp/elsewhere"
+expect 0 "same flags on --resume" "$hqc" train --resume "$dir" --epochs 4 --seed 5 --threads 1
+grep -q "warning: --threads 1 differs" "$tmp/err" || flunk "no warning for another --threads"
 cp -r "$dir" "$tmp/truncated"
 head -c 1000 "$dir/last.hqc" >"$tmp/truncated/last.hqc"
-"$hqc" train --resume "$tmp/truncated" >/dev/null 2>"$tmp/err"
-[ $? -eq 1 ] && grep -q "^hqc: error: .*truncated/last.hqc" "$tmp/err" || { note "--resume of a truncated last.hqc"; cat "$tmp/err"; }
-"$hqc" train --resume "$tmp/nowhere" >/dev/null 2>"$tmp/err"
-[ $? -eq 1 ] && grep -q "nowhere/last.hqc" "$tmp/err" || { note "--resume of a folder without a run"; cat "$tmp/err"; }
+expect 1 "--resume of a truncated last.hqc" "$hqc" train --resume "$tmp/truncated"
+grep -q "^hqc: error: .*truncated/last.hqc" "$tmp/err" || { flunk "--resume of a truncated last.hqc: not named"; cat "$tmp/err"; }
+expect 1 "--resume of a folder without a run" "$hqc" train --resume "$tmp/nowhere"
+grep -q "nowhere/last.hqc" "$tmp/err" || { flunk "--resume of a folder without a run: not named"; cat "$tmp/err"; }
 
 # compare --resume: killed while the second model trains, resumed: the first is not trained again.
 cflags=(--dataset mnist --data "$tmp/data" --models classical,hybrid --epochs 2 --batch 32 --seed 5 --threads 2
   --attack-steps 2 --attack-limit 40 --json)
-"$hqc" compare "${cflags[@]}" --out "$tmp/cmp-ref" >"$tmp/cmp-ref.json" 2>"$tmp/err" || { note "compare"; cat "$tmp/err"; }
+"$hqc" compare "${cflags[@]}" --out "$tmp/cmp-ref" >"$tmp/cmp-ref.json" 2>"$tmp/err" || { flunk "compare"; cat "$tmp/err"; }
 run_until "$tmp/cmp" "[ -e $tmp/cmp/hybrid/last.hqc ]" compare "${cflags[@]}" --out "$tmp/cmp"
-[ $? -eq 137 ] || note "compare ended before it was killed"
-"$hqc" compare --resume "$tmp/cmp" --json >"$tmp/cmp.json" 2>"$tmp/err" || { note "compare --resume"; cat "$tmp/err"; }
-grep -q "the run in $tmp/cmp/classical had finished" "$tmp/err" || { note "compare --resume trained the finished model again"; cat "$tmp/err"; }
-grep -q "resuming $tmp/cmp/hybrid" "$tmp/err" || note "compare --resume did not resume the interrupted model"
+[ $? -eq 137 ] || flunk "compare ended before it was killed"
+"$hqc" compare --resume "$tmp/cmp" --json >"$tmp/cmp.json" 2>"$tmp/err" || { flunk "compare --resume"; cat "$tmp/err"; }
+grep -q "the run in $tmp/cmp/classical had finished" "$tmp/err" || { flunk "compare --resume trained the finished model again"; cat "$tmp/err"; }
+grep -q "resuming $tmp/cmp/hybrid" "$tmp/err" || flunk "compare --resume did not resume the interrupted model"
 diff <(timeless "$tmp/cmp-ref.json" | sed "s#$tmp/cmp-ref#DIR#") <(timeless "$tmp/cmp.json" | sed "s#$tmp/cmp#DIR#") >/dev/null ||
-  note "compare --resume: JSON differs from an uninterrupted comparison"
+  flunk "compare --resume: JSON differs from an uninterrupted comparison"
 for m in classical hybrid; do
-  cmp -s "$tmp/cmp-ref/$m/checkpoint.hqc" "$tmp/cmp/$m/checkpoint.hqc" || note "compare --resume: $m/checkpoint.hqc differs"
+  cmp -s "$tmp/cmp-ref/$m/checkpoint.hqc" "$tmp/cmp/$m/checkpoint.hqc" || flunk "compare --resume: $m/checkpoint.hqc differs"
 done
-"$hqc" compare --resume "$tmp/cmp" --epochs 3 >/dev/null 2>"$tmp/err"
-[ $? -eq 2 ] || note "compare --resume with another --epochs"
+expect 2 "compare --resume with another --epochs" "$hqc" compare --resume "$tmp/cmp" --epochs 3
 exit $fail

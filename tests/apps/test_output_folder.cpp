@@ -10,11 +10,7 @@
 #include "write_checks.hpp"
 
 using namespace hqc::app;
-using hqc::test::folder_entries;
-using hqc::test::read_file;
-using hqc::test::run_in_child;
-using hqc::test::ScratchDir;
-using hqc::test::write_plain;
+using namespace hqc::test;  // write_checks.hpp
 namespace fs = std::filesystem;
 
 TEST_CASE("the output folder guard creates the folder with its parents and a lock file") {

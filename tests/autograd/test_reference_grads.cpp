@@ -6,27 +6,23 @@
 #include "fixtures.hpp"
 
 using namespace hqc;
-using hqc::test::Fixtures;
+using hqc::test::tensor_ops_fixture;
 
 namespace {
-const Fixtures& fx() {
-  static Fixtures f("tensor_ops.txt");
-  return f;
-}
-
 // Gradients of sum(f(x) * w) with w = linspace(-1, 1, numel) as in the script.
 template <typename F>
 void check_grads(const char* name, const std::vector<std::string>& inputs, F f) {
   CAPTURE(name);
+  const auto& fx = tensor_ops_fixture();
   std::vector<Variable> vars;
-  for (const auto& n : inputs) vars.emplace_back(fx()[n], true);
+  for (const auto& n : inputs) vars.emplace_back(fx[n], true);
   Variable y = f(vars);
   int64_t n = y.numel();
   Tensor w = n == 1 ? full(y.sizes(), -1.0, DType::f64) : arange(0, double(n), 1, DType::f64);
   if (n > 1) w = add(mul(w, 2.0 / double(n - 1)), -1.0).reshape(y.sizes());
   y.backward(w);
   for (std::size_t i = 0; i < vars.size(); ++i) {
-    CHECK_CLOSE(vars[i].grad(), fx()[std::string("grad_") + name + "_" + std::to_string(i)], 1e-12, 1e-12);
+    CHECK_CLOSE(vars[i].grad(), fx[std::string("grad_") + name + "_" + std::to_string(i)], 1e-12, 1e-12);
   }
 }
 }  // namespace

@@ -17,11 +17,7 @@
 
 using namespace hqc;
 using namespace hqc::nn;
-using hqc::test::folder_entries;
-using hqc::test::read_file;
-using hqc::test::run_in_child;
-using hqc::test::ScratchDir;
-using hqc::test::write_plain;
+using namespace hqc::test;  // write_checks.hpp
 namespace fs = std::filesystem;
 
 namespace {

@@ -6,24 +6,20 @@
 #include "fixtures.hpp"
 
 using namespace hqc;
-using hqc::test::Fixtures;
+using hqc::test::tensor_ops_fixture;
 
 namespace {
-const Fixtures& fx() {
-  static Fixtures f("tensor_ops.txt");
-  return f;
-}
-
 // Runs `op` on the fixture inputs in float64 and float32 and compares with the expected tensor.
 template <typename Op>
 void check_op(const char* expected, const std::vector<std::string>& inputs, Op op) {
   CAPTURE(expected);
+  const auto& fx = tensor_ops_fixture();
   std::vector<Tensor> in64, in32;
   for (const auto& n : inputs) {
-    in64.push_back(fx()[n]);
-    in32.push_back(fx().f32(n));
+    in64.push_back(fx[n]);
+    in32.push_back(fx.f32(n));
   }
-  Tensor want = fx()[expected];
+  Tensor want = fx[expected];
   Tensor got64 = op(in64), got32 = op(in32);
   CHECK_CLOSE(got64.to(DType::f64).reshape(want.sizes()), want, 1e-12, 1e-12);
   CHECK_CLOSE(got32.to(DType::f64).reshape(want.sizes()), want, 2e-6, 2e-6);

@@ -1,0 +1,18 @@
+# checks_lib.sh — the helper the shell end-to-end checks share (sourced by cli_checks.sh and
+# resume_checks.sh). The sourcing script sets $tmp (its scratch folder) and defines
+# `flunk DESCRIPTION`, which reports a failed check and marks the run as failed.
+
+# expect CODE DESCRIPTION COMMAND...: runs COMMAND with its stdout in $tmp/out and its stderr in
+# $tmp/err, and checks docs/cli.md's contract: the exit code, and for a failure exactly one
+# `hqc: error:` line on stderr.
+expect() {
+  local want=$1 what=$2
+  shift 2
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local got=$?
+  if [ "$got" -ne "$want" ]; then
+    flunk "$what: exit $got, expected $want"; cat "$tmp/err"
+  elif [ "$want" -ne 0 ] && [ "$(grep -c "^hqc: error: " "$tmp/err")" -ne 1 ]; then
+    flunk "$what: stderr has not exactly one 'hqc: error:' line"; cat "$tmp/err"
+  fi
+}
