@@ -212,10 +212,10 @@ int run_circuit(const std::vector<std::string>& args) {
                         "embedding -> template -> <Z_i> per wire. Wire 0 is the most significant bit of the basis-state "
                         "index (index = sum of b_w 2^(N-1-w), PennyLane's order): amplitude i of \"state\" is |i> in "
                         "binary, wire 0 first.");
-  p.option("qubits", "number of qubits N (1..30)")
-      .option("layers", "number of template layers L")
-      .option("input", "the input x1,...,xK (K <= 2^N)")
-      .option("weights", "weights, row-major (layer, wire[, angle]): L*N for basic, L*N*3 for strong")
+  p.option("qubits", "number of qubits N (1..30)").required()
+      .option("layers", "number of template layers L").required()
+      .option("input", "the input x1,...,xK (K <= 2^N)").required()
+      .option("weights", "weights, row-major (layer, wire[, angle]): L*N for basic, L*N*3 for strong").required()
       .option("grad", "upstream gradient g1,...,gN of the outputs: adds grad_weights and grad_input")
       .option("template", "basic (BasicEntanglerLayers) or strong (StronglyEntanglingLayers)", "basic")
       .option("rotation", "rotation of the basic template: X, Y or Z", "X")

@@ -78,6 +78,7 @@ hqc::cli::Command data_cmd("data", "dataset statistics, and one image written ou
                         "Reads a dataset split and prints its count, shape, classes, images per class and per-channel "
                         "pixel mean/std on the [0, 1] scale. With --show I --out FILE.png writes image I as stored.");
   p.option("dataset", "mnist|fashion-mnist|cifar10|cifar100|stl10, or folder (--data DIR holds DIR/<class>/<image>)")
+      .required()
       .option("data", "folder holding the dataset's files (default: $HQC_DATA/<dataset>, ./data/<dataset>, ...)")
       .option("split", "train|test|unlabeled (unlabeled: stl10 only)", "train")
       .option("show", "index of an image to write with --out")

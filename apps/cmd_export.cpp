@@ -16,8 +16,8 @@ hqc::cli::Command export_cmd("export", "write a checkpoint's weights as safetens
                    "Writes a checkpoint's parameters and buffers as a safetensors file (float32; BatchNorm's "
                    "num_batches_tracked as int64) under PyTorch state_dict names: hqc's own (features.0.weight) or the "
                    "original study's code (classical_net.0.weight). The model configuration goes into __metadata__.");
-  p.option("checkpoint", "checkpoint file (from hqc train or hqc import)");
-  p.option("out", "safetensors file to write");
+  p.option("checkpoint", "checkpoint file (from hqc train or hqc import)").required();
+  p.option("out", "safetensors file to write").required();
   p.option("names", "hqc | original", "hqc");
   p.flag("overwrite", "replace an existing --out file");
   p.flag("json", "print one JSON document");

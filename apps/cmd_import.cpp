@@ -18,12 +18,12 @@ hqc::cli::Command import_cmd("import", "make a checkpoint from safetensors weigh
                    "Reads a safetensors file under hqc's or the original study's names (F32, F64, F16, BF16 as "
                    "float32; I64 for num_batches_tracked) and writes an hqc checkpoint. The model configuration "
                    "defaults to the file's __metadata__ (as hqc export writes it).");
-  p.option("weights", "safetensors file to read");
+  p.option("weights", "safetensors file to read").required();
   p.option("model", "hybrid | classical (default: the file's metadata)");
   p.option("dataset", "mnist | fashion-mnist | cifar10 | cifar100 | stl10 (default: the file's metadata)");
   p.option("quantum", "circuit | linear | rotations (default: the file's metadata, else circuit)");
   p.option("qubits", "qubits of the hybrid's circuit (default: the file's metadata, else 4)");
-  p.option("out", "checkpoint file to write");
+  p.option("out", "checkpoint file to write").required();
   p.flag("overwrite", "replace an existing --out file");
   p.flag("json", "print one JSON document");
   if (!p.parse(args)) return 0;

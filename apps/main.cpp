@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "apps/cli.hpp"
+#include "apps/models.hpp"
 #include "datasets/dataset.hpp"
 #include "nn/memory.hpp"
 
@@ -40,6 +41,9 @@ int main(int argc, char** argv) {
     try {
       return c.run(args);
     } catch (const hqc::cli::UsageError& e) {
+      std::cerr << "hqc: error: " << e.what() << "\n";
+      return 2;
+    } catch (const hqc::app::OptionError& e) {  // a study option the library refused: also a usage error
       std::cerr << "hqc: error: " << e.what() << "\n";
       return 2;
     } catch (const std::exception& e) {

@@ -41,7 +41,7 @@ std::string ModelConfig::family() const {
   if (dataset == "mnist" || dataset == "fashion-mnist") return "mnist";
   if (dataset == "cifar10" || dataset == "cifar100") return "cifar";
   if (dataset == "stl10") return "stl";
-  throw cli::UsageError("--dataset: unknown dataset '" + dataset + "' (mnist, fashion-mnist, cifar10, cifar100, stl10)");
+  throw OptionError("--dataset: unknown dataset '" + dataset + "' (mnist, fashion-mnist, cifar10, cifar100, stl10)");
 }
 
 std::string ModelConfig::display_name() const {
@@ -143,18 +143,18 @@ ModelConfig model_config(const std::string& model, const std::string& dataset, c
   try {
     kind = parse_model_kind(model);
   } catch (const std::invalid_argument& e) {
-    throw cli::UsageError(std::string("--model: ") + e.what());
+    throw OptionError(std::string("--model: ") + e.what());
   }
   try {
     variant = parse_quantum_variant(quantum);
   } catch (const std::invalid_argument& e) {
-    throw cli::UsageError(std::string("--quantum: ") + e.what());
+    throw OptionError(std::string("--quantum: ") + e.what());
   }
   return model_config(kind, dataset, variant, qubits);
 }
 
 ModelConfig model_config(ModelKind model, const std::string& dataset, QuantumVariant quantum, int qubits) {
-  if (qubits < 1 || qubits > 10) throw cli::UsageError("--qubits: " + std::to_string(qubits) + " outside 1..10");
+  if (qubits < 1 || qubits > 10) throw OptionError("--qubits: " + std::to_string(qubits) + " outside 1..10");
   ModelConfig c;
   c.model = model;
   c.dataset = dataset;

@@ -11,12 +11,19 @@
 #pragma once
 
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "nn/module.hpp"
 #include "tensor/random.hpp"
 
 namespace hqc::app {
+
+// An option of the study out of range, unknown or not fitting the others, naming the flag that sets
+// it. The library throws it; the command line reports it as a usage error (exit 2).
+struct OptionError : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
 
 enum class ModelKind { hybrid, classical };
 // The hybrid's bottleneck: the circuit, Linear(2^N, N) in its place, or the circuit without entanglers.
@@ -46,7 +53,7 @@ struct ModelConfig {
   static ModelConfig from_json(const std::string& text);
 };
 
-// The configuration for a model on a dataset with the study's shapes; throws cli::UsageError for an
+// The configuration for a model on a dataset with the study's shapes; throws OptionError for an
 // unknown model, dataset, quantum variant, or a qubit count outside 1..10.
 ModelConfig model_config(ModelKind model, const std::string& dataset, QuantumVariant quantum = QuantumVariant::circuit,
                          int qubits = 4);

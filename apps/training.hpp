@@ -93,11 +93,6 @@ struct RecipeOverrides {
   std::optional<int64_t> step_size;
   std::optional<double> gamma, label_smoothing, clip_norm;
 };
-// A training option out of range or not fitting the others, naming the flag that sets it (the
-// commands report it as a usage error, exit 2).
-struct OptionError : std::invalid_argument {
-  using std::invalid_argument::invalid_argument;
-};
 // The recipe `config` trains with under `o`. Throws OptionError naming the flag for a value out of
 // range (lr, max_lr > 0; momentum, pct_start, label_smoothing in [0, 1); weight decay, eta_min, clip
 // >= 0; gamma in (0, 1]; t0, t_mult, step_size >= 1) or a schedule parameter given for another

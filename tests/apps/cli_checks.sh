@@ -30,6 +30,7 @@ png_size() { od -An -tu1 -j16 -N8 "$1" | awk '{ print $1*16777216 + $2*65536 + $
 # ---- usage errors that need no data ----
 expect 2 "unknown flag" "$hqc" train --model hybrid --dataset mnist --bogus
 expect 2 "bad model" "$hqc" summary --model resnet --dataset mnist
+expect 2 "a qubit count out of range in --models" "$hqc" compare --dataset mnist --models qubits=11 --data "$tmp"
 expect 2 "bad qubits" "$hqc" summary --model hybrid --dataset mnist --qubits 0
 expect 1 "missing checkpoint" "$hqc" eval --checkpoint "$tmp/none.hqc"
 err_has "none.hqc" "missing checkpoint"

@@ -169,11 +169,11 @@ TEST_CASE("evaluate refuses a dataset with no images instead of reporting accura
   CHECK((has(e, "mnist test") && has(e, "no images")));
 }
 
-TEST_CASE("unknown models, variants and qubit counts are usage errors naming the flag") {
-  CHECK_THROWS_WITH_AS(model_config("resnet", "mnist"), doctest::Contains("--model"), cli::UsageError);
-  CHECK_THROWS_WITH_AS(model_config("hybrid", "imagenet"), doctest::Contains("--dataset"), cli::UsageError);
-  CHECK_THROWS_WITH_AS(model_config("hybrid", "mnist", "qutrits"), doctest::Contains("--quantum"), cli::UsageError);
-  CHECK_THROWS_WITH_AS(model_config("hybrid", "mnist", "circuit", 0), doctest::Contains("--qubits"), cli::UsageError);
+TEST_CASE("unknown models, variants and qubit counts are option errors naming the flag (the command line reports them as usage errors)") {
+  CHECK_THROWS_WITH_AS(model_config("resnet", "mnist"), doctest::Contains("--model"), OptionError);
+  CHECK_THROWS_WITH_AS(model_config("hybrid", "imagenet"), doctest::Contains("--dataset"), OptionError);
+  CHECK_THROWS_WITH_AS(model_config("hybrid", "mnist", "qutrits"), doctest::Contains("--quantum"), OptionError);
+  CHECK_THROWS_WITH_AS(model_config("hybrid", "mnist", "circuit", 0), doctest::Contains("--qubits"), OptionError);
 }
 
 TEST_CASE("a checkpoint of one model is refused by another and names the file") {
