@@ -80,7 +80,7 @@ std::vector<Row> rows(const ReportContext&, const std::vector<Column>& cols) {
   add("F1, macro (%)", [](const RunResult& r) { return pct(r.f1); }, [&](const PublishedResult&) { return none; });
   add("test loss", [](const RunResult& r) { return fixed(r.test_loss, 4); }, [&](const PublishedResult&) { return none; });
   add("best epoch", [](const RunResult& r) { return std::to_string(r.best_epoch) + " of " + std::to_string(r.epochs.size()); },
-      [&](const PublishedResult&) { return std::string("of 50"); });
+      [&](const PublishedResult&) { return std::string("— of 50"); });
   add("seconds per epoch, mean", [](const RunResult& r) { return fixed(r.seconds_per_epoch, 2); },
       [&](const PublishedResult&) { return none; });
   add("seconds per epoch, first / last",

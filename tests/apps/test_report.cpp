@@ -172,3 +172,15 @@ TEST_CASE("report lists each run's recipe, and the original's numbers only besid
   CHECK(md.find("original classical") == std::string::npos);
   CHECK(md.find("not the original's for every model") != std::string::npos);
 }
+
+TEST_CASE("the original's best epoch, which it did not publish, shows as a dash of 50 epochs") {
+  ReportContext ctx;
+  ctx.dataset = "mnist";
+  const std::string t = render_terminal_table(ctx, {run("hybrid", "hybrid", "circuit", 0.95)});
+  const std::size_t row = t.find("\nbest epoch");
+  REQUIRE(row != std::string::npos);
+  const std::string line = t.substr(row + 1, t.find('\n', row + 1) - row - 1);
+  CAPTURE(line);
+  CHECK(line.find("2 of 2") != std::string::npos);
+  CHECK(line.find("— of 50") != std::string::npos);
+}
