@@ -182,9 +182,9 @@ int run(const std::vector<std::string>& args) {
               hqc::bench::utc_now().c_str());
   std::printf("median [min-max] of %d windows of ~%g s after %d warm-up calls\n", proto.windows,
               proto.window_seconds, proto.warmup);
-  std::printf("FMA peak %.1f GFLOP/s (%d thread(s), %s, best of %d runs of %g s); MFU = model FLOP/s / peak, "
-              "training 3x the forward's conv and linear FLOPs\n",
-              peak.gflops, peak.threads, peak.simd, peak.repeats, peak.seconds);
+  std::printf("FMA peak %.1f GFLOP/s (%d thread(s), %s, per CPU second; %.1f per wall-clock second now); "
+              "MFU = model FLOP/s / peak, training 3x the forward's conv and linear FLOPs\n",
+              peak.gflops, peak.threads, peak.simd, peak.wall_gflops);
   if (!models.empty()) {
     std::printf("\n%-20s %9s %24s %6s %24s %6s %22s %11s\n", "model", "params", "train img/s", "MFU",
                 "infer64 img/s", "MFU", "latency b1 ms", "peak RSS MB");
