@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "apps/bench/bench.hpp"
+#include "apps/bench/fma_peak.hpp"
 #include "apps/bench/models.hpp"
 #include "apps/bench/quantum.hpp"
 #include "apps/cli.hpp"
@@ -102,12 +103,17 @@ int run(const std::vector<std::string>& args) {
     proto.window_seconds = 0.2;
   }
 
+  // The denominator of every MFU figure, measured first on the threads the models will use.
+  std::cerr << "hqc bench: FMA peak ...\n";
+  const hqc::bench::FmaPeak peak = hqc::bench::measure_fma_peak();
+  Json machine = hqc::bench::machine_json();
+  machine.set("fma_peak_gflops", peak.gflops).set("fma_peak", hqc::bench::to_json(peak));
   Json doc = Json::object();
   doc.set("schema", "hqc-bench/1")
       .set("implementation", "hqc")
       .set("version", "0.1.0")
       .set("date", hqc::bench::utc_now())
-      .set("machine", hqc::bench::machine_json())
+      .set("machine", machine)
       .set("threads", threads)
       .set("batch", 64);
   Json protocol = Json::object();
@@ -138,7 +144,7 @@ int run(const std::vector<std::string>& args) {
     models.push_back(r);
   }
   Json model_arr = Json::array();
-  for (const auto& m : models) model_arr.push(hqc::bench::to_json(m));
+  for (const auto& m : models) model_arr.push(hqc::bench::to_json(m, peak.gflops));
   doc.set("models", model_arr);
 
   std::optional<hqc::bench::QuantumResult> quantum;
@@ -165,15 +171,19 @@ int run(const std::vector<std::string>& args) {
               hqc::bench::utc_now().c_str());
   std::printf("median [min-max] of %d windows of ~%g s after %d warm-up calls\n", proto.windows,
               proto.window_seconds, proto.warmup);
+  std::printf("FMA peak %.1f GFLOP/s (%d thread(s), %s, per CPU second; %.1f per wall-clock second now); "
+              "MFU = model FLOP/s / peak, training 3x the forward's conv and linear FLOPs\n",
+              peak.gflops, peak.threads, peak.simd, peak.wall_gflops);
   if (!models.empty()) {
-    std::printf("\n%-20s %9s %24s %24s %22s %11s\n", "model", "params", "train img/s", "infer64 img/s",
-                "latency b1 ms", "peak RSS MB");
+    std::printf("\n%-20s %9s %24s %6s %24s %6s %22s %11s\n", "model", "params", "train img/s", "MFU",
+                "infer64 img/s", "MFU", "latency b1 ms", "peak RSS MB");
+    const auto mfu = [&](const hqc::bench::Stat& gflops) { return 100 * gflops.median / peak.gflops; };
     for (const auto& m : models) {
       char rss[32] = "-";
       if (m.peak_rss_mb >= 0) std::snprintf(rss, sizeof rss, "%.0f", m.peak_rss_mb);
-      std::printf("%-20s %9lld %24s %24s %22s %11s\n", m.spec.name, static_cast<long long>(m.parameters),
-                  fmt(m.train_images_per_s, 0).c_str(), fmt(m.infer_images_per_s, 0).c_str(),
-                  fmt(m.latency_ms, 3).c_str(), rss);
+      std::printf("%-20s %9lld %24s %5.1f%% %24s %5.1f%% %22s %11s\n", m.spec.name,
+                  static_cast<long long>(m.parameters), fmt(m.train_images_per_s, 0).c_str(), mfu(m.train_gflops),
+                  fmt(m.infer_images_per_s, 0).c_str(), mfu(m.infer_gflops), fmt(m.latency_ms, 3).c_str(), rss);
     }
     // The step above includes preparing its batch, done beside it on the loader's prefetch thread;
     // timed alone here, with and without the augmentation `hqc train` adds.

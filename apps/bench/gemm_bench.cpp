@@ -121,6 +121,11 @@ int main(int argc, char** argv) {
   std::printf("hqc sgemm (%s) vs OpenBLAS %s; median of %d reps (each >= %.0f ms, %s clock)\n",
               hqc::simd_name(hqc::simd_level()), openblas_get_config(), reps, min_ms,
               g_cpu_clock ? "process CPU time / threads" : "wall");
+  // OPENBLAS_CORETYPE=Haswell on an AVX-512 CPU runs OpenBLAS's AVX2 kernels at about half its speed.
+  for (const char* var : {"OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"})
+    if (const char* v = std::getenv(var))
+      std::printf("WARNING: %s=%s in the environment overrides OpenBLAS's own choice of kernels: for its best, "
+                  "run env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE %s\n", var, v, argv[0]);
   std::printf("%-22s %2s %5s %5s %5s %3s %9s %9s %7s %9s\n", "shape", "op", "M", "N", "K", "thr", "hqc GF/s",
               "oblas GF/s", "ratio", "max|diff|");
   for (const GemmShape& s : all_shapes()) {

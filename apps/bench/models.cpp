@@ -1,7 +1,9 @@
 // models.cpp — the model section of `hqc bench` (see models.hpp).
 #include "apps/bench/models.hpp"
 
+#include <algorithm>
 #include <memory>
+#include <stdexcept>
 
 #include "apps/memory.hpp"
 #include "apps/models.hpp"
@@ -101,6 +103,27 @@ const ModelSpec& model_spec(const std::string& name) {
   throw cli::UsageError("--models: unknown model '" + name + "' (known: " + known + ")");
 }
 
+int64_t forward_flops_per_image(nn::Module& model, const Shape& input) {
+  const std::vector<nn::LayerSummary> layers = nn::summarize(model, input);
+  int64_t macs = 0;
+  for (const auto& [name, module] : model.named_modules()) {
+    const std::string type = module->type_name();
+    if (type != "Conv2d" && type != "Linear") continue;
+    int64_t weights = 0;
+    for (const auto& [pname, p] : module->named_parameters())
+      if (pname == "weight") weights = p.data().numel();
+    if (type == "Linear") {
+      macs += weights;
+      continue;
+    }
+    const auto it = std::find_if(layers.begin(), layers.end(), [&](const nn::LayerSummary& l) { return l.name == name; });
+    if (it == layers.end() || it->output_shape.size() != 3)
+      throw std::runtime_error("bench: no (C, H, W) output shape for conv layer '" + name + "' in the model summary");
+    macs += weights * it->output_shape[1] * it->output_shape[2];  // one multiply-add per weight per output pixel
+  }
+  return 2 * macs;
+}
+
 ModelResult bench_model(const ModelSpec& spec, const Protocol& proto, uint64_t seed) {
   Trainer t(spec, seed);
   ModelResult r;
@@ -108,8 +131,11 @@ ModelResult bench_model(const ModelSpec& spec, const Protocol& proto, uint64_t s
   r.input = t.config.input;
   r.classes = t.config.classes;
   r.parameters = t.model->num_parameters();
+  r.forward_flops = forward_flops_per_image(*t.model, t.config.input);
+  const double flops = static_cast<double>(r.forward_flops);
   const auto train = proto.run([&] { t.step(); });
   r.train_images_per_s = stat_of(train, [](double s) { return static_cast<double>(kBatch) / s; });
+  r.train_gflops = stat_of(train, [&](double s) { return 3 * flops * static_cast<double>(kBatch) / s * 1e-9; });
 
   // Inference from uint8 too: the loader's batch() converts and normalises on the calling thread.
   t.model->eval();
@@ -126,7 +152,9 @@ ModelResult bench_model(const ModelSpec& spec, const Protocol& proto, uint64_t s
       (void)app::argmax_rows(logits.data());
     });
   };
-  r.infer_images_per_s = stat_of(infer(kBatch), [](double s) { return static_cast<double>(kBatch) / s; });
+  const auto infer64 = infer(kBatch);
+  r.infer_images_per_s = stat_of(infer64, [](double s) { return static_cast<double>(kBatch) / s; });
+  r.infer_gflops = stat_of(infer64, [&](double s) { return flops * static_cast<double>(kBatch) / s * 1e-9; });
   r.latency_ms = stat_of(infer(1), [](double s) { return s * 1e3; });
 
   // Batch preparation alone, on this thread: what the prefetch thread does beside every step.
@@ -150,7 +178,7 @@ ModelResult bench_model(const ModelSpec& spec, const Protocol& proto, uint64_t s
   return r;
 }
 
-cli::Json to_json(const ModelResult& r) {
+cli::Json to_json(const ModelResult& r, double peak_gflops) {
   cli::Json j = cli::Json::object();
   j.set("name", r.spec.name)
       .set("dataset", r.spec.dataset)
@@ -164,6 +192,13 @@ cli::Json to_json(const ModelResult& r) {
       .set("batch_prep_ms", to_json(r.batch_prep_ms))
       .set("batch_prep_augmented_ms", to_json(r.batch_prep_augmented_ms));
   if (r.peak_rss_mb >= 0) j.set("peak_rss_mb", r.peak_rss_mb);
+  j.set("forward_flops_per_image", r.forward_flops)
+      .set("train_gflops", to_json(r.train_gflops))
+      .set("infer_gflops", to_json(r.infer_gflops));
+  if (peak_gflops > 0) {
+    const auto share = [&](const Stat& s) { return Stat{s.median / peak_gflops, s.min / peak_gflops, s.max / peak_gflops}; };
+    j.set("train_mfu", to_json(share(r.train_gflops))).set("infer_mfu", to_json(share(r.infer_gflops)));
+  }
   return j;
 }
 

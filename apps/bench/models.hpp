@@ -6,6 +6,12 @@
 // thread) over a pool of 1,024 seeded random uint8 images, forward, cross-entropy with label
 // smoothing, backward, clipping (hybrid), optimiser and schedule steps with the model's recipe.
 // Batch preparation is also timed alone, so that its share of a step shows.
+//
+// Model FLOPs: 2 x the multiply-adds of every Conv2d and Linear layer's forward per image, counted
+// as a direct convolution computes them (Winograd's fewer multiplications do not lower the count);
+// a training step counts 3x the forward (forward, input gradient, weight gradient). BatchNorm,
+// pooling, activations, the loss, the optimiser and the quantum layer are left out. Divided by the
+// measured FMA peak (fma_peak.hpp), that is the model FLOP utilisation (MFU).
 #pragma once
 
 #include <cstdint>
@@ -36,10 +42,18 @@ struct ModelResult {
   // training steps (normalisation only), and `hqc train`'s pipeline with the dataset's augmentation.
   Stat batch_prep_ms, batch_prep_augmented_ms;
   double peak_rss_mb = -1;  // < 0: not measured
+  int64_t forward_flops = 0;       // per image (forward_flops_per_image)
+  Stat train_gflops, infer_gflops;  // 3 x forward_flops x train images/s; forward_flops x infer images/s
 };
 
+// 2 x the multiply-adds of every Conv2d (weight elements x output height x width) and Linear (weight
+// elements) in the forward pass of one image of shape `input` (C, H, W); output sizes come from
+// nn::summarize, so the count follows the model as built.
+int64_t forward_flops_per_image(nn::Module& model, const Shape& input);
+
 ModelResult bench_model(const ModelSpec& spec, const Protocol& proto, uint64_t seed);
-cli::Json to_json(const ModelResult& r);
+// The schema's keys; with peak_gflops > 0 also train_mfu and infer_mfu (GFLOP/s / peak).
+cli::Json to_json(const ModelResult& r, double peak_gflops = 0);
 
 // Builds the model and its pool, trains `steps` batches and returns this process's peak RSS in MiB:
 // run it in a fresh process (hqc bench --memory-child NAME) so nothing else is counted.

@@ -1,6 +1,7 @@
 """peer_measure.py - torch_peer.py's measurements: the timing protocol shared with `hqc bench`, the
 seeded batch source, training / inference / latency of one model, the quantum layer, GEMM at the
-models' shapes, the peak RSS of a fresh training process, and the machine description.
+models' shapes, the peak RSS of a fresh training process, and the machine description (with the
+BLAS library that ran).
 """
 import json
 import os
@@ -13,8 +14,9 @@ import time
 
 import torch
 
+import blas_check
 from peer_models import DATASETS, MODELS, Normaliser, Recipe, build_model, count_parameters
-from quantum_torch import TWO_PI, circuit_expvals
+from quantum_torch import TWO_PI, circuit_expvals, unitary_expvals
 
 BATCH = 64
 # The script a memory child runs: a fresh interpreter, so its peak RSS is the model's alone.
@@ -123,26 +125,31 @@ def bench_model(name, proto, seed):
 
 
 def bench_quantum(proto, seed):
+    """The layer as the models run it (batched unitary: fwd_bwd_us, fwd_us) and gate by gate
+    (gate_by_gate), on the same inputs and weights."""
     g = torch.Generator().manual_seed(seed)
     x = torch.softmax(torch.randn(BATCH, 16, generator=g), dim=1).requires_grad_(True)
     w = (torch.rand(2, 4, generator=g) * TWO_PI).requires_grad_(True)
     up = torch.randn(BATCH, 4, generator=g)
 
-    def fwd_bwd():
-        x.grad = None
-        w.grad = None
-        out = circuit_expvals(x, w)
-        out.backward(up)
+    def figures(expvals):
+        def fwd_bwd():
+            x.grad = None
+            w.grad = None
+            out = expvals(x, w)
+            out.backward(up)
 
-    def fwd():
-        with torch.inference_mode():
-            circuit_expvals(x, w)
+        def fwd():
+            with torch.inference_mode():
+                expvals(x, w)
 
-    fb = proto.run(fwd_bwd)
-    f = proto.run(fwd)
-    return {"batch": BATCH, "qubits": 4, "layers": 2,
-            "fwd_bwd_us": stat([t * 1e6 for t in fb]),
-            "fwd_us": stat([t * 1e6 for t in f])}
+        return {"fwd_bwd_us": stat([t * 1e6 for t in proto.run(fwd_bwd)]),
+                "fwd_us": stat([t * 1e6 for t in proto.run(fwd)])}
+
+    out = {"batch": BATCH, "qubits": 4, "layers": 2}
+    out.update(figures(unitary_expvals))
+    out["gate_by_gate"] = figures(circuit_expvals)
+    return out
 
 
 # GEMM shapes of the models (row-major C(M,N) = op(A)(M,K) op(B)(K,N)). Convolutions as im2col per
@@ -236,16 +243,12 @@ def cpu_name():
     return platform.processor() or "unknown"
 
 
-def warn_reference_blas():
-    """Debian's python3-torch takes its BLAS from the libblas.so.3 alternative: with only libblas3
-    (the reference Fortran BLAS) installed, torch.mm and the linear layers run at 3-6 GFLOP/s on the
-    2-core Zen 5 machine instead of OpenBLAS's 50-170, and every ratio against this peer is inflated."""
-    for d in ("/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib"):
-        lib = os.path.join(d, "libblas.so.3")
-        if os.path.exists(lib):
-            real = os.path.realpath(lib)
-            if "/blas/" in real:  # Debian's reference implementation lives in .../blas/
-                print(f"torch_peer: warning: libblas.so.3 is the reference BLAS ({real}); PyTorch's GEMMs will be "
-                      "far slower than with OpenBLAS: install libopenblas0-pthread (apt-get install -y "
-                      "libopenblas0-pthread) for a fair peer", file=sys.stderr, flush=True)
-            return
+def blas_json():
+    """The BLAS torch.mm runs on (apps/bench/blas_check.py), found after one product has run; its
+    shortcomings are printed on stderr."""
+    a = torch.rand(64, 64)
+    torch.mm(a, a)
+    blas = blas_check.loaded_blas()
+    for w in blas_check.warnings(blas, blas_check.cpu_isa()):
+        print(f"torch_peer: warning: {w}", file=sys.stderr, flush=True)
+    return blas

@@ -34,8 +34,9 @@ except ImportError:  # a pyenv or venv python does not see Debian's dist-package
 
 # The modules beside this file: peer_models (models, recipes), quantum_torch (the quantum layer),
 # peer_measure (protocol and measurements), peer_train (the Fashion-MNIST accuracy reference).
-from peer_measure import (BATCH, Protocol, bench_gemm, bench_model, bench_quantum, cpu_name, measure_memory,
-                          memory_child, warn_reference_blas)
+from blas_check import describe
+from peer_measure import (BATCH, Protocol, bench_gemm, bench_model, bench_quantum, blas_json, cpu_name,
+                          measure_memory, memory_child)
 from peer_models import MODELS
 from peer_train import run_train
 
@@ -46,6 +47,7 @@ def print_table(doc, out):
     p = lambda *a: print(*a, file=out)
     p(f"PyTorch {doc['version']} peer, {doc['threads']} threads, batch {doc['batch']}, "
       f"{doc['machine']['cpu']} ({doc['machine']['cores']} cores), {doc['date']}")
+    p(f"BLAS: {describe(doc['machine'].get('blas'))}")
     p(f"median [min-max] of {doc['protocol']['windows']} windows of ~{doc['protocol']['window_seconds']} s "
       f"after {doc['protocol']['warmup']} warm-up calls")
     p("")
@@ -61,7 +63,9 @@ def print_table(doc, out):
         q = doc["quantum"]
         p("")
         p(f"quantum layer, batch {q['batch']}, {q['qubits']} qubits, {q['layers']} layers: "
-          f"fwd+bwd {fmt(q['fwd_bwd_us'], 1)} us, fwd {fmt(q['fwd_us'], 1)} us")
+          f"fwd+bwd {fmt(q['fwd_bwd_us'], 1)} us, fwd {fmt(q['fwd_us'], 1)} us (batched unitary)")
+        g = q["gate_by_gate"]
+        p(f"{'':>42}fwd+bwd {fmt(g['fwd_bwd_us'], 1)} us, fwd {fmt(g['fwd_us'], 1)} us (gate by gate)")
     if doc.get("gemm"):
         p("")
         p(f"{'GEMM (torch.mm = OpenBLAS)':<24} {'op':>2} {'M':>5} {'N':>5} {'K':>5} {'GFLOP/s':>22}")
@@ -71,8 +75,8 @@ def print_table(doc, out):
 
 
 def run_bench(args):
-    warn_reference_blas()
     torch.set_num_threads(args.threads)
+    blas = blas_json()
     proto = Protocol(args.warmup, args.windows, args.window_seconds)
     names = [m[0] for m in MODELS]
     if args.models == "all":
@@ -87,7 +91,7 @@ def run_bench(args):
     doc = {
         "schema": SCHEMA, "implementation": "pytorch", "version": torch.__version__,
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "machine": {"cpu": cpu_name(), "cores": os.cpu_count()},
+        "machine": {"cpu": cpu_name(), "cores": os.cpu_count(), "blas": blas},
         "threads": args.threads, "batch": BATCH,
         "protocol": {"warmup": args.warmup, "windows": args.windows, "window_seconds": args.window_seconds},
         "models": [],
