@@ -253,15 +253,17 @@ hqc::cli::Command compare_cmd("compare", "train several models alike and write a
   // it where Linux allows (/proc/self/clear_refs), else the figure is the process's peak so far.
   bool own_peak = true;
   try {
-    for (const int seed : seeds)
-    for (std::size_t k = 0; k < configs.size(); ++k) {
+    // Seed by seed, every model in each: an interrupted comparison has whole seeds behind it.
+    for (std::size_t i = 0; i < seeds.size() * configs.size(); ++i) {
+      const int seed = seeds[i / configs.size()];
+      const std::size_t k = i % configs.size();
       const Entry& e = configs[k];
       const app::ModelConfig& c = e.config;
       const std::string folder = run_folder(e, seed);
       std::cerr << "== " << e.name() << (many_seeds ? ", seed " + std::to_string(seed) : "") << " on " << dataset << "\n";
       own_peak = app::reset_peak_rss() && own_peak;
       app::TrainOptions oc = o;
-      oc.seed = static_cast<uint64_t>(seed);
+      oc.seed = many_seeds ? static_cast<uint64_t>(seed) : o.seed;  // --seed may exceed an int
       oc.recipe = recipes[k];
       oc.out_dir = (out / folder).string();
       app::AttackOptions aoc = ao;
