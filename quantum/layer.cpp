@@ -5,7 +5,9 @@
 #include <stdexcept>
 
 #include "quantum/adjoint.hpp"
+#include "quantum/density.hpp"
 #include "quantum/measure.hpp"
+#include "quantum/shots.hpp"
 #include "quantum/simulate.hpp"
 #include "quantum/templates.hpp"
 
@@ -83,7 +85,40 @@ Variable quantum_layer(const Variable& input, const Variable& weights, const Lay
                      });
 }
 
-QuantumLayer::QuantumLayer(const LayerSpec& spec, Generator& gen) : spec_(spec) {
+Variable quantum_layer(const Variable& input, const Variable& weights, const LayerSpec& spec, const Realism& realism) {
+  if (realism.shots < 0) throw std::invalid_argument("quantum layer: shots must be >= 0, got " + std::to_string(realism.shots));
+  if (!realism.active()) return quantum_layer(input, weights, spec);
+  if (!input.defined() || input.dim() != 2) {
+    throw std::invalid_argument("quantum layer: input must be (B, K), got " +
+                                (input.defined() ? shape_str(input.sizes()) : std::string("(none)")));
+  }
+  const Shape wshape = layer_weight_shape(spec);
+  if (!weights.defined() || weights.sizes() != wshape) {
+    throw std::invalid_argument("quantum layer: weights have shape " +
+                                (weights.defined() ? shape_str(weights.sizes()) : std::string("(none)")) +
+                                ", expected " + shape_str(wshape));
+  }
+  auto circuit = cached_circuit(spec, input.size(1));
+  auto bound = std::make_shared<Bound>(bind(*circuit, weights.data(), input.data(), "quantum layer"));
+  Tensor out = realism.shots > 0
+                   ? shot_expval_z(density_probabilities(*circuit, *bound, realism.noise), spec.qubits, realism.shots, realism.seed)
+                   : density_expval_z(*circuit, *bound, realism.noise);
+  const DType in_type = input.dtype(), w_type = weights.dtype();
+  if (in_type != DType::f64) out = out.to(in_type);
+  return make_result(out, {input, weights}, "quantum_layer",
+                     [circuit, bound, realism, in_type, w_type, wshape](const Tensor& g) {
+                       Gradients grads = density_adjoint_expval_z(*circuit, *bound, realism.noise, g);
+                       if (realism.shots > 0) {
+                         // The forward's streams are (seed, b); the shifted circuits' come from derived seeds.
+                         grads.weights = shot_parameter_shift_weights(*circuit, *bound, realism.noise, g, realism.shots,
+                                                                      derive_seed(realism.seed, 0)).weights;
+                       }
+                       return std::vector<Tensor>{grads.inputs.to(in_type), grads.weights.to(w_type).reshape(wshape)};
+                     });
+}
+
+QuantumLayer::QuantumLayer(const LayerSpec& spec, Generator& gen, Realism realism)
+    : spec_(spec), realism_(std::move(realism)) {
   layer_circuit(spec, 1);  // validates the spec
   weights_ = register_parameter("weights", rand_uniform(layer_weight_shape(spec), 0.0, 2 * std::numbers::pi, gen));
 }
@@ -92,6 +127,8 @@ std::string QuantumLayer::describe() const {
   std::string s = "QuantumLayer(qubits=" + std::to_string(spec_.qubits) + ", layers=" + std::to_string(spec_.layers) +
                   ", template=" + (spec_.templ == Template::strong ? "strong" : spec_.templ == Template::basic ? "basic" : "rotations");
   if (spec_.templ != Template::strong) s += std::string(", rotation=") + "XYZ"[static_cast<int>(spec_.rotation)];
+  if (!realism_.noise.empty()) s += ", noise=" + realism_.noise.to_string();
+  if (realism_.shots > 0) s += ", shots=" + std::to_string(realism_.shots);
   return s + ")";
 }
 

@@ -15,6 +15,7 @@
 #include "autograd/variable.hpp"
 #include "nn/module.hpp"
 #include "quantum/circuit.hpp"
+#include "quantum/noise.hpp"
 #include "tensor/random.hpp"
 
 namespace hqc::quantum {
@@ -42,12 +43,27 @@ Circuit layer_circuit(const LayerSpec& spec, int64_t features);
 // std::length_error naming the layer and the shapes.
 Variable quantum_layer(const Variable& input, const Variable& weights, const LayerSpec& spec);
 
+// Noise and finite shots for the layer (docs/quantum.md, "Noise and shots"). With noise, the layer
+// runs on the density-matrix simulator (quantum/density.hpp): exact <Z_i> under the channels and
+// exact gradients for inputs and weights. With shots > 0, each <Z_i> is the mean of `shots` +-1
+// readings (quantum/shots.hpp, sample b on stream (seed, b)), the weight gradient is the
+// parameter-shift rule on shot estimates, and the input gradient is the exact one (no shot noise).
+struct Realism {
+  NoiseModel noise;
+  int64_t shots = 0;   // 0: exact expectations
+  uint64_t seed = 0;   // the shots' streams; a caller that wants fresh samples per step changes it
+  bool active() const { return !noise.empty() || shots > 0; }
+};
+// The layer under a Realism; an inactive one is exactly quantum_layer(input, weights, spec).
+// Throws std::invalid_argument for shots < 0.
+Variable quantum_layer(const Variable& input, const Variable& weights, const LayerSpec& spec, const Realism& realism);
+
 // The layer as an nn module with one parameter, "weights" (float32, layer_weight_shape(spec)),
 // initialised uniform on [0, 2 pi) from a seeded generator (PennyLane's TorchLayer default).
 class QuantumLayer : public nn::Module {
  public:
-  QuantumLayer(const LayerSpec& spec, Generator& gen);
-  Variable forward(const Variable& input) override { return quantum_layer(input, weights_, spec_); }
+  QuantumLayer(const LayerSpec& spec, Generator& gen, Realism realism = {});
+  Variable forward(const Variable& input) override { return quantum_layer(input, weights_, spec_, realism_); }
   std::string type_name() const override { return "QuantumLayer"; }
   std::string describe() const override;  // "QuantumLayer(qubits=4, layers=2, template=basic, rotation=X)"
   const Variable& weights() const { return weights_; }
@@ -55,6 +71,7 @@ class QuantumLayer : public nn::Module {
 
  private:
   LayerSpec spec_;
+  Realism realism_;
   Variable weights_;  // shares the registered parameter
 };
 

@@ -128,3 +128,38 @@ TEST_CASE("shots: refuses zero shots and rows that are not probabilities, naming
                        std::invalid_argument);
   CHECK_THROWS_WITH_AS(shot_expval_z(p, 3, 10, 1), doctest::Contains("expected (B, 8)"), std::invalid_argument);
 }
+
+TEST_CASE("noisy layer: forward and gradients are the density simulator's; with shots, values on the grid") {
+  Generator gen(12);
+  const LayerSpec spec{3, 2, Template::basic, Rotation::X};
+  Tensor x = rand_uniform({4, 6}, 0.1, 1, gen);  // float32, as in a network
+  Tensor w = rand_uniform({2, 3}, 0, 6.28, gen);
+  Tensor g = rand_uniform({4, 3}, -1, 1, gen).to(DType::f64);
+  Realism r{parse_noise_model("depolarizing=0.01"), 0, 0};
+  Circuit c = layer_circuit(spec, 6);
+  Bound bound = bind(c, w, x, "test");
+
+  Variable xv(x, true), wv(w, true);
+  Variable y = quantum_layer(xv, wv, spec, r);
+  CHECK(y.dtype() == DType::f32);
+  CHECK(max_abs_diff(y.data().to(DType::f64), density_expval_z(c, bound, r.noise)) < 1e-6);
+  y.backward(g.to(DType::f32));
+  Gradients ref = density_adjoint_expval_z(c, bound, r.noise, g.to(DType::f32).to(DType::f64));
+  CHECK(max_abs_diff(wv.grad().to(DType::f64).reshape({6}), ref.weights) < 1e-5);
+  CHECK(max_abs_diff(xv.grad().to(DType::f64), ref.inputs) < 1e-5);
+  // The noise changes the values: the statevector layer gives others.
+  CHECK(max_abs_diff(quantum_layer(Variable(x), Variable(w), spec).data(), y.data()) > 1e-4);
+
+  r.shots = 64;
+  r.seed = 5;
+  Variable xs(x, true), ws(w, true);
+  Variable ys = quantum_layer(xs, ws, spec, r);
+  for (double v : values(ys.data())) CHECK(std::abs((v + 1) * 32 - std::round((v + 1) * 32)) < 1e-4);
+  CHECK(values(quantum_layer(Variable(x), Variable(w), spec, r).data()) == values(ys.data()));
+  ys.backward(g.to(DType::f32));
+  CHECK(max_abs_diff(xs.grad().to(DType::f64), ref.inputs) < 1e-5);  // exact input gradient
+  CHECK(ws.grad().defined());
+  r.shots = -1;
+  CHECK_THROWS_WITH_AS(quantum_layer(Variable(x), Variable(w), spec, r), doctest::Contains("shots must be >= 0, got -1"),
+                       std::invalid_argument);
+}
