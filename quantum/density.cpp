@@ -4,6 +4,7 @@
 #include "quantum/density.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <complex>
 #include <numbers>
@@ -22,6 +23,10 @@ using C = std::complex<double>;
 
 C entry(const Mat2& m, int r, int c) { return {m[4 * r + 2 * c], m[4 * r + 2 * c + 1]}; }
 
+// The textbook complex product. std::complex's operator* also handles infinities and NaN (Annex G)
+// through a library call, which made the sweep several times slower; every value here is finite.
+inline C mul(C a, C b) { return {a.real() * b.real() - a.imag() * b.imag(), a.real() * b.imag() + a.imag() * b.real()}; }
+
 // The superoperator of a channel on one wire: out_ab = sum_cd S[ab][cd] B_cd for a 2x2 block B of
 // rho (rows a, c and columns b, d on the wire's bit), S[ab][cd] = sum_k K_ac conj(K_bd).
 using Super = std::array<C, 16>;
@@ -34,6 +39,25 @@ Super superoperator(const std::vector<Mat2>& kraus) {
           for (int d = 0; d < 2; ++d) s[(2 * a + b) * 4 + 2 * c + d] += entry(k, a, c) * std::conj(entry(k, b, d));
   return s;
 }
+Super compose(const Super& second, const Super& first) {  // second after first
+  Super s{};
+  for (int e = 0; e < 4; ++e)
+    for (int f = 0; f < 4; ++f)
+      for (int m = 0; m < 4; ++m) s[e * 4 + f] += second[e * 4 + m] * first[m * 4 + f];
+  return s;
+}
+
+// A superoperator's non-zero entries only: a Pauli channel's has 6 of 16 (the block's diagonal
+// mixes, its off-diagonal scales), amplitude damping's 5.
+struct SparseSuper {
+  int count = 0;
+  std::array<uint8_t, 16> out{}, in{};
+  std::array<C, 16> value{};
+  explicit SparseSuper(const Super& s) {
+    for (int e = 0; e < 16; ++e)
+      if (s[e] != C{}) out[count] = static_cast<uint8_t>(e / 4), in[count] = static_cast<uint8_t>(e % 4), value[count++] = s[e];
+  }
+};
 
 // One matrix rho (D x D, row-major) of one sample.
 struct Rho {
@@ -51,8 +75,8 @@ void left_apply(Rho& r, int64_t tbit, int64_t cmask, const Mat2& m) {
     C* y = r.row(i | tbit);
     for (int64_t j = 0; j < r.D; ++j) {
       const C u = x[j], v = y[j];
-      x[j] = m00 * u + m01 * v;
-      y[j] = m10 * u + m11 * v;
+      x[j] = mul(m00, u) + mul(m01, v);
+      y[j] = mul(m10, u) + mul(m11, v);
     }
   }
 }
@@ -66,14 +90,14 @@ void right_apply_dagger(Rho& r, int64_t tbit, int64_t cmask, const Mat2& m) {
     for (int64_t j = 0; j < r.D; ++j) {
       if ((j & tbit) || (j & cmask) != cmask) continue;
       const C u = x[j], v = x[j | tbit];
-      x[j] = u * m00 + v * m01;
-      x[j | tbit] = u * m10 + v * m11;
+      x[j] = mul(u, m00) + mul(v, m01);
+      x[j | tbit] = mul(u, m10) + mul(v, m11);
     }
   }
 }
 
 // rho -> S(rho) for a channel's superoperator on the wire of bit tbit.
-void apply_super(Rho& r, int64_t tbit, const Super& s) {
+void apply_super(Rho& r, int64_t tbit, const SparseSuper& s) {
   for (int64_t i = 0; i < r.D; ++i) {
     if (i & tbit) continue;
     C* r0 = r.row(i);
@@ -81,8 +105,8 @@ void apply_super(Rho& r, int64_t tbit, const Super& s) {
     for (int64_t j = 0; j < r.D; ++j) {
       if (j & tbit) continue;
       const C in[4] = {r0[j], r0[j | tbit], r1[j], r1[j | tbit]};
-      C out[4];
-      for (int e = 0; e < 4; ++e) out[e] = s[e * 4] * in[0] + s[e * 4 + 1] * in[1] + s[e * 4 + 2] * in[2] + s[e * 4 + 3] * in[3];
+      C out[4] = {};
+      for (int t = 0; t < s.count; ++t) out[s.out[t]] += mul(s.value[t], in[s.in[t]]);
       r0[j] = out[0], r0[j | tbit] = out[1], r1[j] = out[2], r1[j | tbit] = out[3];
     }
   }
@@ -102,15 +126,23 @@ struct Plan {
   const Bound& bound;
   int n;
   int64_t D;
-  std::vector<Super> forward, adjoint;  // per listed channel: K and K^dagger
+  // All listed channels on one wire as one superoperator: forward (K), and adjoint (K^dagger, in
+  // reverse order); empty without noise.
+  std::vector<SparseSuper> forward, adjoint;
   std::vector<double> psi0;             // (D, B) amplitude embedding, real
   Plan(const Circuit& circuit, const Bound& b, const NoiseModel& noise, const char* op)
       : c(circuit), bound(b), n(circuit.num_qubits()), D(int64_t{1} << circuit.num_qubits()) {
-    for (const NoiseChannel& ch : noise.channels) {
-      std::vector<Mat2> k = kraus_operators(ch);
-      forward.push_back(superoperator(k));
-      for (Mat2& m : k) m = mat2_adjoint(m);
-      adjoint.push_back(superoperator(k));
+    if (!noise.empty()) {
+      Super f{}, a{};
+      for (int e = 0; e < 4; ++e) f[e * 5] = a[e * 5] = 1.0;
+      for (const NoiseChannel& ch : noise.channels) {
+        std::vector<Mat2> k = kraus_operators(ch);
+        f = compose(superoperator(k), f);
+        for (Mat2& m : k) m = mat2_adjoint(m);
+        a = compose(a, superoperator(k));
+      }
+      forward.emplace_back(f);
+      adjoint.emplace_back(a);
     }
     if (c.amplitude_embedding()) {
       StateBatch s(n, bound.batch, StateBatch::Uninitialized{});
@@ -149,17 +181,15 @@ struct Plan {
     right_apply_dagger(r, target_bit(op), control_mask(op), m);
   }
 
-  // The channels after op: for each wire of the op in order, each channel in order; the adjoint
-  // walks the same list backwards with K^dagger.
+  // The channels after op: for each wire of the op in order, each channel in order (composed into
+  // one superoperator per wire); the adjoint walks the wires backwards with the adjoint channels.
   void noise(Rho& r, const Op& op, bool adjoint_channels) const {
     if (forward.empty()) return;
     const int nw = gate_num_wires(op.gate);
     if (!adjoint_channels) {
-      for (int k = 0; k < nw; ++k)
-        for (const Super& s : forward) apply_super(r, bit(op.wires[k]), s);
+      for (int k = 0; k < nw; ++k) apply_super(r, bit(op.wires[k]), forward[0]);
     } else {
-      for (int k = nw; k-- > 0;)
-        for (size_t ch = adjoint.size(); ch-- > 0;) apply_super(r, bit(op.wires[k]), adjoint[ch]);
+      for (int k = nw; k-- > 0;) apply_super(r, bit(op.wires[k]), adjoint[0]);
     }
   }
 
@@ -311,7 +341,7 @@ Gradients density_adjoint_expval_z(const Circuit& c, const Bound& bound, const N
             const C p0 = entry(P, tx, 0), p1 = entry(P, tx, 1);
             const C* r0 = rho.data() + (x & ~tbit) * D;
             const C* r1 = rho.data() + (x | tbit) * D;
-            for (int64_t i = 0; i < D; ++i) acc += o.a[i * D + x] * (p0 * r0[i] + p1 * r1[i]);
+            for (int64_t i = 0; i < D; ++i) acc += mul(o.a[i * D + x], mul(p0, r0[i]) + mul(p1, r1[i]));
           }
           const double d = acc.imag();
           if (op.param.kind == Param::Kind::weight) gw[b * W + op.param.index] += d;
