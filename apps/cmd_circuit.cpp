@@ -1,7 +1,7 @@
 // cmd_circuit.cpp — `hqc circuit`: evaluates the hybrid model's quantum layer exactly for one input,
 // so the layer can be inspected and checked from outside (docs/cli.md): expectations, the final state,
 // and with --grad the adjoint gradients; --qasm prints the circuit as OpenQASM 2.0 instead, --draw as
-// text in the layout of PennyLane's qml.draw.
+// text in the layout of PennyLane's qml.draw; --noise and --shots run the density-matrix simulator.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -11,9 +11,12 @@
 
 #include "apps/cli.hpp"
 #include "quantum/adjoint.hpp"
+#include "quantum/density.hpp"
 #include "quantum/layer.hpp"
 #include "quantum/measure.hpp"
+#include "quantum/noise.hpp"
 #include "quantum/qasm.hpp"
+#include "quantum/shots.hpp"
 #include "quantum/simulate.hpp"
 
 namespace {
@@ -206,6 +209,41 @@ std::string draw_circuit(const q::Circuit& c, const std::vector<double>& w, cons
   return out;
 }
 
+// --noise / --shots: the density-matrix simulator (docs/quantum.md, "Noise and shots"), as the layer
+// runs it: exact <Z_i> under the channels, or shot estimates on the stream (seed, 0); with --grad the
+// exact gradients, or with shots the weights' parameter-shift rule on shot estimates (streams from
+// derive_seed(seed, 0), as the layer's backward) and the exact input gradient.
+int run_realistic(const q::Circuit& circuit, const q::Bound& bound, const std::vector<double>& g, const q::NoiseModel& noise,
+                  int64_t shots, uint64_t seed) {
+  const int n = circuit.num_qubits();
+  std::vector<double> probs, e, gw, gx;
+  try {
+    const hqc::Tensor p = q::density_probabilities(circuit, bound, noise);
+    probs = p.values<double>();
+    e = (shots > 0 ? q::shot_expval_z(p, n, shots, seed) : q::density_expval_z(circuit, bound, noise)).values<double>();
+  } catch (const std::invalid_argument& err) {  // a zero --input, or one whose norm over- or underflows
+    throw hqc::cli::RuntimeError(std::string("--input: ") + err.what());
+  }
+  if (!g.empty()) {
+    const hqc::Tensor gt = hqc::from_data(std::span<const double>(g), {1, n});
+    q::Gradients grads = q::density_adjoint_expval_z(circuit, bound, noise, gt);
+    if (shots > 0) grads.weights = q::shot_parameter_shift_weights(circuit, bound, noise, gt, shots, q::derive_seed(seed, 0)).weights;
+    gw = grads.weights.values<double>();
+    gx = grads.inputs.values<double>();
+    check_finite(gw, "grad_weights");
+    check_finite(gx, "grad_input");
+  }
+  std::string out = "{\n  \"expvals\": " + Json::array_of(e).dump() + ",\n  \"noise\": \"" + noise.to_string() +
+                    "\",\n  \"shots\": " + std::to_string(shots) + ",\n  \"seed\": " + std::to_string(seed) +
+                    ",\n  \"probabilities\": " + Json::array_of(probs).dump();
+  if (!g.empty()) {
+    out += ",\n  \"grad_weights\": " + Json::array_of(gw).dump();
+    out += ",\n  \"grad_input\": " + Json::array_of(gx).dump();
+  }
+  std::cout << out << "\n}\n";
+  return 0;
+}
+
 int run_circuit(const std::vector<std::string>& args) {
   hqc::cli::ArgParser p("circuit",
                         "Evaluates the quantum layer: x -> |x| -> zero-pad to 2^N -> L2-normalise -> amplitude "
@@ -219,6 +257,10 @@ int run_circuit(const std::vector<std::string>& args) {
       .option("grad", "upstream gradient g1,...,gN of the outputs: adds grad_weights and grad_input")
       .option("template", "basic (BasicEntanglerLayers) or strong (StronglyEntanglingLayers)", "basic")
       .option("rotation", "rotation of the basic template: X, Y or Z", "X")
+      .option("noise", "noise channels after every gate, e.g. depolarizing=0.01,amplitude_damping=0.02 "
+                       "(also phase_damping, bit_flip, phase_flip): the density-matrix simulator")
+      .option("shots", "estimate each <Z_i> from S shots (density-matrix simulator; 1..1000000000)")
+      .option("seed", "the shots' random seed (with --shots)", "0")
       .flag("qasm", "print the circuit as OpenQASM 2.0 instead of JSON")
       .flag("draw", "print the circuit as text, one line per wire (as PennyLane's qml.draw), instead of JSON")
       .flag("json", "print one JSON document (the default output)");
@@ -259,7 +301,39 @@ int run_circuit(const std::vector<std::string>& args) {
   if (draw && (p.is_set("qasm") || p.is_set("json") || !g.empty()))
     throw UsageError(std::string("flag --draw prints the drawing only: not with --") +
                      (p.is_set("qasm") ? "qasm" : p.is_set("json") ? "json" : "grad"));
+  const bool realistic = p.given("noise") || p.given("shots");
+  if (p.given("seed") && !p.given("shots")) throw UsageError("flag --seed applies with --shots only");
+  if (realistic && (draw || p.is_set("qasm"))) {
+    throw UsageError(std::string("flag --") + (p.given("noise") ? "noise" : "shots") + " does not go with --" +
+                     (draw ? "draw" : "qasm") + " (they show the circuit, not its values)");
+  }
+  q::NoiseModel noise;
+  if (p.given("noise")) {
+    try {
+      noise = q::parse_noise_model(p.str("noise"));
+    } catch (const std::invalid_argument& err) {
+      throw UsageError(std::string("flag --noise: ") + err.what());
+    }
+  }
+  const int64_t shots = p.given("shots") ? p.integer("shots", 1, 1000000000) : 0;
+  const uint64_t seed = static_cast<uint64_t>(p.integer("seed", 0, INT64_MAX));
   const q::Circuit circuit = q::layer_circuit(spec, K);
+  if (realistic) {
+    if (spec.qubits > q::kMaxDensityQubits) {
+      throw UsageError("flag --qubits " + std::to_string(spec.qubits) + ": with --noise or --shots the density-matrix "
+                       "simulator takes at most " + std::to_string(q::kMaxDensityQubits) + " qubits");
+    }
+    // rho, and with --grad rho after each gate and the observable; probabilities as text.
+    const double matrices = g.empty() ? 1.0 : static_cast<double>(circuit.ops().size() + 2);
+    const double bytes = std::ldexp(16.0, 2 * spec.qubits) * matrices + kNumberChars * static_cast<double>(dim) + 1024;
+    if (bytes > q::memory_budget_bytes()) {
+      throw UsageError("flag --qubits " + std::to_string(spec.qubits) + ": the density matrices need " +
+                       std::to_string(bytes / (1 << 20)) + " MiB, more than this process may use; use fewer qubits");
+    }
+    const hqc::Tensor wt = hqc::from_data(std::span<const double>(w), {W});
+    const hqc::Tensor xt = hqc::from_data(std::span<const double>(x), {1, K});
+    return run_realistic(circuit, q::bind(circuit, wt, xt, "circuit"), g, noise, shots, seed);
+  }
   if (draw) {
     // Each gate adds at most a column of about 24 display columns (3 bytes each) to every wire.
     const double bytes = 72.0 * static_cast<double>(spec.qubits) * static_cast<double>(circuit.ops().size() + 2);

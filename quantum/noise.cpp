@@ -65,7 +65,11 @@ std::string NoiseModel::to_string() const {
   std::string s;
   char buf[64];
   for (const NoiseChannel& c : channels) {
-    std::snprintf(buf, sizeof buf, "%.17g", c.p);
+    // The shortest of 15 to 17 significant digits that reads back as the same double.
+    for (int digits = 15; digits <= 17; ++digits) {
+      std::snprintf(buf, sizeof buf, "%.*g", digits, c.p);
+      if (std::strtod(buf, nullptr) == c.p) break;
+    }
     s += (s.empty() ? "" : ",") + std::string(channel_name(c.kind)) + "=" + buf;
   }
   return s;

@@ -37,7 +37,8 @@ struct NoiseModel {
   std::vector<NoiseChannel> channels;  // applied in this order on each wire a gate touches
   bool empty() const { return channels.empty(); }
   // "depolarizing=0.01,amplitude_damping=0.02"; "" for no noise. parse_noise_model(to_string())
-  // gives the same model back (values printed with 17 significant digits).
+  // gives the same model back (each value in the fewest of 15-17 significant digits that
+  // read back as the same double).
   std::string to_string() const;
 };
 

@@ -216,3 +216,34 @@ TEST_CASE("Json::dump refuses NaN and infinity, naming the key path, and prints 
                        hqc::cli::RuntimeError);
   CHECK_THROWS_AS(Json(-HUGE_VAL).dump(), hqc::cli::RuntimeError);
 }
+
+TEST_CASE("hqc circuit --noise: hand-computed values and gradient, and refusals naming the flag") {
+  // RX(0.5)|0> then depolarizing(0.3): <Z> = (1 - 4p/3) cos t = 0.6 cos 0.5, d<Z>/dt = -0.6 sin 0.5.
+  const Result r = hqc_run("circuit --qubits 1 --layers 1 --input 1 --weights 0.5 --noise depolarizing=0.3 --grad 1");
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  CHECK(json_array(r.out, "expvals")[0] == doctest::Approx(0.6 * std::cos(0.5)).epsilon(1e-14));
+  CHECK(json_array(r.out, "grad_weights")[0] == doctest::Approx(-0.6 * std::sin(0.5)).epsilon(1e-14));
+  CHECK(r.out.find("\"noise\": \"depolarizing=0.3\"") != std::string::npos);
+  // RX(pi)|0> = |1>, then amplitude damping 0.25: P(1) = 0.75, <Z> = -0.5.
+  const Result d = hqc_run("circuit --qubits 1 --layers 1 --input 1 --weights 3.141592653589793 --noise amplitude_damping=0.25");
+  REQUIRE_MESSAGE(d.code == 0, d.err);
+  CHECK(json_array(d.out, "expvals")[0] == doctest::Approx(-0.5).epsilon(1e-14));
+  check_usage_error("circuit --qubits 1 --layers 1 --input 1 --weights 0.5 --noise bogus=0.1", "flag --noise: noise item 1 'bogus=0.1': unknown channel");
+  check_usage_error("circuit --qubits 1 --layers 1 --input 1 --weights 0.5 --noise bit_flip=2", "flag --noise: noise item 1 'bit_flip=2': probability must be in [0, 1]");
+  check_usage_error("circuit --qubits 13 --layers 1 --input 1 --weights " + repeat("1", 13) + " --noise bit_flip=0.1",
+                    "flag --qubits 13: with --noise or --shots the density-matrix simulator takes at most 12 qubits");
+  check_usage_error("circuit --qubits 1 --layers 1 --input 1 --weights 0.5 --noise bit_flip=0.1 --draw", "does not go with --draw");
+  check_usage_error("circuit --qubits 1 --layers 1 --input 1 --weights 0.5 --seed 4", "flag --seed applies with --shots only");
+  check_usage_error("circuit --qubits 1 --layers 1 --input 1 --weights 0.5 --shots 0", "--shots");
+}
+
+TEST_CASE("hqc circuit --shots: values on the 2/S grid, the same for the same seed, others for another") {
+  const std::string args = "circuit --qubits 3 --layers 2 --input 1,2,3,4,5 --weights 1,2,3,4,5,6 --noise depolarizing=0.01 --shots 1000 --grad 1,1,1";
+  const Result a = hqc_run(args + " --seed 7"), b = hqc_run(args + " --seed 7"), c = hqc_run(args + " --seed 8");
+  REQUIRE_MESSAGE(a.code == 0, a.err);
+  CHECK(a.out == b.out);
+  CHECK(json_array(a.out, "expvals") != json_array(c.out, "expvals"));
+  CHECK(json_array(a.out, "grad_input") == json_array(c.out, "grad_input"));  // exact, no shot noise
+  for (double v : json_array(a.out, "expvals")) CHECK(std::abs((v + 1) * 500 - std::round((v + 1) * 500)) < 1e-9);
+  CHECK(json_array(a.out, "grad_weights").size() == 6);
+}
