@@ -327,8 +327,12 @@ int run_circuit(const std::vector<std::string>& args) {
     const double matrices = g.empty() ? 1.0 : static_cast<double>(circuit.ops().size() + 2);
     const double bytes = std::ldexp(16.0, 2 * spec.qubits) * matrices + kNumberChars * static_cast<double>(dim) + 1024;
     if (bytes > q::memory_budget_bytes()) {
-      throw UsageError("flag --qubits " + std::to_string(spec.qubits) + ": the density matrices need " +
-                       std::to_string(bytes / (1 << 20)) + " MiB, more than this process may use; use fewer qubits");
+      std::ostringstream m;
+      m.precision(4);
+      m << "flag --qubits " << spec.qubits << ": the density matrices" << (g.empty() ? "" : " of the gradient sweep")
+        << " need " << bytes / (1 << 20) << " MiB, more than the " << q::memory_budget_bytes() / (1 << 20)
+        << " MiB this process may use (half the machine's memory, or what ulimit -v leaves); use fewer qubits";
+      throw UsageError(m.str());
     }
     const hqc::Tensor wt = hqc::from_data(std::span<const double>(w), {W});
     const hqc::Tensor xt = hqc::from_data(std::span<const double>(x), {1, K});

@@ -130,7 +130,7 @@ struct Plan {
   // reverse order); empty without noise.
   std::vector<SparseSuper> forward, adjoint;
   std::vector<double> psi0;             // (D, B) amplitude embedding, real
-  Plan(const Circuit& circuit, const Bound& b, const NoiseModel& noise, const char* op)
+  Plan(const Circuit& circuit, const Bound& b, const NoiseModel& noise)
       : c(circuit), bound(b), n(circuit.num_qubits()), D(int64_t{1} << circuit.num_qubits()) {
     if (!noise.empty()) {
       Super f{}, a{};
@@ -149,7 +149,6 @@ struct Plan {
       embed_amplitudes(*c.amplitude_embedding(), bound.x(), s);  // throws on a zero or bad row
       psi0.assign(s.re(), s.re() + D * bound.batch);
     }
-    (void)op;
   }
   int64_t bit(int w) const { return int64_t{1} << (n - 1 - w); }
   int64_t target_bit(const Op& op) const { return bit(op.wires[gate_is_controlled(op.gate) ? 1 : 0]); }
@@ -242,7 +241,7 @@ Tensor density_matrices(const Circuit& c, const Bound& bound, const NoiseModel& 
   const int n = c.num_qubits();
   const int64_t B = bound.batch;
   check_density_fits(n, static_cast<double>(B) + threads_for(B), "density matrix");
-  Plan plan(c, bound, noise, "density matrix");
+  Plan plan(c, bound, noise);
   const int64_t D = plan.D;
   Tensor out = Tensor::empty({B, D, D, 2}, DType::f64);
   double* o = out.data<double>();
@@ -263,7 +262,7 @@ Tensor density_probabilities(const Circuit& c, const Bound& bound, const NoiseMo
   const int n = c.num_qubits();
   const int64_t B = bound.batch;
   check_density_fits(n, threads_for(B), "density matrix");
-  Plan plan(c, bound, noise, "density matrix");
+  Plan plan(c, bound, noise);
   const int64_t D = plan.D;
   Tensor out = Tensor::empty({B, D}, DType::f64);
   double* o = out.data<double>();
@@ -301,7 +300,7 @@ Gradients density_adjoint_expval_z(const Circuit& c, const Bound& bound, const N
   for (size_t j = 0; j < ops.size(); ++j)
     if (differentiable(ops[j])) saved_at[j] = slots++;
   check_density_fits(n, threads_for(B) * static_cast<double>(slots + 2), "density adjoint");
-  Plan plan(c, bound, noise, "density adjoint");
+  Plan plan(c, bound, noise);
   const int64_t D = plan.D;
   Gradients out{zeros({W}, DType::f64), zeros({B, K}, DType::f64)};
   std::vector<double> gw(static_cast<size_t>(B * W), 0.0);  // per sample, summed in sample order below

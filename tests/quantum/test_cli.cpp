@@ -173,6 +173,18 @@ TEST_CASE("the memory guard counts the states and the output text and refuses be
   CHECK(json_array(r.out, "grad_input").size() == 3);
 }
 
+TEST_CASE("the memory guard counts the density matrices of --noise and refuses before allocating them") {
+  if (kAddressSanitizer) HQC_SKIP("built with AddressSanitizer, which cannot run under ulimit -v");
+  // Under 1 GB: one 11-qubit rho (64 MB) fits, the gradient sweep's 24 (1.5 GB) do not.
+  const std::string limit = "ulimit -v 1000000;";
+  const std::string args = "circuit --qubits 11 --layers 1 --input 1 --weights " + repeat("0.5", 11) + " --noise bit_flip=0.1";
+  check_usage_error(args + " --grad " + repeat("1", 11), "flag --qubits 11: the density matrices of the gradient sweep need 1536 MiB",
+                    limit);
+  const Result r = hqc_run(args, limit);
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  CHECK(json_array(r.out, "probabilities").size() == 2048);
+}
+
 TEST_CASE("hostile inputs get a clear error naming the flag, never a crash") {
   // The zero vector and vectors whose squared norm leaves double precision: runtime errors (exit 1).
   for (const std::string extra : {"", " --qasm"}) {
