@@ -237,3 +237,112 @@ TEST_CASE("math::pow's special values are C's: pow(x, 0) = 1, pow(1, y) = 1, neg
   CHECK(math::pow(10.0, -400.0) == 0.0);
   CHECK(math::pow(4.0, 0.5) == 2.0);
 }
+
+// The bits every CPU must reproduce: computed once by these functions (whose accuracy the sweeps
+// above check). A compiler that fuses a multiply-add into them, or a change of algorithm, fails here.
+TEST_CASE("hqc::math returns pinned bit patterns for fixed inputs (the same on every CPU and C library)") {
+  const double exp_in[] = {-700.5, -10.5, -1.0, 0.3, 1.0, 2.5, 88.5, 709.0};
+  const uint64_t exp_out[] = {0x00c4ff475c68ca02, 0x3efcdfc263f6a0ba, 0x3fd78b56362cef38, 0x3ff599058c8c1a96,
+                              0x4005bf0a8b14576a, 0x40285d6fd931e0bb, 0x47e99b987155fe28, 0x7fdd422d2be5dc9b};
+  for (int i = 0; i < 8; ++i) CHECK_MESSAGE(bits(math::exp(exp_in[i])) == exp_out[i], "exp(" << exp_in[i] << ")");
+  const double log_in[] = {5e-324, 1e-300, 0.1, 0.5, 2.0, 10.0, 12345.678, 1e300};
+  const uint64_t log_out[] = {0xc0874385446d71c3, 0xc085963447f87fb5, 0xc0026bb1bbb55515, 0xbfe62e42fefa39ef,
+                              0x3fe62e42fefa39ef, 0x40026bb1bbb55516, 0x4022d79559791e31, 0x4085963447f87fb5};
+  for (int i = 0; i < 8; ++i) CHECK_MESSAGE(bits(math::log(log_in[i])) == log_out[i], "log(" << log_in[i] << ")");
+  const double trig_in[] = {0.1, 0.7853981633974483, 1.0, 3.0, 10.0, 1000.0, 1e6, -2.5};
+  const uint64_t sin_out[] = {0x3fb98eaecb8bcb2c, 0x3fe6a09e667f3bcc, 0x3feaed548f090cee, 0x3fc210386db6d55b,
+                              0xbfe1689ef5f34f52, 0x3fea75cc150a206b, 0xbfd6664b2568d867, 0xbfe326af0dcfcab0};
+  const uint64_t cos_out[] = {0x3fefd712f9a817c1, 0x3fe6a09e667f3bcd, 0x3fe14a280fb5068c, 0xbfefae04be85e5d2,
+                              0xbfead9ac890c6b1f, 0x3fe1ff026793f1bc, 0x3fedf9df9906d32c, 0xbfe9a2f7ef858b7d};
+  for (int i = 0; i < 8; ++i) {
+    CHECK_MESSAGE(bits(math::sin(trig_in[i])) == sin_out[i], "sin(" << trig_in[i] << ")");
+    CHECK_MESSAGE(bits(math::cos(trig_in[i])) == cos_out[i], "cos(" << trig_in[i] << ")");
+  }
+  const double tanh_in[] = {1e-10, 0.1, 0.5, 0.55, 1.0, 3.0, -7.5, 20.0};
+  const uint64_t tanh_out[] = {0x3ddb7cdfd9d7bdbb, 0x3fb983d7795f413a, 0x3fdd9353d7568af3, 0x3fe00442f6419203,
+                               0x3fe85efab514f394, 0x3fefd77d111a0b01, 0xbfeffffeb78a3c73, 0x3ff0000000000000};
+  for (int i = 0; i < 8; ++i) CHECK_MESSAGE(bits(math::tanh(tanh_in[i])) == tanh_out[i], "tanh(" << tanh_in[i] << ")");
+  // Adam's bias corrections: beta1 = 0.9 and beta2 = 0.999 to the powers 1, 10, ..., 100000.
+  const int64_t steps[] = {1, 10, 100, 1000, 10000, 100000};
+  const uint64_t powi_out[] = {0x3feccccccccccccd, 0x3feff7ced916872b, 0x3fd650bf60432fd9, 0x3fefae7299c256e3,
+                               0x3efbda056ed49410, 0x3fecf40ea930fdf5, 0x366fee7413dac341, 0x3fd788526411ed72,
+                               0x0000000000000000, 0x3f07af105956a80f, 0x0000000000000000, 0x36e940747bb85395};
+  for (int i = 0; i < 6; ++i) {
+    CHECK_MESSAGE(bits(math::powi(0.9, steps[i])) == powi_out[2 * i], "0.9^" << steps[i]);
+    CHECK_MESSAGE(bits(math::powi(0.999, steps[i])) == powi_out[2 * i + 1], "0.999^" << steps[i]);
+  }
+  const double pow_in[] = {0.5, 1.7, -2.25, 10.5};
+  const uint64_t pow_out[] = {0x3ffec6d0353167a9, 0x40227dd5223cbd60, 0x3faaf749f3971bd3, 0x412c3a2b580bad23};
+  for (int i = 0; i < 4; ++i) CHECK_MESSAGE(bits(math::pow(3.7, pow_in[i])) == pow_out[i], "3.7^" << pow_in[i]);
+  const float f_in[] = {-87.5f, -1.0f, 0.3f, 2.5f, 10.0f, 88.5f};
+  const uint32_t expf_out[] = {0x006cb2bc, 0x3ebc5ab2, 0x3facc82d, 0x4142eb7f, 0x46ac14ee, 0x7f4cdcc4};
+  const uint32_t logf_out[] = {0x408f17aa, 0x00000000, 0xbf9a1bc8, 0x3f6a9208, 0x40135d8e, 0x408f74c2};
+  const uint32_t tanhf_out[] = {0xbf800000, 0xbdfeacc9, 0x3d19872e, 0x3e9afcc5, 0x3f59291e, 0x3f800000};
+  const uint32_t sinf_out[] = {0x3ee56824, 0xbf576aa4, 0x3e974e6d, 0x3f193578, 0xbf0b44f8, 0x3f029bd0};
+  const uint32_t cosf_out[] = {0x3f64dd68, 0x3f0a5140, 0x3f7490ef, 0xbf4d17bf, 0xbf56cd64, 0x3f5c2d01};
+  const uint32_t powf_out[] = {0x444c9f34, 0x3f800000, 0x3e2842a8, 0x407cfb72, 0x41fcfb72, 0x445023c3};
+  for (int i = 0; i < 6; ++i) {
+    const float x = f_in[i];
+    CHECK_MESSAGE(bits(math::exp(x)) == expf_out[i], "expf(" << x << ")");
+    CHECK_MESSAGE(bits(math::log(std::fabs(x))) == logf_out[i], "logf(" << std::fabs(x) << ")");
+    CHECK_MESSAGE(bits(math::tanh(x / 8)) == tanhf_out[i], "tanhf(" << x / 8 << ")");
+    CHECK_MESSAGE(bits(math::sin(x)) == sinf_out[i], "sinf(" << x << ")");
+    CHECK_MESSAGE(bits(math::cos(x)) == cosf_out[i], "cosf(" << x << ")");
+    CHECK_MESSAGE(bits(math::pow(std::fabs(x), 1.5f)) == powf_out[i], "powf(" << std::fabs(x) << ", 1.5)");
+  }
+}
+
+// The element-wise ops' scalar paths (float64 tensors, every float32 op without a SIMD kernel, and
+// log-softmax's sum) must call hqc::math, not libm: a libm call would give other bits on another CPU.
+TEST_CASE("tensor exp, log, tanh, sigmoid, pow and log-softmax compute through hqc::math, bit for bit") {
+  const int64_t n = 100000;
+  Tensor d = Tensor::empty({n}, DType::f64);
+  Tensor f = Tensor::empty({n}, DType::f32);
+  for (int64_t i = 0; i < n; ++i) {
+    d.data<double>()[i] = -20.0 + 40.0 * double(i) / double(n - 1);
+    f.data<float>()[i] = static_cast<float>(d.data<double>()[i]);
+  }
+  const Tensor pos = add(d, 20.5), posf = add(f, 20.5);
+  const Tensor e = hqc::exp(d), l = hqc::log(pos), t = hqc::tanh(d), s = sigmoid(d), p = hqc::pow(pos, 1.7);
+  const Tensor lf = hqc::log(posf), pf = hqc::pow(posf, 1.7);
+  int64_t differ = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    const double x = d.data<double>()[i], xp = pos.data<double>()[i];
+    const float xpf = posf.data<float>()[i];
+    differ += bits(e.data<double>()[i]) != bits(math::exp(x));
+    differ += bits(l.data<double>()[i]) != bits(math::log(xp));
+    differ += bits(t.data<double>()[i]) != bits(math::tanh(x));
+    differ += bits(s.data<double>()[i]) != bits(1 / (1 + math::exp(-x)));
+    differ += bits(p.data<double>()[i]) != bits(math::pow(xp, 1.7));
+    differ += bits(lf.data<float>()[i]) != bits(math::log(xpf));
+    differ += bits(pf.data<float>()[i]) != bits(math::pow(xpf, 1.7f));
+  }
+  CHECK(differ == 0);
+  // log-softmax of float rows: y = (x - max) - log(sum exp(x - max)), the sum in row order.
+  const Tensor rows = f.reshape({n / 10, 10});
+  const Tensor ls = log_softmax(rows, 1);
+  int64_t differ_ls = 0;
+  for (int64_t r = 0; r < n / 10; ++r) {
+    const float* x = rows.data<float>() + r * 10;
+    float m = x[0];
+    for (int k = 1; k < 10; ++k) m = x[k] > m ? x[k] : m;
+    float sum = 0;
+    for (int k = 0; k < 10; ++k) sum += math::exp(x[k] + -m);
+    for (int k = 0; k < 10; ++k) differ_ls += bits(ls.data<float>()[r * 10 + k]) != bits((x[k] + -m) + -math::log(sum));
+  }
+  CHECK(differ_ls == 0);
+}
+
+TEST_CASE("Generator::normal is Box-Muller through hqc::math: the same bits on every CPU") {
+  Generator g(5), u(5);
+  int64_t differ = 0;
+  for (int i = 0; i < 50000; ++i) {
+    double u1 = 0.0;
+    while (u1 <= 0.0) u1 = u.uniform_double();
+    const double u2 = u.uniform_double();
+    const double r = std::sqrt(-2.0 * math::log(u1)), a = 2.0 * 3.141592653589793 * u2;
+    differ += bits(g.normal()) != bits(r * math::cos(a));
+    differ += bits(g.normal()) != bits(r * math::sin(a));
+  }
+  CHECK(differ == 0);
+}
