@@ -55,7 +55,8 @@ bool gate_is_controlled(Gate g) {
 }
 
 Mat2 gate_matrix(Gate g, double t) {
-  const double c = math::cos(t / 2), s = math::sin(t / 2);
+  double c, s;
+  math::sincos(t / 2, s, c);
   const double r = 1.0 / std::sqrt(2.0);
   switch (g) {
     case Gate::RX: case Gate::CRX: return {c, 0, 0, -s, 0, -s, c, 0};

@@ -231,6 +231,27 @@ double cos(double x) {
   }
 }
 
+void sincos(double x, double& s, double& c) {
+  if (std::fabs(x) <= 0.785398163397448279) {
+    s = std::fabs(x) < 0x1p-26 ? x : kernel_sin(x, 0.0);
+    c = std::fabs(x) < 0x1p-27 ? 1.0 : kernel_cos(x, 0.0);
+    return;
+  }
+  if (!std::isfinite(x)) {
+    s = c = kNaN;
+    return;
+  }
+  double y0, y1;
+  const int n = rem_pio2(x, y0, y1);
+  const double ks = kernel_sin(y0, y1), kc = kernel_cos(y0, y1);
+  switch (n) {
+    case 0: s = ks, c = kc; break;
+    case 1: s = kc, c = -ks; break;
+    case 2: s = -ks, c = -kc; break;
+    default: s = -kc, c = ks; break;
+  }
+}
+
 double powi(double x, int64_t n) {
   if (n == 0) return 1.0;
   const double ax = std::fabs(x);

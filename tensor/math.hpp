@@ -33,6 +33,8 @@ double log(double x);
 double tanh(double x);
 double sin(double x);
 double cos(double x);
+// sin(x) and cos(x), the same bits as the two calls, sharing one range reduction.
+void sincos(double x, double& s, double& c);
 double pow(double x, double y);
 double powi(double x, int64_t n);
 // x^2 with one rounding: what a correctly rounded pow(x, 2) returns.

@@ -140,6 +140,24 @@ TEST_CASE("math::sin and math::cos are within 1 ULP of sinl and cosl for |x| < 2
   CHECK(worst_f <= 0.501);
 }
 
+TEST_CASE("math::sincos gives the bits of math::sin and math::cos") {
+  int64_t differ = 0;
+  auto check = [&](double x) {
+    double s, c;
+    math::sincos(x, s, c);
+    differ += bits(s) != bits(math::sin(x)) || bits(c) != bits(math::cos(x));
+  };
+  sweep(-100.0, 100.0, 200000, check);
+  sweep_log(1e-300, 1e7, 100000, [&](double x) { check(x); check(-x); });
+  for (double x : {0.0, -0.0, kInf, -kInf, kNaN}) {
+    double s, c;
+    math::sincos(x, s, c);
+    differ += (std::isnan(s) != std::isnan(math::sin(x))) || (!std::isnan(s) && bits(s) != bits(math::sin(x)));
+    differ += (std::isnan(c) != std::isnan(math::cos(x))) || (!std::isnan(c) && bits(c) != bits(math::cos(x)));
+  }
+  CHECK(differ == 0);
+}
+
 TEST_CASE("math::sin and math::cos at special values: signed zero, tiny, inf and NaN give NaN") {
   CHECK(bits(math::sin(-0.0)) == bits(-0.0));
   CHECK(math::cos(-0.0) == 1.0);
