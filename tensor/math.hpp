@@ -1,8 +1,9 @@
 // math.hpp — hqc's own elementary functions: exp, log, tanh, sin, cos, pow, written once with only
-// IEEE-exact operations (+ - * /, sqrt, floor, bit manipulation) so that they return the same bits
-// on every CPU and C library. libm's versions are not correctly rounded and their last bit differs
-// between glibc's x86-64 and aarch64 code paths, musl, MSVC...; every scalar computation on hqc's
-// numeric path calls these instead (tensor/README.md says which SIMD levels that makes portable).
+// IEEE-exact operations (+ - * /, sqrt, and floor, nearbyint, fmod, ldexp, ilogb, whose results
+// are exact by definition, plus bit manipulation) so that they return the same bits on every CPU
+// and C library. libm's versions are not correctly rounded and their last bit differs between
+// glibc's x86-64 and aarch64 code paths, musl, MSVC...; every scalar computation on hqc's numeric
+// path calls these instead (tensor/README.md says which SIMD levels that makes portable).
 //
 // The double functions follow fdlibm's algorithms (Cody-Waite range reduction with a two- or
 // three-part constant, a minimax polynomial, reconstruction through the exponent bits). The float
