@@ -4,6 +4,8 @@
 #include <cmath>
 #include <numbers>
 
+#include "tensor/math.hpp"
+
 namespace hqc::data {
 
 namespace {
@@ -116,7 +118,7 @@ class RandomFlip final : public Transform {
 // Inverse-maps every output pixel: src = R(-angle) (dst - centre - shift) + centre.
 void affine_apply(Sample& s, double degrees, double tx, double ty) {
   const double a = degrees * std::numbers::pi / 180.0;
-  const float ca = static_cast<float>(std::cos(a)), sa = static_cast<float>(std::sin(a));
+  const float ca = static_cast<float>(math::cos(a)), sa = static_cast<float>(math::sin(a));
   const float cy = 0.5f * static_cast<float>(s.h - 1), cx = 0.5f * static_cast<float>(s.w - 1);
   s.tmp.assign(s.px.size(), 0.f);
   const int64_t plane = s.h * s.w;

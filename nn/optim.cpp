@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "nn/detail.hpp"
+#include "tensor/math.hpp"
 
 namespace hqc::nn {
 
@@ -151,8 +152,8 @@ void Adam::step() {
       v_[i] = zeros(data.sizes(), data.dtype());
     }
     const int64_t t = ++steps_[i];
-    const double bc1 = 1 - std::pow(opt_.beta1, double(t));
-    const double bc2 = 1 - std::pow(opt_.beta2, double(t));
+    const double bc1 = 1 - math::powi(opt_.beta1, t);
+    const double bc2 = 1 - math::powi(opt_.beta2, t);
     detail::dispatch_float(data.dtype(), decoupled_ ? "AdamW" : "Adam", [&](auto zero) {
       using T = decltype(zero);
       const int64_t n = data.numel();

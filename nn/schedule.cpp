@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "tensor/math.hpp"
+
 namespace hqc::nn {
 
 void LRScheduler::step() {
@@ -77,7 +79,7 @@ double CosineAnnealingWarmRestarts::compute_lr() {
       T_i_ *= T_mult_;
     }
   }
-  return eta_min_ + (base_lr_ - eta_min_) * (1 + std::cos(std::numbers::pi * T_cur_ / double(T_i_))) / 2;
+  return eta_min_ + (base_lr_ - eta_min_) * (1 + math::cos(std::numbers::pi * T_cur_ / double(T_i_))) / 2;
 }
 
 LRScheduler::State CosineAnnealingWarmRestarts::state() const {
@@ -127,7 +129,7 @@ OneCycleLR::OneCycleLR(Optimizer& opt, OneCycleOptions o) : LRScheduler(opt), o_
 }
 
 double OneCycleLR::anneal(double start, double end, double pct) const {
-  if (o_.cos_anneal) return end + (start - end) / 2.0 * (std::cos(std::numbers::pi * pct) + 1);
+  if (o_.cos_anneal) return end + (start - end) / 2.0 * (math::cos(std::numbers::pi * pct) + 1);
   return (end - start) * pct + start;
 }
 

@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "tensor/math.hpp"
+
 namespace hqc::quantum {
 
 const char* gate_name(Gate g) {
@@ -53,13 +55,14 @@ bool gate_is_controlled(Gate g) {
 }
 
 Mat2 gate_matrix(Gate g, double t) {
-  const double c = std::cos(t / 2), s = std::sin(t / 2);
+  double c, s;
+  math::sincos(t / 2, s, c);
   const double r = 1.0 / std::sqrt(2.0);
   switch (g) {
     case Gate::RX: case Gate::CRX: return {c, 0, 0, -s, 0, -s, c, 0};
     case Gate::RY: case Gate::CRY: return {c, 0, -s, 0, s, 0, c, 0};
     case Gate::RZ: case Gate::CRZ: return {c, -s, 0, 0, 0, 0, c, s};
-    case Gate::PhaseShift: return {1, 0, 0, 0, 0, 0, std::cos(t), std::sin(t)};
+    case Gate::PhaseShift: return {1, 0, 0, 0, 0, 0, math::cos(t), math::sin(t)};
     case Gate::H: return {r, 0, r, 0, r, 0, -r, 0};
     case Gate::X: case Gate::CNOT: return {0, 0, 1, 0, 1, 0, 0, 0};
     case Gate::Y: return {0, 0, 0, -1, 0, 1, 0, 0};

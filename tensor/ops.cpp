@@ -13,6 +13,7 @@
 #include <string>
 
 #include "tensor/gemm.hpp"
+#include "tensor/math.hpp"
 #include "tensor/parallel.hpp"
 #include "tensor/simd.hpp"
 #include "tensor/strided.hpp"
@@ -161,7 +162,7 @@ Tensor minimum(const Tensor& a, const Tensor& b) {
   return binary(a, b, "minimum", [](auto x, auto y) { return (x < y || x != x) ? x : y; }, nullptr);
 }
 Tensor pow(const Tensor& a, const Tensor& b) {
-  return binary(a, b, "pow", [](auto x, auto y) { return std::pow(x, y); }, nullptr);
+  return binary(a, b, "pow", [](auto x, auto y) { return math::pow(x, y); }, nullptr);
 }
 Tensor eq(const Tensor& a, const Tensor& b) { return binary(a, b, "eq", [](auto x, auto y) { return x == y ? 1 : 0; }, nullptr); }
 Tensor ne(const Tensor& a, const Tensor& b) { return binary(a, b, "ne", [](auto x, auto y) { return x != y ? 1 : 0; }, nullptr); }
@@ -198,7 +199,7 @@ Tensor div(const Tensor& a, double s) {
 Tensor rdiv(const Tensor& a, double s) { return with_scalar(a, s, "rdiv", [](auto x, auto y) { return y / x; }, kernels().rdiv_s); }
 Tensor pow(const Tensor& a, double e) {
   if (e == 2.0) return with_scalar(a, 0, "pow", [](auto x, auto) { return x * x; }, nullptr);
-  return with_scalar(a, e, "pow", [](auto x, auto y) { return std::pow(x, y); }, nullptr);
+  return with_scalar(a, e, "pow", [](auto x, auto y) { return math::pow(x, y); }, nullptr);
 }
 Tensor maximum(const Tensor& a, double s) {
   return with_scalar(a, s, "maximum", [](auto x, auto y) { return (x > y || x != x) ? x : y; }, nullptr);
@@ -215,8 +216,8 @@ Tensor lt(const Tensor& a, double s) { return with_scalar(a, s, "lt", [](auto x,
 
 // --- unary ----------------------------------------------------------------------------------
 Tensor neg(const Tensor& a) { return unary(a, "neg", [](auto x) { return -x; }, kernels().neg); }
-Tensor exp(const Tensor& a) { return unary(a, "exp", [](auto x) { return std::exp(x); }, kernels().exp); }
-Tensor log(const Tensor& a) { return unary(a, "log", [](auto x) { return std::log(x); }, nullptr); }
+Tensor exp(const Tensor& a) { return unary(a, "exp", [](auto x) { return math::exp(x); }, kernels().exp); }
+Tensor log(const Tensor& a) { return unary(a, "log", [](auto x) { return math::log(x); }, nullptr); }
 Tensor sqrt(const Tensor& a) { return unary(a, "sqrt", [](auto x) { return std::sqrt(x); }, kernels().sqrt); }
 Tensor abs(const Tensor& a) { return unary(a, "abs", [](auto x) { return std::abs(x); }, kernels().abs); }
 Tensor sign(const Tensor& a) {
@@ -226,9 +227,9 @@ Tensor relu(const Tensor& a) {
   return unary(a, "relu", [](auto x) { return x > 0 || x != x ? x : static_cast<decltype(x)>(0); }, kernels().relu);
 }
 Tensor sigmoid(const Tensor& a) {
-  return unary(a, "sigmoid", [](auto x) { return 1 / (1 + std::exp(-x)); }, kernels().sigmoid);
+  return unary(a, "sigmoid", [](auto x) { return 1 / (1 + math::exp(-x)); }, kernels().sigmoid);
 }
-Tensor tanh(const Tensor& a) { return unary(a, "tanh", [](auto x) { return std::tanh(x); }, kernels().tanh); }
+Tensor tanh(const Tensor& a) { return unary(a, "tanh", [](auto x) { return math::tanh(x); }, kernels().tanh); }
 
 // --- reductions -------------------------------------------------------------------------------
 namespace {
@@ -479,8 +480,8 @@ Tensor softmax_impl(const Tensor& a, int64_t dim, const char* op) {
           if constexpr (Log) {
             // y = x - m; log-sum-exp from a separate exp pass into a scratch-free loop.
             T s = 0;
-            for (int64_t k = 0; k < inner; ++k) s += std::exp(y[k]);
-            kernels().add_s(y, -std::log(s), y, inner);
+            for (int64_t k = 0; k < inner; ++k) s += math::exp(y[k]);
+            kernels().add_s(y, -math::log(s), y, inner);
           } else {
             kernels().exp(y, y, inner);
             T s = kernels().sum(y, inner);
@@ -488,8 +489,8 @@ Tensor softmax_impl(const Tensor& a, int64_t dim, const char* op) {
           }
         } else {
           T s = 0;
-          for (int64_t k = 0; k < inner; ++k) s += std::exp(x[k] - m);
-          for (int64_t k = 0; k < inner; ++k) y[k] = Log ? (x[k] - m) - std::log(s) : std::exp(x[k] - m) / s;
+          for (int64_t k = 0; k < inner; ++k) s += math::exp(x[k] - m);
+          for (int64_t k = 0; k < inner; ++k) y[k] = Log ? (x[k] - m) - math::log(s) : math::exp(x[k] - m) / s;
         }
       }
     });

@@ -5,6 +5,8 @@
 #include <numbers>
 #include <stdexcept>
 
+#include "tensor/math.hpp"
+
 namespace hqc {
 
 namespace {
@@ -64,11 +66,11 @@ double Generator::normal() {
   double u1 = 0.0;
   while (u1 <= 0.0) u1 = uniform_double();  // log(0) guard
   double u2 = uniform_double();
-  double r = std::sqrt(-2.0 * std::log(u1));
+  double r = std::sqrt(-2.0 * math::log(u1));
   double a = 2.0 * std::numbers::pi * u2;
-  spare_ = r * std::sin(a);
+  spare_ = r * math::sin(a);
   has_spare_ = true;
-  return r * std::cos(a);
+  return r * math::cos(a);
 }
 
 Generator Generator::fork(uint64_t stream) const {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "tensor/math.hpp"
 #include "tensor/parallel.hpp"
 #include "tensor/simd.hpp"
 
@@ -200,7 +201,7 @@ void batchnorm_forward_train_reference(const BatchNormGeometry& g, const T* x, c
     mean[c] = s / double(N * S);
     double q = 0;
     for (int64_t n = 0; n < N; ++n)
-      for (int64_t i = 0; i < S; ++i) q += std::pow(double(x[(n * C + c) * S + i]) - mean[c], 2);
+      for (int64_t i = 0; i < S; ++i) q += math::square(double(x[(n * C + c) * S + i]) - mean[c]);
     var[c] = q / double(N * S);
     invstd[c] = 1.0 / std::sqrt(var[c] + eps);
     for (int64_t n = 0; n < N; ++n)

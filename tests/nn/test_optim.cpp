@@ -4,11 +4,13 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <numbers>
 
 #include "fixtures.hpp"
 #include "helpers.hpp"
 #include "nn/optim.hpp"
 #include "nn/schedule.hpp"
+#include "tensor/math.hpp"
 
 using namespace hqc;
 using namespace hqc::nn;
@@ -244,4 +246,45 @@ TEST_CASE("clip_grad_norm can refuse a non-finite norm, and parameters without g
   opt.step();
   CHECK(max_abs_diff(q.data(), zeros({2})) == 0);
   CHECK(max_abs_diff(p.data(), zeros({2})) > 0);
+}
+
+// Adam's bias corrections 1 - beta^t come from hqc::math::powi (libm's pow differs between CPUs in
+// the last bit): each update, replayed in float64 with the same expressions from w = 0 (so that its
+// last bits are not lost in w), matches bit for bit. beta2 = 0.9999 makes the corrections' last
+// bits reach the update.
+TEST_CASE("Adam's bias corrections use hqc::math::powi: 20000 float64 updates replayed bit for bit") {
+  AdamOptions o;
+  o.beta2 = 0.9999;
+  Variable p(zeros({1}, DType::f64), true);
+  Adam adam({p}, o);
+  double m = 0, v = 0;
+  int64_t differ = 0;
+  for (int64_t t = 1; t <= 20000; ++t) {
+    const double g = std::sin(0.01 * double(t)) + 0.25;  // any fixed sequence: both sides read it
+    Tensor gt = Tensor::empty({1}, DType::f64);
+    gt.data<double>()[0] = g;
+    p.set_grad(gt);
+    p.mutable_data().data<double>()[0] = 0.0;
+    adam.step();
+    const double bc1 = 1 - hqc::math::powi(o.beta1, t), bc2 = 1 - hqc::math::powi(o.beta2, t);
+    const double step_size = o.lr / bc1, bc2_sqrt = std::sqrt(bc2);
+    m = m * o.beta1 + g * (1 - o.beta1);
+    v = v * o.beta2 + g * g * (1 - o.beta2);
+    const double w = 0.0 - step_size * (m / (std::sqrt(v) / bc2_sqrt + o.eps));
+    differ += p.data().data<double>()[0] != w;
+  }
+  CHECK(differ == 0);
+}
+
+TEST_CASE("cosine schedules take cos from hqc::math: SGDR's learning rate bit for bit over a 1000-step cycle") {
+  Variable p(zeros({1}), true);
+  SGD sgd({p}, {.lr = 0.1});
+  CosineAnnealingWarmRestarts sched(sgd, 1000, 1, 1e-4);
+  int64_t differ = 0;
+  for (int64_t k = 0; k < 1000; ++k) {
+    const double want = 1e-4 + (0.1 - 1e-4) * (1 + hqc::math::cos(std::numbers::pi * double(k) / 1000.0)) / 2;
+    differ += sgd.lr() != want;
+    sched.step();
+  }
+  CHECK(differ == 0);
 }

@@ -3,6 +3,7 @@
 #include "common.hpp"
 #include "quantum/circuit.hpp"
 #include "quantum/simd/kernels.hpp"
+#include "tensor/math.hpp"
 
 using namespace hqc;
 using namespace hqc::quantum;
@@ -227,4 +228,17 @@ TEST_CASE("weights and inputs of the wrong shape or not finite are refused befor
   CHECK_THROWS_WITH_AS(run(c, vec64({1, 2}), mat64({INFINITY}, 1, 1)), doctest::Contains("not finite"),
                        std::invalid_argument);
   CHECK_THROWS_WITH_AS(run(c, vec64({1, 2}), Tensor()), doctest::Contains("needs inputs"), std::invalid_argument);
+}
+
+// The half-angle cos and sin come from hqc::math, not libm, so a circuit gives the same bits on every CPU.
+TEST_CASE("gate matrices take cos and sin of their angle from hqc::math, bit for bit") {
+  int64_t differ = 0;
+  for (int i = 0; i < 20000; ++i) {
+    const double t = -12.0 + 24.0 * i / 19999.0;
+    const double c = hqc::math::cos(t / 2), s = hqc::math::sin(t / 2);
+    const Mat2 rx = gate_matrix(Gate::RX, t), ry = gate_matrix(Gate::RY, t), ps = gate_matrix(Gate::PhaseShift, t);
+    differ += rx[0] != c || rx[3] != -s || ry[2] != -s || ry[4] != s;
+    differ += ps[6] != hqc::math::cos(t) || ps[7] != hqc::math::sin(t);
+  }
+  CHECK(differ == 0);
 }
