@@ -65,7 +65,7 @@ void check_thread_counts(const ModelConfig& c, int64_t batch) {
 }  // namespace
 
 TEST_CASE("two training steps of the MNIST models give the same bits for 1, 2, 3 and 4 threads") {
-  // 37 samples: five chunks, the last of five samples, split unevenly over 2, 3 and 4 threads.
+  // 37 samples: three chunks, the last of five samples, split unevenly over 2 and 4 threads.
   check_thread_counts(model_config("hybrid", "mnist"), 37);
   check_thread_counts(model_config("classical", "mnist"), 37);
   check_thread_counts(model_config("classical", "mnist"), 64);

@@ -59,9 +59,9 @@ TEST_CASE("tree_sum adds chunk partials by the fixed pairwise tree, whatever the
     std::vector<float> q = v;
     CHECK(tree_sum_values(q.data(), 7) == expected);
   }
-  CHECK(batch_chunks(37) == 5);
-  CHECK(batch_chunk_begin(37, 4) == 32);
-  CHECK(batch_chunk_begin(37, 5) == 37);
+  CHECK(batch_chunks(37) == 3);
+  CHECK(batch_chunk_begin(37, 2) == 32);
+  CHECK(batch_chunk_begin(37, 3) == 37);
 }
 
 TEST_CASE("conv2d weight and bias gradients give the same bits for 1, 2, 3 and 4 threads on every path") {
@@ -87,8 +87,8 @@ TEST_CASE("conv2d weight and bias gradients give the same bits for 1, 2, 3 and 4
 }
 
 TEST_CASE("conv2d weight gradient of a batch split at chunk boundaries adds up to the whole batch's bits") {
-  // 37 samples = chunks 0-3 (32 samples) and chunk 4: two parts' results added are the tree's root;
-  // four parts (16 + 16 + 5) are added as ((a + b) + c).
+  // 37 samples = chunks 0-1 (32 samples) and chunk 2: two parts' results added are the tree's root;
+  // three parts (16 + 16 + 5), one chunk each, are added as ((a + b) + c).
   for (const Conv2dGeometry& g : conv_layers()) {
     INFO("C " << g.C << " OC " << g.OC);
     const auto x = random_values<float>(g.N * g.C * g.H * g.W, 5), dy = random_values<float>(g.N * g.OC * g.OH() * g.OW(), 6);
