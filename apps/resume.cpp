@@ -180,10 +180,7 @@ std::vector<std::string> resume_args(const cli::ArgParser& given, const FlagList
                                      const std::vector<std::string>& free, const std::string& saved_in) {
   std::vector<std::string> args;
   for (const auto& [name, value] : saved) {
-    if (name == "threads") {
-      if (given.given("threads") && !same_value(given.str("threads"), value))
-        std::cerr << "hqc: warning: --threads " << given.str("threads") << " differs from the run's " << value
-                  << ": the resumed epochs will not match an uninterrupted run bit for bit\n";
+    if (name == "threads") {  // free: the bits do not depend on the thread count (nn/README.md)
       args.insert(args.end(), {"--threads", given.given("threads") ? given.str("threads") : value});
       continue;
     }

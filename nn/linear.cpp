@@ -1,12 +1,15 @@
 // linear.cpp — the fused linear op and the Linear layer.
 #include "nn/linear.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <type_traits>
+#include <vector>
 
 #include "nn/detail.hpp"
 #include "nn/init.hpp"
 #include "nn/kernels/gemm_dispatch.hpp"
+#include "tensor/reduce.hpp"
 #include "tensor/simd.hpp"
 
 namespace hqc::nn {
@@ -69,19 +72,34 @@ Variable linear(const Variable& x, const Variable& weight, const Variable& bias)
         kernels::gemm(false, false, rows, in, out, T(1), gy.data<T>(), out, wc.data<T>(), in, T(0), dx.data<T>(), in);
         grads[0] = dx;
       }
-      if (need_dw) {
-        Tensor dw = Tensor::empty(wc.sizes(), gy.dtype());
-        // (rows, out)ᵀ @ (rows, in)
-        kernels::gemm(true, false, out, in, rows, T(1), gy.data<T>(), out, xc.data<T>(), in, T(0), dw.data<T>(), in);
-        grads[1] = dw;
-      }
-      if (has_bias) {
-        Tensor db = zeros({out}, gy.dtype());
-        T* d = db.data<T>();
+      if (need_dw || has_bias) {
+        // dW = dYᵀ X and db = Σ dY over the rows: one GEMM (depth = the chunk's rows) and one column
+        // sum per fixed chunk of rows, partials (out, in) then (out), summed by the fixed tree
+        // (tensor/reduce.hpp): the same bits for any thread count.
+        const int64_t wsize = need_dw ? out * in : 0, part = wsize + (has_bias ? out : 0);
+        std::vector<T> partials(size_t(std::max<int64_t>(1, batch_chunks(rows)) * part));  // zeros for no rows
         const T* g = gy.data<T>();
-        for (int64_t r = 0; r < rows; ++r)
-          for (int64_t o = 0; o < out; ++o) d[o] += g[r * out + o];
-        grads[2] = db;
+        const T* xp = xc.data<T>();
+        chunked_sum(rows, partials.data(), part, [&](int64_t r0, int64_t r1, T* p) {
+          // (r1 - r0, out)ᵀ @ (r1 - r0, in)
+          if (need_dw) kernels::gemm(true, false, out, in, r1 - r0, T(1), g + r0 * out, out, xp + r0 * in, in, T(0), p, in);
+          if (has_bias) {
+            T* d = p + wsize;
+            std::fill(d, d + out, T(0));
+            for (int64_t r = r0; r < r1; ++r)
+              for (int64_t o = 0; o < out; ++o) d[o] += g[r * out + o];
+          }
+        });
+        if (need_dw) {
+          Tensor dw = Tensor::empty(wc.sizes(), gy.dtype());
+          std::copy(partials.begin(), partials.begin() + wsize, dw.data<T>());
+          grads[1] = dw;
+        }
+        if (has_bias) {
+          Tensor db = Tensor::empty({out}, gy.dtype());
+          std::copy(partials.begin() + wsize, partials.begin() + part, db.data<T>());
+          grads[2] = db;
+        }
       }
     });
     return grads;

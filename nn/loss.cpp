@@ -2,9 +2,11 @@
 #include "nn/loss.hpp"
 
 #include <cmath>
+#include <vector>
 
 #include "autograd/functions.hpp"
 #include "nn/detail.hpp"
+#include "tensor/reduce.hpp"
 
 namespace hqc::nn {
 
@@ -27,6 +29,15 @@ std::vector<int64_t> check_labels(const char* op, const Variable& scores, const 
                                   std::to_string(i) + " is outside [0, " + std::to_string(C) + ")");
   return y;
 }
+
+// Σ f(i) over the batch: per fixed chunk of samples in sample order, the chunks' partials by the
+// fixed tree (tensor/reduce.hpp), so a batch split over processes by whole chunks sums the same.
+template <typename F> double sample_sum(int64_t N, F&& f) {
+  std::vector<double> v(size_t(batch_chunks(N)), 0.0);
+  for (int64_t k = 0; k < batch_chunks(N); ++k)
+    for (int64_t i = batch_chunk_begin(N, k); i < batch_chunk_begin(N, k + 1); ++i) v[k] += f(i);
+  return tree_sum_values(v.data(), batch_chunks(N));
+}
 }  // namespace
 
 Variable cross_entropy(const Variable& logits, const Tensor& labels, double eps) {
@@ -39,11 +50,11 @@ Variable cross_entropy(const Variable& logits, const Tensor& labels, double eps)
   detail::dispatch_float(logp.dtype(), "cross_entropy", [&](auto zero) {
     using T = decltype(zero);
     const T* lp = logp.data<T>();
-    for (int64_t i = 0; i < N; ++i) {
+    total = sample_sum(N, [&](int64_t i) {
       double row = 0;
       for (int64_t c = 0; c < C; ++c) row += double(lp[i * C + c]);
-      total += -(1 - eps) * double(lp[i * C + y[i]]) - eps / double(C) * row;
-    }
+      return -(1 - eps) * double(lp[i * C + y[i]]) - eps / double(C) * row;
+    });
   });
   Tensor loss = full({}, total / double(N), logits.dtype());
   return make_result(loss, {logits}, "cross_entropy", [=](const Tensor& g) {
@@ -69,7 +80,7 @@ Variable nll_loss(const Variable& log_probs, const Tensor& labels) {
   double total = 0;
   detail::dispatch_float(lp.dtype(), "nll_loss", [&](auto zero) {
     using T = decltype(zero);
-    for (int64_t i = 0; i < N; ++i) total -= double(lp.data<T>()[i * C + y[i]]);
+    total = sample_sum(N, [&](int64_t i) { return -double(lp.data<T>()[i * C + y[i]]); });
   });
   Tensor loss = full({}, total / double(N), log_probs.dtype());
   return make_result(loss, {log_probs}, "nll_loss", [=](const Tensor& g) {

@@ -5,15 +5,34 @@
 #include "nn/kernels/batchnorm.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <vector>
 
 #include "tensor/math.hpp"
 #include "tensor/parallel.hpp"
+#include "tensor/reduce.hpp"
 #include "tensor/simd.hpp"
 
 namespace hqc::nn::kernels {
 
 namespace {
+// Sums over the samples of one channel: per fixed chunk of samples in sample order, the chunks'
+// partials by the fixed tree (tensor/reduce.hpp), so that a batch split over processes by whole
+// chunks reproduces them. f(n, acc) adds sample n's terms to acc[0 .. M).
+template <int M, typename F> std::array<double, M> sample_sums(int64_t N, F&& f) {
+  const int64_t chunks = batch_chunks(N);
+  std::vector<double> v(size_t(M * chunks));  // (M, chunks)
+  for (int64_t k = 0; k < chunks; ++k) {
+    double acc[M] = {};
+    for (int64_t n = batch_chunk_begin(N, k); n < batch_chunk_begin(N, k + 1); ++n) f(n, acc);
+    for (int m = 0; m < M; ++m) v[m * chunks + k] = acc[m];
+  }
+  std::array<double, M> out;
+  for (int m = 0; m < M; ++m) out[m] = tree_sum_values(v.data() + m * chunks, chunks);
+  return out;
+}
+
 int64_t channel_grain(const BatchNormGeometry& g) {
   return std::max<int64_t>(1, 16384 / std::max<int64_t>(1, g.N * g.S));
 }
@@ -96,11 +115,10 @@ void batchnorm_forward_train(const BatchNormGeometry& g, const T* x, const T* ga
   const double m = double(N * S);
   parallel_for(C, channel_grain(g), [&](int64_t c0, int64_t c1) {
     for (int64_t c = c0; c < c1; ++c) {
-      double s = 0;
-      for (int64_t n = 0; n < N; ++n) s += plane_sum(x + (n * C + c) * S, S);
+      const double s = sample_sums<1>(N, [&](int64_t n, double* a) { a[0] += plane_sum(x + (n * C + c) * S, S); })[0];
       const double mu = s / m;
-      double q = 0;
-      for (int64_t n = 0; n < N; ++n) q += plane_sq_dev(x + (n * C + c) * S, mu, S);
+      const double q =
+          sample_sums<1>(N, [&](int64_t n, double* a) { a[0] += plane_sq_dev(x + (n * C + c) * S, mu, S); })[0];
       const double v = q / m, is = 1.0 / std::sqrt(v + eps);
       mean[c] = mu;
       var[c] = v;
@@ -136,16 +154,15 @@ void batchnorm_backward_train(const BatchNormGeometry& g, const T* dy, const T* 
   parallel_for(C, channel_grain(g), [&](int64_t c0, int64_t c1) {
     for (int64_t c = c0; c < c1; ++c) {
       const double mu = mean[c], is = invstd[c];
-      double sdy = 0, sdx = 0;  // Σ dy and Σ dy·x; Σ dy·(x - mean) = Σ dy·x - mean·Σ dy
-      // With relu, the masked dy goes to dx first (still in cache for the sums), and dx is then the
-      // dy of the plain formula below.
+      // Σ dy and Σ dy·x; Σ dy·(x - mean) = Σ dy·x - mean·Σ dy. With relu, the masked dy goes to dx
+      // first (still in cache for the sums), and dx is then the dy of the plain formula below.
       const T* d = relu_out ? dx : dy;
-      for (int64_t n = 0; n < N; ++n) {
+      const auto [sdy, sdx] = sample_sums<2>(N, [&](int64_t n, double* a) {
         const int64_t off = (n * C + c) * S;
         if (relu_out) plane_relu_mask(dy + off, relu_out + off, dx + off, S);
-        sdy += plane_sum(d + off, S);
-        sdx += plane_dot(d + off, x + off, S);
-      }
+        a[0] += plane_sum(d + off, S);
+        a[1] += plane_dot(d + off, x + off, S);
+      });
       const double sdyx = sdx - mu * sdy;
       const double db = sdy, dg = sdyx * is;
       if (dgamma) dgamma[c] = T(dg);

@@ -231,16 +231,14 @@ void im2col_backward(const Conv2dGeometry& g, const T* x, const T* dy, const T* 
   const bool pointwise = is_pointwise(g);
   std::optional<WeightOperand<T>> weights_t;  // Wᵀ (CKK, OC)
   if (dx) weights_t.emplace(true, CKK, g.OC, w, CKK);
-  const int64_t chunks = parallel_chunks(g.N, 1);
-  // Per-chunk partial sums of the weight gradient, (OC, CKK) then (OC), added up in chunk order below.
-  T* partials = dw ? workspace_as<T>(kSlotPartials, chunks * part) : nullptr;
-  parallel_for_chunks(g.N, 1, [&](int64_t k, int64_t n0, int64_t n1) {
+  // dx: per sample, split over the threads. dW and db: per fixed chunk of samples (tensor/reduce.hpp),
+  // partials (OC, CKK) then (OC), summed by the fixed tree whatever the thread count.
+  auto pass = [&](int64_t n0, int64_t n1, T* pw, bool want_dx) {
     const int64_t G = pointwise ? 1 : group_size<T>(g, n1 - n0);
     T* col = pointwise ? nullptr : workspace_as<T>(kSlotColumns, CKK * G * OHW);  // (CKK, G*OHW)
     T* gdy = G > 1 ? workspace_as<T>(kSlotExtra, g.OC * G * OHW) : nullptr;  // (OC, G*OHW)
-    T* pw = dw ? partials + k * part : nullptr;  // (OC, CKK)
-    T* pb = dw ? pw + wsize : nullptr;           // (OC)
-    if (dw) std::fill(pb, pb + g.OC, T(0));
+    T* pb = pw ? pw + wsize : nullptr;  // (OC)
+    if (pw) std::fill(pb, pb + g.OC, T(0));
     for (int64_t s = n0; s < n1; s += G) {
       const int64_t gs = std::min(G, n1 - s), ld = gs * OHW;
       // The group's output gradient as one (OC, ld) matrix, shared by both GEMMs.
@@ -251,7 +249,7 @@ void im2col_backward(const Conv2dGeometry& g, const T* x, const T* dy, const T* 
             std::copy(dy + ((s + j) * g.OC + oc) * OHW, dy + ((s + j) * g.OC + oc + 1) * OHW, gdy + oc * ld + j * OHW);
         dyg = gdy;
       }
-      if (dx) {  // columns' gradient Wᵀ · dY, folded back into dx
+      if (want_dx) {  // columns' gradient Wᵀ · dY, folded back into dx
         if (pointwise) {
           weights_t->multiply(OHW, dyg, OHW, T(0), dx + s * CHW, OHW);
         } else {
@@ -259,7 +257,7 @@ void im2col_backward(const Conv2dGeometry& g, const T* x, const T* dy, const T* 
           for (int64_t j = 0; j < gs; ++j) col2im(g, col + j * OHW, dx + (s + j) * CHW, ld);
         }
       }
-      if (dw) {  // dW += dY · columnsᵀ
+      if (pw) {  // dW += dY · columnsᵀ
         const T* B = x + s * CHW;  // pointwise: (C, OHW)
         if (!pointwise) {
           for (int64_t j = 0; j < gs; ++j) im2col(g, x + (s + j) * CHW, col + j * OHW, ld);
@@ -272,9 +270,13 @@ void im2col_backward(const Conv2dGeometry& g, const T* x, const T* dy, const T* 
         for (int64_t oc = 0; oc < g.OC; ++oc) pb[oc] += row_sum(dyg + oc * ld, ld);
       }
     }
-  });
-  if (!dw) return;
-  sum_chunk_partials(partials, chunks, part);
+  };
+  if (!dw) {
+    parallel_for(g.N, 1, [&](int64_t n0, int64_t n1) { pass(n0, n1, nullptr, true); });
+    return;
+  }
+  T* partials = workspace_as<T>(kSlotPartials, batch_chunks(g.N) * part);
+  chunked_sum(g.N, partials, part, [&](int64_t n0, int64_t n1, T* pw) { pass(n0, n1, pw, dx != nullptr); });
   std::copy(partials, partials + wsize, dw);  // (OC, C, KH, KW) already
   if (db) std::copy(partials + wsize, partials + part, db);
 }

@@ -6,14 +6,16 @@
 //   conv2d_tap.cpp       one GEMM per kernel tap, float: the layers conv2d_tap_path accepts
 //   conv2d_reference.cpp the direct seven-loop definitions the tests compare against
 //
-// Every path overwrites what it computes; the weight-gradient partials of the chunks of samples are
-// summed in chunk order (sum_chunk_partials), so results depend on the thread count alone.
+// Every path overwrites what it computes; the weight gradient is summed per fixed chunk of samples
+// and the chunks' partials combined by a fixed tree (chunked_sum, tensor/reduce.hpp), so results do
+// not depend on the thread count.
 #pragma once
 
 #include <cstdint>
 
 #include "nn/kernels/conv2d.hpp"
 #include "tensor/parallel.hpp"
+#include "tensor/reduce.hpp"
 #include "tensor/simd.hpp"
 
 namespace hqc::nn::kernels {
@@ -42,18 +44,6 @@ inline double row_sum(const double* r, int64_t n) {
   double s = 0;
   for (int64_t i = 0; i < n; ++i) s += r[i];
   return s;
-}
-
-// The first of `chunks` partials of `part` values each += the others, in chunk order (element ranges
-// split over the threads: the weights of the wide layers are MBs). The per-element order of the sum
-// depends only on the chunks, so the result does on the thread count alone.
-template <typename T> void sum_chunk_partials(T* partials, int64_t chunks, int64_t part) {
-  parallel_for(part, 1 << 16, [&](int64_t i0, int64_t i1) {
-    for (int64_t k = 1; k < chunks; ++k) {
-      const T* p = partials + k * part;
-      for (int64_t i = i0; i < i1; ++i) partials[i] += p[i];
-    }
-  });
 }
 
 }  // namespace hqc::nn::kernels

@@ -135,20 +135,17 @@ void tap_forward(const Conv2dGeometry& g, const float* x, const float* w, const 
 }
 
 // Both gradients from the same runs: dx = Σ_t W_tᵀ · dy shifted back by the tap (input and output
-// swapped), and dW_t = Σ dy · xᵀ over the pixel pairs the tap joins, per chunk of samples (tap-major,
-// (T, OC, C), then db), summed in chunk order and scattered back to (OC, C, KH, KW).
+// swapped), and dW_t = Σ dy · xᵀ over the pixel pairs the tap joins, per fixed chunk of samples (tap-major,
+// (T, OC, C), then db), summed by the fixed tree and scattered back to (OC, C, KH, KW).
 void tap_backward(const Conv2dGeometry& g, const float* x, const float* dy, const float* w, float* dx, float* dw,
                   float* db) {
   const int64_t HW = g.H * g.W, OHW = g.OH() * g.OW(), T = g.KH * g.KW;
   const int64_t wsize = T * g.OC * g.C, part = wsize + g.OC;
   std::optional<TapWeights> weights;
   if (dx) weights.emplace(g, w, true);
-  const int64_t chunks = parallel_chunks(g.N, 1);
-  float* partials = dw ? workspace_as<float>(kSlotPartials, chunks * part) : nullptr;
-  parallel_for_chunks(g.N, 1, [&](int64_t k, int64_t n0, int64_t n1) {
+  auto pass = [&](int64_t n0, int64_t n1, float* pw) {
     const int64_t G = tap_group_size(g, n1 - n0);
-    float* pw = dw ? partials + k * part : nullptr;  // (T, OC, C)
-    float* pb = dw ? pw + wsize : nullptr;           // (OC)
+    float* pb = dw ? pw + wsize : nullptr;  // (OC)
     if (dw) std::fill(pw, pw + part, 0.0f);
     for (int64_t s = n0; s < n1; s += G) {
       const int64_t gs = std::min(G, n1 - s);
@@ -168,10 +165,15 @@ void tap_backward(const Conv2dGeometry& g, const float* x, const float* dy, cons
       });
       if (dx) from_sample_minor(dxt, g.C, nullptr, dx + s * g.C * HW, g.C * HW);
     }
-  });
-  if (!dw) return;
-  // Partials (T, OC, C) then (OC), summed in chunk order and scattered to (OC, C, KH, KW).
-  sum_chunk_partials(partials, chunks, part);
+  };
+  if (!dw) {
+    parallel_for(g.N, 1, [&](int64_t n0, int64_t n1) { pass(n0, n1, nullptr); });
+    return;
+  }
+  // Partials (T, OC, C) then (OC) per fixed chunk of samples, summed by the fixed tree and scattered
+  // to (OC, C, KH, KW).
+  float* partials = workspace_as<float>(kSlotPartials, batch_chunks(g.N) * part);
+  chunked_sum(g.N, partials, part, [&](int64_t n0, int64_t n1, float* pw) { pass(n0, n1, pw); });
   parallel_for(g.OC, 1, [&](int64_t o0, int64_t o1) {
     for (int64_t oc = o0; oc < o1; ++oc)
       for (int64_t c = 0; c < g.C; ++c)

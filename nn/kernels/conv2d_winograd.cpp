@@ -9,7 +9,7 @@
 // the forward's adjoint (winograd_backward_weight).
 //
 // The forward and the input gradient do not depend on how tiles are grouped into passes, so they
-// are the same bits for any thread count; the weight gradient depends on the number of chunks only.
+// are the same bits for any thread count; so is the weight gradient (fixed chunks, fixed tree).
 #include <algorithm>
 
 #include "nn/kernels/conv2d_paths.hpp"
@@ -153,17 +153,19 @@ void winograd_convolution_by_bands(const Conv2dGeometry& g, const float* x, cons
 // The weight gradient by the forward's adjoint. With M_xi = V_xi · U_xi and y = Aᵀ M A per tile,
 // the gradient of U_xi is Σ_tiles V_xiᵀ · Z_xi, Z = A dY Aᵀ the output gradient's 2x2 tile spread
 // to 4x4, and that of the kernels dW[oc][c] = Gᵀ dU[c][oc] G: 16 GEMMs (C, OC) whose depth K is the
-// pass's tiles. Per chunk of samples the dU partials (and db's sums), summed in chunk order.
+// pass's tiles. Per fixed chunk of samples: its dU, turned into its dW (and db's sums); the chunks'
+// dW summed by the fixed tree, so that a batch split at chunk boundaries adds up to the same bits.
 void winograd_backward_weight(const Conv2dGeometry& g, const float* x, const float* dy, float* dw, float* db) {
   const int64_t OH = g.OH(), OW = g.OW(), HW = g.H * g.W, OHW = OH * OW;
-  const int64_t usize = 16 * g.C * g.OC, part = usize + g.OC, chunks = parallel_chunks(g.N, 1);
-  float* partials = workspace_as<float>(kSlotPartials, chunks * part);  // per chunk (16, C, OC), then (OC)
-  parallel_for_chunks(g.N, 1, [&](int64_t k, int64_t n0, int64_t n1) {
+  const int64_t usize = 16 * g.C * g.OC, wsize = 9 * g.C * g.OC, part = wsize + g.OC;
+  float* partials = workspace_as<float>(kSlotPartials, batch_chunks(g.N) * part);  // per chunk (OC, C, 3, 3), then (OC)
+  chunked_sum(g.N, partials, part, [&](int64_t n0, int64_t n1, float* pw) {
     const WinogradPasses p(g, n1 - n0);
     const int64_t G = p.G;
-    float* pu = partials + k * part;
-    float* pb = pu + usize;
-    std::fill(pu, pu + part, 0.0f);
+    float* pu = workspace_as<float>(kSlotTransformedWeights, usize);  // (16, C, OC)
+    float* pb = pw + wsize;
+    std::fill(pu, pu + usize, 0.0f);
+    std::fill(pb, pb + g.OC, 0.0f);
     float* xh = workspace_as<float>(kSlotTransposed, G * HW * g.C);
     float* dyh = workspace_as<float>(kSlotExtra, G * OHW * g.OC);
     float* v = workspace_as<float>(kSlotColumns, 16 * G * p.band * p.TW * g.C);
@@ -188,19 +190,17 @@ void winograd_backward_weight(const Conv2dGeometry& g, const float* x, const flo
                 pu + xi * g.C * g.OC, g.OC);
       }
     }
-  });
-  sum_chunk_partials(partials, chunks, part);
-  // dW: a row c of the dU_xi at a time, (OC) kernels' 4x4 gradients to their 3x3 ones, tap-major
-  // (9, OC), then into dw[oc][c].
-  parallel_for(g.C, 8, [&](int64_t c0, int64_t c1) {
+    // The chunk's dW: a row c of the dU_xi at a time, (OC) kernels' 4x4 gradients to their 3x3 ones,
+    // tap-major (9, OC), then into pw[oc][c] (xh's slot is free again).
     float* taps = workspace_as<float>(kSlotTransposed, 9 * g.OC);
-    for (int64_t c = c0; c < c1; ++c) {
-      nn_kernels().winograd_kernel_grad_row(partials + c * g.OC, g.C * g.OC, g.OC, taps);
+    for (int64_t c = 0; c < g.C; ++c) {
+      nn_kernels().winograd_kernel_grad_row(pu + c * g.OC, g.C * g.OC, g.OC, taps);
       for (int64_t oc = 0; oc < g.OC; ++oc)
-        for (int64_t t = 0; t < 9; ++t) dw[(oc * g.C + c) * 9 + t] = taps[t * g.OC + oc];
+        for (int64_t t = 0; t < 9; ++t) pw[(oc * g.C + c) * 9 + t] = taps[t * g.OC + oc];
     }
   });
-  if (db) std::copy(partials + usize, partials + part, db);
+  std::copy(partials, partials + wsize, dw);
+  if (db) std::copy(partials + wsize, partials + part, db);
 }
 
 void winograd_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* b, float* y) {
