@@ -1,5 +1,5 @@
-# checks_lib.sh — the helper the shell end-to-end checks share (sourced by cli_checks.sh and
-# resume_checks.sh). The sourcing script sets $tmp (its scratch folder) and defines
+# checks_lib.sh — the helper the shell end-to-end checks share (sourced by every
+# tests/apps/*_checks.sh that runs hqc). The sourcing script sets $tmp (its scratch folder) and defines
 # `flunk DESCRIPTION`, which reports a failed check and marks the run as failed.
 
 # expect CODE DESCRIPTION COMMAND...: runs COMMAND with its stdout in $tmp/out and its stderr in

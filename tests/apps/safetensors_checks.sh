@@ -14,17 +14,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
 flunk() { echo "FAIL: $*"; fail=1; }
-expect() {  # expect CODE DESCRIPTION COMMAND...
-  local want=$1 what=$2
-  shift 2
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  if [ "$got" -ne "$want" ]; then
-    flunk "$what: exit $got, expected $want"; cat "$tmp/err"
-  elif [ "$want" -ne 0 ] && [ "$(grep -c "^hqc: error: " "$tmp/err")" -ne 1 ]; then
-    flunk "$what: stderr has not exactly one 'hqc: error:' line"; cat "$tmp/err"
-  fi
-}
+. "$(dirname "$0")/checks_lib.sh"  # expect CODE DESCRIPTION COMMAND...
 err_has() {  # err_has TEXT DESCRIPTION: the last command's stderr contains TEXT
   grep -qF -- "$1" "$tmp/err" || { flunk "$2: the error does not mention '$1'"; cat "$tmp/err"; }
 }
