@@ -6,6 +6,10 @@
 #define STB_IMAGE_STATIC
 #define STB_IMAGE_IMPLEMENTATION
 #define STBI_NO_STDIO
+// Zeroed allocations: a decoder bug that reads state the file never set reads zeros, not old heap.
+#define STBI_MALLOC(size) std::calloc(1, size)
+#define STBI_REALLOC(p, size) std::realloc(p, size)
+#define STBI_FREE(p) std::free(p)
 #define STBI_MAX_DIMENSIONS 8192
 // PNM is left out: Debian's stb_image reads past its buffer on a 16-bit PGM/PPM converted to fewer
 // channels (found by tests/fuzz/fuzz_image: stbi__convert_format treats the 16-bit pixels as 8-bit,
@@ -14,6 +18,8 @@
 #define STB_IMAGE_WRITE_STATIC
 #define STB_IMAGE_WRITE_IMPLEMENTATION
 #define STBI_WRITE_NO_STDIO
+#include <cstdlib>
+
 #include <stb/stb_image.h>
 #include <stb/stb_image_write.h>
 
@@ -107,6 +113,71 @@ void check_png_chunks(std::span<const uint8_t> bytes, const std::string& name) {
     pos += 8 + std::size_t(length) + std::min<std::size_t>(4, left - length);  // data and CRC
   }
 }
+
+// stb (v2.27, as Debian ships it) decodes a JPEG scan with whatever Huffman tables the scan names,
+// whether or not the file defined them; an undefined table is uninitialised memory, and a 180-byte
+// file whose scan names the never-defined AC table 0 made it read at a wild address (found by
+// tests/fuzz/fuzz_image). So the markers are walked first: every table a scan decodes with must
+// have been defined (DHT) before it, and every component it names declared in the frame (SOF).
+// Anything else malformed is left to stb's own checks, which refuse it cleanly.
+void check_jpeg_tables(std::span<const uint8_t> b, const std::string& name) {
+  if (b.size() < 4 || b[0] != 0xff || b[1] != 0xd8) return;
+  auto fail = [&](std::size_t at, const std::string& what) {
+    throw DataError(name + ": corrupt JPEG: " + what + " (marker at byte " + std::to_string(at) + ")");
+  };
+  bool dc_defined[4] = {}, ac_defined[4] = {};
+  std::vector<int> frame_ids;  // the component ids the frame header declares
+  bool progressive = false;
+  std::size_t pos = 2;
+  while (pos + 4 <= b.size()) {
+    if (b[pos] != 0xff) {  // entropy-coded data of the last scan: skip to the next marker
+      ++pos;
+      continue;
+    }
+    const uint8_t m = b[pos + 1];
+    if (m == 0xff || m == 0x00 || (m >= 0xd0 && m <= 0xd7) || m == 0x01) {  // fill, stuffed 0, RSTn, TEM
+      pos += m == 0xff ? 1 : 2;
+      continue;
+    }
+    if (m == 0xd9) return;  // EOI
+    const std::size_t at = pos, len = std::size_t(b[pos + 2]) << 8 | b[pos + 3];
+    if (len < 2 || pos + 2 + len > b.size()) return;  // truncated: stb reports it
+    const uint8_t* seg = b.data() + pos + 4;
+    const std::size_t n = len - 2;
+    if (m == 0xc4) {  // DHT: one or more tables, each class/id, 16 code counts, the values
+      std::size_t i = 0;
+      while (i + 17 <= n) {
+        const int tc = seg[i] >> 4, th = seg[i] & 15;
+        std::size_t values = 0;
+        for (int k = 1; k <= 16; ++k) values += seg[i + k];
+        if (tc <= 1 && th <= 3) (tc == 0 ? dc_defined : ac_defined)[th] = true;
+        i += 17 + values;
+      }
+    } else if (m == 0xc0 || m == 0xc1 || m == 0xc2) {  // SOF0/1/2: baseline, extended, progressive
+      progressive = m == 0xc2;
+      frame_ids.clear();
+      if (n >= 6)
+        for (std::size_t c = 0; c < seg[5] && 6 + 3 * c + 3 <= n; ++c) frame_ids.push_back(seg[6 + 3 * c]);
+    } else if (m == 0xda) {  // SOS: components with their DC/AC tables, then the spectral selection
+      const std::size_t count = n >= 1 ? seg[0] : 0;
+      if (n < 1 + 2 * count + 3) return;
+      const int ss = seg[1 + 2 * count], ah = seg[3 + 2 * count] >> 4;
+      // Baseline scans decode both tables; a progressive DC scan its DC table (not when refining),
+      // a progressive AC scan its AC table.
+      const bool uses_dc = !progressive || (ss == 0 && ah == 0), uses_ac = !progressive || ss != 0;
+      for (std::size_t c = 0; c < count; ++c) {
+        const int id = seg[1 + 2 * c], td = seg[2 + 2 * c] >> 4, ta = seg[2 + 2 * c] & 15;
+        if (std::find(frame_ids.begin(), frame_ids.end(), id) == frame_ids.end())
+          fail(at, "scan names component " + std::to_string(id) + " that no frame header declares");
+        if (uses_dc && (td > 3 || !dc_defined[td]))
+          fail(at, "scan decodes with DC Huffman table " + std::to_string(td) + ", which the file never defines");
+        if (uses_ac && (ta > 3 || !ac_defined[ta]))
+          fail(at, "scan decodes with AC Huffman table " + std::to_string(ta) + ", which the file never defines");
+      }
+    }
+    pos += 2 + len;
+  }
+}
 }  // namespace
 
 Tensor decode_image(std::span<const uint8_t> bytes, const std::string& name, int channels) {
@@ -115,6 +186,7 @@ Tensor decode_image(std::span<const uint8_t> bytes, const std::string& name, int
   if (bytes.empty()) throw DataError(name + ": empty file (0 bytes)");
   if (bytes.size() > static_cast<std::size_t>(INT_MAX)) throw DataError(name + ": image file larger than 2 GiB");
   check_png_chunks(bytes, name);
+  check_jpeg_tables(bytes, name);
   const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());
   const int len = static_cast<int>(bytes.size());
   int w = 0, h = 0, stored = 0;

@@ -1,7 +1,11 @@
-// test_images.cpp — image files through stb (PNG out and in), and folder-per-class datasets.
+// test_images.cpp — image files through stb (PNG out and in, JPEG in), and folder-per-class datasets.
+#include <algorithm>
+#include <cmath>
+
 #include "datasets/image_folder.hpp"
 #include "datasets/image_io.hpp"
 #include "ds_helpers.hpp"
+#include "fixtures.hpp"
 
 using namespace hqc;
 using namespace hqc::data;
@@ -19,6 +23,31 @@ void write_png_in(const std::filesystem::path& p, const Tensor& img) {
   write_png(p, img);
 }
 bool same(const Tensor& a, const Tensor& b) { return a.sizes() == b.sizes() && a.values<uint8_t>() == b.values<uint8_t>(); }
+Bytes from_base64(const std::string& text) {
+  auto value = [](char ch) -> int {
+    if (ch >= 'A' && ch <= 'Z') return ch - 'A';
+    if (ch >= 'a' && ch <= 'z') return ch - 'a' + 26;
+    if (ch >= '0' && ch <= '9') return ch - '0' + 52;
+    return ch == '+' ? 62 : ch == '/' ? 63 : -1;
+  };
+  Bytes out;
+  int bits = 0, acc = 0;
+  for (char ch : text) {
+    const int v = value(ch);
+    if (v < 0) break;
+    acc = acc << 6 | v, bits += 6;
+    if (bits >= 8) out.push_back(static_cast<uint8_t>(acc >> (bits -= 8) & 0xff));
+  }
+  return out;
+}
+Bytes jpeg_fixture(const std::string& name) { return read_bytes(std::string(HQC_FIXTURES_DIR) + "/datasets/jpeg/" + name); }
+// The offset of the first byte after the marker 0xff m (its length field).
+std::size_t after_marker(const Bytes& b, uint8_t m) {
+  for (std::size_t i = 0; i + 1 < b.size(); ++i)
+    if (b[i] == 0xff && b[i + 1] == m) return i + 2;
+  FAIL("marker not found");
+  return 0;
+}
 }  // namespace
 
 TEST_CASE("png written and read back keeps every pixel, gray and RGB") {
@@ -65,22 +94,7 @@ TEST_CASE("a PNG chunk longer than the file is refused before anything is alloca
   const std::string b64 =
       "iVBORw0KGgoAAAANSUhEUgAAAAYAAAADCAIAAAA/Y+msAAAARElEQVR4nAE5AMb/AAABAigpKlBRUnh5eqChosjJygAJAolQTkcNChoKAAAAAG"
       "PprAAAAAAAAAAAAAAGAAAAAwgCAAAAP/////5jVUFESUJESURBVHicCg==";
-  Bytes png;
-  {
-    auto value = [](char ch) -> int {
-      if (ch >= 'A' && ch <= 'Z') return ch - 'A';
-      if (ch >= 'a' && ch <= 'z') return ch - 'a' + 26;
-      if (ch >= '0' && ch <= '9') return ch - '0' + 52;
-      return ch == '+' ? 62 : ch == '/' ? 63 : -1;
-    };
-    int bits = 0, acc = 0;
-    for (char ch : b64) {
-      const int v = value(ch);
-      if (v < 0) break;
-      acc = acc << 6 | v, bits += 6;
-      if (bits >= 8) png.push_back(static_cast<uint8_t>(acc >> (bits -= 8) & 0xff));
-    }
-  }
+  const Bytes png = from_base64(b64);
   REQUIRE(png.size() == 124);
   CHECK_DATA_ERROR([&] { decode_image(png, "fuzzed.png", 3); }, "fuzzed.png", "chunk 'IDAT' at byte 113 claims 1145651780 bytes");
   // A well-formed PNG still reads, and one cut inside a chunk names that chunk.
@@ -88,6 +102,49 @@ TEST_CASE("a PNG chunk longer than the file is refused before anything is alloca
   CHECK(decode_image(good, "good.png").sizes() == Shape{3, 4, 4});
   good.resize(45);  // inside the IDAT chunk
   CHECK_DATA_ERROR([&] { decode_image(good, "cut.png"); }, "cut.png", "claims");
+}
+
+TEST_CASE("JPEG: baseline, progressive and gray decode to libjpeg's pixels") {
+  // Fixtures written and decoded by Pillow's libjpeg (tests/datasets/make_jpeg_fixtures.py). On these
+  // smooth images stb's decoding equals libjpeg's exactly; in general the two decoders' IDCTs and
+  // chroma upsampling may round a level apart.
+  const hqc::test::Fixtures f("datasets/jpeg.txt");
+  for (const std::string name : {"rgb_baseline", "rgb_progressive", "gray_baseline"}) {
+    CAPTURE(name);
+    std::string file = name;
+    std::replace(file.begin(), file.end(), '_', '-');
+    const Tensor got = read_image(std::string(HQC_FIXTURES_DIR) + "/datasets/jpeg/" + file + ".jpg");
+    const Tensor want = f[name];
+    REQUIRE(got.sizes() == want.sizes());
+    const std::vector<uint8_t> g = got.values<uint8_t>();
+    const std::vector<double> w = want.values<double>();
+    std::size_t differ = 0;
+    for (std::size_t i = 0; i < g.size(); ++i) differ += g[i] != w[i];
+    CHECK(differ == 0);
+  }
+}
+
+TEST_CASE("a JPEG scan that decodes with an undefined Huffman table is refused before stb reads it") {
+  // The fuzzer's find (tests/fuzz/fuzz_image, its first byte chose the channels): the scan names AC
+  // table 0, which no DHT segment defines (stb read the uninitialised table at a wild address).
+  const Bytes fuzzed = from_base64(
+      "Av/Y/9sAQwABAQEBASEBAQEBAYlQTkcNChqKAQEBAAAAAgAAAAG6urq6urq6urq6ugABAQEBAQEBAQEBAQEB+QABAQEBAQEBAQEBAQEBAQFB"
+      "AQG6AfkAAQEBAQEBAQEBAQEBAQEBQQEBugH/wAARCAAIAAgDAREAAhEAAxEA/8QAHwAAAQUBAQEBAQEAAAAAAAAADQAAAAAAAAAAAAAA/9oA"
+      "DAMBAAIAAwAAAAAAADUAAAAoAA==");
+  REQUIRE(fuzzed.size() == 181);
+  const Bytes jpeg(fuzzed.begin() + 1, fuzzed.end());
+  CHECK_DATA_ERROR([&] { decode_image(jpeg, "fuzzed.jpg", 3); }, "fuzzed.jpg",
+                   "corrupt JPEG: scan decodes with AC Huffman table 0, which the file never defines");
+  // A good file edited the same two ways: a scan table selector pointing at table 3, and a scan
+  // component the frame does not declare.
+  const Bytes good = jpeg_fixture("rgb-baseline.jpg");
+  CHECK(decode_image(good, "good.jpg").sizes() == Shape{3, 12, 16});
+  Bytes bad_table = good;
+  bad_table[after_marker(good, 0xda) + 4] = 0x03;  // length (2), count (1), component id (1), tables
+  CHECK_DATA_ERROR([&] { decode_image(bad_table, "t.jpg"); }, "t.jpg", "AC Huffman table 3, which the file never defines");
+  Bytes bad_id = good;
+  bad_id[after_marker(good, 0xda) + 3] = 9;
+  CHECK_DATA_ERROR([&] { decode_image(bad_id, "c.jpg"); }, "c.jpg", "scan names component 9 that no frame header declares");
 }
 
 TEST_CASE("image folder: classes from subfolder names in order, images in name order") {

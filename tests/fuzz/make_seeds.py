@@ -4,7 +4,9 @@
 Each seed is a small valid input of the target (the first byte of cifar/stl10/image/classnames/
 checkpoint seeds selects the parser, channel count, name count or mode, as the targets read it), so the
 fuzzer starts from inputs that get deep. The JPEG and GIF images are encoded here by hand (baseline
-JPEG with flat 8 x 8 blocks, GIF with a clear code before every pixel), so no imaging library is needed.
+JPEG with flat 8 x 8 blocks, GIF with a clear code before every pixel), so no imaging library is needed;
+the progressive JPEG is the unit tests' Pillow-written fixture. Inputs the fuzzer once found crashing
+are kept beside these as they were found (not written here).
 """
 import gzip
 import os
@@ -115,6 +117,8 @@ def gif(w, h):
 put("image", "gray.jpg", b"\x00" + jpeg([200]))
 put("image", "ycbcr.jpg", b"\x02" + jpeg([120, 90, 170]))
 put("image", "palette.gif", b"\x02" + gif(5, 3))
+with open("tests/fixtures/datasets/jpeg/rgb-progressive.jpg", "rb") as f:
+    put("image", "progressive.jpg", b"\x02" + f.read())
 
 put("classnames", "cifar10", b"\x0a" + b"airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n\n")
 put("classnames", "crlf", b"\x02" + b"  first class \r\nsecond\r\n")
