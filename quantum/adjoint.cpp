@@ -9,6 +9,7 @@
 #include "quantum/embedding.hpp"
 #include "quantum/measure.hpp"
 #include "quantum/simd/kernels.hpp"
+#include "tensor/reduce.hpp"
 
 namespace hqc::quantum {
 
@@ -27,12 +28,11 @@ Tensor check_grad_out(const Tensor& g, int n, int64_t B, const char* op) {
   return t;
 }
 
-// Accumulates a per-sample dL/dt (d: B values) into the gradient of the op's parameter source.
+// Accumulates a per-sample dL/dt (d: B values) into the gradient of the op's parameter source. A
+// weight's is summed over the batch as every batch reduction is (batch_sum, tensor/reduce.hpp).
 void accumulate(const Op& op, const double* d, int64_t B, Gradients& g) {
   if (op.param.kind == Param::Kind::weight) {
-    double s = 0.0;
-    for (int64_t b = 0; b < B; ++b) s += d[b];  // fixed order: bit-identical run to run
-    g.weights.data<double>()[op.param.index] += s;
+    g.weights.data<double>()[op.param.index] += batch_sum(d, B);
   } else if (op.param.kind == Param::Kind::input) {
     const int64_t K = g.inputs.size(1);
     double* gi = g.inputs.data<double>();

@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <vector>
 
 #include "tensor/parallel.hpp"
 
@@ -52,6 +53,21 @@ template <typename T> T tree_sum_values(T* v, int64_t chunks) {
   for (int64_t stride = 1; stride < chunks; stride *= 2)
     for (int64_t k = 0; k + stride < chunks; k += 2 * stride) v[k] += v[k + stride];
   return v[0];
+}
+
+// Σ v[i·stride] over n samples, per chunk in sample order and the chunks by the tree: the sum of one
+// value per sample (the quantum layer's weight gradients).
+template <typename T> T batch_sum(const T* v, int64_t n, int64_t stride = 1) {
+  const int64_t chunks = batch_chunks(n);
+  T partial[64];  // chunks of up to 1024 samples on the stack
+  std::vector<T> heap(chunks > 64 ? size_t(chunks) : 0);
+  T* p = chunks > 64 ? heap.data() : partial;
+  for (int64_t k = 0; k < chunks; ++k) {
+    T s = T(0);
+    for (int64_t i = batch_chunk_begin(n, k); i < batch_chunk_begin(n, k + 1); ++i) s += v[i * stride];
+    p[k] = s;
+  }
+  return tree_sum_values(p, chunks);
 }
 
 // fn(int64_t begin, int64_t end, T* partial) over the chunks of n > 0 samples, then the tree's sum
