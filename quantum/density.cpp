@@ -359,7 +359,11 @@ Gradients density_adjoint_expval_z(const Circuit& c, const Bound& bound, const N
     }
   });
   double* ow = out.weights.data<double>();
-  for (int64_t w = 0; w < W; ++w) ow[w] += batch_sum(gw.data() + w, B, W);  // tensor/reduce.hpp
+  // Summed over the batch as every batch reduction is (tensor/reduce.hpp); the whole batch's under a split.
+  std::vector<double> sw(static_cast<size_t>(W));
+  for (int64_t w = 0; w < W; ++w) sw[w] = batch_sum(gw.data() + w, B, W);
+  combine_batch_sums(sw.data(), W);
+  for (int64_t w = 0; w < W; ++w) ow[w] += sw[w];
   if (c.amplitude_embedding()) embed_amplitudes_backward(*c.amplitude_embedding(), bound.x(), n, B, gpsi.data(), gin);
   return out;
 }

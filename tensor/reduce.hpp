@@ -14,12 +14,15 @@
 //
 // chunked_sum(n, partials, part, fn) runs fn(begin, end, partial) for every chunk, chunks split over
 // the threads (fn overwrites its `part` values), and leaves the tree's sum in partials[0, part).
+// Under a batch split (batch_split.hpp) it then hands that sum to the exchange, which makes it the
+// whole batch's; the other sums over the batch (loss, BatchNorm, the quantum layer) do the same.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
 #include <vector>
 
+#include "tensor/batch_split.hpp"
 #include "tensor/parallel.hpp"
 
 namespace hqc {
@@ -71,13 +74,14 @@ template <typename T> T batch_sum(const T* v, int64_t n, int64_t stride = 1) {
 }
 
 // fn(int64_t begin, int64_t end, T* partial) over the chunks of n > 0 samples, then the tree's sum
-// into partials[0, part). partials holds batch_chunks(n)·part values.
+// into partials[0, part) (the whole batch's under a split). partials holds batch_chunks(n)·part values.
 template <typename T, typename Fn> void chunked_sum(int64_t n, T* partials, int64_t part, Fn&& fn) {
   const int64_t chunks = batch_chunks(n);
   parallel_for(chunks, 1, [&](int64_t k0, int64_t k1) {
     for (int64_t k = k0; k < k1; ++k) fn(batch_chunk_begin(n, k), batch_chunk_begin(n, k + 1), partials + k * part);
   });
   tree_sum(partials, chunks, part);
+  combine_batch_sums(partials, part);
 }
 
 }  // namespace hqc

@@ -5,6 +5,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "apps/distributed.hpp"
 #include "apps/memory.hpp"
 #include "apps/models.hpp"
 #include "apps/training.hpp"
@@ -76,7 +77,9 @@ struct Trainer {
       loader->start_epoch(++epoch);
       loader->next(b);
     }
-    app::train_step(*model, recipe, *optimizer, *schedule, b.images, b.labels);
+    // Under mpirun each rank trains on its share of the batch (apps/distributed.hpp).
+    const app::dist::Batch share(b.images.size(0));
+    app::train_step(*model, recipe, *optimizer, *schedule, share.rows(b.images), share.rows(b.labels));
   }
 };
 
