@@ -56,6 +56,10 @@ bool under_mpirun() {
 
 void init(int* argc, char*** argv) {
   if (!under_mpirun()) return;
+  // Open MPI spins while a rank waits in an exchange; ranks sharing cores with other work (two ranks
+  // on a loaded 2-core machine) then take each other's time: 2x slower steps measured (docs/mpi.md).
+  // Yielding costs a few microseconds per exchange. `mpirun --mca mpi_yield_when_idle 0` overrides it.
+  setenv("OMPI_MCA_mpi_yield_when_idle", "1", 0);
   int provided = 0;
   MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
   g_started = true;

@@ -25,8 +25,16 @@ each pair adding its two subtrees, the same bits when m is a power of two), whic
 import math
 
 # model: (seconds per step of 64 images on one node, sums exchanged per step, bytes sent per rank per step)
+# t64 = 64 / the best train images/s of one process with --threads 2 in docs/mpi.md's runs (a loaded
+# 2-core machine: an idle one is faster, which makes the exchange weigh more); sums and bytes from
+# `mpirun -np 2 hqc bench` (exchange_sums_per_step, exchange_bytes_sent_per_step).
 MEASURED = {
-    # filled from the measurements in docs/mpi.md
+    "mnist-hybrid": (64 / 1240, 17, 574384),
+    "mnist-classical": (64 / 948, 14, 612400),
+    "cifar100-hybrid": (64 / 524, 21, 4667672),
+    "cifar100-classical": (64 / 130, 22, 6870936),
+    "stl10-hybrid": (64 / 45, 25, 18427824),
+    "stl10-classical": (64 / 20, 22, 6778416),
 }
 
 NETWORKS = {"10 Gbit/s": (20e-6, 10e9 / 8), "100 Gbit/s": (3e-6, 100e9 / 8)}
