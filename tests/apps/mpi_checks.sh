@@ -2,10 +2,10 @@
 # mpi_checks.sh HQC MAKE_SYNTHETIC_IDX MPIEXEC — data-parallel training over MPI (apps/distributed.hpp)
 # writes the bytes one process writes: a 2-epoch `hqc train` of the hybrid and the classical MNIST
 # models under `mpirun -np 2 --threads 1` gives the metrics.csv and checkpoint.hqc of `--threads 2`
-# and `--threads 1` in one process, at batch 36 (ranks own 32 and 4 images) and 64 (32 and 32); a run
-# started in one process and killed resumes under mpirun to the same bytes; a rank that cannot read
-# its data, and a usage error on every rank, end every rank with one `hqc: error:` line and a
-# non-zero status, without hanging. Built only with -DHQC_MPI=ON; trains on a synthetic MNIST-shaped
+# and `--threads 1` in one process, at batch 36 (ranks own 32 and 4 images) and 64 (32 and 32), and
+# so do 3 and 4 ranks; a run started in one process and killed resumes under mpirun to the same
+# bytes; a rank that cannot read its data, and a usage error on every rank, end every rank with one
+# `hqc: error:` line and a non-zero status, without hanging. Built only with -DHQC_MPI=ON; trains on a synthetic MNIST-shaped
 # dataset written by make_synthetic_idx.
 set -u
 hqc=$1
@@ -36,6 +36,14 @@ for m in hybrid classical; do
     same "$tmp/$m-$b-t1" "$tmp/$m-$b-t2" "$m batch $b, --threads 2 against 1"
     same "$tmp/$m-$b-t1" "$tmp/$m-$b-mpi" "$m batch $b, mpirun -np 2 against one process"
   done
+done
+
+# 3 and 4 ranks at batch 36 (3 chunks): shares of one chunk, a last batch of 32 (2 chunks), and with
+# 4 ranks one that computes every batch whole, alone.
+for np in 3 4; do
+  timeout 300 "$mpiexec" -np $np --oversubscribe "$hqc" "${train[@]}" --model hybrid --batch 36 --threads 1 \
+    --out "$tmp/hybrid-36-np$np" >/dev/null 2>"$tmp/err" || { flunk "hybrid batch 36, $np ranks: exit $?"; cat "$tmp/err"; }
+  same "$tmp/hybrid-36-t1" "$tmp/hybrid-36-np$np" "hybrid batch 36, mpirun -np $np against one process"
 done
 
 # A run started in one process, killed after its first epoch, resumed under mpirun.
