@@ -14,6 +14,7 @@
 #include "apps/bench/models.hpp"
 #include "apps/bench/quantum.hpp"
 #include "apps/cli.hpp"
+#include "apps/distributed.hpp"
 #include "tensor/parallel.hpp"
 #include "tensor/simd.hpp"
 
@@ -104,7 +105,7 @@ int run(const std::vector<std::string>& args) {
   }
 
   // The denominator of every MFU figure, measured first on the threads the models will use.
-  std::cerr << "hqc bench: FMA peak ...\n";
+  if (hqc::app::dist::rank() == 0) std::cerr << "hqc bench: FMA peak ...\n";
   const hqc::bench::FmaPeak peak = hqc::bench::measure_fma_peak();
   Json machine = hqc::bench::machine_json();
   machine.set("fma_peak_gflops", peak.gflops).set("fma_peak", hqc::bench::to_json(peak));
@@ -130,7 +131,7 @@ int run(const std::vector<std::string>& args) {
   }
   const int memory_steps = static_cast<int>(p.integer("memory-steps", 1, 1000));
   for (const auto* spec : chosen) {
-    std::cerr << "hqc bench: " << spec->name << " ...\n";
+    if (hqc::app::dist::rank() == 0) std::cerr << "hqc bench: " << spec->name << " ...\n";
     hqc::bench::ModelResult r = hqc::bench::bench_model(*spec, proto, seed);
     if (!p.is_set("no-memory")) {
       const std::string out = run_self({"bench", "--memory-child", spec->name, "--threads", std::to_string(threads),
@@ -149,14 +150,14 @@ int run(const std::vector<std::string>& args) {
 
   std::optional<hqc::bench::QuantumResult> quantum;
   if (!p.is_set("no-quantum")) {
-    std::cerr << "hqc bench: quantum layer ...\n";
+    if (hqc::app::dist::rank() == 0) std::cerr << "hqc bench: quantum layer ...\n";
     quantum = hqc::bench::bench_quantum(proto, seed);
     doc.set("quantum", hqc::bench::to_json(*quantum));
   }
 
   std::vector<hqc::bench::GemmResult> gemm;
   if (!p.is_set("no-gemm")) {
-    std::cerr << "hqc bench: gemm ...\n";
+    if (hqc::app::dist::rank() == 0) std::cerr << "hqc bench: gemm ...\n";
     gemm = hqc::bench::bench_gemm(proto, seed);
     Json arr = Json::array();
     for (const auto& g : gemm) arr.push(hqc::bench::to_json(g));

@@ -10,9 +10,11 @@
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "apps/attack.hpp"
 #include "apps/cli.hpp"
+#include "apps/distributed.hpp"
 #include "apps/memory.hpp"
 #include "apps/output_folder.hpp"
 #include "apps/plot.hpp"
@@ -223,7 +225,11 @@ hqc::cli::Command compare_cmd("compare", "train several models alike and write a
       for (const auto& name : app::run_output_names()) owned.push_back(run_folder(c, seed) + "/" + name);
       owned.push_back(run_folder(c, seed) + "/summary.json");
     }
-  const app::OutputFolder folder(out, o.out_mode, owned);
+  // Under mpirun every run trains data-parallel over all the ranks (apps/distributed.hpp), one after
+  // the other, and rank 0 alone writes (and locks the folder).
+  const bool writer = app::dist::rank() == 0;
+  std::optional<app::OutputFolder> folder;
+  if (writer) folder.emplace(out, o.out_mode, owned);
 
   app::ReportContext ctx;
   ctx.dataset = dataset;
@@ -242,7 +248,7 @@ hqc::cli::Command compare_cmd("compare", "train several models alike and write a
     for (const auto& name : kSavedFlags) flags.emplace_back(name, name == "seed" && many_seeds ? "" : p.str(name));
     flags.emplace_back("threads", std::to_string(threads));
     for (auto& f : app::recipe_flags(o.recipe)) flags.push_back(std::move(f));
-    app::write_flags_file(out / "compare-state.hqc", "compare", flags, command);
+    if (writer) app::write_flags_file(out / "compare-state.hqc", "compare", flags, command);
   }
   app::install_stop_handlers();
 
@@ -260,7 +266,7 @@ hqc::cli::Command compare_cmd("compare", "train several models alike and write a
       const Entry& e = configs[k];
       const app::ModelConfig& c = e.config;
       const std::string folder = run_folder(e, seed);
-      std::cerr << "== " << e.name() << (many_seeds ? ", seed " + std::to_string(seed) : "") << " on " << dataset << "\n";
+      if (writer) std::cerr << "== " << e.name() << (many_seeds ? ", seed " + std::to_string(seed) : "") << " on " << dataset << "\n";
       own_peak = app::reset_peak_rss() && own_peak;
       app::TrainOptions oc = o;
       oc.seed = many_seeds ? static_cast<uint64_t>(seed) : o.seed;  // --seed may exceed an int
@@ -308,8 +314,8 @@ hqc::cli::Command compare_cmd("compare", "train several models alike and write a
         const std::filesystem::path kept = out / folder / "attack.hqc";
         app::AttackResult a;
         if (!resuming || !read_attack(kept, attack_key, a)) {
-          a = app::attack_model(*r.model, c, test, n, aoc, app::Progress::Mode::automatic);
-          write_attack(kept, attack_key, a);
+          a = app::attack_model(*r.model, c, test, n, aoc, writer ? app::Progress::Mode::automatic : app::Progress::Mode::silent);
+          if (writer) write_attack(kept, attack_key, a);
         }
         rr.clean_accuracy = a.clean_accuracy;
         rr.robust_accuracy = a.robust_accuracy;
@@ -325,7 +331,7 @@ hqc::cli::Command compare_cmd("compare", "train several models alike and write a
       ctx.val_images = r.val_images;
       ctx.test_images = r.test_images;
       j.set("variant", rr.variant).set("seed", seed).set("folder", folder);
-      nn::write_file_atomically(out / folder / "summary.json", j.dump() + "\n");
+      if (writer) nn::write_file_atomically(out / folder / "summary.json", j.dump() + "\n");
       runs.push_back(rr);
       // One entry per model in the figure: the first seed's curves, every seed's accuracies.
       auto named = std::find_if(curves.begin(), curves.end(), [&](const app::NamedRun& x) { return x.name == rr.name; });
@@ -339,6 +345,7 @@ hqc::cli::Command compare_cmd("compare", "train several models alike and write a
   }
   ctx.memory = own_peak ? app::PeakMemory::per_model : app::PeakMemory::process;
   ctx.comparison_png = "comparison.png";
+  if (!writer) return 0;
   app::save_png(app::render_comparison(curves, "hqc compare: " + dataset + (many_seeds ? ", " + std::to_string(seeds.size()) + " seeds" : "")),
                 out / ctx.comparison_png);
   const std::filesystem::path report = out / "report.md", summary = out / "summary.json";

@@ -9,6 +9,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "apps/distributed.hpp"
 #include "apps/memory.hpp"
 #include "apps/plot.hpp"
 #include "autograd/functions.hpp"
@@ -20,6 +21,7 @@
 #include "nn/optim.hpp"
 #include "nn/schedule.hpp"
 #include "tensor/parallel.hpp"
+#include "tensor/reduce.hpp"
 
 namespace hqc::app {
 
@@ -116,11 +118,14 @@ EvalResult evaluate(nn::Module& model, const ModelConfig& config, const data::Da
   data::Batch b;
   while (loader.next(b)) {
     check_stop();
-    Variable logits = model(Variable(b.images));
-    Variable loss = nn::cross_entropy(logits, b.labels, label_smoothing);
+    // Under mpirun each rank computes its share of the batch; the loss and the predictions are the
+    // whole batch's (distributed.hpp).
+    const dist::Batch share(b.images.size(0));
+    Variable logits = model(Variable(share.rows(b.images)));
+    Variable loss = nn::cross_entropy(logits, share.rows(b.labels), label_smoothing);
     const int64_t n = b.images.size(0);
     loss_sum += loss.item() * static_cast<double>(n);
-    const auto pred = argmax_rows(logits.data());
+    const auto pred = share.gather_rows(argmax_rows(logits.data()));
     const int64_t* y = b.labels.data<int64_t>();
     for (int64_t i = 0; i < n; ++i) {
       cm.add(y[i], pred[i]);
@@ -229,6 +234,14 @@ void resume_from(const std::filesystem::path& path, const FlagList& flags, nn::M
 }  // namespace
 
 namespace {
+// What one training step exchanged between the ranks (stderr, rank 0): the figure docs/mpi.md uses.
+void report_traffic(const dist::Traffic& before, int ranks) {
+  const dist::Traffic now = dist::traffic();
+  std::cerr << "data-parallel over " << ranks << " ranks: one training step exchanged " << now.calls - before.calls
+            << " sums, " << now.bytes_sent - before.bytes_sent << " bytes sent and "
+            << now.bytes_received - before.bytes_received << " received by rank 0\n";
+}
+
 // Refuses a split that would train on nothing or validate on nothing (a usage error naming the flag to
 // change). BatchNorm cannot normalise a training batch of one image, so the loader drops a last batch
 // of one, and one image per batch, or one training image in all, means no training step at all.
@@ -280,6 +293,10 @@ TrainResult train_model(const ModelConfig& config, const TrainOptions& opt) {
   res.class_names = train_all.classes();
   const data::Split split = data::train_val_split(train_all.size(), opt.val_fraction, opt.seed);
   check_training_split(train_all.size(), limited, split, opt);
+  if (dist::rank() == 0 && dist::size() > batch_chunks(opt.batch))
+    std::cerr << "hqc: warning: --batch " << opt.batch << " is " << batch_chunks(opt.batch) << " chunks of " << kBatchChunk
+              << " images, shared by at most as many ranks; the other " << dist::size() - batch_chunks(opt.batch)
+              << " of the " << dist::size() << " compute every batch whole, alone (docs/mpi.md)\n";
   res.train_images = static_cast<int64_t>(split.train.size());
   res.val_images = static_cast<int64_t>(split.val.size());
   res.test_images = test.size();
@@ -298,11 +315,16 @@ TrainResult train_model(const ModelConfig& config, const TrainOptions& opt) {
   const int64_t steps_per_epoch = train_loader.num_batches();
   std::unique_ptr<nn::LRScheduler> schedule = make_schedule(rc, *optimizer, opt.epochs, steps_per_epoch);
 
+  // Under mpirun rank 0 alone writes (and locks the folder); every rank reads a run it resumes.
+  const bool writer = dist::rank() == 0;
+  const Progress::Mode progress_mode = writer ? opt.progress : Progress::Mode::silent;
   std::filesystem::path out;
   std::optional<OutputFolder> out_folder;  // locked until the run's last file is written
-  if (!opt.out_dir.empty()) {
+  if (!opt.out_dir.empty() && writer) {
     out_folder.emplace(opt.out_dir, opt.out_mode);
     out = out_folder->path();
+  } else if (!opt.out_dir.empty()) {
+    out = opt.out_dir;
   }
 
   const std::string title = config.display_name() + " on " + config.dataset;
@@ -310,20 +332,20 @@ TrainResult train_model(const ModelConfig& config, const TrainOptions& opt) {
   const FlagList flags = train_flags(config, opt);
   std::vector<std::pair<std::string, Tensor>> best_state;
   auto write_epoch_files = [&] {
-    if (out.empty()) return;
+    if (out.empty() || !writer) return;
     res.metrics_csv = (out / "metrics.csv").string();
     write_metrics_csv(res.metrics_csv, res.epochs);
     res.curves_png = (out / "curves.png").string();
     save_png(render_curves(res.epochs, title), res.curves_png);
   };
   auto write_best = [&] {
-    if (out.empty()) return;
+    if (out.empty() || !writer) return;
     res.checkpoint = (out / "checkpoint.hqc").string();
     nn::write_checkpoint(res.checkpoint, nn::Checkpoint{checkpoint_config(config, rc), best_state});
   };
   // `weights`: the model's state to keep (the last epoch's, also once the test pass ran on the best).
   auto save_state = [&](const std::vector<std::pair<std::string, Tensor>>& weights, bool finished) {
-    if (out.empty()) return;
+    if (out.empty() || !writer) return;
     RunState s;
     s.flags = flags;
     s.epochs = res.epochs;
@@ -340,30 +362,38 @@ TrainResult train_model(const ModelConfig& config, const TrainOptions& opt) {
   };
 
   try {
-    if (opt.out_mode == OutputMode::resume && !out.empty() && std::filesystem::exists(state_path)) {
+    // Rank 0's answer on every rank: it writes last.hqc when it does not exist yet.
+    const bool resuming = dist::rank0_says(opt.out_mode == OutputMode::resume && !out.empty() &&
+                                           std::filesystem::exists(state_path));
+    if (resuming) {
       resume_from(state_path, flags, *model, *optimizer, *schedule, res, best_state, config);
       write_epoch_files();  // rows past the saved state, from a run stopped later, go
       if (res.best_epoch > 0) write_best();  // a run may stop between last.hqc and checkpoint.hqc
-      std::cerr << (res.resumed_finished ? "the run in " + out.string() + " had finished; its result:\n"
+      if (writer)
+        std::cerr << (res.resumed_finished ? "the run in " + out.string() + " had finished; its result:\n"
                                          : "resuming " + out.string() + " after epoch " + std::to_string(res.epochs.size()) +
                                                " of " + std::to_string(opt.epochs) + "\n");
     } else {
       save_state(model->state(), false);  // an interruption in the first epoch resumes from here
     }
+    bool traffic_reported = false;
     for (int epoch = static_cast<int>(res.epochs.size()) + 1; epoch <= opt.epochs && !res.resumed_finished; ++epoch) {
       const double t0 = now_seconds();
       model->train();
       train_loader.start_epoch(epoch - 1);
       Progress progress("epoch " + std::to_string(epoch) + "/" + std::to_string(opt.epochs) + " train", steps_per_epoch,
-                        opt.progress);
+                        progress_mode);
       data::Batch b;
       double loss_sum = 0;
       int64_t seen = 0, correct = 0, k = 0;
+      const dist::Traffic traffic_before = dist::traffic();
       while (train_loader.next(b)) {
         check_stop();
+        const dist::Batch share(b.images.size(0));  // this rank's rows (distributed.hpp)
+        const Tensor labels = share.rows(b.labels);
         StepResult step;
         try {
-          step = train_step(*model, rc, *optimizer, *schedule, b.images, b.labels);
+          step = train_step(*model, rc, *optimizer, *schedule, share.rows(b.images), labels);
         } catch (const TrainingDiverged& e) {
           throw std::runtime_error(std::string(e.what()) + " at epoch " + std::to_string(epoch) + ", batch " +
                                    std::to_string(k + 1));
@@ -371,14 +401,20 @@ TrainResult train_model(const ModelConfig& config, const TrainOptions& opt) {
         const int64_t n = b.images.size(0);
         loss_sum += step.loss * static_cast<double>(n);
         const auto pred = argmax_rows(step.logits.data());
-        const int64_t* y = b.labels.data<int64_t>();
-        for (int64_t i = 0; i < n; ++i) correct += pred[i] == y[i];
+        const int64_t* y = labels.data<int64_t>();
+        int64_t right = 0;
+        for (size_t i = 0; i < pred.size(); ++i) right += pred[i] == y[i];
+        correct += share.sum(right);
+        if (k == 0 && share.shared() && writer && !traffic_reported) {
+          report_traffic(traffic_before, dist::size());
+          traffic_reported = true;
+        }
         seen += n;
         progress.update(++k, seen, loss_sum / seen, static_cast<double>(correct) / seen);
       }
       progress.finish();
       EvalResult val = evaluate(*model, config, train_all, split.val, opt.batch, rc.label_smoothing,
-                                "epoch " + std::to_string(epoch) + "/" + std::to_string(opt.epochs) + " val  ", opt.progress);
+                                "epoch " + std::to_string(epoch) + "/" + std::to_string(opt.epochs) + " val  ", progress_mode);
       EpochRecord rec;
       rec.epoch = epoch;
       rec.train_loss = loss_sum / seen;
@@ -403,7 +439,7 @@ TrainResult train_model(const ModelConfig& config, const TrainOptions& opt) {
       const auto last_weights = out.empty() ? decltype(best_state){} : snapshot(*model);
       model->load_state(best_state);
       res.test = evaluate(*model, config, test, {}, opt.batch, rc.label_smoothing, "test (best epoch " +
-                          std::to_string(res.best_epoch) + ")", opt.progress);
+                          std::to_string(res.best_epoch) + ")", progress_mode);
       save_state(last_weights, true);
     } else {
       model->load_state(best_state);
@@ -420,7 +456,7 @@ TrainResult train_model(const ModelConfig& config, const TrainOptions& opt) {
   for (const auto& e : res.epochs) total += e.seconds;
   res.seconds_per_epoch = total / static_cast<double>(res.epochs.size());
   res.peak_rss_mb = bytes_to_mb(peak_rss_bytes());
-  if (!out.empty()) {
+  if (!out.empty() && writer) {
     res.checkpoint = (out / "checkpoint.hqc").string();
     res.confusion_png = (out / "confusion.png").string();
     save_png(render_confusion(res.test.confusion, res.class_names, "confusion, test split: " + title), res.confusion_png);

@@ -5,6 +5,7 @@
 
 #include "autograd/functions.hpp"
 #include "nn/detail.hpp"
+#include "tensor/batch_split.hpp"
 
 namespace hqc::nn {
 
@@ -12,6 +13,11 @@ Variable dropout(const Variable& x, double p, bool training, Generator& gen) {
   if (!(p >= 0.0 && p <= 1.0)) throw std::invalid_argument("dropout: p must be in [0, 1], got " + std::to_string(p));
   if (!training || p == 0.0) return x;
   Tensor mask = Tensor::empty(x.sizes(), x.dtype());
+  // Under a batch split (tensor/batch_split.hpp) the stream is the whole batch's: the draws of the
+  // rows before this share's are skipped, those after it are never needed.
+  const int64_t rows = x.dim() > 0 ? x.size(0) : 1;
+  const int64_t skip = rows > 0 ? batch_begin() * (mask.numel() / rows) : 0;
+  for (int64_t i = 0; i < skip; ++i) gen.uniform_double();
   detail::dispatch_float(x.dtype(), "dropout", [&](auto zero) {
     using T = decltype(zero);
     T* m = mask.data<T>();

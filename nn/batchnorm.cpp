@@ -7,6 +7,7 @@
 
 #include "nn/detail.hpp"
 #include "nn/kernels/batchnorm.hpp"
+#include "tensor/batch_split.hpp"
 
 namespace hqc::nn {
 
@@ -29,7 +30,7 @@ Variable batch_norm(const Variable& x, const Variable& gamma, const Variable& be
   check_c(running_var, "running_var");
   if (!running_mean.is_contiguous() || !running_var.is_contiguous())
     throw std::invalid_argument("batch_norm: running statistics must be contiguous");
-  if (training && N * S <= 1)
+  if (training && batch_total(N) * S <= 1)
     throw std::invalid_argument("batch_norm: expected more than 1 value per channel when training, got input " +
                                 detail::shape_of(x));
   kernels::BatchNormGeometry g{N, C, S};
@@ -49,7 +50,7 @@ Variable batch_norm(const Variable& x, const Variable& gamma, const Variable& be
                                           invstd->data(), relu);
       T* rm = running_mean.data<T>();
       T* rv = running_var.data<T>();
-      const double m = double(N * S);
+      const double m = double(batch_total(N) * S);  // the whole batch's values, also under a split
       for (int64_t c = 0; c < C; ++c) {
         rm[c] = T((1 - momentum) * double(rm[c]) + momentum * (*mean)[c]);
         rv[c] = T((1 - momentum) * double(rv[c]) + momentum * var[c] * m / (m - 1));

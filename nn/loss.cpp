@@ -31,12 +31,15 @@ std::vector<int64_t> check_labels(const char* op, const Variable& scores, const 
 }
 
 // Σ f(i) over the batch: per fixed chunk of samples in sample order, the chunks' partials by the
-// fixed tree (tensor/reduce.hpp), so a batch split over processes by whole chunks sums the same.
+// fixed tree (tensor/reduce.hpp), so a batch split over processes by whole chunks sums the same;
+// under a split (tensor/batch_split.hpp) the whole batch's sum.
 template <typename F> double sample_sum(int64_t N, F&& f) {
   std::vector<double> v(size_t(batch_chunks(N)), 0.0);
   for (int64_t k = 0; k < batch_chunks(N); ++k)
     for (int64_t i = batch_chunk_begin(N, k); i < batch_chunk_begin(N, k + 1); ++i) v[k] += f(i);
-  return tree_sum_values(v.data(), batch_chunks(N));
+  double s = tree_sum_values(v.data(), batch_chunks(N));
+  combine_batch_sums(&s, 1);
+  return s;
 }
 }  // namespace
 
@@ -44,13 +47,14 @@ Variable cross_entropy(const Variable& logits, const Tensor& labels, double eps)
   auto y = check_labels("cross_entropy", logits, labels);
   if (!(eps >= 0.0 && eps <= 1.0))
     throw std::invalid_argument("cross_entropy: label_smoothing must be in [0, 1], got " + std::to_string(eps));
-  const int64_t N = logits.size(0), C = logits.size(1);
+  // N: the whole batch's size, also under a split (the mean is over the whole batch).
+  const int64_t N = batch_total(logits.size(0)), C = logits.size(1);
   Tensor logp = hqc::log_softmax(logits.data(), 1).contiguous();  // (N, C)
   double total = 0;
   detail::dispatch_float(logp.dtype(), "cross_entropy", [&](auto zero) {
     using T = decltype(zero);
     const T* lp = logp.data<T>();
-    total = sample_sum(N, [&](int64_t i) {
+    total = sample_sum(logp.size(0), [&](int64_t i) {
       double row = 0;
       for (int64_t c = 0; c < C; ++c) row += double(lp[i * C + c]);
       return -(1 - eps) * double(lp[i * C + y[i]]) - eps / double(C) * row;
@@ -63,7 +67,7 @@ Variable cross_entropy(const Variable& logits, const Tensor& labels, double eps)
     detail::dispatch_float(grad.dtype(), "cross_entropy backward", [&](auto zero) {
       using T = decltype(zero);
       T* d = grad.data<T>();
-      for (int64_t i = 0; i < N; ++i)
+      for (int64_t i = 0, rows = logp.size(0); i < rows; ++i)
         for (int64_t c = 0; c < C; ++c) {
           const double q = (c == y[i] ? 1 - eps : 0.0) + eps / double(C);
           d[i * C + c] = T((double(d[i * C + c]) - q) * scale);
@@ -75,18 +79,18 @@ Variable cross_entropy(const Variable& logits, const Tensor& labels, double eps)
 
 Variable nll_loss(const Variable& log_probs, const Tensor& labels) {
   auto y = check_labels("nll_loss", log_probs, labels);
-  const int64_t N = log_probs.size(0), C = log_probs.size(1);
+  const int64_t rows = log_probs.size(0), N = batch_total(rows), C = log_probs.size(1);
   Tensor lp = log_probs.data().contiguous();
   double total = 0;
   detail::dispatch_float(lp.dtype(), "nll_loss", [&](auto zero) {
     using T = decltype(zero);
-    total = sample_sum(N, [&](int64_t i) { return -double(lp.data<T>()[i * C + y[i]]); });
+    total = sample_sum(rows, [&](int64_t i) { return -double(lp.data<T>()[i * C + y[i]]); });
   });
   Tensor loss = full({}, total / double(N), log_probs.dtype());
   return make_result(loss, {log_probs}, "nll_loss", [=](const Tensor& g) {
-    Tensor grad = zeros({N, C}, g.dtype());
+    Tensor grad = zeros({rows, C}, g.dtype());
     const double v = -g.item() / double(N);
-    for (int64_t i = 0; i < N; ++i) grad.set({i, y[i]}, v);
+    for (int64_t i = 0; i < rows; ++i) grad.set({i, y[i]}, v);
     return std::vector<Tensor>{grad};
   });
 }

@@ -9,6 +9,7 @@
 #include "quantum/embedding.hpp"
 #include "quantum/measure.hpp"
 #include "quantum/simd/kernels.hpp"
+#include "tensor/reduce.hpp"
 
 namespace hqc::quantum {
 
@@ -27,12 +28,11 @@ Tensor check_grad_out(const Tensor& g, int n, int64_t B, const char* op) {
   return t;
 }
 
-// Accumulates a per-sample dL/dt (d: B values) into the gradient of the op's parameter source.
+// Accumulates a per-sample dL/dt (d: B values) into the gradient of the op's parameter source. A
+// weight's is summed over the batch as every batch reduction is (batch_sum, tensor/reduce.hpp).
 void accumulate(const Op& op, const double* d, int64_t B, Gradients& g) {
   if (op.param.kind == Param::Kind::weight) {
-    double s = 0.0;
-    for (int64_t b = 0; b < B; ++b) s += d[b];  // fixed order: bit-identical run to run
-    g.weights.data<double>()[op.param.index] += s;
+    g.weights.data<double>()[op.param.index] += batch_sum(d, B);
   } else if (op.param.kind == Param::Kind::input) {
     const int64_t K = g.inputs.size(1);
     double* gi = g.inputs.data<double>();
@@ -70,6 +70,10 @@ Gradients adjoint_expval_z(const Circuit& c, const Bound& bound, const StateBatc
   kern.apply_z_sum(psi.re(), psi.im(), lam.re(), lam.im(), dim, B, n, gt.data(), scratch.data());
 
   std::vector<double> dre(B), dim_(B);
+  // The weights' sums over the batch, in sweep order, are added once the sweep is done: under a batch
+  // split (tensor/batch_split.hpp) they are exchanged first, in one call, and become the whole batch's.
+  std::vector<double> wsum;
+  std::vector<int64_t> widx;
   const auto& ops = c.ops();
   for (size_t j = ops.size(); j-- > 0;) {
     const Op& op = ops[j];
@@ -81,11 +85,20 @@ Gradients adjoint_expval_z(const Circuit& c, const Bound& bound, const StateBatc
       std::fill(dre.begin(), dre.end(), 0.0);
       std::fill(dim_.begin(), dim_.end(), 0.0);
       kern.braket_1q(lam.re(), lam.im(), psi.re(), psi.im(), dim, B, tbit, cmask, P.data(), dre.data(), dim_.data());
-      accumulate(op, dim_.data(), B, out);  // dL/dt = Im<lambda|P psi>
+      // dL/dt = Im<lambda|P psi>
+      if (op.param.kind == Param::Kind::weight) {
+        wsum.push_back(batch_sum(dim_.data(), B));
+        widx.push_back(op.param.index);
+      } else {
+        accumulate(op, dim_.data(), B, out);
+      }
     }
     apply_op(psi, op, bound, true, scratch);
     apply_op(lam, op, bound, true, scratch);
   }
+
+  combine_batch_sums(wsum.data(), static_cast<int64_t>(wsum.size()));
+  for (size_t i = 0; i < wsum.size(); ++i) out.weights.data<double>()[widx[i]] += wsum[i];
 
   if (c.amplitude_embedding()) {
     // dL/dpsi_0 = 2 Re(lambda_0) for the real psi_0 the embedding prepares.

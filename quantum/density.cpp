@@ -15,6 +15,7 @@
 #include "quantum/embedding.hpp"
 #include "quantum/state.hpp"
 #include "tensor/parallel.hpp"
+#include "tensor/reduce.hpp"
 
 namespace hqc::quantum {
 
@@ -303,7 +304,7 @@ Gradients density_adjoint_expval_z(const Circuit& c, const Bound& bound, const N
   Plan plan(c, bound, noise);
   const int64_t D = plan.D;
   Gradients out{zeros({W}, DType::f64), zeros({B, K}, DType::f64)};
-  std::vector<double> gw(static_cast<size_t>(B * W), 0.0);  // per sample, summed in sample order below
+  std::vector<double> gw(static_cast<size_t>(B * W), 0.0);  // per sample, summed over the batch below
   std::vector<double> gpsi(static_cast<size_t>(D * B), 0.0);  // dL/dpsi_0, (D, B) as the embedding wants
   const double* gp = g.data<double>();
   double* gin = out.inputs.data<double>();
@@ -358,8 +359,11 @@ Gradients density_adjoint_expval_z(const Circuit& c, const Bound& bound, const N
     }
   });
   double* ow = out.weights.data<double>();
-  for (int64_t b = 0; b < B; ++b)
-    for (int64_t w = 0; w < W; ++w) ow[w] += gw[b * W + w];
+  // Summed over the batch as every batch reduction is (tensor/reduce.hpp); the whole batch's under a split.
+  std::vector<double> sw(static_cast<size_t>(W));
+  for (int64_t w = 0; w < W; ++w) sw[w] = batch_sum(gw.data() + w, B, W);
+  combine_batch_sums(sw.data(), W);
+  for (int64_t w = 0; w < W; ++w) ow[w] += sw[w];
   if (c.amplitude_embedding()) embed_amplitudes_backward(*c.amplitude_embedding(), bound.x(), n, B, gpsi.data(), gin);
   return out;
 }
@@ -394,9 +398,7 @@ Gradients density_parameter_shift_expval_z(const Circuit& c, const Bound& bound,
       for (int64_t b = 0; b < B; ++b) d[b] = (fp[b] - fm[b]) / 2;
     }
     if (ops[j].param.kind == Param::Kind::weight) {
-      double s = 0.0;
-      for (int64_t b = 0; b < B; ++b) s += d[b];
-      out.weights.data<double>()[ops[j].param.index] += s;
+      out.weights.data<double>()[ops[j].param.index] += batch_sum(d.data(), B);
     } else {
       for (int64_t b = 0; b < B; ++b) out.inputs.data<double>()[b * K + ops[j].param.index] += d[b];
     }

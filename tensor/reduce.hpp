@@ -14,11 +14,15 @@
 //
 // chunked_sum(n, partials, part, fn) runs fn(begin, end, partial) for every chunk, chunks split over
 // the threads (fn overwrites its `part` values), and leaves the tree's sum in partials[0, part).
+// Under a batch split (batch_split.hpp) it then hands that sum to the exchange, which makes it the
+// whole batch's; the other sums over the batch (loss, BatchNorm, the quantum layer) do the same.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
+#include <vector>
 
+#include "tensor/batch_split.hpp"
 #include "tensor/parallel.hpp"
 
 namespace hqc {
@@ -54,14 +58,30 @@ template <typename T> T tree_sum_values(T* v, int64_t chunks) {
   return v[0];
 }
 
+// Σ v[i·stride] over n samples, per chunk in sample order and the chunks by the tree: the sum of one
+// value per sample (the quantum layer's weight gradients).
+template <typename T> T batch_sum(const T* v, int64_t n, int64_t stride = 1) {
+  const int64_t chunks = batch_chunks(n);
+  T partial[64];  // chunks of up to 1024 samples on the stack
+  std::vector<T> heap(chunks > 64 ? size_t(chunks) : 0);
+  T* p = chunks > 64 ? heap.data() : partial;
+  for (int64_t k = 0; k < chunks; ++k) {
+    T s = T(0);
+    for (int64_t i = batch_chunk_begin(n, k); i < batch_chunk_begin(n, k + 1); ++i) s += v[i * stride];
+    p[k] = s;
+  }
+  return tree_sum_values(p, chunks);
+}
+
 // fn(int64_t begin, int64_t end, T* partial) over the chunks of n > 0 samples, then the tree's sum
-// into partials[0, part). partials holds batch_chunks(n)·part values.
+// into partials[0, part) (the whole batch's under a split). partials holds batch_chunks(n)·part values.
 template <typename T, typename Fn> void chunked_sum(int64_t n, T* partials, int64_t part, Fn&& fn) {
   const int64_t chunks = batch_chunks(n);
   parallel_for(chunks, 1, [&](int64_t k0, int64_t k1) {
     for (int64_t k = k0; k < k1; ++k) fn(batch_chunk_begin(n, k), batch_chunk_begin(n, k + 1), partials + k * part);
   });
   tree_sum(partials, chunks, part);
+  combine_batch_sums(partials, part);
 }
 
 }  // namespace hqc

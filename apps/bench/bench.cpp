@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "apps/distributed.hpp"
 #include "tensor/gemm.hpp"
 #include "tensor/random.hpp"
 #include "tensor/simd.hpp"
@@ -49,7 +50,8 @@ std::vector<double> Protocol::run(const std::function<void()>& call) const {
   double t0 = now_seconds();
   call();
   const double one = std::max(now_seconds() - t0, 1e-7);
-  const int64_t per_window = std::max<int64_t>(1, static_cast<int64_t>(window_seconds / one));
+  // Rank 0's count on every rank under mpirun: a training step there is an exchange between ranks.
+  const int64_t per_window = app::dist::rank0_value(std::max<int64_t>(1, static_cast<int64_t>(window_seconds / one)));
   std::vector<double> out;
   for (int w = 0; w < windows; ++w) {
     t0 = now_seconds();

@@ -5,6 +5,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "apps/distributed.hpp"
 #include "apps/memory.hpp"
 #include "apps/models.hpp"
 #include "apps/training.hpp"
@@ -76,7 +77,9 @@ struct Trainer {
       loader->start_epoch(++epoch);
       loader->next(b);
     }
-    app::train_step(*model, recipe, *optimizer, *schedule, b.images, b.labels);
+    // Under mpirun each rank trains on its share of the batch (apps/distributed.hpp).
+    const app::dist::Batch share(b.images.size(0));
+    app::train_step(*model, recipe, *optimizer, *schedule, share.rows(b.images), share.rows(b.labels));
   }
 };
 
@@ -133,6 +136,12 @@ ModelResult bench_model(const ModelSpec& spec, const Protocol& proto, uint64_t s
   r.parameters = t.model->num_parameters();
   r.forward_flops = forward_flops_per_image(*t.model, t.config.input);
   const double flops = static_cast<double>(r.forward_flops);
+  if (app::dist::size() > 1) {
+    const app::dist::Traffic before = app::dist::traffic();
+    t.step();
+    r.exchange_sums = app::dist::traffic().calls - before.calls;
+    r.exchange_bytes_sent = app::dist::traffic().bytes_sent - before.bytes_sent;
+  }
   const auto train = proto.run([&] { t.step(); });
   r.train_images_per_s = stat_of(train, [](double s) { return static_cast<double>(kBatch) / s; });
   r.train_gflops = stat_of(train, [&](double s) { return 3 * flops * static_cast<double>(kBatch) / s * 1e-9; });
@@ -192,6 +201,7 @@ cli::Json to_json(const ModelResult& r, double peak_gflops) {
       .set("batch_prep_ms", to_json(r.batch_prep_ms))
       .set("batch_prep_augmented_ms", to_json(r.batch_prep_augmented_ms));
   if (r.peak_rss_mb >= 0) j.set("peak_rss_mb", r.peak_rss_mb);
+  if (r.exchange_sums > 0) j.set("exchange_sums_per_step", r.exchange_sums).set("exchange_bytes_sent_per_step", r.exchange_bytes_sent);
   j.set("forward_flops_per_image", r.forward_flops)
       .set("train_gflops", to_json(r.train_gflops))
       .set("infer_gflops", to_json(r.infer_gflops));

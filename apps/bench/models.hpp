@@ -44,6 +44,8 @@ struct ModelResult {
   double peak_rss_mb = -1;  // < 0: not measured
   int64_t forward_flops = 0;       // per image (forward_flops_per_image)
   Stat train_gflops, infer_gflops;  // 3 x forward_flops x train images/s; forward_flops x infer images/s
+  // Under mpirun (apps/distributed.hpp): what one training step exchanged, rank 0's bytes sent; 0: one process.
+  int64_t exchange_sums = 0, exchange_bytes_sent = 0;
 };
 
 // 2 x the multiply-adds of every Conv2d (weight elements x output height x width) and Linear (weight

@@ -108,26 +108,51 @@ void plane_affine2(const double* d, double k, const double* p, double u, double 
 }
 }  // namespace
 
+// Under a batch split (tensor/batch_split.hpp) every per-channel sum is the whole batch's before it
+// is used: the channels' sums are taken in one pass, exchanged together, and the next pass uses them
+// (SyncBatchNorm). One process keeps the single pass per channel (its planes stay in cache); both
+// do the same arithmetic per channel.
 template <typename T>
 void batchnorm_forward_train(const BatchNormGeometry& g, const T* x, const T* gamma, const T* beta, double eps, T* y,
                              double* mean, double* var, double* invstd, bool relu) {
   const int64_t N = g.N, C = g.C, S = g.S;
-  const double m = double(N * S);
+  const double m = double(batch_total(N) * S);
+  auto sum = [&](int64_t c) {
+    return sample_sums<1>(N, [&](int64_t n, double* a) { a[0] += plane_sum(x + (n * C + c) * S, S); })[0];
+  };
+  auto sq_dev = [&](int64_t c, double mu) {
+    return sample_sums<1>(N, [&](int64_t n, double* a) { a[0] += plane_sq_dev(x + (n * C + c) * S, mu, S); })[0];
+  };
+  auto finish = [&](int64_t c, double mu, double q) {
+    const double v = q / m, is = 1.0 / std::sqrt(v + eps);
+    mean[c] = mu;
+    var[c] = v;
+    invstd[c] = is;
+    // y = x * a + b folds the four per-channel constants into two.
+    const T a = T(is * (gamma ? double(gamma[c]) : 1.0));
+    const T b = T((beta ? double(beta[c]) : 0.0) - mu * is * (gamma ? double(gamma[c]) : 1.0));
+    for (int64_t n = 0; n < N; ++n) plane_affine(x + (n * C + c) * S, a, b, y + (n * C + c) * S, S, relu);
+  };
+  if (!batch_split().exchange) {
+    parallel_for(C, channel_grain(g), [&](int64_t c0, int64_t c1) {
+      for (int64_t c = c0; c < c1; ++c) {
+        const double mu = sum(c) / m;
+        finish(c, mu, sq_dev(c, mu));
+      }
+    });
+    return;
+  }
+  std::vector<double> s(C), q(C);
   parallel_for(C, channel_grain(g), [&](int64_t c0, int64_t c1) {
-    for (int64_t c = c0; c < c1; ++c) {
-      const double s = sample_sums<1>(N, [&](int64_t n, double* a) { a[0] += plane_sum(x + (n * C + c) * S, S); })[0];
-      const double mu = s / m;
-      const double q =
-          sample_sums<1>(N, [&](int64_t n, double* a) { a[0] += plane_sq_dev(x + (n * C + c) * S, mu, S); })[0];
-      const double v = q / m, is = 1.0 / std::sqrt(v + eps);
-      mean[c] = mu;
-      var[c] = v;
-      invstd[c] = is;
-      // y = x * a + b folds the four per-channel constants into two.
-      const T a = T(is * (gamma ? double(gamma[c]) : 1.0));
-      const T b = T((beta ? double(beta[c]) : 0.0) - mu * is * (gamma ? double(gamma[c]) : 1.0));
-      for (int64_t n = 0; n < N; ++n) plane_affine(x + (n * C + c) * S, a, b, y + (n * C + c) * S, S, relu);
-    }
+    for (int64_t c = c0; c < c1; ++c) s[c] = sum(c);
+  });
+  combine_batch_sums(s.data(), C);
+  parallel_for(C, channel_grain(g), [&](int64_t c0, int64_t c1) {
+    for (int64_t c = c0; c < c1; ++c) q[c] = sq_dev(c, s[c] / m);
+  });
+  combine_batch_sums(q.data(), C);
+  parallel_for(C, channel_grain(g), [&](int64_t c0, int64_t c1) {
+    for (int64_t c = c0; c < c1; ++c) finish(c, s[c] / m, q[c]);
   });
 }
 
@@ -150,33 +175,54 @@ template <typename T>
 void batchnorm_backward_train(const BatchNormGeometry& g, const T* dy, const T* x, const T* gamma, const double* mean,
                               const double* invstd, T* dx, T* dgamma, T* dbeta, const T* relu_out) {
   const int64_t N = g.N, C = g.C, S = g.S;
-  const double m = double(N * S);
+  const double m = double(batch_total(N) * S);
+  // With relu, the masked dy goes to dx first (still in cache for the sums), and dx is then the dy
+  // of the plain formula below.
+  const T* d = relu_out ? dx : dy;
+  // Σ dy and Σ dy·x of channel c; Σ dy·(x - mean) = Σ dy·x - mean·Σ dy.
+  auto sums = [&](int64_t c) {
+    return sample_sums<2>(N, [&](int64_t n, double* a) {
+      const int64_t off = (n * C + c) * S;
+      if (relu_out) plane_relu_mask(dy + off, relu_out + off, dx + off, S);
+      a[0] += plane_sum(d + off, S);
+      a[1] += plane_dot(d + off, x + off, S);
+    });
+  };
+  auto finish = [&](int64_t c, double sdy, double sdx) {
+    const double mu = mean[c], is = invstd[c];
+    const double sdyx = sdx - mu * sdy;
+    const double db = sdy, dg = sdyx * is;
+    if (dgamma) dgamma[c] = T(dg);
+    if (dbeta) dbeta[c] = T(db);
+    // dx = k·dy - k/m·dβ - k/m·x̂·dγ, with k = γ·invstd; as dx = k·dy + u·x + v.
+    const double k = (gamma ? double(gamma[c]) : 1.0) * is;
+    const double u = -k / m * dg * is;
+    const double v = -k / m * db - u * mu;
+    const T kt = T(k), ut = T(u), vt = T(v);
+    for (int64_t n = 0; n < N; ++n) {
+      const int64_t off = (n * C + c) * S;
+      plane_affine2(d + off, kt, x + off, ut, vt, dx + off, S);
+    }
+  };
+  if (!batch_split().exchange) {
+    parallel_for(C, channel_grain(g), [&](int64_t c0, int64_t c1) {
+      for (int64_t c = c0; c < c1; ++c) {
+        const auto [sdy, sdx] = sums(c);
+        finish(c, sdy, sdx);
+      }
+    });
+    return;
+  }
+  std::vector<double> s(2 * C);  // (C, 2): Σ dy, Σ dy·x
   parallel_for(C, channel_grain(g), [&](int64_t c0, int64_t c1) {
     for (int64_t c = c0; c < c1; ++c) {
-      const double mu = mean[c], is = invstd[c];
-      // Σ dy and Σ dy·x; Σ dy·(x - mean) = Σ dy·x - mean·Σ dy. With relu, the masked dy goes to dx
-      // first (still in cache for the sums), and dx is then the dy of the plain formula below.
-      const T* d = relu_out ? dx : dy;
-      const auto [sdy, sdx] = sample_sums<2>(N, [&](int64_t n, double* a) {
-        const int64_t off = (n * C + c) * S;
-        if (relu_out) plane_relu_mask(dy + off, relu_out + off, dx + off, S);
-        a[0] += plane_sum(d + off, S);
-        a[1] += plane_dot(d + off, x + off, S);
-      });
-      const double sdyx = sdx - mu * sdy;
-      const double db = sdy, dg = sdyx * is;
-      if (dgamma) dgamma[c] = T(dg);
-      if (dbeta) dbeta[c] = T(db);
-      // dx = k·dy - k/m·dβ - k/m·x̂·dγ, with k = γ·invstd; as dx = k·dy + u·x + v.
-      const double k = (gamma ? double(gamma[c]) : 1.0) * is;
-      const double u = -k / m * dg * is;
-      const double v = -k / m * db - u * mu;
-      const T kt = T(k), ut = T(u), vt = T(v);
-      for (int64_t n = 0; n < N; ++n) {
-        const int64_t off = (n * C + c) * S;
-        plane_affine2(d + off, kt, x + off, ut, vt, dx + off, S);
-      }
+      const auto [sdy, sdx] = sums(c);
+      s[2 * c] = sdy, s[2 * c + 1] = sdx;
     }
+  });
+  combine_batch_sums(s.data(), 2 * C);
+  parallel_for(C, channel_grain(g), [&](int64_t c0, int64_t c1) {
+    for (int64_t c = c0; c < c1; ++c) finish(c, s[2 * c], s[2 * c + 1]);
   });
 }
 

@@ -3,6 +3,7 @@
 #include "autograd/functions.hpp"
 #include "autograd/gradcheck.hpp"
 #include "common.hpp"
+#include "quantum/adjoint.hpp"
 #include "quantum/layer.hpp"
 
 using namespace hqc;
@@ -117,4 +118,37 @@ TEST_CASE("a small hybrid network with the quantum layer trains: its loss falls"
   CHECK(last < 0.8 * first);
   // The quantum weights moved: gradient reached them.
   CHECK(q.weights().grad().defined());
+}
+
+TEST_CASE("quantum layer weight gradient of a batch split at chunk boundaries adds up to the whole batch's bits") {
+  // The weight gradient is summed over fixed chunks of 16 samples and the fixed tree
+  // (tensor/reduce.hpp): 37 samples = chunks 0-1 and chunk 2, so the parts [0, 16), [16, 32) and
+  // [32, 37) added as (a + b) + c are the whole batch's root. In float64, before the layer rounds
+  // the gradient to its weights' type.
+  Generator gen(61);
+  for (Template t : {Template::basic, Template::strong}) {
+    CAPTURE(static_cast<int>(t));
+    LayerSpec spec{4, 2, t, Rotation::Y};
+    const Tensor x = rand_uniform({37, 16}, 0.1, 1.0, gen, DType::f64);
+    const Tensor w = rand_uniform(layer_weight_shape(spec), 0, 6.28, gen, DType::f64).reshape({-1});
+    const Tensor gy = rand_uniform({37, 4}, -1.0, 1.0, gen, DType::f64);
+    const Circuit circuit = layer_circuit(spec, 16);
+    auto grad = [&](int64_t r0, int64_t r1) {
+      return adjoint_expval_z(circuit, w, x.narrow(0, r0, r1 - r0).contiguous(), gy.narrow(0, r0, r1 - r0).contiguous())
+          .weights.values<double>();
+    };
+    const auto whole = grad(0, 37), a = grad(0, 16), b = grad(16, 32), c = grad(32, 37), left = grad(0, 32);
+    // And the tree's sum is the gradient: against the sum of the per-sample gradients in sample order.
+    std::vector<double> serial(whole.size(), 0.0);
+    for (int64_t i = 0; i < 37; ++i) {
+      const auto v = grad(i, i + 1);
+      for (std::size_t k = 0; k < serial.size(); ++k) serial[k] += v[k];
+    }
+    for (std::size_t k = 0; k < serial.size(); ++k) CHECK(whole[k] == doctest::Approx(serial[k]).epsilon(1e-12));
+    for (std::size_t i = 0; i < whole.size(); ++i) {
+      CAPTURE(i);
+      CHECK(a[i] + b[i] == left[i]);
+      CHECK((a[i] + b[i]) + c[i] == whole[i]);
+    }
+  }
 }
