@@ -7,6 +7,9 @@ const QuantumKernels* kernels_scalar();
 const QuantumKernels* kernels_avx2();
 const QuantumKernels* kernels_avx512();
 #endif
+#ifdef HQC_ARM_NEON
+const QuantumKernels* kernels_neon();
+#endif
 }  // namespace hqc::quantum::detail
 
 namespace hqc::quantum {
@@ -16,8 +19,11 @@ const QuantumKernels& sv_kernels(SimdLevel level) {
   switch (level) {
     case SimdLevel::avx512: return *detail::kernels_avx512();
     case SimdLevel::avx2: return *detail::kernels_avx2();
-    case SimdLevel::scalar: break;
+    case SimdLevel::scalar:
+    case SimdLevel::neon: break;
   }
+#elif defined(HQC_ARM_NEON)
+  if (level == SimdLevel::neon) return *detail::kernels_neon();
 #else
   (void)level;
 #endif
