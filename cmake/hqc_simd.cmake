@@ -10,8 +10,10 @@
 # These files alone keep GCC's contraction of a*b+c into FMA (-ffp-contract=fast; the rest of the
 # project is built with off, CMakeLists.txt): their plainly written lines (the quantum gate kernels,
 # the scalar tails of dot products, sigmoid and tanh, two Winograd rows) compile to FMA, and the AVX2,
-# AVX-512 and NEON results are computed so. The scalar kernels, on x86 and on ARM, are the ones
-# without contraction, which is why only the scalar level gives the same bits on every CPU.
+# AVX-512 and NEON results are computed so. (quantum has no NEON file: contracted, its loops gave a
+# sample bits that depended on its batch position; quantum/simd/kernels.cpp.) The scalar kernels, on
+# x86 and on ARM, are the ones without contraction, which is why only the scalar level gives the
+# same bits on every CPU.
 # Call it in the library's own CMakeLists.txt: file names are relative to that folder.
 function(hqc_simd_sources target)
   cmake_parse_arguments(ARG "" "" "AVX2;AVX512;NEON" ${ARGN})

@@ -1,4 +1,9 @@
 // kernels.cpp — which statevector kernel table is in use (follows hqc::simd_level()).
+//
+// The neon level (aarch64) uses the scalar table: NEON is in aarch64's base instruction set, so the
+// compiler already vectorises these loops with it, without contraction. A copy built with
+// -ffp-contract=fast, as the AVX ones are, gave a sample's amplitudes bits that depended on its
+// position in the batch (GCC fused the vectorised body and the scalar tail differently).
 #include "quantum/simd/kernels.hpp"
 
 namespace hqc::quantum::detail {
@@ -6,9 +11,6 @@ const QuantumKernels* kernels_scalar();
 #ifdef HQC_X86_SIMD
 const QuantumKernels* kernels_avx2();
 const QuantumKernels* kernels_avx512();
-#endif
-#ifdef HQC_ARM_NEON
-const QuantumKernels* kernels_neon();
 #endif
 }  // namespace hqc::quantum::detail
 
@@ -22,8 +24,6 @@ const QuantumKernels& sv_kernels(SimdLevel level) {
     case SimdLevel::scalar:
     case SimdLevel::neon: break;
   }
-#elif defined(HQC_ARM_NEON)
-  if (level == SimdLevel::neon) return *detail::kernels_neon();
 #else
   (void)level;
 #endif

@@ -1,8 +1,7 @@
 // kernels.inl — the statevector kernels, written once as plain loops over the batch lane and
-// compiled once per level (kernels_scalar.cpp without flags, kernels_avx2.cpp, kernels_avx512.cpp,
-// kernels_neon.cpp on aarch64) so the compiler vectorises the innermost loop with the widest
-// registers the CPU has. Included inside an anonymous namespace: no copy leaks into another
-// through the linker.
+// compiled three times (kernels_scalar.cpp without flags, kernels_avx2.cpp, kernels_avx512.cpp) so
+// the compiler vectorises the innermost loop with the widest registers the CPU has. Included inside
+// an anonymous namespace: no copy leaks into another through the linker.
 //
 // Layout (see quantum/state.hpp): re and im are (D, B) row-major, D = 2^n amplitudes, B samples,
 // so row i holds amplitude i of every sample and one gate is a pass over contiguous rows.
