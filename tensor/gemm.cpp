@@ -92,6 +92,9 @@ const detail::GemmKernel& gemm_kernel(SimdLevel level) {
   if (level == SimdLevel::avx512) return *detail::gemm_kernel_avx512();
   if (level == SimdLevel::avx2) return *detail::gemm_kernel_avx2();
 #endif
+#ifdef HQC_ARM_NEON
+  if (level == SimdLevel::neon) return *detail::gemm_kernel_neon();
+#endif
   return kPortable;
 }
 

@@ -1,5 +1,6 @@
 // gemm_kernel.hpp — the contract between the blocked sgemm driver (gemm.cpp) and the per-ISA
-// micro-kernels (gemm_avx512.cpp, gemm_avx2.cpp, the portable one in gemm.cpp). Internal header.
+// micro-kernels (gemm_avx512.cpp, gemm_avx2.cpp, gemm_neon.cpp, the portable one in gemm.cpp).
+// Internal header.
 //
 // A micro-kernel computes one MR x NR tile of C from packed panels:
 //   c(MR, NR) = alpha * a_panel^T b_panel + beta * c      (beta == 0: c is not read)
@@ -42,6 +43,9 @@ struct GemmKernel {
 #ifdef HQC_X86_SIMD
 const GemmKernel* gemm_kernel_avx512();
 const GemmKernel* gemm_kernel_avx2();
+#endif
+#ifdef HQC_ARM_NEON
+const GemmKernel* gemm_kernel_neon();
 #endif
 
 }  // namespace hqc::detail

@@ -123,12 +123,20 @@ ScaledDD normalise(DD v, int64_t e) {
   const int k = std::ilogb(v.hi);
   return {{std::ldexp(v.hi, -k), std::ldexp(v.lo, -k)}, e + k};
 }
+// The same for a product of two factors in [1, 2) (hi in [1, 4]): the exponent read from the bits
+// and the scaling a product by an exact power of two, the same bits as ilogb and ldexp give without
+// their library calls (which cost most of powi's time).
+ScaledDD renormalise(DD v, int64_t e) {
+  const int k = biased_exponent(v.hi) - 1023;  // 0, 1 or 2
+  const double s = std::bit_cast<double>(static_cast<uint64_t>(1023 - k) << 52);  // 2^-k
+  return {{v.hi * s, v.lo * s}, e + k};
+}
 ScaledDD dd_powi(double x, int64_t n) {
   ScaledDD result{{1.0, 0.0}, 0}, base = normalise({x, 0.0}, 0);
   while (n > 0) {
-    if (n & 1) result = normalise(dd_mul(result.v, base.v), result.e + base.e);
+    if (n & 1) result = renormalise(dd_mul(result.v, base.v), result.e + base.e);
     n >>= 1;
-    if (n > 0) base = normalise(dd_mul(base.v, base.v), 2 * base.e);
+    if (n > 0) base = renormalise(dd_mul(base.v, base.v), 2 * base.e);
   }
   return result;
 }

@@ -1,4 +1,5 @@
-// simd.cpp — which kernel table is in use: cpuid at start-up, HQC_SIMD to force one.
+// simd.cpp — which kernel table is in use: the best the CPU has at start-up (cpuid on x86-64, NEON
+// on aarch64), HQC_SIMD to force one.
 #include "tensor/simd.hpp"
 
 #include <atomic>
@@ -12,6 +13,9 @@ const KernelTable* kernel_table_scalar();
 #ifdef HQC_X86_SIMD
 const KernelTable* kernel_table_avx2();
 const KernelTable* kernel_table_avx512();
+#endif
+#ifdef HQC_ARM_NEON
+const KernelTable* kernel_table_neon();
 #endif
 }  // namespace hqc::detail
 
@@ -27,8 +31,11 @@ bool cpu_supports(SimdLevel level) {
     case SimdLevel::avx512:
       return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
              __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
+    case SimdLevel::neon: return false;
   }
   return false;
+#elif defined(HQC_ARM_NEON)
+  return level == SimdLevel::scalar || level == SimdLevel::neon;  // NEON is in aarch64's base set
 #else
   return level == SimdLevel::scalar;
 #endif
@@ -38,7 +45,7 @@ SimdLevel initial_level() {
   SimdLevel best = simd_best();
   const char* env = std::getenv("HQC_SIMD");
   if (!env || !*env) return best;
-  for (SimdLevel l : {SimdLevel::scalar, SimdLevel::avx2, SimdLevel::avx512}) {
+  for (SimdLevel l : {SimdLevel::scalar, SimdLevel::avx2, SimdLevel::avx512, SimdLevel::neon}) {
     if (std::strcmp(env, simd_name(l)) == 0) {
       if (!simd_available(l)) {
         throw std::runtime_error(std::string("HQC_SIMD=") + env + ": not available on this CPU or build");
@@ -46,7 +53,7 @@ SimdLevel initial_level() {
       return l;
     }
   }
-  throw std::runtime_error(std::string("HQC_SIMD=") + env + ": expected scalar, avx2 or avx512");
+  throw std::runtime_error(std::string("HQC_SIMD=") + env + ": expected scalar, avx2, avx512 or neon");
 }
 
 std::atomic<int>& level_ref() {
@@ -61,6 +68,7 @@ const char* simd_name(SimdLevel level) {
     case SimdLevel::scalar: return "scalar";
     case SimdLevel::avx2: return "avx2";
     case SimdLevel::avx512: return "avx512";
+    case SimdLevel::neon: return "neon";
   }
   return "?";
 }
@@ -70,6 +78,7 @@ bool simd_available(SimdLevel level) { return cpu_supports(level); }
 SimdLevel simd_best() {
   if (cpu_supports(SimdLevel::avx512)) return SimdLevel::avx512;
   if (cpu_supports(SimdLevel::avx2)) return SimdLevel::avx2;
+  if (cpu_supports(SimdLevel::neon)) return SimdLevel::neon;
   return SimdLevel::scalar;
 }
 
@@ -87,6 +96,9 @@ const KernelTable& kernels(SimdLevel level) {
 #ifdef HQC_X86_SIMD
   if (level == SimdLevel::avx512 && cpu_supports(level)) return *detail::kernel_table_avx512();
   if (level == SimdLevel::avx2 && cpu_supports(level)) return *detail::kernel_table_avx2();
+#endif
+#ifdef HQC_ARM_NEON
+  if (level == SimdLevel::neon) return *detail::kernel_table_neon();
 #endif
   (void)level;
   return *detail::kernel_table_scalar();

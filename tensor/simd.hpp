@@ -1,19 +1,23 @@
 // simd.hpp — run-time choice of the SIMD instruction set, and the float32 kernel table.
 //
 // Each kernel is written once (tensor/simd/kernels.inl) against a tiny vector wrapper
-// (tensor/simd/vec_*.hpp) and compiled three times: portable scalar (width 1, no flags),
-// AVX2+FMA (-mavx2 -mfma) and AVX-512 (-mavx512f ...). At start-up cpuid picks the best the CPU
-// has; HQC_SIMD=scalar|avx2|avx512 in the environment, or set_simd_level(), forces one — the tests
+// (tensor/simd/vec_*.hpp) and compiled once per instruction set: portable scalar (width 1, no
+// flags) everywhere; on x86-64 AVX2+FMA (-mavx2 -mfma) and AVX-512 (-mavx512f ...), of which cpuid
+// picks the best the CPU has at start-up; on aarch64 NEON (width 4), which every such CPU has.
+// HQC_SIMD=scalar|avx2|avx512|neon in the environment, or set_simd_level(), forces one — the tests
 // use that to check every path against the scalar one on the same machine. A portable build
-// (HQC_PORTABLE=ON, or a non-x86 CPU) contains only the scalar table. nn's convolution and pooling
+// (HQC_PORTABLE=ON, or another CPU) contains only the scalar table. nn's convolution and pooling
 // kernels have their own table on the same wrappers and level (nn/kernels/simd/table.hpp).
+//
+// Across CPUs only the scalar level gives the same bits (x86-64 and aarch64 alike); each SIMD
+// level has its own (FMA, lane order), the same run to run on one machine.
 #pragma once
 
 #include <cstdint>
 
 namespace hqc {
 
-enum class SimdLevel { scalar = 0, avx2 = 1, avx512 = 2 };
+enum class SimdLevel { scalar = 0, avx2 = 1, avx512 = 2, neon = 3 };
 
 const char* simd_name(SimdLevel level);
 SimdLevel simd_best();             // best level both built in and supported by this CPU

@@ -59,7 +59,7 @@ class ThreadCountGuard {
 
 inline std::vector<SimdLevel> available_levels() {
   std::vector<SimdLevel> out;
-  for (SimdLevel l : {SimdLevel::scalar, SimdLevel::avx2, SimdLevel::avx512})
+  for (SimdLevel l : {SimdLevel::scalar, SimdLevel::avx2, SimdLevel::avx512, SimdLevel::neon})
     if (simd_available(l)) out.push_back(l);
   return out;
 }

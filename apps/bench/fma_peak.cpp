@@ -29,6 +29,9 @@ Level level_kernel(SimdLevel level) {
   if (level == SimdLevel::avx512) return {detail::fma_chains_avx512, 16};
   if (level == SimdLevel::avx2) return {detail::fma_chains_avx2, 8};
 #endif
+#ifdef HQC_ARM_NEON
+  if (level == SimdLevel::neon) return {detail::fma_chains_neon, 4};
+#endif
   (void)level;
   return {detail::fma_chains_scalar, 1};
 }

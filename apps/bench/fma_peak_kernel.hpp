@@ -1,5 +1,5 @@
 // fma_peak_kernel.hpp — the kernel behind this machine's FMA peak (fma_peak.hpp), one compilation per
-// instruction set (fma_peak_{scalar,avx2,avx512}.cpp, each with its own -m flags). Kept free of the
+// instruction set (fma_peak_{scalar,avx2,avx512,neon}.cpp, each with its own -m flags). Kept free of the
 // standard library's templates: a file compiled with AVX flags must not leave an AVX copy of an
 // inline function for the whole program to link against.
 #pragma once
@@ -17,5 +17,6 @@ inline constexpr int kFmaChains = 12;
 float fma_chains_scalar(int64_t iters);
 float fma_chains_avx2(int64_t iters);
 float fma_chains_avx512(int64_t iters);
+float fma_chains_neon(int64_t iters);
 
 }  // namespace hqc::bench::detail

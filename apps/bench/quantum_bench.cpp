@@ -96,7 +96,7 @@ int main(int argc, char** argv) {
   std::printf("%-44s %12s %12s\n", "case", "median us", "min us");
   const SimdLevel best = simd_level();
   Timing study{};
-  for (SimdLevel l : {SimdLevel::scalar, SimdLevel::avx2, SimdLevel::avx512}) {
+  for (SimdLevel l : {SimdLevel::scalar, SimdLevel::avx2, SimdLevel::avx512, SimdLevel::neon}) {
     if (!simd_available(l)) continue;
     set_simd_level(l);
     Timing t = bench_library(4, 2, 64, reps);

@@ -4,7 +4,8 @@
 #   cmake --build build-aarch64 && (cd build-aarch64 && ctest)
 # CMAKE_CROSSCOMPILING_EMULATOR makes ctest run every test binary under qemu-aarch64; -L points qemu
 # at the target's loader and libraries, which a dynamically linked binary needs (a static one does not).
-# Not x86, so only the portable scalar kernels are built (CMakeLists.txt, HQC_X86_SIMD).
+# aarch64: the NEON kernels beside the scalar ones (CMakeLists.txt, HQC_ARM_NEON); HQC_SIMD=scalar forces
+# the scalar level, whose results are the same bits as on x86-64.
 set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR aarch64)
 

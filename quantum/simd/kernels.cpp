@@ -1,4 +1,9 @@
 // kernels.cpp — which statevector kernel table is in use (follows hqc::simd_level()).
+//
+// The neon level (aarch64) uses the scalar table: NEON is in aarch64's base instruction set, so the
+// compiler already vectorises these loops with it, without contraction. A copy built with
+// -ffp-contract=fast, as the AVX ones are, gave a sample's amplitudes bits that depended on its
+// position in the batch (GCC fused the vectorised body and the scalar tail differently).
 #include "quantum/simd/kernels.hpp"
 
 namespace hqc::quantum::detail {
@@ -16,7 +21,8 @@ const QuantumKernels& sv_kernels(SimdLevel level) {
   switch (level) {
     case SimdLevel::avx512: return *detail::kernels_avx512();
     case SimdLevel::avx2: return *detail::kernels_avx2();
-    case SimdLevel::scalar: break;
+    case SimdLevel::scalar:
+    case SimdLevel::neon: break;
   }
 #else
   (void)level;

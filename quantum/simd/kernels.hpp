@@ -1,7 +1,7 @@
 // kernels.hpp — the table of double-precision statevector kernels, one per SIMD level.
 //
 // The kernels (quantum/simd/kernels.inl) are plain loops over the batch, compiled once per
-// instruction set; sv_kernels() picks the table for hqc::simd_level(), so HQC_SIMD=scalar|avx2|avx512
+// instruction set; sv_kernels() picks the table for hqc::simd_level(), so HQC_SIMD=scalar|avx2|avx512|neon
 // and set_simd_level() steer this module exactly as they steer tensor/. Arguments are documented in
 // kernels.inl; callers (quantum/state.cpp, quantum/adjoint.cpp) have validated them.
 #pragma once

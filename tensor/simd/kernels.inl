@@ -1,8 +1,8 @@
-// kernels.inl — the float32 kernels, written once against `Vec` (vec_scalar.hpp, vec_avx2.hpp or
-// vec_avx512.hpp, whichever the including file chose). Included by one .cpp per instruction set,
-// inside an anonymous namespace, so each copy is compiled with its own flags and none leaks into
-// another through the linker. Only raw pointers and the wrapper are used here, no standard-library
-// templates, for the same reason.
+// kernels.inl — the float32 kernels, written once against `Vec` (vec_scalar.hpp, vec_avx2.hpp,
+// vec_avx512.hpp or vec_neon.hpp, whichever the including file chose). Included by one .cpp per
+// instruction set, inside an anonymous namespace, so each copy is compiled with its own flags and
+// none leaks into another through the linker. Only raw pointers and the wrapper are used here, no
+// standard-library templates, for the same reason.
 //
 // Tails: the last n % width elements go through the same vector code via a padded stack buffer, so
 // a tail element gets exactly the arithmetic of a full-vector element.

@@ -50,13 +50,13 @@ TEST_CASE("bench: the FMA peak counts 2 FLOPs per lane per FMA on the level in u
   const SimdLevel saved = simd_level();
   const int threads = num_threads();
   set_num_threads(2);
-  for (SimdLevel level : {SimdLevel::scalar, SimdLevel::avx2, SimdLevel::avx512}) {
+  for (SimdLevel level : {SimdLevel::scalar, SimdLevel::avx2, SimdLevel::avx512, SimdLevel::neon}) {
     if (!simd_available(level)) continue;
     set_simd_level(level);
     const bench::FmaPeak p = bench::measure_fma_peak(0.01, 2);
     CAPTURE(simd_name(level));
     CHECK(std::string(p.simd) == simd_name(level));
-    CHECK(p.lanes == (level == SimdLevel::avx512 ? 16 : level == SimdLevel::avx2 ? 8 : 1));
+    CHECK(p.lanes == (level == SimdLevel::avx512 ? 16 : level == SimdLevel::avx2 ? 8 : level == SimdLevel::neon ? 4 : 1));
     CHECK(p.threads == 2);
     CHECK(p.chains >= 8);
     CHECK(std::isfinite(p.gflops));

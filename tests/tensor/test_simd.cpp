@@ -155,6 +155,23 @@ TEST_CASE("forcing an unavailable level is refused") {
   CHECK(simd_available(SimdLevel::scalar));
 }
 
+TEST_CASE("each architecture offers only its own levels, and the best one is the default") {
+#if defined(__x86_64__)
+  CHECK_FALSE(simd_available(SimdLevel::neon));
+  CHECK_THROWS_AS(set_simd_level(SimdLevel::neon), std::invalid_argument);
+#elif defined(__aarch64__)
+  CHECK_FALSE(simd_available(SimdLevel::avx2));
+  CHECK_FALSE(simd_available(SimdLevel::avx512));
+  CHECK_THROWS_AS(set_simd_level(SimdLevel::avx2), std::invalid_argument);
+#endif
+  const SimdLevel widest = simd_available(SimdLevel::avx512) ? SimdLevel::avx512
+                           : simd_available(SimdLevel::avx2)  ? SimdLevel::avx2
+                           : simd_available(SimdLevel::neon)  ? SimdLevel::neon
+                                                              : SimdLevel::scalar;
+  CHECK(simd_best() == widest);
+  CHECK(std::string(simd_name(SimdLevel::neon)) == "neon");
+}
+
 TEST_CASE("affine kernels compute a*s + t, its relu, and a*s + b*u + t") {
   const std::vector<float> a = {1, -2, 0.5f, 4}, b = {3, 1, -1, 0.25f};
   for (SimdLevel level : available_levels()) {

@@ -1,5 +1,5 @@
 // kernels.inl — nn's float32 kernels, written once against tensor's `Vec` (tensor/simd/vec_scalar.hpp,
-// vec_avx2.hpp or vec_avx512.hpp, whichever the including file chose), as tensor/simd/kernels.inl
+// vec_avx2.hpp, vec_avx512.hpp or vec_neon.hpp, whichever the including file chose), as tensor/simd/kernels.inl
 // is: included by one .cpp per instruction set inside an anonymous namespace, so each copy is
 // compiled with its own flags and none leaks into another through the linker; raw pointers and the
 // wrapper only, no standard-library templates. What each kernel computes: table.hpp.

@@ -7,6 +7,9 @@ const NnKernelTable* nn_kernel_table_scalar();
 const NnKernelTable* nn_kernel_table_avx2();
 const NnKernelTable* nn_kernel_table_avx512();
 #endif
+#ifdef HQC_ARM_NEON
+const NnKernelTable* nn_kernel_table_neon();
+#endif
 }  // namespace hqc::nn::kernels::detail
 
 namespace hqc::nn::kernels {
@@ -15,6 +18,9 @@ const NnKernelTable& nn_kernels(hqc::SimdLevel level) {
 #ifdef HQC_X86_SIMD
   if (level == hqc::SimdLevel::avx512 && hqc::simd_available(level)) return *detail::nn_kernel_table_avx512();
   if (level == hqc::SimdLevel::avx2 && hqc::simd_available(level)) return *detail::nn_kernel_table_avx2();
+#endif
+#ifdef HQC_ARM_NEON
+  if (level == hqc::SimdLevel::neon) return *detail::nn_kernel_table_neon();
 #endif
   (void)level;
   return *detail::nn_kernel_table_scalar();

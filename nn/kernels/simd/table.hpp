@@ -3,10 +3,10 @@
 // table (tensor/simd.hpp) has no business holding.
 //
 // Written once (nn/kernels/simd/kernels.inl) against tensor's vector wrapper (tensor/simd/vec_*.hpp)
-// and compiled three times with per-file flags, as tensor's table is; the level in use is tensor's
-// (hqc::simd_level(): cpuid at start-up, HQC_SIMD=scalar|avx2|avx512 or set_simd_level() to force
-// one), so one switch moves both tables. A portable build (HQC_PORTABLE=ON, or a non-x86 CPU)
-// contains only the scalar table.
+// and compiled once per instruction set with per-file flags, as tensor's table is; the level in use
+// is tensor's (hqc::simd_level(): the best the CPU has at start-up, HQC_SIMD=scalar|avx2|avx512|neon
+// or set_simd_level() to force one), so one switch moves both tables. A portable build
+// (HQC_PORTABLE=ON, or a CPU other than x86-64 and aarch64) contains only the scalar table.
 #pragma once
 
 #include <cstdint>
