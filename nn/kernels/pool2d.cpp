@@ -78,16 +78,18 @@ void maxpool_plane_2x2(const Pool2dGeometry& g, const float* x, float* y, int32_
 }
 }  // namespace
 
+template <typename T> void maxpool2d_plane(const Pool2dGeometry& g, const T* x, T* y, int32_t* idx) {
+  const bool two = g.KH == 2 && g.KW == 2 && g.SH == 2 && g.SW == 2 && g.H * g.W < (int64_t{1} << 24);
+  if (two)
+    maxpool_plane_2x2(g, x, y, idx);
+  else
+    maxpool_plane(g, x, y, idx);
+}
+
 template <typename T> void maxpool2d_forward(const Pool2dGeometry& g, const T* x, T* y, int32_t* idx) {
   const int64_t in = g.H * g.W, out = g.OH() * g.OW();
-  const bool two = g.KH == 2 && g.KW == 2 && g.SH == 2 && g.SW == 2 && in < (int64_t{1} << 24);
   parallel_for(g.planes, plane_grain(in), [&](int64_t p0, int64_t p1) {
-    for (int64_t p = p0; p < p1; ++p) {
-      if (two)
-        maxpool_plane_2x2(g, x + p * in, y + p * out, idx + p * out);
-      else
-        maxpool_plane(g, x + p * in, y + p * out, idx + p * out);
-    }
+    for (int64_t p = p0; p < p1; ++p) maxpool2d_plane(g, x + p * in, y + p * out, idx + p * out);
   });
 }
 
@@ -196,6 +198,7 @@ void adaptive_avg_pool2d_backward_reference(int64_t planes, int64_t H, int64_t W
 }
 
 #define HQC_POOL_INSTANTIATE(T)                                                                                   \
+  template void maxpool2d_plane<T>(const Pool2dGeometry&, const T*, T*, int32_t*);                               \
   template void maxpool2d_forward<T>(const Pool2dGeometry&, const T*, T*, int32_t*);                             \
   template void maxpool2d_backward<T>(const Pool2dGeometry&, const T*, const int32_t*, T*);                      \
   template void maxpool2d_forward_reference<T>(const Pool2dGeometry&, const T*, T*, int32_t*);                   \
