@@ -109,9 +109,9 @@ void plane_affine2(const double* d, double k, const double* p, double u, double 
   for (int64_t i = 0; i < n; ++i) o[i] = d[i] * k + p[i] * u + v;
 }
 // The four passes, each with the step that differs between plain, +ReLU and +ReLU+max pool left to
-// a callable: emit(c, a, b) writes channel c's outputs of y = x·a + b; load(off, buf) returns the
-// plane at offset `off` of the gradient reaching the normalisation (built in buf, a scratch plane of
-// S values, when it does not exist in memory) and again(off, buf) the same plane a second time.
+// a callable: emit(c, a, b) writes channel c's outputs of y = x·a + b; load(off) returns the plane at
+// offset `off` of the gradient reaching the normalisation (built in dx's plane when it does not exist
+// in memory) and again(off) the same plane a second time.
 template <typename T, typename Emit>
 void forward_train_impl(const BatchNormGeometry& g, const T* x, const T* gamma, const T* beta, double eps,
                         double* mean, double* var, double* invstd, Emit&& emit) {
@@ -155,13 +155,12 @@ void backward_train_impl(const BatchNormGeometry& g, const T* x, const T* gamma,
   const int64_t N = g.N, C = g.C, S = g.S;
   const double m = double(N * S);
   parallel_for(C, channel_grain(g), [&](int64_t c0, int64_t c1) {
-    T* buf = workspace_as<T>(kSlotPlane, S);
     for (int64_t c = c0; c < c1; ++c) {
       const double mu = mean[c], is = invstd[c];
       // Σ dy and Σ dy·x; Σ dy·(x - mean) = Σ dy·x - mean·Σ dy.
       const auto [sdy, sdx] = sample_sums<2>(N, [&](int64_t n, double* a) {
         const int64_t off = (n * C + c) * S;
-        const T* d = load(off, buf);
+        const T* d = load(off);
         a[0] += plane_sum(d, S);
         a[1] += plane_dot(d, x + off, S);
       });
@@ -176,7 +175,7 @@ void backward_train_impl(const BatchNormGeometry& g, const T* x, const T* gamma,
       const T kt = T(k), ut = T(u), vt = T(v);
       for (int64_t n = 0; n < N; ++n) {
         const int64_t off = (n * C + c) * S;
-        plane_affine2(again(off, buf), kt, x + off, ut, vt, dx + off, S);
+        plane_affine2(again(off), kt, x + off, ut, vt, dx + off, S);
       }
     }
   });
@@ -187,7 +186,6 @@ void backward_eval_impl(const BatchNormGeometry& g, const T* x, const T* gamma, 
                         double eps, T* dx, T* dgamma, T* dbeta, Load&& load) {
   const int64_t N = g.N, C = g.C, S = g.S;
   parallel_for(C, channel_grain(g), [&](int64_t c0, int64_t c1) {
-    T* buf = workspace_as<T>(kSlotPlane, S);
     for (int64_t c = c0; c < c1; ++c) {
       const double mu = double(run_mean[c]), is = 1.0 / std::sqrt(double(run_var[c]) + eps);
       const T k = T((gamma ? double(gamma[c]) : 1.0) * is);
@@ -195,7 +193,7 @@ void backward_eval_impl(const BatchNormGeometry& g, const T* x, const T* gamma, 
       for (int64_t n = 0; n < N; ++n) {
         const int64_t off = (n * C + c) * S;
         const T* p = x + off;
-        const T* d = load(off, buf);
+        const T* d = load(off);
         T* o = dx + off;
         for (int64_t i = 0; i < S; ++i) {
           const T di = d[i];
@@ -228,24 +226,26 @@ template <typename T> struct PoolEmit {
   }
 };
 
-// The gradient reaching the normalisation in front of ReLU + max pool, one plane: the pool's scatter
-// (0 + dy at each window's argmax, 0 elsewhere) masked by relu's output there, which is the pooled
-// value: the bits of max pool's backward followed by relu's.
+// The gradient reaching the normalisation in front of ReLU + max pool, one plane, written to dx's
+// plane (the backward's output, overwritten in place afterwards): the pool's scatter (0 + dy at each
+// window's argmax, 0 elsewhere) masked by relu's output there, which is the pooled value; the bits of
+// max pool's backward followed by relu's. Windows do not overlap: each argmax is written once.
 template <typename T> struct UnpoolLoad {
   const BatchNormGeometry& g;
   const Pool2dGeometry& pg;
   const T* gy;
   const int32_t* idx;
   const T* pooled;
-  const T* operator()(int64_t off, T* buf) const {
+  T* dx;
+  const T* operator()(int64_t off) const {
     const int64_t out = pg.OH() * pg.OW(), p = off / g.S;
-    std::fill(buf, buf + g.S, T(0));
+    T* d = dx + off;
+    std::fill(d, d + g.S, T(0));
     const T* gp = gy + p * out;
     const int32_t* ip = idx + p * out;
     const T* yp = pooled + p * out;
-    for (int64_t j = 0; j < out; ++j)
-      if (yp[j] > T(0)) buf[ip[j]] += gp[j];
-    return buf;
+    for (int64_t j = 0; j < out; ++j) d[ip[j]] = T(0) + (yp[j] > T(0) ? gp[j] : T(0));  // no branch to mispredict
+    return d;
   }
 };
 }  // namespace
@@ -280,17 +280,17 @@ void batchnorm_backward_train(const BatchNormGeometry& g, const T* dy, const T* 
   const T* d = relu_out ? dx : dy;
   backward_train_impl(
       g, x, gamma, mean, invstd, dx, dgamma, dbeta,
-      [&](int64_t off, T*) {
+      [&](int64_t off) {
         if (relu_out) plane_relu_mask(dy + off, relu_out + off, dx + off, g.S);
         return d + off;
       },
-      [&](int64_t off, T*) { return d + off; });
+      [&](int64_t off) { return d + off; });
 }
 
 template <typename T>
 void batchnorm_backward_eval(const BatchNormGeometry& g, const T* dy, const T* x, const T* gamma, const T* run_mean,
                              const T* run_var, double eps, T* dx, T* dgamma, T* dbeta, const T* relu_out) {
-  backward_eval_impl(g, x, gamma, run_mean, run_var, eps, dx, dgamma, dbeta, [&](int64_t off, T*) -> const T* {
+  backward_eval_impl(g, x, gamma, run_mean, run_var, eps, dx, dgamma, dbeta, [&](int64_t off) -> const T* {
     if (!relu_out) return dy + off;
     plane_relu_mask(dy + off, relu_out + off, dx + off, g.S);  // dx may alias dy: elementwise in place
     return dx + off;
@@ -315,8 +315,8 @@ template <typename T>
 void batchnorm_relu_maxpool_backward_train(const BatchNormGeometry& g, const Pool2dGeometry& pg, const T* dy,
                                            const int32_t* idx, const T* y, const T* x, const T* gamma,
                                            const double* mean, const double* invstd, T* dx, T* dgamma, T* dbeta) {
-  const UnpoolLoad<T> load{g, pg, dy, idx, y};
-  backward_train_impl(g, x, gamma, mean, invstd, dx, dgamma, dbeta, load, load);
+  backward_train_impl(g, x, gamma, mean, invstd, dx, dgamma, dbeta, UnpoolLoad<T>{g, pg, dy, idx, y, dx},
+                      [&](int64_t off) -> const T* { return dx + off; });
 }
 
 template <typename T>
@@ -324,7 +324,7 @@ void batchnorm_relu_maxpool_backward_eval(const BatchNormGeometry& g, const Pool
                                           const int32_t* idx, const T* y, const T* x, const T* gamma,
                                           const T* run_mean, const T* run_var, double eps, T* dx, T* dgamma,
                                           T* dbeta) {
-  backward_eval_impl(g, x, gamma, run_mean, run_var, eps, dx, dgamma, dbeta, UnpoolLoad<T>{g, pg, dy, idx, y});
+  backward_eval_impl(g, x, gamma, run_mean, run_var, eps, dx, dgamma, dbeta, UnpoolLoad<T>{g, pg, dy, idx, y, dx});
 }
 
 template <typename T>
