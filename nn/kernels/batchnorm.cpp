@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
+#include <type_traits>
 #include <vector>
 
 #include "nn/kernels/pool2d.hpp"
@@ -244,7 +246,13 @@ template <typename T> struct UnpoolLoad {
     const T* gp = gy + p * out;
     const int32_t* ip = idx + p * out;
     const T* yp = pooled + p * out;
-    for (int64_t j = 0; j < out; ++j) d[ip[j]] = T(0) + (yp[j] > T(0) ? gp[j] : T(0));  // no branch to mispredict
+    // The mask as bits (all ones or zero) and'ed onto dy's bits: a branch here mispredicts on about
+    // every other window, and the compiler turns a select back into that branch.
+    using Bits = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
+    for (int64_t j = 0; j < out; ++j) {
+      const Bits keep = Bits(0) - Bits(yp[j] > T(0));
+      d[ip[j]] = T(0) + std::bit_cast<T>(std::bit_cast<Bits>(gp[j]) & keep);
+    }
     return d;
   }
 };
