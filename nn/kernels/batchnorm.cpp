@@ -67,6 +67,22 @@ double plane_dot(const double* a, const double* b, int64_t n) {
   for (int64_t i = 0; i < n; ++i) s += a[i] * b[i];
   return s;
 }
+// Σ d and Σ d·x of one plane, added to s and sx: float in one pass (sum_dot gives sum's and dot's bits).
+void plane_sum_dot(const float* d, const float* x, int64_t n, double& s, double& sx) {
+  if (n == 1) {
+    s += plane_sum(d, n);
+    sx += plane_dot(d, x, n);
+    return;
+  }
+  float fs, fd;
+  hqc::kernels().sum_dot(d, x, n, &fs, &fd);
+  s += double(fs);
+  sx += double(fd);
+}
+void plane_sum_dot(const double* d, const double* x, int64_t n, double& s, double& sx) {
+  s += plane_sum(d, n);
+  sx += plane_dot(d, x, n);
+}
 // o = p * a + b, then max(0, o) when relu. The short scalar loop is the kernels' arithmetic
 // (scalar fma is a*b + c, rounded twice) with relu as Vec::max(0, x): NaN passes.
 void plane_affine(const float* p, float a, float b, float* o, int64_t n, bool relu) {
@@ -162,9 +178,7 @@ void backward_train_impl(const BatchNormGeometry& g, const T* x, const T* gamma,
       // Σ dy and Σ dy·x; Σ dy·(x - mean) = Σ dy·x - mean·Σ dy.
       const auto [sdy, sdx] = sample_sums<2>(N, [&](int64_t n, double* a) {
         const int64_t off = (n * C + c) * S;
-        const T* d = load(off);
-        a[0] += plane_sum(d, S);
-        a[1] += plane_dot(d, x + off, S);
+        plane_sum_dot(load(off), x + off, S, a[0], a[1]);
       });
       const double sdyx = sdx - mu * sdy;
       const double db = sdy, dg = sdyx * is;
