@@ -172,7 +172,7 @@ using nn::Module;
 using ModulePtr = std::shared_ptr<Module>;
 
 // conv 3x3 (padding 1) -> BatchNorm2d -> ReLU, and optionally MaxPool2d(2). The caller fuses
-// BatchNorm2d + ReLU once the Sequential is complete (fuse_batchnorm_relu).
+// BatchNorm2d + ReLU (+ MaxPool2d) once the Sequential is complete (fuse_batchnorm_relu).
 void conv_block(nn::Sequential& s, int64_t in, int64_t out, bool pool, Generator& gen) {
   s.add(std::make_shared<nn::Conv2d>(in, out, 3, gen, 1, 1));
   s.add(std::make_shared<nn::BatchNorm2d>(out));
@@ -226,7 +226,7 @@ std::shared_ptr<nn::Module> build_model(const ModelConfig& c, uint64_t seed) {
     }
     features->add(std::make_shared<nn::AdaptiveAvgPool2d>(4, 4));
     features->add(std::make_shared<nn::Flatten>());
-    features->fuse_batchnorm_relu();  // each block's BatchNorm2d + ReLU as one op
+    features->fuse_batchnorm_relu();  // each block's BatchNorm2d + ReLU (+ MaxPool2d) as one op
     const int64_t width = int64_t{1} << c.qubits;
     auto reducer = nn::sequential({std::make_shared<nn::Linear>(flat, hidden, gen), std::make_shared<nn::ReLU>(),
                                    std::make_shared<nn::Linear>(hidden, width, gen), std::make_shared<nn::Softmax>(1)});
@@ -256,7 +256,7 @@ std::shared_ptr<nn::Module> build_model(const ModelConfig& c, uint64_t seed) {
     if (fam == "stl") p = 0.4;
   }
   features->add(std::make_shared<nn::Flatten>());
-  features->fuse_batchnorm_relu();  // each block's BatchNorm2d + ReLU as one op
+  features->fuse_batchnorm_relu();  // each block's BatchNorm2d + ReLU (+ MaxPool2d) as one op
   // BatchNorm1d + ReLU as one op.
   auto classifier = nn::fused_sequential({std::make_shared<nn::Linear>(flat, hidden, gen),
                                           std::make_shared<nn::BatchNorm1d>(hidden), std::make_shared<nn::ReLU>(),

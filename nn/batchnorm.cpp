@@ -7,12 +7,15 @@
 
 #include "nn/detail.hpp"
 #include "nn/kernels/batchnorm.hpp"
+#include "nn/kernels/pool2d.hpp"
 #include "tensor/batch_split.hpp"
 
 namespace hqc::nn {
 
-Variable batch_norm(const Variable& x, const Variable& gamma, const Variable& beta, Tensor running_mean,
-                    Tensor running_var, bool training, double momentum, double eps, bool relu) {
+namespace {
+// The checks every form of the op makes at the public boundary.
+void check_batch_norm_args(const Variable& x, const Variable& gamma, const Variable& beta, const Tensor& running_mean,
+                           const Tensor& running_var, bool training) {
   if (x.dim() < 2) throw std::invalid_argument("batch_norm: input must be (N, C, ...), got " + detail::shape_of(x));
   const int64_t N = x.size(0), C = x.size(1), S = x.numel() / std::max<int64_t>(1, N * C);
   auto check_c = [&](const Tensor& t, const char* what) {
@@ -33,6 +36,25 @@ Variable batch_norm(const Variable& x, const Variable& gamma, const Variable& be
   if (training && batch_total(N) * S <= 1)
     throw std::invalid_argument("batch_norm: expected more than 1 value per channel when training, got input " +
                                 detail::shape_of(x));
+}
+
+// PyTorch's update: the batch mean, and the unbiased batch variance (m values per channel).
+template <typename T>
+void update_running(Tensor& running_mean, Tensor& running_var, const std::vector<double>& mean,
+                    const std::vector<double>& var, double momentum, double m) {
+  T* rm = running_mean.data<T>();
+  T* rv = running_var.data<T>();
+  for (size_t c = 0; c < mean.size(); ++c) {
+    rm[c] = T((1 - momentum) * double(rm[c]) + momentum * mean[c]);
+    rv[c] = T((1 - momentum) * double(rv[c]) + momentum * var[c] * m / (m - 1));
+  }
+}
+}  // namespace
+
+Variable batch_norm(const Variable& x, const Variable& gamma, const Variable& beta, Tensor running_mean,
+                    Tensor running_var, bool training, double momentum, double eps, bool relu) {
+  check_batch_norm_args(x, gamma, beta, running_mean, running_var, training);
+  const int64_t N = x.size(0), C = x.size(1), S = x.numel() / std::max<int64_t>(1, N * C);
   kernels::BatchNormGeometry g{N, C, S};
   Tensor xc = x.data().contiguous();
   Tensor gc = gamma.defined() ? gamma.data().contiguous() : Tensor();
@@ -48,13 +70,8 @@ Variable batch_norm(const Variable& x, const Variable& gamma, const Variable& be
       std::vector<double> var(C);
       kernels::batchnorm_forward_train<T>(g, xc.data<T>(), gp, bp, eps, y.data<T>(), mean->data(), var.data(),
                                           invstd->data(), relu);
-      T* rm = running_mean.data<T>();
-      T* rv = running_var.data<T>();
-      const double m = double(batch_total(N) * S);  // the whole batch's values, also under a split
-      for (int64_t c = 0; c < C; ++c) {
-        rm[c] = T((1 - momentum) * double(rm[c]) + momentum * (*mean)[c]);
-        rv[c] = T((1 - momentum) * double(rv[c]) + momentum * var[c] * m / (m - 1));
-      }
+      // The whole batch's values, also when the batch is split over processes.
+      update_running<T>(running_mean, running_var, *mean, var, momentum, double(batch_total(N) * S));
     } else {
       rm_copy = running_mean.clone();
       rv_copy = running_var.clone();
@@ -92,6 +109,71 @@ Variable batch_norm(const Variable& x, const Variable& gamma, const Variable& be
   });
 }
 
+Variable batch_norm_relu_max_pool2d(const Variable& x, const Variable& gamma, const Variable& beta,
+                                    Tensor running_mean, Tensor running_var, bool training, double momentum,
+                                    double eps, int64_t kernel) {
+  if (x.dim() != 4)
+    throw std::invalid_argument("batch_norm_relu_max_pool2d: input must be (N, C, H, W), got " + detail::shape_of(x));
+  if (kernel < 1 || x.size(2) < kernel || x.size(3) < kernel)
+    throw std::invalid_argument("batch_norm_relu_max_pool2d: kernel " + std::to_string(kernel) +
+                                " must be positive and fit input " + detail::shape_of(x));
+  check_batch_norm_args(x, gamma, beta, running_mean, running_var, training);
+  const int64_t N = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
+  kernels::BatchNormGeometry g{N, C, H * W};
+  const kernels::Pool2dGeometry pg{1, H, W, kernel, kernel, kernel, kernel};
+  Tensor xc = x.data().contiguous();
+  Tensor gc = gamma.defined() ? gamma.data().contiguous() : Tensor();
+  Tensor bc = beta.defined() ? beta.data().contiguous() : Tensor();
+  Tensor y = Tensor::empty({N, C, pg.OH(), pg.OW()}, x.dtype());
+  auto idx = std::make_shared<std::vector<int32_t>>(static_cast<size_t>(y.numel()));
+  auto mean = std::make_shared<std::vector<double>>(C), invstd = std::make_shared<std::vector<double>>(C);
+  Tensor rm_copy, rv_copy;
+  detail::dispatch_float(x.dtype(), "batch_norm_relu_max_pool2d", [&](auto zero) {
+    using T = decltype(zero);
+    const T* gp = gc.defined() ? gc.data<T>() : nullptr;
+    const T* bp = bc.defined() ? bc.data<T>() : nullptr;
+    if (training) {
+      std::vector<double> var(C);
+      kernels::batchnorm_relu_maxpool_forward_train<T>(g, pg, xc.data<T>(), gp, bp, eps, y.data<T>(), idx->data(),
+                                                       mean->data(), var.data(), invstd->data());
+      update_running<T>(running_mean, running_var, *mean, var, momentum, double(batch_total(N) * H * W));
+    } else {
+      rm_copy = running_mean.clone();
+      rv_copy = running_var.clone();
+      kernels::batchnorm_relu_maxpool_forward_eval<T>(g, pg, xc.data<T>(), gp, bp, rm_copy.data<T>(),
+                                                      rv_copy.data<T>(), eps, y.data<T>(), idx->data());
+    }
+  });
+  std::vector<Variable> inputs = {x};
+  if (gamma.defined()) inputs.push_back(gamma);
+  if (beta.defined()) inputs.push_back(beta);
+  const bool has_g = gamma.defined(), has_b = beta.defined();
+  return make_result(y, inputs, "batch_norm_relu_max_pool2d", [=](const Tensor& gy_in) {
+    Tensor gy = gy_in.contiguous();
+    Tensor dx = Tensor::empty(xc.sizes(), gy.dtype());
+    Tensor dg = has_g ? Tensor::empty({C}, gy.dtype()) : Tensor();
+    Tensor db = has_b ? Tensor::empty({C}, gy.dtype()) : Tensor();
+    detail::dispatch_float(gy.dtype(), "batch_norm_relu_max_pool2d backward", [&](auto zero) {
+      using T = decltype(zero);
+      const T* gp = has_g ? gc.data<T>() : nullptr;
+      T* dgp = has_g ? dg.data<T>() : nullptr;
+      T* dbp = has_b ? db.data<T>() : nullptr;
+      if (training)
+        kernels::batchnorm_relu_maxpool_backward_train<T>(g, pg, gy.data<T>(), idx->data(), y.data<T>(),
+                                                          xc.data<T>(), gp, mean->data(), invstd->data(),
+                                                          dx.data<T>(), dgp, dbp);
+      else
+        kernels::batchnorm_relu_maxpool_backward_eval<T>(g, pg, gy.data<T>(), idx->data(), y.data<T>(),
+                                                         xc.data<T>(), gp, rm_copy.data<T>(), rv_copy.data<T>(), eps,
+                                                         dx.data<T>(), dgp, dbp);
+    });
+    std::vector<Tensor> grads = {dx};
+    if (has_g) grads.push_back(dg);
+    if (has_b) grads.push_back(db);
+    return grads;
+  });
+}
+
 BatchNorm::BatchNorm(int64_t c, double mom, double e, int lo, int hi, std::string type)
     : num_features(c), momentum(mom), eps(e), dims_lo_(lo), dims_hi_(hi), type_(std::move(type)) {
   if (c <= 0) throw std::invalid_argument(type_ + ": num_features must be positive, got " + std::to_string(c));
@@ -104,6 +186,19 @@ BatchNorm::BatchNorm(int64_t c, double mom, double e, int lo, int hi, std::strin
 
 Variable BatchNorm::forward(const Variable& x) { return apply(x, false); }
 Variable BatchNorm::forward_relu(const Variable& x) { return apply(x, true); }
+
+Variable BatchNorm::forward_relu_max_pool2d(const Variable& x, int64_t kernel) {
+  if (x.dim() != 4 || x.size(1) != num_features) {
+    std::ostringstream os;
+    os << type_ << "(" << num_features << "): expected input (N, " << num_features << ", H, W), got "
+       << detail::shape_of(x);
+    throw std::invalid_argument(os.str());
+  }
+  Variable y = batch_norm_relu_max_pool2d(x, weight, bias, running_mean, running_var, is_training(), momentum, eps,
+                                          kernel);
+  if (is_training()) num_batches_tracked.data<int64_t>()[0] += 1;
+  return y;
+}
 
 Variable BatchNorm::apply(const Variable& x, bool relu) {
   if (x.dim() < dims_lo_ || x.dim() > dims_hi_ || x.size(1) != num_features) {

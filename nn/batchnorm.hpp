@@ -19,6 +19,13 @@ Variable batch_norm(const Variable& x, const Variable& gamma, const Variable& be
                     Tensor running_var, bool training, double momentum = 0.1, double eps = 1e-5,
                     bool relu = false);
 
+// relu(batch_norm(x)) then max_pool2d(kernel, stride = kernel), for x (N, C, H, W): one op, the same
+// bits as the three in sequence (forward and gradients), without the full-size rectified activation
+// or its gradient in memory. Evaluation and training as batch_norm.
+Variable batch_norm_relu_max_pool2d(const Variable& x, const Variable& gamma, const Variable& beta,
+                                    Tensor running_mean, Tensor running_var, bool training, double momentum,
+                                    double eps, int64_t kernel);
+
 class BatchNorm : public Module {
  public:
   // dims_lo..dims_hi: the input ranks accepted (BatchNorm1d: 2 or 3, BatchNorm2d: 4).
@@ -26,6 +33,9 @@ class BatchNorm : public Module {
   Variable forward(const Variable& x) override;
   // relu(forward(x)) in one op: a Sequential runs it for the pairs fuse_batchnorm_relu() recorded.
   Variable forward_relu(const Variable& x);
+  // max_pool2d(relu(forward(x)), kernel, stride = kernel) in one op, for (N, C, H, W) inputs: a
+  // Sequential runs it for the BatchNorm2d, ReLU, MaxPool2d triples fuse_batchnorm_relu() recorded.
+  Variable forward_relu_max_pool2d(const Variable& x, int64_t kernel);
   std::string type_name() const override { return type_; }
   std::string describe() const override;
 

@@ -9,6 +9,7 @@
 
 #include "nn/activation.hpp"
 #include "nn/batchnorm.hpp"
+#include "nn/pooling.hpp"
 
 namespace hqc::nn {
 
@@ -154,31 +155,38 @@ Sequential& Sequential::add(const std::string& name, std::shared_ptr<Module> mod
 
 int Sequential::fuse_batchnorm_relu() {
   const auto& mods = children();
-  fused_.assign(mods.size(), false);
-  int pairs = 0;
+  fused_.assign(mods.size(), 0);
+  int groups = 0;
   for (std::size_t i = 0; i + 1 < mods.size(); ++i) {
-    // BatchNorm1d, BatchNorm2d and ReLU are final: their forward() is the one forward_relu replaces.
+    // BatchNorm1d, BatchNorm2d, ReLU and MaxPool2d are final: their forward() is the one the fused
+    // op replaces.
     Module* m = mods[i].second.get();
-    const bool bn = dynamic_cast<BatchNorm1d*>(m) || dynamic_cast<BatchNorm2d*>(m);
-    if (bn && dynamic_cast<ReLU*>(mods[i + 1].second.get())) {
-      fused_[i] = true;
-      ++pairs;
-      ++i;
-    }
+    const bool bn2d = dynamic_cast<BatchNorm2d*>(m) != nullptr;
+    const bool bn = bn2d || dynamic_cast<BatchNorm1d*>(m);
+    if (!bn || !dynamic_cast<ReLU*>(mods[i + 1].second.get())) continue;
+    const auto* pool = i + 2 < mods.size() ? dynamic_cast<MaxPool2d*>(mods[i + 2].second.get()) : nullptr;
+    fused_[i] = bn2d && pool && pool->stride == pool->kernel ? 3 : 2;
+    ++groups;
+    i += fused_[i] - 1;
   }
-  return pairs;
+  return groups;
 }
 
 Variable Sequential::forward(const Variable& x) {
   Variable y = x;
   const auto& mods = children();
   for (std::size_t i = 0; i < mods.size(); ++i) {
-    if (i < fused_.size() && fused_[i]) {
+    const int group = i < fused_.size() ? fused_[i] : 0;
+    if (group == 3) {
+      y = static_cast<BatchNorm&>(*mods[i].second)
+              .forward_relu_max_pool2d(y, static_cast<MaxPool2d&>(*mods[i + 2].second).kernel);
+    } else if (group == 2) {
       y = static_cast<BatchNorm&>(*mods[i].second).forward_relu(y);
-      ++i;  // the ReLU ran inside
+    } else {
+      y = (*mods[i].second)(y);
       continue;
     }
-    y = (*mods[i].second)(y);
+    i += group - 1;  // the ReLU (and the pool) ran inside
   }
   return y;
 }

@@ -99,15 +99,18 @@ class Sequential : public Module {
 
   // Runs each BatchNorm1d / BatchNorm2d that is directly followed by a ReLU, among the children
   // present now, as one op (BatchNorm::forward_relu: the same bits, forward and gradients, with one
-  // pass fewer over the activations). Both stay children under their own names, so parameters,
-  // checkpoints and summaries do not change. Returns the number of pairs fused.
+  // pass fewer over the activations), and a BatchNorm2d, ReLU and MaxPool2d whose stride is its
+  // kernel as one op too (BatchNorm::forward_relu_max_pool2d). All stay children under their own
+  // names, so parameters, checkpoints and summaries do not change. Returns the number of groups fused.
   int fuse_batchnorm_relu();
 
   Variable forward(const Variable& x) override;
   std::string type_name() const override { return "Sequential"; }
 
  private:
-  std::vector<bool> fused_;  // fused_[i]: child i is a BatchNorm run together with child i + 1
+  // fused_[i]: 0, or the number of children (2: BatchNorm, ReLU; 3: and MaxPool2d) run as one op
+  // from child i, a BatchNorm.
+  std::vector<int> fused_;
 };
 
 // --- summaries (`hqc summary`) ---

@@ -10,7 +10,7 @@ Variable max_pool2d(const Variable& x, int64_t kernel, int64_t stride);
 // x (N, C, H, W) -> (N, C, out_h, out_w) with PyTorch's bin edges (overlapping when sizes do not divide).
 Variable adaptive_avg_pool2d(const Variable& x, int64_t out_h, int64_t out_w);
 
-class MaxPool2d : public Module {
+class MaxPool2d final : public Module {  // final: see Sequential::fuse_batchnorm_relu()
  public:
   // stride 0 means stride = kernel, as PyTorch's default.
   explicit MaxPool2d(int64_t kernel, int64_t stride = 0);

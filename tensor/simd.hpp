@@ -66,6 +66,8 @@ struct KernelTable {
   void (*affine_relu_s)(const float* a, float s, float t, float* o, int64_t n);
   // o[i] = a[i] * s + b[i] * u + t
   void (*affine2_s)(const float* a, float s, const float* b, float u, float t, float* o, int64_t n);
+  // *sum = sum(a, n) and *dot = dot(a, b, n), bit for bit, in one pass over a
+  void (*sum_dot)(const float* a, const float* b, int64_t n, float* sum, float* dot);
 };
 
 const KernelTable& kernels();                  // for simd_level()

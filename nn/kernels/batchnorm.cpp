@@ -6,9 +6,13 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
+#include <type_traits>
 #include <vector>
 
+#include "nn/kernels/pool2d.hpp"
+#include "nn/kernels/workspace.hpp"
 #include "tensor/math.hpp"
 #include "tensor/parallel.hpp"
 #include "tensor/reduce.hpp"
@@ -63,6 +67,22 @@ double plane_dot(const double* a, const double* b, int64_t n) {
   for (int64_t i = 0; i < n; ++i) s += a[i] * b[i];
   return s;
 }
+// Σ d and Σ d·x of one plane, added to s and sx: float in one pass (sum_dot gives sum's and dot's bits).
+void plane_sum_dot(const float* d, const float* x, int64_t n, double& s, double& sx) {
+  if (n == 1) {
+    s += plane_sum(d, n);
+    sx += plane_dot(d, x, n);
+    return;
+  }
+  float fs, fd;
+  hqc::kernels().sum_dot(d, x, n, &fs, &fd);
+  s += double(fs);
+  sx += double(fd);
+}
+void plane_sum_dot(const double* d, const double* x, int64_t n, double& s, double& sx) {
+  s += plane_sum(d, n);
+  sx += plane_dot(d, x, n);
+}
 // o = p * a + b, then max(0, o) when relu. The short scalar loop is the kernels' arithmetic
 // (scalar fma is a*b + c, rounded twice) with relu as Vec::max(0, x): NaN passes.
 void plane_affine(const float* p, float a, float b, float* o, int64_t n, bool relu) {
@@ -106,15 +126,17 @@ void plane_affine2(const float* d, float k, const float* p, float u, float v, fl
 void plane_affine2(const double* d, double k, const double* p, double u, double v, double* o, int64_t n) {
   for (int64_t i = 0; i < n; ++i) o[i] = d[i] * k + p[i] * u + v;
 }
-}  // namespace
-
+// The four passes, each with the step that differs between plain, +ReLU and +ReLU+max pool left to
+// a callable: emit(c, a, b) writes channel c's outputs of y = x·a + b; load(off) returns the plane at
+// offset `off` of the gradient reaching the normalisation (built in dx's plane when it does not exist
+// in memory) and again(off) the same plane a second time.
 // Under a batch split (tensor/batch_split.hpp) every per-channel sum is the whole batch's before it
 // is used: the channels' sums are taken in one pass, exchanged together, and the next pass uses them
 // (SyncBatchNorm). One process keeps the single pass per channel (its planes stay in cache); both
 // do the same arithmetic per channel.
-template <typename T>
-void batchnorm_forward_train(const BatchNormGeometry& g, const T* x, const T* gamma, const T* beta, double eps, T* y,
-                             double* mean, double* var, double* invstd, bool relu) {
+template <typename T, typename Emit>
+void forward_train_impl(const BatchNormGeometry& g, const T* x, const T* gamma, const T* beta, double eps,
+                        double* mean, double* var, double* invstd, Emit&& emit) {
   const int64_t N = g.N, C = g.C, S = g.S;
   const double m = double(batch_total(N) * S);
   auto sum = [&](int64_t c) {
@@ -131,7 +153,7 @@ void batchnorm_forward_train(const BatchNormGeometry& g, const T* x, const T* ga
     // y = x * a + b folds the four per-channel constants into two.
     const T a = T(is * (gamma ? double(gamma[c]) : 1.0));
     const T b = T((beta ? double(beta[c]) : 0.0) - mu * is * (gamma ? double(gamma[c]) : 1.0));
-    for (int64_t n = 0; n < N; ++n) plane_affine(x + (n * C + c) * S, a, b, y + (n * C + c) * S, S, relu);
+    emit(c, a, b);
   };
   if (!batch_split().exchange) {
     parallel_for(C, channel_grain(g), [&](int64_t c0, int64_t c1) {
@@ -156,36 +178,32 @@ void batchnorm_forward_train(const BatchNormGeometry& g, const T* x, const T* ga
   });
 }
 
-template <typename T>
-void batchnorm_forward_eval(const BatchNormGeometry& g, const T* x, const T* gamma, const T* beta, const T* run_mean,
-                            const T* run_var, double eps, T* y, bool relu) {
-  const int64_t N = g.N, C = g.C, S = g.S;
-  parallel_for(C, channel_grain(g), [&](int64_t c0, int64_t c1) {
+template <typename T, typename Emit>
+void forward_eval_impl(const BatchNormGeometry& g, const T* gamma, const T* beta, const T* run_mean, const T* run_var,
+                       double eps, Emit&& emit) {
+  parallel_for(g.C, channel_grain(g), [&](int64_t c0, int64_t c1) {
     for (int64_t c = c0; c < c1; ++c) {
       const double is = 1.0 / std::sqrt(double(run_var[c]) + eps);
       const double gm = gamma ? double(gamma[c]) : 1.0;
       const T a = T(is * gm);
       const T b = T((beta ? double(beta[c]) : 0.0) - double(run_mean[c]) * is * gm);
-      for (int64_t n = 0; n < N; ++n) plane_affine(x + (n * C + c) * S, a, b, y + (n * C + c) * S, S, relu);
+      emit(c, a, b);
     }
   });
 }
 
-template <typename T>
-void batchnorm_backward_train(const BatchNormGeometry& g, const T* dy, const T* x, const T* gamma, const double* mean,
-                              const double* invstd, T* dx, T* dgamma, T* dbeta, const T* relu_out) {
+// Split as the forward: the sums of every channel first, exchanged, then dx. load() builds a plane in
+// dx's when it has to, and nothing else writes there before again() reads it.
+template <typename T, typename Load, typename Again>
+void backward_train_impl(const BatchNormGeometry& g, const T* x, const T* gamma, const double* mean,
+                         const double* invstd, T* dx, T* dgamma, T* dbeta, Load&& load, Again&& again) {
   const int64_t N = g.N, C = g.C, S = g.S;
   const double m = double(batch_total(N) * S);
-  // With relu, the masked dy goes to dx first (still in cache for the sums), and dx is then the dy
-  // of the plain formula below.
-  const T* d = relu_out ? dx : dy;
   // Σ dy and Σ dy·x of channel c; Σ dy·(x - mean) = Σ dy·x - mean·Σ dy.
   auto sums = [&](int64_t c) {
     return sample_sums<2>(N, [&](int64_t n, double* a) {
       const int64_t off = (n * C + c) * S;
-      if (relu_out) plane_relu_mask(dy + off, relu_out + off, dx + off, S);
-      a[0] += plane_sum(d + off, S);
-      a[1] += plane_dot(d + off, x + off, S);
+      plane_sum_dot(load(off), x + off, S, a[0], a[1]);
     });
   };
   auto finish = [&](int64_t c, double sdy, double sdx) {
@@ -201,7 +219,7 @@ void batchnorm_backward_train(const BatchNormGeometry& g, const T* dy, const T* 
     const T kt = T(k), ut = T(u), vt = T(v);
     for (int64_t n = 0; n < N; ++n) {
       const int64_t off = (n * C + c) * S;
-      plane_affine2(d + off, kt, x + off, ut, vt, dx + off, S);
+      plane_affine2(again(off), kt, x + off, ut, vt, dx + off, S);
     }
   };
   if (!batch_split().exchange) {
@@ -226,9 +244,9 @@ void batchnorm_backward_train(const BatchNormGeometry& g, const T* dy, const T* 
   });
 }
 
-template <typename T>
-void batchnorm_backward_eval(const BatchNormGeometry& g, const T* dy, const T* x, const T* gamma, const T* run_mean,
-                             const T* run_var, double eps, T* dx, T* dgamma, T* dbeta, const T* relu_out) {
+template <typename T, typename Load>
+void backward_eval_impl(const BatchNormGeometry& g, const T* x, const T* gamma, const T* run_mean, const T* run_var,
+                        double eps, T* dx, T* dgamma, T* dbeta, Load&& load) {
   const int64_t N = g.N, C = g.C, S = g.S;
   parallel_for(C, channel_grain(g), [&](int64_t c0, int64_t c1) {
     for (int64_t c = c0; c < c1; ++c) {
@@ -236,12 +254,12 @@ void batchnorm_backward_eval(const BatchNormGeometry& g, const T* dy, const T* x
       const T k = T((gamma ? double(gamma[c]) : 1.0) * is);
       double sdy = 0, sdyx = 0;
       for (int64_t n = 0; n < N; ++n) {
-        const T* p = x + (n * C + c) * S;
-        const T* d = dy + (n * C + c) * S;
-        const T* r = relu_out ? relu_out + (n * C + c) * S : nullptr;
-        T* o = dx + (n * C + c) * S;
+        const int64_t off = (n * C + c) * S;
+        const T* p = x + off;
+        const T* d = load(off);
+        T* o = dx + off;
         for (int64_t i = 0; i < S; ++i) {
-          const T di = r && !(r[i] > T(0)) ? T(0) : d[i];
+          const T di = d[i];
           sdy += double(di);
           sdyx += double(di) * (double(p[i]) - mu);
           o[i] = di * k;
@@ -251,6 +269,131 @@ void batchnorm_backward_eval(const BatchNormGeometry& g, const T* dy, const T* x
       if (dbeta) dbeta[c] = T(sdy);
     }
   });
+}
+
+// Writes the normalised, rectified planes of channel c, one sample at a time, through a scratch plane
+// into the max pool: y and idx as maxpool2d_forward gives them on the full relu output.
+template <typename T> struct PoolEmit {
+  const BatchNormGeometry& g;
+  const Pool2dGeometry& pg;
+  const T* x;
+  T* y;
+  int32_t* idx;
+  void operator()(int64_t c, T a, T b) const {
+    T* buf = workspace_as<T>(kSlotPlane, g.S);
+    const int64_t out = pg.OH() * pg.OW();
+    for (int64_t n = 0; n < g.N; ++n) {
+      plane_affine(x + (n * g.C + c) * g.S, a, b, buf, g.S, true);
+      maxpool2d_plane(pg, buf, y + (n * g.C + c) * out, idx + (n * g.C + c) * out);
+    }
+  }
+};
+
+// The gradient reaching the normalisation in front of ReLU + max pool, one plane, written to dx's
+// plane (the backward's output, overwritten in place afterwards): the pool's scatter (0 + dy at each
+// window's argmax, 0 elsewhere) masked by relu's output there, which is the pooled value; the bits of
+// max pool's backward followed by relu's. Windows do not overlap: each argmax is written once.
+template <typename T> struct UnpoolLoad {
+  const BatchNormGeometry& g;
+  const Pool2dGeometry& pg;
+  const T* gy;
+  const int32_t* idx;
+  const T* pooled;
+  T* dx;
+  const T* operator()(int64_t off) const {
+    const int64_t out = pg.OH() * pg.OW(), p = off / g.S;
+    T* d = dx + off;
+    std::fill(d, d + g.S, T(0));
+    const T* gp = gy + p * out;
+    const int32_t* ip = idx + p * out;
+    const T* yp = pooled + p * out;
+    // The mask as bits (all ones or zero) and'ed onto dy's bits: a branch here mispredicts on about
+    // every other window, and the compiler turns a select back into that branch.
+    using Bits = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
+    for (int64_t j = 0; j < out; ++j) {
+      const Bits keep = Bits(0) - Bits(yp[j] > T(0));
+      d[ip[j]] = T(0) + std::bit_cast<T>(std::bit_cast<Bits>(gp[j]) & keep);
+    }
+    return d;
+  }
+};
+}  // namespace
+
+template <typename T>
+void batchnorm_forward_train(const BatchNormGeometry& g, const T* x, const T* gamma, const T* beta, double eps, T* y,
+                             double* mean, double* var, double* invstd, bool relu) {
+  forward_train_impl(g, x, gamma, beta, eps, mean, var, invstd, [&](int64_t c, T a, T b) {
+    for (int64_t n = 0; n < g.N; ++n) {
+      const int64_t off = (n * g.C + c) * g.S;
+      plane_affine(x + off, a, b, y + off, g.S, relu);
+    }
+  });
+}
+
+template <typename T>
+void batchnorm_forward_eval(const BatchNormGeometry& g, const T* x, const T* gamma, const T* beta, const T* run_mean,
+                            const T* run_var, double eps, T* y, bool relu) {
+  forward_eval_impl(g, gamma, beta, run_mean, run_var, eps, [&](int64_t c, T a, T b) {
+    for (int64_t n = 0; n < g.N; ++n) {
+      const int64_t off = (n * g.C + c) * g.S;
+      plane_affine(x + off, a, b, y + off, g.S, relu);
+    }
+  });
+}
+
+template <typename T>
+void batchnorm_backward_train(const BatchNormGeometry& g, const T* dy, const T* x, const T* gamma, const double* mean,
+                              const double* invstd, T* dx, T* dgamma, T* dbeta, const T* relu_out) {
+  // With relu, the masked dy goes to dx first (still in cache for the sums), and dx is then the dy of
+  // the plain formula.
+  const T* d = relu_out ? dx : dy;
+  backward_train_impl(
+      g, x, gamma, mean, invstd, dx, dgamma, dbeta,
+      [&](int64_t off) {
+        if (relu_out) plane_relu_mask(dy + off, relu_out + off, dx + off, g.S);
+        return d + off;
+      },
+      [&](int64_t off) { return d + off; });
+}
+
+template <typename T>
+void batchnorm_backward_eval(const BatchNormGeometry& g, const T* dy, const T* x, const T* gamma, const T* run_mean,
+                             const T* run_var, double eps, T* dx, T* dgamma, T* dbeta, const T* relu_out) {
+  backward_eval_impl(g, x, gamma, run_mean, run_var, eps, dx, dgamma, dbeta, [&](int64_t off) -> const T* {
+    if (!relu_out) return dy + off;
+    plane_relu_mask(dy + off, relu_out + off, dx + off, g.S);  // dx may alias dy: elementwise in place
+    return dx + off;
+  });
+}
+
+template <typename T>
+void batchnorm_relu_maxpool_forward_train(const BatchNormGeometry& g, const Pool2dGeometry& pg, const T* x,
+                                          const T* gamma, const T* beta, double eps, T* y, int32_t* idx, double* mean,
+                                          double* var, double* invstd) {
+  forward_train_impl(g, x, gamma, beta, eps, mean, var, invstd, PoolEmit<T>{g, pg, x, y, idx});
+}
+
+template <typename T>
+void batchnorm_relu_maxpool_forward_eval(const BatchNormGeometry& g, const Pool2dGeometry& pg, const T* x,
+                                         const T* gamma, const T* beta, const T* run_mean, const T* run_var,
+                                         double eps, T* y, int32_t* idx) {
+  forward_eval_impl(g, gamma, beta, run_mean, run_var, eps, PoolEmit<T>{g, pg, x, y, idx});
+}
+
+template <typename T>
+void batchnorm_relu_maxpool_backward_train(const BatchNormGeometry& g, const Pool2dGeometry& pg, const T* dy,
+                                           const int32_t* idx, const T* y, const T* x, const T* gamma,
+                                           const double* mean, const double* invstd, T* dx, T* dgamma, T* dbeta) {
+  backward_train_impl(g, x, gamma, mean, invstd, dx, dgamma, dbeta, UnpoolLoad<T>{g, pg, dy, idx, y, dx},
+                      [&](int64_t off) -> const T* { return dx + off; });
+}
+
+template <typename T>
+void batchnorm_relu_maxpool_backward_eval(const BatchNormGeometry& g, const Pool2dGeometry& pg, const T* dy,
+                                          const int32_t* idx, const T* y, const T* x, const T* gamma,
+                                          const T* run_mean, const T* run_var, double eps, T* dx, T* dgamma,
+                                          T* dbeta) {
+  backward_eval_impl(g, x, gamma, run_mean, run_var, eps, dx, dgamma, dbeta, UnpoolLoad<T>{g, pg, dy, idx, y, dx});
 }
 
 template <typename T>
@@ -310,6 +453,17 @@ void batchnorm_backward_train_reference(const BatchNormGeometry& g, const T* dy,
                                             const double*, T*, T*, T*, const T*);                                   \
   template void batchnorm_backward_eval<T>(const BatchNormGeometry&, const T*, const T*, const T*, const T*,        \
                                            const T*, double, T*, T*, T*, const T*);                                 \
+  template void batchnorm_relu_maxpool_forward_train<T>(const BatchNormGeometry&, const Pool2dGeometry&, const T*,   \
+                                                       const T*, const T*, double, T*, int32_t*, double*, double*,  \
+                                                       double*);                                                    \
+  template void batchnorm_relu_maxpool_forward_eval<T>(const BatchNormGeometry&, const Pool2dGeometry&, const T*,    \
+                                                      const T*, const T*, const T*, const T*, double, T*, int32_t*); \
+  template void batchnorm_relu_maxpool_backward_train<T>(const BatchNormGeometry&, const Pool2dGeometry&, const T*,  \
+                                                        const int32_t*, const T*, const T*, const T*, const double*, \
+                                                        const double*, T*, T*, T*);                                 \
+  template void batchnorm_relu_maxpool_backward_eval<T>(const BatchNormGeometry&, const Pool2dGeometry&, const T*,   \
+                                                       const int32_t*, const T*, const T*, const T*, const T*,      \
+                                                       const T*, double, T*, T*, T*);                               \
   template void batchnorm_forward_train_reference<T>(const BatchNormGeometry&, const T*, const T*, const T*, double, \
                                                      T*, double*, double*, double*);                                \
   template void batchnorm_backward_train_reference<T>(const BatchNormGeometry&, const T*, const T*, const T*,       \

@@ -9,6 +9,8 @@
 
 #include <cstdint>
 
+#include "nn/kernels/pool2d.hpp"
+
 namespace hqc::nn::kernels {
 
 struct BatchNormGeometry {
@@ -35,6 +37,30 @@ void batchnorm_backward_train(const BatchNormGeometry& g, const T* dy, const T* 
 template <typename T>
 void batchnorm_backward_eval(const BatchNormGeometry& g, const T* dy, const T* x, const T* gamma, const T* run_mean,
                              const T* run_var, double eps, T* dx, T* dgamma, T* dbeta, const T* relu_out = nullptr);
+
+// BatchNorm2d, ReLU and a max pool whose windows do not overlap (pg: one plane, H x W = S, stride =
+// kernel) in one pass: the rectified plane lives only in a per-thread scratch plane on its way to the
+// pool. y (N, C, OH, OW) and idx are maxpool2d_forward's on relu(batchnorm(x)), bit for bit.
+template <typename T>
+void batchnorm_relu_maxpool_forward_train(const BatchNormGeometry& g, const Pool2dGeometry& pg, const T* x,
+                                          const T* gamma, const T* beta, double eps, T* y, int32_t* idx, double* mean,
+                                          double* var, double* invstd);
+template <typename T>
+void batchnorm_relu_maxpool_forward_eval(const BatchNormGeometry& g, const Pool2dGeometry& pg, const T* x,
+                                         const T* gamma, const T* beta, const T* run_mean, const T* run_var,
+                                         double eps, T* y, int32_t* idx);
+// Gradients from dy (N, C, OH, OW) of the pooled output, with the forward's idx and pooled y: the
+// bits of max pool's, relu's and batchnorm's backward in sequence, without the two full-size
+// intermediate gradients.
+template <typename T>
+void batchnorm_relu_maxpool_backward_train(const BatchNormGeometry& g, const Pool2dGeometry& pg, const T* dy,
+                                           const int32_t* idx, const T* y, const T* x, const T* gamma,
+                                           const double* mean, const double* invstd, T* dx, T* dgamma, T* dbeta);
+template <typename T>
+void batchnorm_relu_maxpool_backward_eval(const BatchNormGeometry& g, const Pool2dGeometry& pg, const T* dy,
+                                          const int32_t* idx, const T* y, const T* x, const T* gamma,
+                                          const T* run_mean, const T* run_var, double eps, T* dx, T* dgamma,
+                                          T* dbeta);
 
 template <typename T>
 void batchnorm_forward_train_reference(const BatchNormGeometry& g, const T* x, const T* gamma, const T* beta,

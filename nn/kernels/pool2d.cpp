@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "nn/kernels/simd/table.hpp"
 #include "tensor/parallel.hpp"
@@ -78,16 +79,18 @@ void maxpool_plane_2x2(const Pool2dGeometry& g, const float* x, float* y, int32_
 }
 }  // namespace
 
+template <typename T> void maxpool2d_plane(const Pool2dGeometry& g, const T* x, T* y, int32_t* idx) {
+  const bool two = g.KH == 2 && g.KW == 2 && g.SH == 2 && g.SW == 2 && g.H * g.W < (int64_t{1} << 24);
+  if (two)
+    maxpool_plane_2x2(g, x, y, idx);
+  else
+    maxpool_plane(g, x, y, idx);
+}
+
 template <typename T> void maxpool2d_forward(const Pool2dGeometry& g, const T* x, T* y, int32_t* idx) {
   const int64_t in = g.H * g.W, out = g.OH() * g.OW();
-  const bool two = g.KH == 2 && g.KW == 2 && g.SH == 2 && g.SW == 2 && in < (int64_t{1} << 24);
   parallel_for(g.planes, plane_grain(in), [&](int64_t p0, int64_t p1) {
-    for (int64_t p = p0; p < p1; ++p) {
-      if (two)
-        maxpool_plane_2x2(g, x + p * in, y + p * out, idx + p * out);
-      else
-        maxpool_plane(g, x + p * in, y + p * out, idx + p * out);
-    }
+    for (int64_t p = p0; p < p1; ++p) maxpool2d_plane(g, x + p * in, y + p * out, idx + p * out);
   });
 }
 
@@ -117,16 +120,31 @@ void maxpool2d_backward_reference(const Pool2dGeometry& g, const T* dy, const in
     for (int64_t i = 0; i < out; ++i) dx[p * in + idx[p * out + i]] += dy[p * out + i];
 }
 
+namespace {
+// PyTorch's bin edges of one axis, computed once per call rather than per output (two integer
+// divisions each, a good share of the small MNIST pools' time).
+struct Bins {
+  std::vector<int64_t> start, end;
+  Bins(int64_t in, int64_t out) : start(size_t(out)), end(size_t(out)) {
+    for (int64_t i = 0; i < out; ++i) {
+      start[size_t(i)] = adaptive_start(i, in, out);
+      end[size_t(i)] = adaptive_end(i, in, out);
+    }
+  }
+};
+}  // namespace
+
 template <typename T>
 void adaptive_avg_pool2d_forward(int64_t planes, int64_t H, int64_t W, int64_t OH, int64_t OW, const T* x, T* y) {
+  const Bins bh(H, OH), bw(W, OW);
   parallel_for(planes, plane_grain(H * W), [&](int64_t p0, int64_t p1) {
     for (int64_t p = p0; p < p1; ++p) {
       const T* xp = x + p * H * W;
       T* yp = y + p * OH * OW;
       for (int64_t oh = 0; oh < OH; ++oh) {
-        const int64_t h0 = adaptive_start(oh, H, OH), h1 = adaptive_end(oh, H, OH);
+        const int64_t h0 = bh.start[size_t(oh)], h1 = bh.end[size_t(oh)];
         for (int64_t ow = 0; ow < OW; ++ow) {
-          const int64_t w0 = adaptive_start(ow, W, OW), w1 = adaptive_end(ow, W, OW);
+          const int64_t w0 = bw.start[size_t(ow)], w1 = bw.end[size_t(ow)];
           T s = 0;
           for (int64_t h = h0; h < h1; ++h)
             for (int64_t w = w0; w < w1; ++w) s += xp[h * W + w];
@@ -139,15 +157,16 @@ void adaptive_avg_pool2d_forward(int64_t planes, int64_t H, int64_t W, int64_t O
 
 template <typename T>
 void adaptive_avg_pool2d_backward(int64_t planes, int64_t H, int64_t W, int64_t OH, int64_t OW, const T* dy, T* dx) {
+  const Bins bh(H, OH), bw(W, OW);
   parallel_for(planes, plane_grain(H * W), [&](int64_t p0, int64_t p1) {
     for (int64_t p = p0; p < p1; ++p) {
       T* dp = dx + p * H * W;
       const T* gp = dy + p * OH * OW;
       std::fill(dp, dp + H * W, T(0));
       for (int64_t oh = 0; oh < OH; ++oh) {
-        const int64_t h0 = adaptive_start(oh, H, OH), h1 = adaptive_end(oh, H, OH);
+        const int64_t h0 = bh.start[size_t(oh)], h1 = bh.end[size_t(oh)];
         for (int64_t ow = 0; ow < OW; ++ow) {
-          const int64_t w0 = adaptive_start(ow, W, OW), w1 = adaptive_end(ow, W, OW);
+          const int64_t w0 = bw.start[size_t(ow)], w1 = bw.end[size_t(ow)];
           const T v = gp[oh * OW + ow] / T((h1 - h0) * (w1 - w0));
           for (int64_t h = h0; h < h1; ++h)
             for (int64_t w = w0; w < w1; ++w) dp[h * W + w] += v;
@@ -196,6 +215,7 @@ void adaptive_avg_pool2d_backward_reference(int64_t planes, int64_t H, int64_t W
 }
 
 #define HQC_POOL_INSTANTIATE(T)                                                                                   \
+  template void maxpool2d_plane<T>(const Pool2dGeometry&, const T*, T*, int32_t*);                               \
   template void maxpool2d_forward<T>(const Pool2dGeometry&, const T*, T*, int32_t*);                             \
   template void maxpool2d_backward<T>(const Pool2dGeometry&, const T*, const int32_t*, T*);                      \
   template void maxpool2d_forward_reference<T>(const Pool2dGeometry&, const T*, T*, int32_t*);                   \

@@ -24,6 +24,8 @@ struct Pool2dGeometry {
 template <typename T> void maxpool2d_forward(const Pool2dGeometry& g, const T* x, T* y, int32_t* idx);
 // dx (planes, H, W) overwritten with the scatter of dy through idx.
 template <typename T> void maxpool2d_backward(const Pool2dGeometry& g, const T* dy, const int32_t* idx, T* dx);
+// One plane (g.planes is ignored) on the calling thread: what maxpool2d_forward runs per plane.
+template <typename T> void maxpool2d_plane(const Pool2dGeometry& g, const T* x, T* y, int32_t* idx);
 template <typename T> void maxpool2d_forward_reference(const Pool2dGeometry& g, const T* x, T* y, int32_t* idx);
 template <typename T>
 void maxpool2d_backward_reference(const Pool2dGeometry& g, const T* dy, const int32_t* idx, T* dx);

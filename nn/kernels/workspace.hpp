@@ -12,7 +12,8 @@ namespace hqc::nn::kernels {
 
 // Slot numbers in use (a kernel may hold several at once on one thread).
 enum WorkspaceSlot : int { kSlotColumns = 0, kSlotPartials = 1, kSlotExtra = 2, kSlotPackedWeights = 3,
-                            kSlotTransformedWeights = 4, kSlotInputGradient = 5, kSlotTransposed = 6, kNumSlots = 7 };
+                            kSlotTransformedWeights = 4, kSlotInputGradient = 5, kSlotTransposed = 6,
+                            kSlotPlane = 7, kNumSlots = 8 };
 
 // A 64-byte-aligned buffer of at least `bytes` bytes owned by the calling thread; valid until the
 // same thread asks the same slot again. Contents are unspecified.

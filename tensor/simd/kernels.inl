@@ -168,11 +168,45 @@ void k_affine2_s(const float* a, float s, const float* b, float u, float t, floa
   map2(a, b, o, n, [vs, vu, vt](Vec x, Vec z) { return Vec::fma(x, vs, Vec::fma(z, vu, vt)); });
 }
 
+// k_sum and k_dot together: each keeps its own four accumulators, combined in their order, and its
+// own tail, so both results equal those kernels' bit for bit (a batchnorm backward needs both sums
+// of the same plane).
+void k_sum_dot(const float* a, const float* b, int64_t n, float* sum, float* dot) {
+  const Vec z = Vec::set1(0.0f);
+  Vec s0 = z, s1 = z, s2 = z, s3 = z, d0 = z, d1 = z, d2 = z, d3 = z;
+  int64_t i = 0;
+  for (; i + 4 * W <= n; i += 4 * W) {
+    const Vec a0 = Vec::load(a + i), a1 = Vec::load(a + i + W), a2 = Vec::load(a + i + 2 * W),
+              a3 = Vec::load(a + i + 3 * W);
+    s0 = s0 + a0;
+    s1 = s1 + a1;
+    s2 = s2 + a2;
+    s3 = s3 + a3;
+    d0 = d0 + a0 * Vec::load(b + i);
+    d1 = d1 + a1 * Vec::load(b + i + W);
+    d2 = d2 + a2 * Vec::load(b + i + 2 * W);
+    d3 = d3 + a3 * Vec::load(b + i + 3 * W);
+  }
+  for (; i + W <= n; i += W) {
+    const Vec av = Vec::load(a + i);
+    s0 = s0 + av;
+    d0 = d0 + av * Vec::load(b + i);
+  }
+  float s = ((s0 + s1) + (s2 + s3)).reduce_add();
+  float d = ((d0 + d1) + (d2 + d3)).reduce_add();
+  for (int64_t k = n - n % W; k < n; ++k) {
+    s += a[k];
+    d += a[k] * b[k];
+  }
+  *sum = s;
+  *dot = d;
+}
+
 constexpr hqc::KernelTable kTable = {
     k_add, k_sub, k_mul, k_div, k_max, k_min,
     k_add_s, k_mul_s, k_rsub_s, k_rdiv_s, k_max_s, k_min_s,
     k_neg, k_abs, k_sqrt, k_exp, k_relu, k_sigmoid, k_tanh,
     k_relu_backward, k_axpy, k_scale_add,
     k_sum, k_max_reduce, k_dot, k_sq_dev_sum,
-    k_affine_s, k_affine_relu_s, k_affine2_s,
+    k_affine_s, k_affine_relu_s, k_affine2_s, k_sum_dot,
 };

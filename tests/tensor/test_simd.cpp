@@ -2,6 +2,7 @@
 #include "helpers.hpp"
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 using namespace hqc;
@@ -101,6 +102,24 @@ TEST_CASE("every SIMD level agrees with scalar on every kernel, on awkward sizes
       CHECK(std::abs(k.dot(a.data(), b.data(), n) - ref.dot(a.data(), b.data(), n)) <= 3e-6 * mag + 1e-6);
       CHECK(std::abs(k.sq_dev_sum(a.data(), 0.5f, n) - ref.sq_dev_sum(a.data(), 0.5f, n)) <=
             1e-5 * ref.sq_dev_sum(a.data(), 0.5f, n) + 1e-5);
+    }
+  }
+}
+
+TEST_CASE("sum_dot gives sum's and dot's results bit for bit at every level, on awkward sizes") {
+  for (SimdLevel level : available_levels()) {
+    INFO("SIMD " << std::string(simd_name(level)));
+    const KernelTable& k = kernels(level);
+    std::vector<int64_t> sizes = awkward_sizes();
+    sizes.insert(sizes.end(), {0, 1, 63, 64, 65, 196, 784, 1000});
+    for (int64_t n : sizes) {
+      CAPTURE(n);
+      auto a = random_vec(n, -20, 20, 3), b = random_vec(n, -3, 3, 4);
+      float s = -1, d = -1;
+      k.sum_dot(a.data(), b.data(), n, &s, &d);
+      const float want_s = k.sum(a.data(), n), want_d = k.dot(a.data(), b.data(), n);
+      CHECK(std::memcmp(&s, &want_s, sizeof s) == 0);
+      CHECK(std::memcmp(&d, &want_d, sizeof d) == 0);
     }
   }
 }
