@@ -303,9 +303,9 @@ int run_circuit(const std::vector<std::string>& args) {
                      (p.is_set("qasm") ? "qasm" : p.is_set("json") ? "json" : "grad"));
   const bool realistic = p.given("noise") || p.given("shots");
   if (p.given("seed") && !p.given("shots")) throw UsageError("flag --seed applies with --shots only");
-  if (realistic && (draw || p.is_set("qasm"))) {
-    throw UsageError(std::string("flag --") + (p.given("noise") ? "noise" : "shots") + " does not go with --" +
-                     (draw ? "draw" : "qasm") + " (they show the circuit, not its values)");
+  if (realistic && draw) {
+    throw UsageError(std::string("flag --") + (p.given("noise") ? "noise" : "shots") +
+                     " does not go with --draw (it shows the circuit, not its values)");
   }
   q::NoiseModel noise;
   if (p.given("noise")) {
@@ -318,7 +318,7 @@ int run_circuit(const std::vector<std::string>& args) {
   const int64_t shots = p.given("shots") ? p.integer("shots", 1, 1000000000) : 0;
   const uint64_t seed = static_cast<uint64_t>(p.integer("seed", 0, INT64_MAX));
   const q::Circuit circuit = q::layer_circuit(spec, K);
-  if (realistic) {
+  if (realistic && !p.is_set("qasm")) {
     if (spec.qubits > q::kMaxDensityQubits) {
       throw UsageError("flag --qubits " + std::to_string(spec.qubits) + ": with --noise or --shots the density-matrix "
                        "simulator takes at most " + std::to_string(q::kMaxDensityQubits) + " qubits");
@@ -353,7 +353,7 @@ int run_circuit(const std::vector<std::string>& args) {
   if (p.is_set("qasm")) {
     std::string text;
     try {
-      text = q::to_qasm2(circuit, wt, xt, 0);
+      text = q::to_qasm2(circuit, wt, xt, 0, noise, shots);  // noise and shots as comments
     } catch (const std::invalid_argument& e) {  // a zero --input, or one whose norm over- or underflows
       throw hqc::cli::RuntimeError(std::string("--input: ") + e.what());
     }
