@@ -20,6 +20,7 @@
 #include "quantum/layer.hpp"
 #include "quantum/measure.hpp"
 #include "quantum/simulate.hpp"
+#include "tensor/parallel.hpp"
 #include "tensor/random.hpp"
 #include "tensor/simd.hpp"
 
@@ -95,6 +96,7 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  set_num_threads(1);  // the density-matrix layer splits its batch over threads; the figures are per thread
   std::printf("quantum layer, forward + backward (inputs and weights), 1 thread, median (min) over %d runs\n", reps);
   std::printf("%-44s %12s %12s\n", "case", "median us", "min us");
   const SimdLevel best = simd_level();
