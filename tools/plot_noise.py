@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """plot_noise.py RESULTS.csv OUT.png — the figure of docs/results/noise/: test accuracy of the hybrid
-trained ideally and under depolarizing(0.01), against the depolarizing probability at evaluation
+trained ideally and under depolarizing(0.01) and (0.05), against the depolarizing probability at evaluation
 (left) and against the number of shots per expectation value (right; mean over the shot seeds, bars
 from the lowest to the highest seed). The ideal evaluation of each model is a dashed line.
 
@@ -15,8 +15,8 @@ import sys
 from PIL import Image, ImageDraw, ImageFont
 
 W, H = 1200, 540
-COLORS = {"ideal": (31, 119, 180), "depolarizing-0.01": (214, 96, 20)}
-NAMES = {"ideal": "trained ideal", "depolarizing-0.01": "trained with depolarizing 0.01"}
+COLORS = {"ideal": (31, 119, 180), "depolarizing-0.01": (214, 96, 20), "depolarizing-0.05": (44, 160, 44)}
+NAMES = {"ideal": "trained ideal", "depolarizing-0.01": "trained with dep. 0.01", "depolarizing-0.05": "trained with dep. 0.05"}
 
 
 def font(size):
@@ -51,9 +51,10 @@ def panel(draw, box, title, xlabel, xs_ticks, series, ideal_lines, ylo, yhi):
         draw.line([(px(v), y1), (px(v), y1 + 5)], fill=(0, 0, 0))
         draw.text((px(v), y1 + 8), label, fill=(0, 0, 0), font=fs, anchor="mt")
     draw.text(((x0 + x1) / 2, y1 + 34), xlabel, fill=(0, 0, 0), font=fs, anchor="mt")
-    for key, y in ideal_lines.items():
-        for xa in range(int(x0), int(x1), 12):
-            draw.line([(xa, py(y)), (min(xa + 6, x1), py(y))], fill=COLORS[key], width=2)
+    # Dashes of the models interleaved (phase 0, 5, 10 of 15 px): lines at the same height all show.
+    for k, (key, y) in enumerate(ideal_lines.items()):
+        for xa in range(int(x0) + 5 * k, int(x1), 15):
+            draw.line([(xa, py(y)), (min(xa + 5, x1), py(y))], fill=COLORS[key], width=2)
     for key, pts in series.items():
         c = COLORS[key]
         xy = [(px(x), py(m)) for x, m, lo, hi in pts]
@@ -96,12 +97,13 @@ def main():
     label = Image.new("RGB", (200, 20), (255, 255, 255))
     ImageDraw.Draw(label).text((100, 10), "test accuracy (%)", fill=(0, 0, 0), font=font(13), anchor="mm")
     img.paste(label.rotate(90, expand=True), (18, 165))
-    lx = 200
+    lx = 90
     for key in COLORS:
         if key in ideal:
             draw.line([(lx, 505), (lx + 30, 505)], fill=COLORS[key], width=3)
-            draw.text((lx + 38, 505), NAMES[key] + " (dashed: evaluated ideally)", fill=(0, 0, 0), font=font(14), anchor="lm")
-            lx += 420
+            draw.text((lx + 38, 505), NAMES[key], fill=(0, 0, 0), font=font(14), anchor="lm")
+            lx += 235
+    draw.text((lx, 505), "dashed: the same model evaluated ideally", fill=(0, 0, 0), font=font(14), anchor="lm")
     img.save(sys.argv[2])
 
 
