@@ -1,7 +1,8 @@
 // cmd_circuit.cpp — `hqc circuit`: evaluates the hybrid model's quantum layer exactly for one input,
 // so the layer can be inspected and checked from outside (docs/cli.md): expectations, the final state,
 // and with --grad the adjoint gradients; --qasm prints the circuit as OpenQASM 2.0 instead, --draw as
-// text in the layout of PennyLane's qml.draw; --noise and --shots run the density-matrix simulator.
+// text in the layout of PennyLane's qml.draw; --noise and --shots run the density-matrix simulator
+// (with --qasm they are noted as comments).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -261,7 +262,7 @@ int run_circuit(const std::vector<std::string>& args) {
                        "(also phase_damping, bit_flip, phase_flip): the density-matrix simulator")
       .option("shots", "estimate each <Z_i> from S shots (density-matrix simulator; 1..1000000000)")
       .option("seed", "the shots' random seed (with --shots)", "0")
-      .flag("qasm", "print the circuit as OpenQASM 2.0 instead of JSON")
+      .flag("qasm", "print the circuit as OpenQASM 2.0 instead of JSON (--noise and --shots as comments)")
       .flag("draw", "print the circuit as text, one line per wire (as PennyLane's qml.draw), instead of JSON")
       .flag("json", "print one JSON document (the default output)");
   if (!p.parse(args)) return 0;
