@@ -20,6 +20,7 @@ hqc::cli::Command attack_cmd("attack", "robust accuracy of a checkpoint under FG
   p.option("test-limit", "attack the first N test images (0: all images)", "0").option("batch", "batch size", "64");
   p.option("dataset", "dataset (default: the checkpoint's)");
   app::add_run_flags(p);
+  app::add_realism_flags(p);
   if (!p.parse(args)) return 0;
   if (!p.given("checkpoint")) throw cli::UsageError("--checkpoint: required");
   app::AttackOptions o;
@@ -39,6 +40,9 @@ hqc::cli::Command attack_cmd("attack", "robust accuracy of a checkpoint under FG
   if (p.given("dataset")) p.choice("dataset", app::dataset_choices());
   app::apply_threads(p);
   app::LoadedModel m = app::load_model(p.str("checkpoint"));
+  // --noise and --shots replace the checkpoint's (a noiselessly trained model evaluated under noise).
+  app::realism_from(p, m.config);
+  app::apply_realism(*m.model, m.config, app::seed_from(p));
   const std::string dataset = p.given("dataset") ? p.str("dataset") : m.config.dataset;
   const data::Dataset ds = data::load_dataset(dataset, "test", p.str("data"));
   // Accuracies of nothing would print as 0 and read as a model that every attack defeats.
@@ -48,6 +52,7 @@ hqc::cli::Command attack_cmd("attack", "robust accuracy of a checkpoint under FG
     cli::Json j = cli::Json::object();
     j.set("attack", app::attack_name(o.kind)).set("eps", o.eps).set("clean_accuracy", r.clean_accuracy).set("robust_accuracy", r.robust_accuracy);
     j.set("count", r.count);
+    app::realism_json(j, m.config);
     if (o.kind == app::AttackKind::pgd) j.set("alpha", o.alpha).set("steps", o.steps).set("random_start", o.random_start);
     std::cout << j.dump() << "\n";
   } else {

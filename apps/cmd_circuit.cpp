@@ -1,7 +1,8 @@
 // cmd_circuit.cpp — `hqc circuit`: evaluates the hybrid model's quantum layer exactly for one input,
 // so the layer can be inspected and checked from outside (docs/cli.md): expectations, the final state,
 // and with --grad the adjoint gradients; --qasm prints the circuit as OpenQASM 2.0 instead, --draw as
-// text in the layout of PennyLane's qml.draw; --noise and --shots run the density-matrix simulator.
+// text in the layout of PennyLane's qml.draw; --noise and --shots run the density-matrix simulator
+// (with --qasm they are noted as comments).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -261,7 +262,7 @@ int run_circuit(const std::vector<std::string>& args) {
                        "(also phase_damping, bit_flip, phase_flip): the density-matrix simulator")
       .option("shots", "estimate each <Z_i> from S shots (density-matrix simulator; 1..1000000000)")
       .option("seed", "the shots' random seed (with --shots)", "0")
-      .flag("qasm", "print the circuit as OpenQASM 2.0 instead of JSON")
+      .flag("qasm", "print the circuit as OpenQASM 2.0 instead of JSON (--noise and --shots as comments)")
       .flag("draw", "print the circuit as text, one line per wire (as PennyLane's qml.draw), instead of JSON")
       .flag("json", "print one JSON document (the default output)");
   if (!p.parse(args)) return 0;
@@ -303,9 +304,9 @@ int run_circuit(const std::vector<std::string>& args) {
                      (p.is_set("qasm") ? "qasm" : p.is_set("json") ? "json" : "grad"));
   const bool realistic = p.given("noise") || p.given("shots");
   if (p.given("seed") && !p.given("shots")) throw UsageError("flag --seed applies with --shots only");
-  if (realistic && (draw || p.is_set("qasm"))) {
-    throw UsageError(std::string("flag --") + (p.given("noise") ? "noise" : "shots") + " does not go with --" +
-                     (draw ? "draw" : "qasm") + " (they show the circuit, not its values)");
+  if (realistic && draw) {
+    throw UsageError(std::string("flag --") + (p.given("noise") ? "noise" : "shots") +
+                     " does not go with --draw (it shows the circuit, not its values)");
   }
   q::NoiseModel noise;
   if (p.given("noise")) {
@@ -318,7 +319,7 @@ int run_circuit(const std::vector<std::string>& args) {
   const int64_t shots = p.given("shots") ? p.integer("shots", 1, 1000000000) : 0;
   const uint64_t seed = static_cast<uint64_t>(p.integer("seed", 0, INT64_MAX));
   const q::Circuit circuit = q::layer_circuit(spec, K);
-  if (realistic) {
+  if (realistic && !p.is_set("qasm")) {
     if (spec.qubits > q::kMaxDensityQubits) {
       throw UsageError("flag --qubits " + std::to_string(spec.qubits) + ": with --noise or --shots the density-matrix "
                        "simulator takes at most " + std::to_string(q::kMaxDensityQubits) + " qubits");
@@ -353,7 +354,7 @@ int run_circuit(const std::vector<std::string>& args) {
   if (p.is_set("qasm")) {
     std::string text;
     try {
-      text = q::to_qasm2(circuit, wt, xt, 0);
+      text = q::to_qasm2(circuit, wt, xt, 0, noise, shots);  // noise and shots as comments
     } catch (const std::invalid_argument& e) {  // a zero --input, or one whose norm over- or underflows
       throw hqc::cli::RuntimeError(std::string("--input: ") + e.what());
     }

@@ -141,6 +141,7 @@ void declare_flags(hqc::cli::ArgParser& p) {
   app::add_run_flags(p);
   p.option("resume", "continue the comparison in folder DIR, with the flags it started with");
   app::add_recipe_flags(p);
+  app::add_realism_flags(p);
 }
 
 hqc::cli::Command compare_cmd("compare", "train several models alike and write a comparison report", [](const std::vector<std::string>& args) {
@@ -169,6 +170,13 @@ hqc::cli::Command compare_cmd("compare", "train several models alike and write a
   std::vector<Entry> configs;
   for (const auto& t : p.strings("models")) configs.push_back(parse_model_token(t, dataset));
   if (configs.empty()) throw cli::UsageError("--models: empty list");
+  // --noise and --shots apply to every model with a circuit; the others are the noiseless baselines.
+  if (p.given("noise") || p.given("shots")) {
+    bool any = false;
+    for (auto& e : configs)
+      if (e.config.has_circuit()) app::realism_from(p, e.config), any = true;
+    if (!any) throw cli::UsageError(std::string("--") + (p.given("noise") ? "noise" : "shots") + ": none of --models has a quantum circuit");
+  }
   for (std::size_t i = 0; i < configs.size(); ++i)
     for (std::size_t j = 0; j < i; ++j)
       if (configs[i].slug() == configs[j].slug())  // one run folder each: a repeat would meet its twin's files
@@ -242,12 +250,20 @@ hqc::cli::Command compare_cmd("compare", "train several models alike and write a
     ctx.attack = "PGD, eps " + app::format_number(ao.eps) + " (pixel units), step " + app::format_number(ao.alpha) + ", " +
                  std::to_string(ao.steps) + " steps, random start, first " + std::to_string(attack_limit) + " test images";
   ctx.command = command;  // a resumed comparison reports the command that started it
+  for (const auto& e : configs)
+    if (e.config.has_circuit() && ctx.realism.empty()) {
+      const app::ModelConfig& c = e.config;
+      if (!c.noise.empty()) ctx.realism = c.noise.to_string();
+      if (c.shots > 0) ctx.realism += (ctx.realism.empty() ? "" : ", ") + std::to_string(c.shots) + " shots";
+    }
   if (!resuming) {
     app::FlagList flags;
     // With --seeds, --seed is not saved: a resumed comparison would otherwise be given both.
     for (const auto& name : kSavedFlags) flags.emplace_back(name, name == "seed" && many_seeds ? "" : p.str(name));
     flags.emplace_back("threads", std::to_string(threads));
     for (auto& f : app::recipe_flags(o.recipe)) flags.push_back(std::move(f));
+    for (const char* name : {"noise", "shots"})
+      if (p.given(name)) flags.emplace_back(name, p.str(name));
     if (writer) app::write_flags_file(out / "compare-state.hqc", "compare", flags, command);
   }
   app::install_stop_handlers();

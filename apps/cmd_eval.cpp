@@ -17,12 +17,16 @@ hqc::cli::Command eval_cmd("eval", "evaluate a checkpoint on a dataset split", [
   p.option("limit", "evaluate the first N images (0: all images)", "0");
   p.option("confusion", "write the confusion matrix picture here (PNG)");
   app::add_run_flags(p);
+  app::add_realism_flags(p);
   if (!p.parse(args)) return 0;
   if (!p.given("checkpoint")) throw cli::UsageError("--checkpoint: required");
   if (p.given("dataset")) p.choice("dataset", app::dataset_choices());
   const std::string split = p.choice("split", {"test", "train"});
   app::apply_threads(p);
   app::LoadedModel m = app::load_model(p.str("checkpoint"));
+  // --noise and --shots replace the checkpoint's (a noiselessly trained model evaluated under noise).
+  app::realism_from(p, m.config);
+  app::apply_realism(*m.model, m.config, app::seed_from(p));
   const std::string dataset = p.given("dataset") ? p.str("dataset") : m.config.dataset;
   data::Dataset ds = data::load_dataset(dataset, split, p.str("data"));
   app::check_dataset_fits(m.config, ds);
@@ -38,6 +42,7 @@ hqc::cli::Command eval_cmd("eval", "evaluate a checkpoint on a dataset split", [
     cli::Json j = cli::Json::object();
     j.set("accuracy", r.accuracy).set("loss", r.loss).set("precision", r.report.precision).set("recall", r.report.recall);
     j.set("f1", r.report.f1).set("count", r.count);
+    app::realism_json(j, m.config);
     cli::Json cm = cli::Json::array();
     for (const auto& row : r.confusion) cm.push(cli::Json::array_of(row));
     j.set("confusion", cm);

@@ -22,6 +22,7 @@ void declare_flags(hqc::cli::ArgParser& p) {
   p.flag("overwrite", "replace a previous run's files in --out (hqc's own files only)");
   p.option("resume", "continue the run in folder DIR from DIR/last.hqc, with the flags it started with");
   app::add_recipe_flags(p);
+  app::add_realism_flags(p);
 }
 
 const char* kSummary =
@@ -51,7 +52,8 @@ hqc::cli::Command train_cmd("train", "train a model with the original study's re
     q.parse(again);
     p = q;
   }
-  const app::ModelConfig c = app::model_config_from(p);
+  app::ModelConfig c = app::model_config_from(p);
+  app::realism_from(p, c);
   app::apply_threads(p);
   app::TrainOptions o = app::train_options_from(p);
   o.out_dir = p.str("out");

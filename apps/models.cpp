@@ -51,6 +51,8 @@ std::string ModelConfig::display_name() const {
   if (quantum == QuantumVariant::linear) n += ", Linear(" + std::to_string(features) + "," + std::to_string(qubits) + ")";
   if (quantum == QuantumVariant::rotations) n += ", rotations only";
   if (qubits != 4) n += ", " + std::to_string(qubits) + " qubits";
+  if (!noise.empty()) n += ", " + noise.to_string();
+  if (shots > 0) n += ", " + std::to_string(shots) + " shots";
   return n;
 }
 
@@ -58,6 +60,8 @@ std::string ModelConfig::to_json() const {
   cli::Json j = cli::Json::object();
   j.set("model", model_name(model)).set("dataset", dataset).set("quantum", quantum_name(quantum)).set("qubits", qubits).set("classes", classes);
   j.set("input", cli::Json::array_of(input));
+  if (!noise.empty()) j.set("noise", noise.to_string());
+  if (shots > 0) j.set("shots", shots);
   return j.dump(-1);
 }
 
@@ -134,6 +138,23 @@ ModelConfig ModelConfig::from_json(const std::string& text) {
   if (c.input != expected.input)
     throw std::runtime_error("model configuration: \"input\" is [" + json_field(text, "input") + "], but the " +
                              c.dataset + " models take " + shape_str(expected.input) + " (C, H, W)");
+  // Optional: checkpoints written before noise and shots existed are noiseless and exact.
+  const bool has_noise = text.find("\"noise\"") != std::string::npos, has_shots = text.find("\"shots\"") != std::string::npos;
+  if ((has_noise || has_shots) && !c.has_circuit())
+    throw std::runtime_error("model configuration: \"noise\" and \"shots\" need a quantum circuit; the " + c.display_name() +
+                             " model has none");
+  if (has_noise) {
+    try {
+      c.noise = quantum::parse_noise_model(json_field(text, "noise"));
+    } catch (const std::invalid_argument& e) {
+      throw std::runtime_error(std::string("model configuration: \"noise\": ") + e.what());
+    }
+  }
+  if (has_shots) {
+    c.shots = to_int(json_field(text, "shots"), "shots");
+    if (c.shots < 1 || c.shots > 1000000000)
+      throw std::runtime_error("model configuration: \"shots\" is " + std::to_string(c.shots) + ", expected 1..1000000000");
+  }
   return c;
 }
 
@@ -230,7 +251,7 @@ std::shared_ptr<nn::Module> build_model(const ModelConfig& c, uint64_t seed) {
     const int64_t width = int64_t{1} << c.qubits;
     auto reducer = nn::sequential({std::make_shared<nn::Linear>(flat, hidden, gen), std::make_shared<nn::ReLU>(),
                                    std::make_shared<nn::Linear>(hidden, width, gen), std::make_shared<nn::Softmax>(1)});
-    auto bottleneck = make_bottleneck(c, gen);
+    auto bottleneck = make_bottleneck(c, gen, seed);
     // BatchNorm1d + ReLU as one op.
     auto head = nn::fused_sequential({std::make_shared<nn::Linear>(c.qubits, 128, gen), std::make_shared<nn::BatchNorm1d>(128),
                                       std::make_shared<nn::ReLU>(), dropout(0.3),

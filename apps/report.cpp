@@ -116,6 +116,9 @@ std::string render_report(const ReportContext& ctx, const std::vector<RunResult>
      << " train, " << thousands(ctx.val_images) << " validation (seeded 80/20 split of the official training set), "
      << thousands(ctx.test_images) << " test; data from `" << ctx.data_source << "`. The best epoch by validation "
         "accuracy is evaluated once on the test split.\n\n";
+  if (!ctx.realism.empty())
+    md << "Quantum layers on hardware-like terms (docs/quantum.md, \"Noise and shots\"): " << ctx.realism
+       << "; models without a circuit are unchanged.\n\n";
   bool any_recipe = false;
   for (const auto& r : runs) any_recipe = any_recipe || !r.recipe.empty();
   if (any_recipe) {

@@ -62,6 +62,7 @@ struct ReportContext {
   std::vector<int> seeds;   // several: `--seeds`; the report then summarises and tests over them
   std::string attack;       // e.g. "PGD, eps 0.1 (pixel units), step 0.01, 10 steps, random start"
   std::string command;      // the command line that made the report
+  std::string realism;      // the quantum layers' noise and shots, e.g. "depolarizing=0.01, 1000 shots" (empty: ideal)
   std::string comparison_png;  // all runs' curves in one figure (may be empty)
   PeakMemory memory = PeakMemory::per_model;
 };

@@ -187,6 +187,7 @@ cli::Json seeds_summary_json(const ReportContext& ctx, const std::vector<RunResu
   j.set("seeds", cli::Json::array_of(ctx.seeds));
   j.set("train_images", ctx.train_images).set("val_images", ctx.val_images).set("test_images", ctx.test_images);
   j.set("attack", ctx.attack.empty() ? cli::Json(nullptr) : cli::Json(ctx.attack)).set("command", ctx.command);
+  j.set("realism", ctx.realism.empty() ? cli::Json(nullptr) : cli::Json(ctx.realism));
   cli::Json jr = cli::Json::array();
   for (const auto& r : runs) {
     cli::Json x = cli::Json::object();
@@ -226,6 +227,9 @@ std::string render_seeds_report(const ReportContext& ctx, const std::vector<RunR
      << (ctx.threads == 1 ? "" : "s") << "). Images: " << ctx.train_images << " train, " << ctx.val_images
      << " validation (80/20 split by each seed), " << ctx.test_images << " test; data from `" << ctx.data_source
      << "`. Every number below is in summary.json; the rules are in docs/study.md (\"How hqc answers the claims\").\n\n";
+  if (!ctx.realism.empty())
+    md << "Quantum layers on hardware-like terms (docs/quantum.md, \"Noise and shots\"): " << ctx.realism
+       << "; models without a circuit are unchanged.\n\n";
   md << "Recipes:\n\n";
   for (const auto& m : a.models) {
     const RunResult* r = find_run(runs, m.variant, m.seeds.front());

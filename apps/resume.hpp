@@ -7,7 +7,8 @@
 //   best/<name>      the weights of the best epoch so far (absent before the first epoch)
 //   optim/<name>     the optimiser's state (nn::Optimizer::state: lr, β1, step counts, moments)
 //   sched/<name>     the schedule's position (nn::LRScheduler::state)
-//   dropout/<name>   each Dropout's call count (its position in its random stream)
+//   dropout/<name>   each Dropout's call count (its position in its random stream), and the
+//                    quantum layer's when it draws shots (its position in its shot stream)
 //   epochs           (E, 7) f64: epoch, train loss, train accuracy, val loss, val accuracy, lr, seconds
 //   best             (2) f64: best epoch, its validation accuracy
 //   test_loss, test_confusion   the test pass of the best epoch, once the run has finished

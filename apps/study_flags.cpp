@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "apps/distributed.hpp"
 #include "tensor/parallel.hpp"
 
 namespace hqc::app {
@@ -52,6 +53,30 @@ int apply_threads(const cli::ArgParser& p) {
 }
 
 uint64_t seed_from(const cli::ArgParser& p) { return static_cast<uint64_t>(p.integer("seed", 0)); }
+
+void add_realism_flags(cli::ArgParser& p) {
+  p.option("noise", "noise channels after every gate of the quantum layer, on each wire the gate acts on: "
+           "depolarizing, amplitude_damping, phase_damping, bit_flip, phase_flip, each =p in [0, 1], comma-separated "
+           "(e.g. depolarizing=0.01,amplitude_damping=0.02; none: noiseless)").meta("LIST");
+  p.option("shots", "estimate each <Z_i> of the quantum layer from S shots, 1..1000000000, drawn from --seed "
+           "(exact: exact expectations)").meta("S");
+}
+
+void realism_from(const cli::ArgParser& p, ModelConfig& config) {
+  const std::string noise = p.given("noise") ? p.str("noise") : "", shots = p.given("shots") ? p.str("shots") : "";
+  if (p.given("noise") && noise.empty()) throw cli::UsageError("--noise: empty value (none: noiseless)");
+  if (p.given("shots") && shots.empty()) throw cli::UsageError("--shots: empty value");
+  try {
+    set_realism(config, p.given("noise") ? &noise : nullptr, p.given("shots") ? &shots : nullptr);
+  } catch (const OptionError& e) {
+    throw cli::UsageError(e.what());
+  }
+  // The density-matrix and shot layers do not yet split a batch over processes (their sums over the
+  // batch and the shots' per-sample streams are the one process's only): refused rather than wrong.
+  if (dist::size() > 1 && (!config.noise.empty() || config.shots > 0))
+    throw cli::UsageError(std::string("--") + (!config.noise.empty() ? "noise" : "shots") +
+                          ": not supported under mpirun yet; run the noisy or shot-based layer in one process");
+}
 
 void add_recipe_flags(cli::ArgParser& p) {
   p.option("recipe", "train with that model's whole recipe (default: the model's own)").meta("hybrid|classical");

@@ -18,6 +18,11 @@ ModelConfig model_config_from(const cli::ArgParser& p);
 using hqc::kMaxThreads;
 int apply_threads(const cli::ArgParser& p);
 uint64_t seed_from(const cli::ArgParser& p);
+// --noise and --shots: the quantum layer on hardware-like terms (docs/quantum.md, "Noise and shots").
+void add_realism_flags(cli::ArgParser& p);
+// Applies the --noise and --shots given to `config` (a UsageError naming the flag for a bad value or
+// a model without a circuit); flags not given leave the config's (a checkpoint's) as they are.
+void realism_from(const cli::ArgParser& p, ModelConfig& config);
 // Reads the training schedule shared by train and compare: --epochs, --batch, --val-fraction,
 // --limit, --test-limit, --augment, --seed, --data (out_dir is left to the caller).
 TrainOptions train_options_from(const cli::ArgParser& p);

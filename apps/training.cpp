@@ -20,6 +20,7 @@
 #include "nn/loss.hpp"
 #include "nn/optim.hpp"
 #include "nn/schedule.hpp"
+#include "quantum/layer.hpp"
 #include "tensor/parallel.hpp"
 #include "tensor/reduce.hpp"
 
@@ -163,6 +164,9 @@ FlagList train_flags(const ModelConfig& c, const TrainOptions& o) {
           {"threads", std::to_string(num_threads())}};
   // Only the recipe flags given: a run with the model's own recipe records what it always recorded.
   for (auto& f : recipe_flags(o.recipe)) flags.push_back(std::move(f));
+  // The same for noise and shots: a noiseless run's flags are what they always were.
+  if (!c.noise.empty()) flags.emplace_back("noise", c.noise.to_string());
+  if (c.shots > 0) flags.emplace_back("shots", std::to_string(c.shots));
   return flags;
 }
 
@@ -173,11 +177,21 @@ std::vector<std::pair<std::string, Tensor>> snapshot(const nn::Module& m) {
   return s;
 }
 
-// The model's Dropout layers by name: their call counts are the run's dropout stream positions.
-std::vector<std::pair<std::string, nn::Dropout*>> dropouts(nn::Module& m) {
-  std::vector<std::pair<std::string, nn::Dropout*>> out;
-  for (const auto& [name, mod] : m.named_modules())
-    if (auto* d = dynamic_cast<nn::Dropout*>(mod)) out.emplace_back(name, d);
+// A module that draws from a random stream at every call: a Dropout, or a quantum layer with shots.
+struct StreamUser {
+  nn::Dropout* dropout = nullptr;
+  quantum::QuantumLayer* layer = nullptr;
+  uint64_t calls() const { return dropout ? dropout->calls() : layer->calls(); }
+  void set_calls(uint64_t c) const { dropout ? dropout->set_calls(c) : layer->set_calls(c); }
+};
+// The model's stream users by name: their call counts are the run's stream positions.
+std::vector<std::pair<std::string, StreamUser>> dropouts(nn::Module& m) {
+  std::vector<std::pair<std::string, StreamUser>> out;
+  for (const auto& [name, mod] : m.named_modules()) {
+    if (auto* d = dynamic_cast<nn::Dropout*>(mod)) out.emplace_back(name, StreamUser{d, nullptr});
+    auto* q = dynamic_cast<quantum::QuantumLayer*>(mod);
+    if (q && q->realism().shots > 0) out.emplace_back(name, StreamUser{nullptr, q});
+  }
   return out;
 }
 
@@ -200,8 +214,8 @@ void resume_from(const std::filesystem::path& path, const FlagList& flags, nn::M
   bool same_dropouts = ds.size() == s.dropout.size();
   for (size_t i = 0; same_dropouts && i < ds.size(); ++i) same_dropouts = ds[i].first == s.dropout[i].first;
   if (!same_dropouts)
-    throw std::runtime_error(p + ": its Dropout stream positions do not name the " + config.display_name() +
-                             " model's Dropout layers");
+    throw std::runtime_error(p + ": its stream positions do not name the " + config.display_name() +
+                             " model's Dropout layers (and quantum layer with shots)");
   try {
     if (s.best_epoch > 0) model.load_state(s.best);  // checks the best weights fit before they are needed
     model.load_state(s.model);
@@ -210,7 +224,7 @@ void resume_from(const std::filesystem::path& path, const FlagList& flags, nn::M
   } catch (const std::invalid_argument& e) {
     throw std::runtime_error(p + ": does not fit the " + config.display_name() + " run it names: " + e.what());
   }
-  for (size_t i = 0; i < ds.size(); ++i) ds[i].second->set_calls(s.dropout[i].second);
+  for (size_t i = 0; i < ds.size(); ++i) ds[i].second.set_calls(s.dropout[i].second);
   res.epochs = std::move(s.epochs);
   res.best_epoch = s.best_epoch;
   res.best_val_accuracy = s.best_val_accuracy;
@@ -355,7 +369,7 @@ TrainResult train_model(const ModelConfig& config, const TrainOptions& opt) {
     s.best = best_state;
     s.optimizer = optimizer->state();
     s.schedule = schedule->state();
-    for (const auto& [name, d] : dropouts(*model)) s.dropout.emplace_back(name, d->calls());
+    for (const auto& [name, d] : dropouts(*model)) s.dropout.emplace_back(name, d.calls());
     s.finished = finished;
     if (finished) s.test_loss = res.test.loss, s.test_confusion = res.test.confusion;
     write_run_state(state_path, s);
@@ -466,12 +480,18 @@ TrainResult train_model(const ModelConfig& config, const TrainOptions& opt) {
   return res;
 }
 
+void realism_json(cli::Json& j, const ModelConfig& c) {
+  j.set("noise", c.has_circuit() ? cli::Json(c.noise.empty() ? "none" : c.noise.to_string()) : cli::Json(nullptr));
+  j.set("shots", c.has_circuit() ? (c.shots > 0 ? cli::Json(c.shots) : cli::Json("exact")) : cli::Json(nullptr));
+}
+
 cli::Json train_json(const TrainResult& r) {
   cli::Json j = cli::Json::object();
   const bool hybrid = r.config.model == ModelKind::hybrid;
   j.set("model", model_name(r.config.model)).set("dataset", r.config.dataset);
   j.set("quantum", hybrid ? cli::Json(quantum_name(r.config.quantum)) : cli::Json(nullptr));
   j.set("qubits", hybrid ? cli::Json(r.config.qubits) : cli::Json(nullptr));
+  realism_json(j, r.config);
   j.set("parameters", r.parameters).set("recipe", recipe_json(r.recipe));
   cli::Json epochs = cli::Json::array();
   for (const auto& e : r.epochs) {

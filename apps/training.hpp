@@ -171,6 +171,9 @@ struct TrainResult {
 
 TrainResult train_model(const ModelConfig& config, const TrainOptions& options);
 cli::Json train_json(const TrainResult& result);
+// Sets "noise" ("none" or the model's channels) and "shots" ("exact" or the count) in a command's
+// JSON; null for a model without a circuit.
+void realism_json(cli::Json& j, const ModelConfig& config);
 
 // Loss (with the recipe's label smoothing, as in training), accuracy and the confusion matrix of
 // `model` on images `indices` of `ds` (all when empty), normalised with the dataset's constants.

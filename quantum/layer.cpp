@@ -117,10 +117,24 @@ Variable quantum_layer(const Variable& input, const Variable& weights, const Lay
                      });
 }
 
-QuantumLayer::QuantumLayer(const LayerSpec& spec, Generator& gen, Realism realism)
-    : spec_(spec), realism_(std::move(realism)) {
+QuantumLayer::QuantumLayer(const LayerSpec& spec, Generator& gen, Realism realism) : spec_(spec) {
   layer_circuit(spec, 1);  // validates the spec
+  set_realism(std::move(realism));
   weights_ = register_parameter("weights", rand_uniform(layer_weight_shape(spec), 0.0, 2 * std::numbers::pi, gen));
+}
+
+void QuantumLayer::set_realism(Realism realism) {
+  if (realism.shots < 0) throw std::invalid_argument("quantum layer: shots must be >= 0, got " + std::to_string(realism.shots));
+  for (const NoiseChannel& ch : realism.noise.channels) kraus_operators(ch);  // validates p
+  realism_ = std::move(realism);
+  calls_ = 0;
+}
+
+Variable QuantumLayer::forward(const Variable& input) {
+  if (realism_.shots == 0) return quantum_layer(input, weights_, spec_, realism_);
+  Realism r = realism_;
+  r.seed = derive_seed(realism_.seed, calls_++);
+  return quantum_layer(input, weights_, spec_, r);
 }
 
 std::string QuantumLayer::describe() const {

@@ -60,19 +60,28 @@ Variable quantum_layer(const Variable& input, const Variable& weights, const Lay
 
 // The layer as an nn module with one parameter, "weights" (float32, layer_weight_shape(spec)),
 // initialised uniform on [0, 2 pi) from a seeded generator (PennyLane's TorchLayer default).
+// With shots, call k of forward draws its samples from derive_seed(realism.seed, k) (quantum/shots.hpp):
+// every batch gets fresh shots, and the same seed gives the same sequence. calls() is that
+// position, which a resumed training run restores with set_calls().
 class QuantumLayer : public nn::Module {
  public:
   QuantumLayer(const LayerSpec& spec, Generator& gen, Realism realism = {});
-  Variable forward(const Variable& input) override { return quantum_layer(input, weights_, spec_, realism_); }
+  Variable forward(const Variable& input) override;
   std::string type_name() const override { return "QuantumLayer"; }
   std::string describe() const override;  // "QuantumLayer(qubits=4, layers=2, template=basic, rotation=X)"
   const Variable& weights() const { return weights_; }
   const LayerSpec& spec() const { return spec_; }
+  const Realism& realism() const { return realism_; }
+  // Throws std::invalid_argument for shots < 0; restarts the shot streams at call 0.
+  void set_realism(Realism realism);
+  uint64_t calls() const { return calls_; }
+  void set_calls(uint64_t calls) { calls_ = calls; }
 
  private:
   LayerSpec spec_;
   Realism realism_;
   Variable weights_;  // shares the registered parameter
+  uint64_t calls_ = 0;
 };
 
 }  // namespace hqc::quantum

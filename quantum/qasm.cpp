@@ -175,14 +175,30 @@ int64_t qasm2_text_bound(const Circuit& c) {
 }
 }  // namespace
 
-int64_t qasm2_bytes(const Circuit& c) {
+namespace {
+// The comments that carry a noise model and a shot count (at most 512 bytes besides the model's text).
+std::string realism_comment(const NoiseModel& noise, int64_t shots) {
+  std::string out;
+  if (!noise.empty()) {
+    out += "// noise (not expressible in OpenQASM 2.0): after every gate below the state preparation, on each wire\n"
+           "// it acts on (two-wire gates: control, then target), each channel in this order (PennyLane's\n"
+           "// qml.transforms.insert, position=\"all\"; gates decomposed here carry it after the whole gate):\n"
+           "// noise: " + noise.to_string() + "\n";
+  }
+  if (shots > 0) out += "// shots: " + std::to_string(shots) + " per expectation value\n";
+  return out;
+}
+}  // namespace
+
+int64_t qasm2_bytes(const Circuit& c, const NoiseModel& noise) {
   // The text, plus for an amplitude embedding the embedded state (16 bytes per amplitude), its real
   // part (8), the norm pyramid (8) and the angles of the last level (4).
   const int64_t prep = c.amplitude_embedding() ? int64_t{36} << c.num_qubits() : 0;
-  return qasm2_text_bound(c) + prep;
+  return qasm2_text_bound(c) + prep + 512 + static_cast<int64_t>(noise.to_string().size());
 }
 
-std::string to_qasm2(const Circuit& c, const Tensor& weights, const Tensor& inputs, int64_t sample) {
+std::string to_qasm2(const Circuit& c, const Tensor& weights, const Tensor& inputs, int64_t sample,
+                     const NoiseModel& noise, int64_t shots) {
   Bound bound = bind(c, weights, inputs, "qasm");
   if (sample < 0 || sample >= bound.batch) {
     throw std::invalid_argument("qasm: sample " + std::to_string(sample) + " outside the batch of " +
@@ -193,6 +209,7 @@ std::string to_qasm2(const Circuit& c, const Tensor& weights, const Tensor& inpu
   out.reserve(static_cast<size_t>(qasm2_text_bound(c)));
   out += "OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[" + std::to_string(n) + "];\ncreg c[" + std::to_string(n) +
          "];\n";
+  out += realism_comment(noise, shots);
   if (c.amplitude_embedding()) {
     // The embedded state of this sample, as the simulator prepares it.
     const AmplitudeSpec& spec = *c.amplitude_embedding();

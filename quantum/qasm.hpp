@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "quantum/circuit.hpp"
+#include "quantum/noise.hpp"
 #include "tensor/tensor.hpp"
 
 namespace hqc::quantum {
@@ -29,10 +30,13 @@ void real_state_preparation(int n, const std::vector<double>& amplitudes, const 
 std::array<double, 3> zyz_angles(const Mat2& u);
 
 // The circuit for sample `sample` of inputs (B, K) with the given weights, as OpenQASM 2.0 text
-// ending with a measurement of every qubit. Validates as run() does.
-std::string to_qasm2(const Circuit& c, const Tensor& weights, const Tensor& inputs, int64_t sample = 0);
-// An upper bound on the bytes to_qasm2 allocates for `c`: the text and the state preparation's
-// working arrays. Callers check it against their memory budget before exporting.
-int64_t qasm2_bytes(const Circuit& c);
+// ending with a measurement of every qubit. Validates as run() does. A noise model and a shot count,
+// which OpenQASM 2.0 cannot state, are noted in comments after the header (where the channels go,
+// and the model as parse_noise_model reads it back).
+std::string to_qasm2(const Circuit& c, const Tensor& weights, const Tensor& inputs, int64_t sample = 0,
+                     const NoiseModel& noise = {}, int64_t shots = 0);
+// An upper bound on the bytes to_qasm2 allocates for `c` (and `noise`'s comments): the text and the
+// state preparation's working arrays. Callers check it against their memory budget before exporting.
+int64_t qasm2_bytes(const Circuit& c, const NoiseModel& noise = {});
 
 }  // namespace hqc::quantum

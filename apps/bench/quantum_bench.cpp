@@ -2,7 +2,9 @@
 // study's circuit (4 qubits, 2 BasicEntanglerLayers, batch 64), at every SIMD level, through the
 // library and through the autograd function; then 10, 16 and 20 qubits to show the 2^n growth.
 // With --torch it runs apps/bench/quantum_torch.py in the same run (the same circuit in PyTorch with
-// autograd, as one batched unitary and gate by gate) and prints both ratios. Not part of the test suite.
+// autograd, as one batched unitary and gate by gate) and prints both ratios; and the layer under
+// depolarizing(0.01) on the density-matrix simulator beside density_torch.py (batched density
+// matrices in PyTorch with autograd). Not part of the test suite.
 //
 // usage: quantum_bench [--reps N] [--torch] [--python PATH] [--no-scaling]
 #include <algorithm>
@@ -18,6 +20,7 @@
 #include "quantum/layer.hpp"
 #include "quantum/measure.hpp"
 #include "quantum/simulate.hpp"
+#include "tensor/parallel.hpp"
 #include "tensor/random.hpp"
 #include "tensor/simd.hpp"
 
@@ -61,12 +64,13 @@ Timing bench_library(int n, int layers, int64_t B, int reps) {
   });
 }
 
-// The autograd function: Variable in, Variable out, backward from a weighted sum.
-Timing bench_autograd(int n, int layers, int64_t B, int reps) {
+// The autograd function: Variable in, Variable out, backward from a weighted sum; `realism`: the
+// density-matrix layer under noise.
+Timing bench_autograd(int n, int layers, int64_t B, int reps, const Realism& realism = {}) {
   Generator gen(2);
   LayerSpec spec{n, layers};
   Variable x(rand_uniform({B, int64_t{1} << n}, 0, 1, gen), true);
-  QuantumLayer q(spec, gen);
+  QuantumLayer q(spec, gen, realism);
   Tensor g = rand_uniform({B, n}, -1, 1, gen);
   return time_it(reps, [&] {
     x.zero_grad();
@@ -92,6 +96,7 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  set_num_threads(1);  // the density-matrix layer splits its batch over threads; the figures are per thread
   std::printf("quantum layer, forward + backward (inputs and weights), 1 thread, median (min) over %d runs\n", reps);
   std::printf("%-44s %12s %12s\n", "case", "median us", "min us");
   const SimdLevel best = simd_level();
@@ -106,6 +111,9 @@ int main(int argc, char** argv) {
   study = bench_autograd(4, 2, 64, reps);
   std::printf("4 qubits, 2 layers, batch 64, autograd, %-6s %12.2f %12.2f\n", simd_name(best), study.median_us,
               study.min_us);
+  const Realism noisy{parse_noise_model("depolarizing=0.01"), 0, 0};
+  const Timing density = bench_autograd(4, 2, 64, std::max(10, reps / 10), noisy);
+  std::printf("%-44s %12.2f %12.2f\n", "the same, depolarizing=0.01 (density matrix)", density.median_us, density.min_us);
   if (scaling) {
     struct Row { int n; int64_t B; int reps; };
     for (Row r : {Row{10, 64, std::max(10, reps / 20)}, Row{10, 1, std::max(10, reps / 4)},
@@ -140,6 +148,22 @@ int main(int argc, char** argv) {
                     rows[i][1], rows[i][0] / study.median_us, rows[i][1] / study.min_us);
     } else {
       std::printf("PyTorch peer not run (%s failed: is python3-torch installed?)\n", cmd.c_str());
+    }
+    // The density-matrix peer: {"median_us": U, "min_us": U, ...}.
+    const std::string dcmd = "env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE " + python + " " + HQC_BENCH_DIR
+                             "/density_torch.py --json --p 0.01 --reps " + std::to_string(std::max(20, reps / 40));
+    FILE* d = popen(dcmd.c_str(), "r");
+    char dbuf[1024] = {};
+    const bool dok = d && std::fgets(dbuf, sizeof dbuf, d) != nullptr;
+    const int drc = d ? pclose(d) : -1;
+    const char* dm = dok ? std::strstr(dbuf, "\"median_us\": ") : nullptr;
+    const char* dn = dok ? std::strstr(dbuf, "\"min_us\": ") : nullptr;
+    if (drc == 0 && dm && dn) {
+      const double med = std::atof(dm + 13), mn = std::atof(dn + 10);
+      std::printf("%-44s %12.2f %12.2f   (hqc %.1fx faster, median; %.1fx, min)\n",
+                  "PyTorch, density matrices + autograd, dep.", med, mn, med / density.median_us, mn / density.min_us);
+    } else {
+      std::printf("PyTorch density-matrix peer not run (%s failed)\n", dcmd.c_str());
     }
   }
   return 0;

@@ -21,6 +21,8 @@ struct QuantumKernels {
   void (*expval_z)(const double* re, const double* im, int64_t dim, int64_t B, int n, double* out, double* p);
   void (*apply_z_sum)(const double* pre, const double* pim, double* lre, double* lim, int64_t dim, int64_t B,
                       int n, const double* g, double* h);
+  // The density-matrix simulator's channels (quantum/density.cpp).
+  void (*apply_channel_1q)(double* re, double* im, int64_t dim, int64_t B, int64_t rbit, int64_t cbit, const double* k);
 };
 
 const QuantumKernels& sv_kernels();                 // for hqc::simd_level()

@@ -146,4 +146,32 @@ void apply_z_sum(const double* pre, const double* pim, double* lre, double* lim,
   }
 }
 
-const QuantumKernels kTable = {apply_1q, apply_1q_batched, braket_1q, expval_z, apply_z_sum};
+// One row pair mixed by a real 2x2 matrix [[a, b], [c, d]] (re or im of a density matrix).
+inline void mix_real(double* HQC_RESTRICT x0, double* HQC_RESTRICT x1, int64_t B, double a, double b, double c,
+                     double d) {
+  for (int64_t j = 0; j < B; ++j) {
+    const double u = x0[j], v = x1[j];
+    x0[j] = a * u + b * v;
+    x1[j] = c * u + d * v;
+  }
+}
+
+// A single-qubit channel on a batch of vectorised density matrices (quantum/density.cpp): re, im are
+// (dim, B) with dim = D^2 and row index r * D + c; rbit and cbit are the wire's bits in r and in c
+// (rbit = cbit * D). The channel's superoperator maps the wire's 2x2 block [[x00, x01], [x10, x11]]
+// of every (r, c) pair as (x00, x11) -> [[k0, k1], [k2, k3]] (x00, x11) and (x01, x10) ->
+// [[k4, k5], [k6, k7]] (x01, x10), with real k: the form of every Pauli and damping channel, fused
+// over the channels listed (depolarizing: x00 -> (1 - 2p/3) x00 + 2p/3 x11, x01 -> (1 - 4p/3) x01).
+void apply_channel_1q(double* re, double* im, int64_t dim, int64_t B, int64_t rbit, int64_t cbit, const double* k) {
+  const int64_t both = rbit | cbit;
+  for (int64_t i = 0; i < dim; ++i) {
+    if (i & both) continue;
+    const int64_t i01 = i | cbit, i10 = i | rbit, i11 = i | both;
+    mix_real(re + i * B, re + i11 * B, B, k[0], k[1], k[2], k[3]);
+    mix_real(re + i01 * B, re + i10 * B, B, k[4], k[5], k[6], k[7]);
+    mix_real(im + i * B, im + i11 * B, B, k[0], k[1], k[2], k[3]);
+    mix_real(im + i01 * B, im + i10 * B, B, k[4], k[5], k[6], k[7]);
+  }
+}
+
+const QuantumKernels kTable = {apply_1q, apply_1q_batched, braket_1q, expval_z, apply_z_sum, apply_channel_1q};

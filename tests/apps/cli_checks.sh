@@ -148,6 +148,41 @@ for key in test_accuracy best_val_accuracy val_accuracy; do in_unit "$(json_numb
 [ -s "$tmp/h/checkpoint.hqc" ] || flunk "train hybrid wrote no checkpoint"
 ck=$tmp/ca/checkpoint.hqc
 
+# ---- --noise and --shots: bad values name the flag; a checkpoint carries them; eval and attack override ----
+hk=$tmp/h/checkpoint.hqc
+for bad in "--noise depolarizing=1.5" "--noise dephasing=0.1" "--noise depolarizing=0.1," "--shots 0" "--shots -3" "--shots lots"; do
+  flag=${bad%% *}
+  expect 2 "train $bad" train_syn --model hybrid --out "$tmp/no" $bad
+  err_has "$flag" "train $bad"
+  expect 2 "eval $bad" "$hqc" eval --checkpoint "$hk" --data "$syn" $bad
+  err_has "$flag" "eval $bad"
+  expect 2 "attack $bad" "$hqc" attack --checkpoint "$hk" --data "$syn" $bad
+  err_has "$flag" "attack $bad"
+  expect 2 "compare $bad" "$hqc" compare --dataset mnist --data "$syn" --models hybrid --out "$tmp/no" $bad
+  err_has "$flag" "compare $bad"
+done
+expect 2 "--noise with the classical model" "$hqc" eval --checkpoint "$ck" --data "$syn" --noise bit_flip=0.1
+err_has "--noise: the classical model has no quantum circuit" "--noise with the classical model"
+expect 2 "compare --shots without a circuit" "$hqc" compare --dataset mnist --data "$syn" --models classical,linear --shots 10 --out "$tmp/no"
+err_has "--shots" "compare --shots without a circuit"
+expect 0 "eval ideal" "$hqc" eval --checkpoint "$hk" --data "$syn" --json
+grep -q '"noise": "none"' "$tmp/out" && grep -q '"shots": "exact"' "$tmp/out" || flunk "eval ideal: noise and shots not in the JSON"
+expect 0 "eval under noise with shots" "$hqc" eval --checkpoint "$hk" --data "$syn" --noise depolarizing=0.3 --shots 7 --json
+grep -q '"noise": "depolarizing=0.3"' "$tmp/out" && grep -q '"shots": 7' "$tmp/out" || flunk "eval --noise --shots: not in the JSON"
+cp "$tmp/out" "$tmp/noisy1.json"
+expect 0 "eval under noise with shots again" "$hqc" eval --checkpoint "$hk" --data "$syn" --noise depolarizing=0.3 --shots 7 --json --threads 1
+cmp -s "$tmp/out" "$tmp/noisy1.json" || flunk "eval --shots: another thread count gave other shots"
+expect 0 "eval with another shot seed" "$hqc" eval --checkpoint "$hk" --data "$syn" --noise depolarizing=0.3 --shots 7 --seed 1 --json
+cmp -s "$tmp/out" "$tmp/noisy1.json" && flunk "eval --shots: another --seed gave the same shots"
+expect 0 "train hybrid with noise" train_syn --model hybrid --noise depolarizing=0.05 --out "$tmp/hn"
+grep -q '"noise": "depolarizing=0.05"' "$tmp/out" || flunk "train --noise: not in the JSON"
+expect 0 "eval the noisy checkpoint as trained" "$hqc" eval --checkpoint "$tmp/hn/checkpoint.hqc" --data "$syn"
+grep -q "hybrid, depolarizing=0.05 on" "$tmp/out" || { flunk "eval of a noisy checkpoint: its noise is not named"; cat "$tmp/out"; }
+expect 0 "eval the noisy checkpoint ideally" "$hqc" eval --checkpoint "$tmp/hn/checkpoint.hqc" --data "$syn" --noise none
+grep -q "^hybrid on" "$tmp/out" || { flunk "eval --noise none: still noisy"; cat "$tmp/out"; }
+expect 0 "attack under noise" "$hqc" attack --checkpoint "$hk" --data "$syn" --noise depolarizing=0.01 --test-limit 16 --steps 2 --json
+grep -q '"noise": "depolarizing=0.01"' "$tmp/out" || flunk "attack --noise: not in the JSON"
+
 # ---- splits that train on nothing or validate on nothing are usage errors naming the flag ----
 for model in classical hybrid; do
   expect 2 "$model --limit 2 --val-fraction 0.5" "$hqc" train --model $model --dataset mnist --data "$syn" --epochs 1 \

@@ -3,7 +3,7 @@
 # (SIGKILL, mid-epoch, during the test pass, again after resuming) and continued with
 # `hqc train --resume DIR` writes the metrics.csv and checkpoint.hqc of an uninterrupted run byte for
 # byte, and the same JSON (times and memory aside); for the hybrid and the classical model (which has
-# Dropout, whose stream position must come back). SIGINT and SIGTERM stop a run with 130 and 143 and
+# Dropout, whose stream position must come back), and the hybrid with noise and finite shots. SIGINT and SIGTERM stop a run with 130 and 143 and
 # say how to resume; --resume refuses a conflicting flag; `hqc compare --resume` skips finished models.
 # Trains on a synthetic MNIST-shaped dataset written by make_synthetic_idx: never skipped.
 set -u
@@ -51,17 +51,21 @@ compare_runs() {  # compare_runs REF DIR WHAT
     { flunk "$3: the final JSON differs"; diff <(timeless "$1/run.json") <(timeless "$2/run.json") | head -8; }
 }
 
-for model in classical hybrid; do
+# hybrid-shots: the quantum layer under noise with finite shots, whose shot-stream position must
+# come back too.
+for model in classical hybrid hybrid-shots; do
   echo "== $model"
+  args=(--model ${model%-shots})
+  [ $model = hybrid-shots ] && args+=(--noise depolarizing=0.02 --shots 50)
   ref=$tmp/$model-ref
-  "$hqc" train --model $model "${common[@]}" --out "$ref" --json >"$tmp/ref.json" 2>"$tmp/err" ||
+  "$hqc" train "${args[@]}" "${common[@]}" --out "$ref" --json >"$tmp/ref.json" 2>"$tmp/err" ||
     { flunk "$model: uninterrupted run"; cat "$tmp/err"; continue; }
   mv "$tmp/ref.json" "$ref/run.json"
   [ -e "$ref/last.hqc" ] || flunk "$model: no last.hqc after a run"
 
   # SIGKILL mid-epoch 1, again mid-epoch 3 of the resumed run, again after the last epoch (test pass).
   dir=$tmp/$model-killed
-  run_until "$dir" "[ -e $dir/last.hqc ]" train --model $model "${common[@]}" --out "$dir" --json
+  run_until "$dir" "[ -e $dir/last.hqc ]" train "${args[@]}" "${common[@]}" --out "$dir" --json
   [ $? -eq 137 ] || flunk "$model: the first run ended before it was killed"
   run_until "$dir" "[ \$(rows $dir/metrics.csv) -ge 3 ]" train --resume "$dir" --json
   run_until "$dir" "[ \$(rows $dir/metrics.csv) -ge 5 ]" train --resume "$dir" --json

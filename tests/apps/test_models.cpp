@@ -9,6 +9,7 @@
 #include "apps/training.hpp"
 #include "nn/checkpoint.hpp"
 #include "nn/module.hpp"
+#include "quantum/layer.hpp"
 
 using namespace hqc;
 using namespace hqc::app;
@@ -115,6 +116,70 @@ TEST_CASE("a model configuration out of bounds is refused naming the field, befo
     CAPTURE(e);
     CHECK(has(e, "\"" + field + "\""));
   }
+}
+
+TEST_CASE("noise and shots: carried by the configuration's JSON, absent in older ones (noiseless), refused when bad") {
+  ModelConfig c = model_config("hybrid", "fashion-mnist");
+  const std::string plain = c.to_json();
+  CHECK(!has(plain, "noise"));  // a noiseless model's text is what it always was
+  CHECK(!has(plain, "shots"));
+  const std::string noise = "depolarizing=0.01,amplitude_damping=0.02", shots = "1000";
+  set_realism(c, &noise, &shots);
+  CHECK(c.display_name() == "hybrid, depolarizing=0.01,amplitude_damping=0.02, 1000 shots");
+  ModelConfig d = ModelConfig::from_json(c.to_json());
+  CHECK(d.noise.to_string() == noise);
+  CHECK(d.shots == 1000);
+  ModelConfig old = ModelConfig::from_json(config_with("qubits", "4"));
+  CHECK(old.noise.empty());
+  CHECK(old.shots == 0);
+  const std::string exact = "exact", none = "none";
+  set_realism(d, &none, &exact);
+  CHECK(d.noise.empty());
+  CHECK(d.shots == 0);
+  for (const std::string bad : {"0", "-5", "1e3", "10x", "1000000001", ""})
+    CHECK(has(error_of([&] { set_realism(d, nullptr, &bad); }), "--shots"));
+  for (const std::string bad : {"depolarizing=1.5", "dephasing=0.1", "depolarizing", "depolarizing=0.1,"})
+    CHECK(has(error_of([&] { set_realism(d, &bad, nullptr); }), "--noise"));
+  ModelConfig classical = model_config("classical", "mnist"), linear = model_config("hybrid", "mnist", "linear");
+  CHECK(has(error_of([&] { set_realism(classical, &noise, nullptr); }), "--noise: the classical model has no quantum circuit"));
+  CHECK(has(error_of([&] { set_realism(linear, nullptr, &shots); }), "--shots"));
+  const std::string j = c.to_json();
+  const std::string bad_noise = j.substr(0, j.find("depolarizing")) + "depolarizing=7" + j.substr(j.find(",amplitude"));
+  CHECK(has(error_of([&] { ModelConfig::from_json(bad_noise); }), "\"noise\""));
+  const std::string bad_shots = j.substr(0, j.find("1000")) + "0" + j.substr(j.find("1000") + 4);
+  CHECK(has(error_of([&] { ModelConfig::from_json(bad_shots); }), "\"shots\""));
+}
+
+TEST_CASE("noise and shots reach the quantum layer; shots are drawn from the run's seed and move nothing else") {
+  ModelConfig c = model_config("hybrid", "mnist");
+  const std::string noise = "bit_flip=0.1", shots = "20";
+  auto ideal = build_model(c, 5);
+  set_realism(c, &noise, &shots);
+  auto real = build_model(c, 5);
+  // The same weights: the shot stream is a stream of its own.
+  const auto a = ideal->state(), b = real->state();
+  REQUIRE(a.size() == b.size());
+  for (size_t i = 0; i < a.size(); ++i) CHECK(max_abs_diff(a[i].second, b[i].second) == 0.0);
+  const quantum::QuantumLayer* q = nullptr;
+  for (const auto& [name, m] : real->named_modules())
+    if (auto* l = dynamic_cast<const quantum::QuantumLayer*>(m)) q = l;
+  REQUIRE(q != nullptr);
+  CHECK(q->realism().noise.to_string() == "bit_flip=0.1");
+  CHECK(q->realism().shots == 20);
+  CHECK(q->realism().seed == shot_seed(5));
+  CHECK(shot_seed(5) != shot_seed(6));
+  // apply_realism puts another configuration into a built model (eval and attack of a checkpoint).
+  ModelConfig none = model_config("hybrid", "mnist");
+  apply_realism(*real, none, 5);
+  CHECK(q->realism().noise.empty());
+  CHECK(q->realism().shots == 0);
+  Generator gen(1);
+  Tensor x = rand_uniform({3, 1, 28, 28}, 0, 1, gen);
+  ideal->eval(), real->eval();
+  NoGradGuard ng;
+  CHECK(max_abs_diff((*ideal)(Variable(x)).data(), (*real)(Variable(x)).data()) == 0.0);
+  apply_realism(*real, c, 5);
+  CHECK(max_abs_diff((*ideal)(Variable(x)).data(), (*real)(Variable(x)).data()) > 0.0);
 }
 
 TEST_CASE("a checkpoint whose configuration is out of bounds is refused naming the file and the field") {

@@ -2,6 +2,7 @@
 // docs/cli.md's exit codes (2 for a bad flag, 1 for a zero input vector).
 #include <array>
 #include <cstdio>
+#include <sstream>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -245,6 +246,22 @@ TEST_CASE("hqc circuit --noise: hand-computed values and gradient, and refusals 
   check_usage_error("circuit --qubits 13 --layers 1 --input 1 --weights " + repeat("1", 13) + " --noise bit_flip=0.1",
                     "flag --qubits 13: with --noise or --shots the density-matrix simulator takes at most 12 qubits");
   check_usage_error("circuit --qubits 1 --layers 1 --input 1 --weights 0.5 --noise bit_flip=0.1 --draw", "does not go with --draw");
+  // --qasm notes the noise model and the shots as comments; the gates are those of the ideal export.
+  const Result ideal = hqc_run("circuit --qubits 2 --layers 1 --input 1,1 --weights 1,2 --qasm");
+  const Result q = hqc_run("circuit --qubits 2 --layers 1 --input 1,1 --weights 1,2 --qasm --noise depolarizing=0.01,bit_flip=0.02 --shots 100");
+  REQUIRE(q.code == 0);
+  CHECK(q.out.find("// noise: depolarizing=0.01,bit_flip=0.02\n") != std::string::npos);
+  CHECK(q.out.find("// shots: 100 per expectation value\n") != std::string::npos);
+  auto without_comments = [](const std::string& text) {
+    std::string out, line;
+    std::istringstream in(text);
+    while (std::getline(in, line))
+      if (line.rfind("// noise", 0) != 0 && line.rfind("// shots", 0) != 0 && line.rfind("// it acts", 0) != 0 &&
+          line.rfind("// qml.", 0) != 0)
+        out += line + "\n";
+    return out;
+  };
+  CHECK(without_comments(q.out) == ideal.out);
   check_usage_error("circuit --qubits 1 --layers 1 --input 1 --weights 0.5 --seed 4", "flag --seed applies with --shots only");
   check_usage_error("circuit --qubits 1 --layers 1 --input 1 --weights 0.5 --shots 0", "--shots");
 }

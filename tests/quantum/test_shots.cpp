@@ -163,3 +163,33 @@ TEST_CASE("noisy layer: forward and gradients are the density simulator's; with 
   CHECK_THROWS_WITH_AS(quantum_layer(Variable(x), Variable(w), spec, r), doctest::Contains("shots must be >= 0, got -1"),
                        std::invalid_argument);
 }
+
+TEST_CASE("noisy layer module: with shots, each call draws fresh samples, the same sequence for the same seed") {
+  const LayerSpec spec{3, 2, Template::basic, Rotation::X};
+  Generator g1(4), g2(4);
+  Realism r{parse_noise_model("bit_flip=0.02"), 50, 9};
+  QuantumLayer a(spec, g1, r), b(spec, g2, r);
+  Generator gx(13);
+  Variable x(rand_uniform({5, 8}, 0.1, 1, gx));
+  const std::vector<double> a0 = values(a(x).data()), a1 = values(a(x).data());
+  CHECK(a.calls() == 2);
+  CHECK(a0 != a1);  // call 1 has its own stream
+  CHECK(values(b(x).data()) == a0);
+  CHECK(values(b(x).data()) == a1);
+  // Call k is the layer function on derive_seed(seed, k).
+  Realism r1 = r;
+  r1.seed = derive_seed(9, 1);
+  CHECK(values(quantum_layer(x, a.weights(), spec, r1).data()) == a1);
+  // set_calls resumes a stream position; set_realism restarts it.
+  b.set_calls(1);
+  CHECK(values(b(x).data()) == a1);
+  b.set_realism(r);
+  CHECK(b.calls() == 0);
+  CHECK(values(b(x).data()) == a0);
+  // Without shots nothing is drawn: the module is the function and its count stays 0.
+  a.set_realism({parse_noise_model("bit_flip=0.02"), 0, 9});
+  CHECK(values(a(x).data()) == values(quantum_layer(x, a.weights(), spec, {parse_noise_model("bit_flip=0.02"), 0, 0}).data()));
+  CHECK(a.calls() == 0);
+  CHECK_THROWS_WITH_AS(a.set_realism({{}, -2, 0}), doctest::Contains("shots must be >= 0, got -2"), std::invalid_argument);
+  CHECK(a.describe() == "QuantumLayer(qubits=3, layers=2, template=basic, rotation=X, noise=bit_flip=0.02)");
+}
