@@ -90,7 +90,7 @@ namespace hqc::app {
 struct Embedding {
   std::vector<double> xy;  // (N, 2)
   std::vector<int64_t> labels;
-  std::vector<int64_t> classes;  // the classes present: the colour of classes[k] is palette(k)
+  std::vector<int64_t> classes;  // the classes present, each drawn in its own colour (tab10 for the first ten)
   std::function<int64_t(double, double)> region;  // the class whose decision region holds (x, y)
   std::string x_label, y_label;
   std::vector<std::string> notes;  // lines under the legend (the scores)

@@ -9,6 +9,23 @@
 namespace hqc::app {
 
 namespace {
+// A distinct colour per class: matplotlib's tab10 for the first ten, then hues a golden angle apart.
+Rgb class_colour(std::size_t k) {
+  static const Rgb tab10[] = {{31, 119, 180}, {255, 127, 14}, {44, 160, 44},  {214, 39, 40},   {148, 103, 189},
+                              {140, 86, 75},  {227, 119, 194}, {127, 127, 127}, {188, 189, 34}, {23, 190, 207}};
+  if (k < 10) return tab10[k];
+  const double h = std::fmod(static_cast<double>(k) * 137.508, 360.0) / 60.0;  // hue sector, s = 0.65, v = 0.85
+  const double v = 0.85, c = v * 0.65, x = c * (1 - std::abs(std::fmod(h, 2.0) - 1)), m = v - c;
+  double r = 0, g = 0, b = 0;
+  if (h < 1) r = c, g = x;
+  else if (h < 2) r = x, g = c;
+  else if (h < 3) g = c, b = x;
+  else if (h < 4) g = x, b = c;
+  else if (h < 5) r = x, b = c;
+  else r = c, b = x;
+  auto u = [&](double t) { return static_cast<uint8_t>(std::lround(255 * (t + m))); };
+  return {u(r), u(g), u(b)};
+}
 Rgb tint(Rgb c, double keep) {  // towards white
   auto f = [&](uint8_t v) { return static_cast<uint8_t>(std::lround(255 - (255 - v) * keep)); };
   return {f(c.r), f(c.g), f(c.b)};
@@ -35,7 +52,7 @@ Canvas render_embedding(const Embedding& e, const std::vector<std::string>& clas
   constexpr int cell = 4;
   auto colour_of = [&](int64_t cls) {
     auto it = std::find(e.classes.begin(), e.classes.end(), cls);
-    return palette(static_cast<std::size_t>(it - e.classes.begin()));
+    return class_colour(static_cast<std::size_t>(it - e.classes.begin()));
   };
   if (!e.classes.empty())
     for (int r = 0; r < plot; r += cell) {
@@ -64,7 +81,7 @@ Canvas render_embedding(const Embedding& e, const std::vector<std::string>& clas
   // Legend: class names and the figures.
   int ly = top;
   for (std::size_t k = 0; k < e.classes.size() && k < 40; ++k, ly += 14) {
-    cv.fill_rect(left + plot + 16, ly + 1, left + plot + 24, ly + 9, palette(k));
+    cv.fill_rect(left + plot + 16, ly + 1, left + plot + 24, ly + 9, class_colour(k));
     const int64_t cls = e.classes[k];
     const std::string name = cls < static_cast<int64_t>(class_names.size()) ? class_names[cls] : std::to_string(cls);
     cv.text(left + plot + 30, ly, name, colors::black);
