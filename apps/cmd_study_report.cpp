@@ -34,7 +34,7 @@ struct StudyRun {
   hqc::app::RunResult result;
   JsonValue json;
   std::string command;
-  double training_seconds = 0;
+  double training_seconds = 0, cpu_seconds = 0;
   std::optional<JsonValue> features;
 };
 
@@ -66,7 +66,9 @@ StudyRun read_run(const fs::path& dir, const std::string& variant, int seed) {
       rec.train_loss = e.num("train_loss"), rec.train_accuracy = e.num("train_accuracy");
       rec.val_loss = e.num("val_loss"), rec.val_accuracy = e.num("val_accuracy");
       rec.learning_rate = e.num("learning_rate"), rec.seconds = e.num("seconds");
+      if (const JsonValue* c = e.find("cpu_seconds")) rec.cpu_seconds = c->number;
       s.training_seconds += rec.seconds;
+      s.cpu_seconds += rec.cpu_seconds;
       r.epochs.push_back(rec);
     }
     r.best_epoch = static_cast<int>(j.num("best_epoch"));
@@ -224,14 +226,17 @@ hqc::cli::Command report_cmd("study-report", "the report of the study's final ru
     x << "| " << m.name << " | " << dims << " | " << mean_sd(lda, 3) << " | " << mean_sd(sil, 3) << " | " << mean_sd(var, 1)
       << " | " << mean_sd(pca, 1) << " | " << mean_sd(tsne, 1) << " |\n";
   }
-  double total = 0;
-  x << "\n## Wall time\n\nTraining time of each run (the sum of its epochs' seconds, from summary.json), "
-    << ctx.threads << " thread" << (ctx.threads == 1 ? "" : "s") << " per run:\n\n| run | training time |\n|---|---:|\n";
+  double total = 0, total_cpu = 0;
+  x << "\n## Wall time\n\nEach run's training, from summary.json: the sum of its epochs' wall time and of the CPU time "
+       "the process itself spent in them (its own clock), and its peak memory; "
+    << ctx.threads << " thread" << (ctx.threads == 1 ? "" : "s")
+    << " per run.\n\n| run | training time | CPU time | peak memory (MB) |\n|---|---:|---:|---:|\n";
   for (const auto& r : runs) {
-    total += r.training_seconds;
-    x << "| " << r.result.folder << " | " << duration(r.training_seconds) << " |\n";
+    total += r.training_seconds, total_cpu += r.cpu_seconds;
+    x << "| " << r.result.folder << " | " << duration(r.training_seconds) << " | " << duration(r.cpu_seconds) << " | "
+      << fixed(r.result.peak_rss_mb, 1) << " |\n";
   }
-  x << "| all runs, summed | " << duration(total) << " |\n";
+  x << "| all runs, summed | " << duration(total) << " | " << duration(total_cpu) << " | |\n";
   if (!unfinished.empty()) {
     x << "\nNot finished, left out: ";
     for (std::size_t i = 0; i < unfinished.size(); ++i) x << (i ? ", " : "") << unfinished[i];

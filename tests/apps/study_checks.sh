@@ -100,6 +100,18 @@ echo "== hqc features on a checkpoint"
 for f in features.csv features.json pca.png pca.svg tsne.png tsne.svg; do [ -s "$tmp/feat/$f" ] || flunk "features: no $f"; done
 [ "$(wc -l <"$tmp/feat/features.csv")" = 51 ] || flunk "features.csv: expected a header and 50 rows"
 
+echo "== hqc train --data-handling original: other numbers, the same for a seed, recorded for --resume"
+t=(--model hybrid --dataset mnist --data "$tmp/data" --epochs 2 --batch 32 --limit 200 --seed 3 --threads 1)
+"$hqc" train "${t[@]}" --out "$tmp/std" >/dev/null 2>&1 || flunk "train, standard handling"
+"$hqc" train "${t[@]}" --data-handling standard --out "$tmp/std2" >/dev/null 2>&1 || flunk "train --data-handling standard"
+"$hqc" train "${t[@]}" --data-handling original --out "$tmp/orig" >/dev/null 2>&1 || flunk "train --data-handling original"
+"$hqc" train "${t[@]}" --data-handling original --out "$tmp/orig2" >/dev/null 2>&1 || flunk "train --data-handling original again"
+cmp -s "$tmp/std/metrics.csv" "$tmp/std2/metrics.csv" || flunk "--data-handling standard is not the default"
+cmp -s "$tmp/orig/metrics.csv" "$tmp/orig2/metrics.csv" || flunk "--data-handling original: not the same bits for a seed"
+cmp -s "$tmp/std/metrics.csv" "$tmp/orig/metrics.csv" && flunk "--data-handling original: the same numbers as the standard handling"
+"$hqc" train --resume "$tmp/orig" --json >"$tmp/resumed.json" 2>/dev/null || flunk "--resume of a run with --data-handling original"
+expect 2 "original handling without augmentation" "$hqc" train "${t[@]}" --data-handling original --augment off --out "$tmp/x"
+
 echo "== refusals"
 expect 2 "unknown variant" "$hqc" study --root "$tmp/x" --variant quantum
 expect 2 "perplexity above the images" "$hqc" features --checkpoint "$root/hybrid/seed-0/checkpoint.hqc" --data "$tmp/data" \
