@@ -335,6 +335,8 @@ hqc::cli::Command compare_cmd("compare", "train several models alike and write a
         if (const auto f = app::feature_space_of(*r.model, c, test, n, oc.seed, out / folder, rr.name)) {
           rr.lda_separation = f->lda_separation;
           rr.silhouette = f->silhouette;
+          rr.pca_png = folder + "/pca.png";
+          rr.tsne_png = folder + "/tsne.png";
           j.set("features", app::feature_json(*f));
         }
       }

@@ -44,6 +44,7 @@ struct RunResult {
   // The features entering the head on the first test images (features.hpp); absent when not measured.
   std::optional<double> lda_separation, silhouette;
   std::string curves_png, confusion_png;  // file names relative to the report
+  std::string pca_png, tsne_png;          // the feature-space pictures (empty: none)
   std::string recipe;      // Recipe::describe() of what it trained with (empty: not shown)
   bool own_recipe = true;  // the original's recipe for this model
   // Whether this run is the original's configuration (so its published numbers apply).

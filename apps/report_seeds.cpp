@@ -301,7 +301,8 @@ std::string render_seeds_report(const ReportContext& ctx, const std::vector<RunR
   if (ctx.attack.empty())
     md << "Robust accuracy: no attack was run (`--attack-steps 0`).\n";
   else
-    md << "Robust accuracy: " << ctx.attack << "; pixels kept in [0, 1].\n";
+    md << "Robust accuracy: " << ctx.attack << (ctx.attack.find("normalised") == std::string::npos ? "; pixels kept in [0, 1]" : "")
+       << ".\n";
   md << "Peak memory: " << peak_memory_note(ctx.memory) << ".\n";
   md << "\nThe original (arXiv 2509.13353) published one run per model, no seed: on MNIST hybrid 99.49 % and "
         "classical 98.56 % test accuracy after 50 epochs (docs/study.md).\n";
