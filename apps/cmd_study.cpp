@@ -91,6 +91,8 @@ hqc::cli::Command study_cmd("study", "one run of the study's final runs (resumab
   if (!p.given("variant")) throw cli::UsageError("--variant: required");
   const std::string dataset = p.choice("dataset", app::dataset_choices());
   const app::StudyVariant v = app::study_variant(p.str("variant"), dataset);
+  // One run per core is the study's plan: 1 thread unless --threads says otherwise (not all cores).
+  if (!p.given("threads")) set_num_threads(1);
   const int threads = app::apply_threads(p);
   app::TrainOptions o;  // augmentation on, as the original trained
   o.epochs = static_cast<int>(p.integer("epochs", 1, 100000));
