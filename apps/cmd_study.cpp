@@ -68,7 +68,7 @@ const char* kSummary =
     "Trains one variant of the study for one seed in ROOT/<variant>/seed-<S> (writing there first command.txt, the "
     "`hqc train` command that gives the same metrics.csv), attacks the best epoch's model with PGD and maps the "
     "features entering its head; writes summary.json. Invoked again it continues an unfinished run from its last.hqc "
-    "and leaves a finished one alone. tools/study_runs.sh runs them all, `hqc study-report ROOT` writes the report.";
+    "and leaves a finished one alone. tools/study_runs.sh runs them all, `hqc study-report --root ROOT` writes the report.";
 
 hqc::cli::Command study_cmd("study", "one run of the study's final runs (resumable), for hqc study-report", [](const std::vector<std::string>& args) {
   using namespace hqc;
