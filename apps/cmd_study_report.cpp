@@ -67,6 +67,8 @@ StudyRun read_run(const fs::path& dir, const std::string& variant, int seed) {
       rec.val_loss = e.num("val_loss"), rec.val_accuracy = e.num("val_accuracy");
       rec.learning_rate = e.num("learning_rate"), rec.seconds = e.num("seconds");
       if (const JsonValue* c = e.find("cpu_seconds")) rec.cpu_seconds = c->number;
+      if (const JsonValue* c = e.find("peak_rss_mb")) rec.peak_rss_mb = c->number;
+      if (const JsonValue* c = e.find("val_f1")) rec.val_f1 = c->number;
       s.training_seconds += rec.seconds;
       s.cpu_seconds += rec.cpu_seconds;
       r.epochs.push_back(rec);
@@ -114,6 +116,41 @@ std::string duration(double seconds) {
   char b[64];
   std::snprintf(b, sizeof b, "%ld h %02ld min %02ld s", s / 3600, s / 60 % 60, s % 60);
   return b;
+}
+
+// Per epoch, one curve per variant (its first seed): validation F1, and the resources the original
+// drew (wall time, the process's CPU time, peak memory), in one figure of four panels.
+hqc::app::Canvas render_epoch_panels(const std::vector<hqc::app::RunResult>& runs, const std::string& title) {
+  using namespace hqc::app;
+  struct Panel {
+    const char* title;
+    const char* y;
+    double (*of)(const EpochRecord&);
+  };
+  const Panel panels[] = {
+      {"validation F1, macro", "F1 (%)", [](const EpochRecord& e) { return 100 * e.val_f1; }},
+      {"wall time per epoch", "seconds", [](const EpochRecord& e) { return e.seconds; }},
+      {"CPU time per epoch (the process's own clock)", "CPU seconds", [](const EpochRecord& e) { return e.cpu_seconds; }},
+      {"peak memory of the process", "MB", [](const EpochRecord& e) { return e.peak_rss_mb; }},
+  };
+  Canvas cv(1200, 860);
+  cv.text(20, 10, title, colors::black, 2);
+  for (int k = 0; k < 4; ++k) {
+    LinePlot plot;
+    plot.title = panels[k].title, plot.x_label = kEpochAxis, plot.y_label = panels[k].y;
+    plot.x_integer = true;
+    plot.y_from_zero = k > 0;
+    std::vector<std::string> seen;
+    for (const auto& r : runs) {
+      if (std::find(seen.begin(), seen.end(), r.variant) != seen.end()) continue;
+      seen.push_back(r.variant);
+      Series s{r.name, {}, {}, palette(seen.size() - 1)};
+      for (const auto& e : r.epochs) s.x.push_back(e.epoch), s.y.push_back(panels[k].of(e));
+      plot.series.push_back(std::move(s));
+    }
+    draw_line_plot(cv, 10 + (k % 2) * 595, 40 + (k / 2) * 410, 585, 400, plot);
+  }
+  return cv;
 }
 
 const char* kSummary =
@@ -187,7 +224,7 @@ hqc::cli::Command report_cmd("study-report", "the report of the study's final ru
         static_cast<int64_t>(r.json.num("train_images")) != ctx.train_images)
       throw cli::RuntimeError(root.string() + "/" + r.result.folder + ": its dataset, epochs or images differ from " +
                               runs.front().result.folder + "'s; one report covers runs of one study");
-  const app::OutputFolder folder(root, app::OutputMode::overwrite, {"README.md", "summary.json", "comparison.png", "comparison.svg"});
+  const app::OutputFolder folder(root, app::OutputMode::overwrite, {"README.md", "summary.json", "comparison.png", "comparison.svg", "epochs.png", "epochs.svg"});
   std::vector<app::NamedRun> curves;
   for (const auto& r : results) {
     auto named = std::find_if(curves.begin(), curves.end(), [&](const app::NamedRun& x) { return x.name == r.name; });
@@ -197,6 +234,8 @@ hqc::cli::Command report_cmd("study-report", "the report of the study's final ru
   }
   app::save_png(app::render_comparison(curves, "hqc study: " + ctx.dataset + ", " + std::to_string(seeds.size()) + " seeds"),
                 root / "comparison.png");
+  app::save_png(render_epoch_panels(results, "per epoch, first seed of each variant: validation F1, time, CPU time, memory"),
+                root / "epochs.png");
   const app::SeedsAnalysis analysis = app::analyse_seeds(results);
   const cli::Json summary = app::seeds_summary_json(ctx, results, analysis);
   nn::write_file_atomically(root / "summary.json", summary.dump() + "\n");
@@ -226,6 +265,7 @@ hqc::cli::Command report_cmd("study-report", "the report of the study's final ru
     x << "| " << m.name << " | " << dims << " | " << mean_sd(lda, 3) << " | " << mean_sd(sil, 3) << " | " << mean_sd(var, 1)
       << " | " << mean_sd(pca, 1) << " | " << mean_sd(tsne, 1) << " |\n";
   }
+  x << "\n## Per epoch\n\n![validation F1, wall time, CPU time and peak memory per epoch, first seed of each variant](epochs.png)\n";
   double total = 0, total_cpu = 0;
   x << "\n## Wall time\n\nEach run's training, from summary.json: the sum of its epochs' wall time and of the CPU time "
        "the process itself spent in them (its own clock), and its peak memory; "

@@ -47,6 +47,7 @@ struct EpochRecord {
   double train_loss = 0, train_accuracy = 0, val_loss = 0, val_accuracy = 0, learning_rate = 0;
   double seconds = 0;
   double cpu_seconds = 0, peak_rss_mb = 0;  // training and validation of the epoch; 0: not recorded
+  double val_f1 = 0;                         // macro F1 on the validation split (not in metrics.csv either)
 };
 
 // Writes the whole table (header plus one row per epoch); numbers in their shortest round-trip form.

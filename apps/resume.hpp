@@ -8,9 +8,9 @@
 //   optim/<name>     the optimiser's state (nn::Optimizer::state: lr, β1, step counts, moments)
 //   sched/<name>     the schedule's position (nn::LRScheduler::state)
 //   dropout/<name>   each Dropout's call count (its position in its random stream)
-//   epochs           (E, 9) f64: epoch, train loss, train accuracy, val loss, val accuracy, lr, seconds,
-//                    CPU seconds, peak memory in MB ((E, 7) without the last two, as written before
-//                    they were kept, is read with both 0)
+//   epochs           (E, 10) f64: epoch, train loss, train accuracy, val loss, val accuracy, lr, seconds,
+//                    CPU seconds, peak memory in MB, validation macro F1 ((E, 7) without the last
+//                    three, as written before they were kept, is read with them 0)
 //   best             (2) f64: best epoch, its validation accuracy
 //   test_loss, test_confusion   the test pass of the best epoch, once the run has finished
 // The data loader needs nothing: an epoch's order and augmentation are functions of (seed, epoch).

@@ -401,6 +401,7 @@ TrainResult train_model(const ModelConfig& config, const TrainOptions& opt) {
       rec.train_accuracy = static_cast<double>(correct) / seen;
       rec.val_loss = val.loss;
       rec.val_accuracy = val.accuracy;
+      rec.val_f1 = val.report.f1;
       rec.learning_rate = optimizer->lr();
       rec.seconds = now_seconds() - t0;
       rec.cpu_seconds = cpu_seconds() - c0;
@@ -460,7 +461,7 @@ cli::Json train_json(const TrainResult& r) {
     cli::Json o = cli::Json::object();
     o.set("epoch", e.epoch).set("train_loss", e.train_loss).set("train_accuracy", e.train_accuracy);
     o.set("val_loss", e.val_loss).set("val_accuracy", e.val_accuracy).set("learning_rate", e.learning_rate);
-    o.set("seconds", e.seconds).set("cpu_seconds", e.cpu_seconds).set("peak_rss_mb", e.peak_rss_mb);
+    o.set("val_f1", e.val_f1).set("seconds", e.seconds).set("cpu_seconds", e.cpu_seconds).set("peak_rss_mb", e.peak_rss_mb);
     epochs.push(o);
   }
   j.set("epochs", epochs).set("best_epoch", r.best_epoch).set("best_val_accuracy", r.best_val_accuracy);

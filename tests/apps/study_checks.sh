@@ -51,7 +51,7 @@ for v in $variants; do
     grep -q -- "--seed $s .*--threads 1 " "$root/$v/seed-$s/command.txt" || flunk "$v/seed-$s/command.txt: --seed and --threads not explicit"
   done
 done
-for f in README.md summary.json comparison.png comparison.svg; do [ -s "$root/$f" ] || flunk "no $f"; done
+for f in README.md summary.json comparison.png comparison.svg epochs.png epochs.svg; do [ -s "$root/$f" ] || flunk "no $f"; done
 
 echo "== command.txt reproduces metrics.csv byte for byte (the resumed run included)"
 for run in classical/seed-0 recipe-swap-hybrid/seed-1 linear/seed-0; do
