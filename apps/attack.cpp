@@ -17,8 +17,17 @@ constexpr uint64_t kAttackStream = 7;  // the attack's random start: its own str
 
 const char* attack_name(AttackKind kind) { return kind == AttackKind::fgsm ? "fgsm" : "pgd"; }
 
+const char* attack_space_name(AttackSpace space) { return space == AttackSpace::pixel ? "pixel" : "normalised"; }
+
+AttackSpace parse_attack_space(const std::string& name) {
+  if (name == "pixel") return AttackSpace::pixel;
+  if (name == "normalised") return AttackSpace::normalised;
+  throw std::invalid_argument("unknown attack space '" + name + "' (pixel, normalised)");
+}
+
 void check_attack_options(const AttackOptions& o) {
-  if (!(o.eps >= 0 && o.eps <= 1)) throw AttackOptionError("eps", "must be in [0, 1] (pixel units)");
+  if (!(o.eps >= 0 && o.eps <= 1))
+    throw AttackOptionError("eps", o.space == AttackSpace::pixel ? "must be in [0, 1] (pixel units)" : "must be in [0, 1]");
   if (o.kind == AttackKind::pgd && (o.steps < 1 || !(o.alpha > 0)))
     throw AttackOptionError("steps/alpha", "PGD needs steps >= 1 and alpha > 0");
   if (o.batch < 1) throw AttackOptionError("batch", "must be at least 1");
@@ -37,7 +46,10 @@ AttackResult attack_model(nn::Module& model, const ModelConfig& config, const da
     mean.data<float>()[c] = info.mean[c];
     stdv.data<float>()[c] = info.std[c];
   }
-  auto normalise = [&](const Tensor& x) { return div(sub(x, mean), stdv); };
+  // The model's input from the attacked tensor x: x is the image's pixels (pixel space), or already the
+  // normalised image (the original's variant, whose eps-ball and clamp are on it).
+  const bool pixel = o.space == AttackSpace::pixel;
+  auto normalise = [&](const Tensor& x) { return pixel ? div(sub(x, mean), stdv) : x; };
   data::LoaderOptions lo;
   lo.batch_size = o.batch;
   lo.shuffle = false;
@@ -48,7 +60,7 @@ AttackResult attack_model(nn::Module& model, const ModelConfig& config, const da
     Variable xn(normalise(x), true);
     Variable loss = nn::cross_entropy(model(xn), labels, 0.0);
     loss.backward();
-    return div(xn.grad(), stdv);
+    return pixel ? div(xn.grad(), stdv) : xn.grad();
   };
   auto predict = [&](const Tensor& x) {
     NoGradGuard g;
@@ -71,7 +83,8 @@ AttackResult attack_model(nn::Module& model, const ModelConfig& config, const da
   data::Batch b;
   while (loader.next(b)) {
     check_stop();
-    const Tensor x0 = b.images;  // (B, C, H, W) on [0, 1]
+    // (B, C, H, W): pixels on [0, 1], or the normalised image for the original's variant
+    const Tensor x0 = pixel ? b.images : div(sub(b.images, mean), stdv);
     const int64_t n = x0.size(0);
     const int64_t* y = b.labels.data<int64_t>();
     const auto p0 = predict(x0);

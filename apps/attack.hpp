@@ -19,9 +19,20 @@ namespace hqc::app {
 enum class AttackKind { fgsm, pgd };
 const char* attack_name(AttackKind kind);  // "fgsm", "pgd": the CLI and JSON spelling
 
+// Where the eps-ball and the clamp to [0, 1] live. pixel (the default): on the image's pixels before
+// normalisation, so eps is a share of the pixel range and every attacked image is a valid image.
+// normalised: the original study's variant (torchattacks.PGD fed already-normalised images), the ball
+// and the clamp to [0, 1] applied to the normalised input; the clamp alone moves every pixel whose
+// normalised value lies outside [0, 1] (on MNIST: the black background to the mean grey, the bright
+// strokes down to 0.44), whatever eps is. docs/study.md#adversarial-robustness.
+enum class AttackSpace { pixel, normalised };
+const char* attack_space_name(AttackSpace space);  // "pixel", "normalised"
+AttackSpace parse_attack_space(const std::string& name);  // std::invalid_argument listing the choices
+
 struct AttackOptions {
   AttackKind kind = AttackKind::pgd;
-  double eps = 0.1, alpha = 0.01;  // pixel units on [0, 1]
+  double eps = 0.1, alpha = 0.01;  // pixel units on [0, 1] (normalised units with AttackSpace::normalised)
+  AttackSpace space = AttackSpace::pixel;
   int steps = 10;
   bool random_start = true;  // pgd only
   uint64_t seed = 0;

@@ -1,4 +1,5 @@
-// cmd_attack.cpp — `hqc attack`: FGSM or PGD in pixel space against a checkpoint.
+// cmd_attack.cpp — `hqc attack`: FGSM or PGD against a checkpoint, in pixel space or (--space normalised)
+// the original study's.
 #include <iostream>
 #include <stdexcept>
 
@@ -17,6 +18,7 @@ hqc::cli::Command attack_cmd("attack", "robust accuracy of a checkpoint under FG
   p.option("attack", "fgsm | pgd", "pgd").option("eps", "radius in pixel units", "0.1");
   p.option("alpha", "PGD step size", "0.01").option("steps", "PGD steps", "10");
   p.option("random-start", "PGD random start: on | off", "on");
+  p.option("space", "pixel (eps-ball and [0, 1] on the pixels) | normalised (the original's: on the normalised input)", "pixel");
   p.option("test-limit", "attack the first N test images (0: all images)", "0").option("batch", "batch size", "64");
   p.option("dataset", "dataset (default: the checkpoint's)");
   app::add_run_flags(p);
@@ -26,7 +28,10 @@ hqc::cli::Command attack_cmd("attack", "robust accuracy of a checkpoint under FG
   app::AttackOptions o;
   o.kind = p.choice("attack", {"fgsm", "pgd"}) == "fgsm" ? app::AttackKind::fgsm : app::AttackKind::pgd;
   o.eps = p.number("eps");
-  if (!(o.eps >= 0 && o.eps <= 1)) throw cli::UsageError("flag --eps must be in [0, 1] (pixel units), got " + p.str("eps"));
+  o.space = app::parse_attack_space(p.choice("space", {"pixel", "normalised"}));
+  if (!(o.eps >= 0 && o.eps <= 1))
+    throw cli::UsageError("flag --eps must be in [0, 1]" + std::string(o.space == app::AttackSpace::pixel ? " (pixel units)" : "") +
+                          ", got " + p.str("eps"));
   o.alpha = p.number("alpha");
   o.steps = static_cast<int>(p.integer("steps", 1, 100000));
   o.random_start = p.choice("random-start", {"on", "off"}) == "on";
@@ -51,13 +56,14 @@ hqc::cli::Command attack_cmd("attack", "robust accuracy of a checkpoint under FG
   if (p.is_set("json")) {
     cli::Json j = cli::Json::object();
     j.set("attack", app::attack_name(o.kind)).set("eps", o.eps).set("clean_accuracy", r.clean_accuracy).set("robust_accuracy", r.robust_accuracy);
-    j.set("count", r.count);
+    j.set("count", r.count).set("space", app::attack_space_name(o.space));
     app::realism_json(j, m.config);
     if (o.kind == app::AttackKind::pgd) j.set("alpha", o.alpha).set("steps", o.steps).set("random_start", o.random_start);
     std::cout << j.dump() << "\n";
   } else {
-    std::printf("%s eps %g on %lld test images: clean accuracy %.2f%%, robust accuracy %.2f%%\n", app::attack_name(o.kind), o.eps,
-                static_cast<long long>(r.count), 100 * r.clean_accuracy, 100 * r.robust_accuracy);
+    std::printf("%s eps %g (%s space) on %lld test images: clean accuracy %.2f%%, robust accuracy %.2f%%\n",
+                app::attack_name(o.kind), o.eps, app::attack_space_name(o.space), static_cast<long long>(r.count),
+                100 * r.clean_accuracy, 100 * r.robust_accuracy);
   }
   return 0;
 });

@@ -15,6 +15,8 @@
 #include "apps/attack.hpp"
 #include "apps/cli.hpp"
 #include "apps/distributed.hpp"
+#include "apps/features.hpp"
+#include "apps/tsne.hpp"
 #include "apps/memory.hpp"
 #include "apps/output_folder.hpp"
 #include "apps/plot.hpp"
@@ -99,7 +101,7 @@ const char* kSummary =
 
 const std::vector<std::string> kSavedFlags = {"dataset", "models", "epochs", "batch", "val-fraction", "limit",
                                               "test-limit", "augment", "attack-eps", "attack-alpha", "attack-steps",
-                                              "attack-limit", "data", "seed", "seeds"};
+                                              "attack-limit", "attack-space", "feature-limit", "data", "seed", "seeds"};
 
 // The attack's result for a model, kept beside its training state; `key` names the attack's settings
 // so that a result of other settings is not taken.
@@ -136,7 +138,9 @@ void declare_flags(hqc::cli::ArgParser& p) {
   p.option("test-limit", "test on the first N test images (0: all images)", "0");
   p.option("augment", "on | off", "on").option("out", "output folder", "runs/compare");
   p.flag("overwrite", "replace a previous comparison's files in --out (hqc's own files only)");
-  p.option("attack-eps", "PGD radius in pixel units", "0.1").option("attack-alpha", "PGD step", "0.01");
+  p.option("attack-space", "pixel | normalised (the original's eps-ball and clamp on the normalised input)", "pixel");
+  p.option("attack-eps", "PGD radius in pixel units (normalised units with --attack-space normalised)", "0.1").option("attack-alpha", "PGD step", "0.01");
+  p.option("feature-limit", "map the features entering the head on the first N test images (0: none; t-SNE costs N^2)", "1000");
   p.option("attack-steps", "PGD steps (0: no attack)", "10").option("attack-limit", "attack the first N test images (0: all)", "1000");
   app::add_run_flags(p);
   p.option("resume", "continue the comparison in folder DIR, with the flags it started with");
@@ -206,8 +210,10 @@ hqc::cli::Command compare_cmd("compare", "train several models alike and write a
   ao.eps = p.number("attack-eps");
   ao.alpha = p.number("attack-alpha");
   ao.steps = static_cast<int>(p.integer("attack-steps", 0, 100000));
+  ao.space = app::parse_attack_space(p.choice("attack-space", {"pixel", "normalised"}));
   ao.seed = o.seed;
   const int64_t attack_limit = p.integer("attack-limit", 0);
+  const int64_t feature_limit = p.integer("feature-limit", 0);
   if (ao.steps > 0) {  // refused before the first model trains, not after
     try {
       app::check_attack_options(ao);
@@ -231,6 +237,7 @@ hqc::cli::Command compare_cmd("compare", "train several models alike and write a
   for (int seed : seeds)
     for (const auto& c : configs) {
       for (const auto& name : app::run_output_names()) owned.push_back(run_folder(c, seed) + "/" + name);
+      for (const auto& name : app::feature_output_names()) owned.push_back(run_folder(c, seed) + "/" + name);
       owned.push_back(run_folder(c, seed) + "/summary.json");
     }
   // Under mpirun every run trains data-parallel over all the ranks (apps/distributed.hpp), one after
@@ -247,7 +254,8 @@ hqc::cli::Command compare_cmd("compare", "train several models alike and write a
   if (many_seeds) ctx.seeds = seeds;
   ctx.threads = threads;
   if (ao.steps > 0)
-    ctx.attack = "PGD, eps " + app::format_number(ao.eps) + " (pixel units), step " + app::format_number(ao.alpha) + ", " +
+    ctx.attack = "PGD, eps " + app::format_number(ao.eps) +
+                 (ao.space == app::AttackSpace::pixel ? " (pixel units)" : " (normalised units, clamped to [0, 1] as the original did)") + ", step " + app::format_number(ao.alpha) + ", " +
                  std::to_string(ao.steps) + " steps, random start, first " + std::to_string(attack_limit) + " test images";
   ctx.command = command;  // a resumed comparison reports the command that started it
   for (const auto& e : configs)
@@ -292,7 +300,8 @@ hqc::cli::Command compare_cmd("compare", "train several models alike and write a
       aoc.seed = oc.seed;
       const std::string attack_key = "pgd eps " + app::format_number(ao.eps) + " alpha " + app::format_number(ao.alpha) +
                                      " steps " + std::to_string(ao.steps) + " limit " + std::to_string(attack_limit) +
-                                     " test-limit " + std::to_string(o.test_limit) + " seed " + std::to_string(aoc.seed);
+                                     " test-limit " + std::to_string(o.test_limit) + " seed " + std::to_string(aoc.seed) +
+                                     (ao.space == app::AttackSpace::pixel ? "" : " space normalised");
       app::TrainResult r;
       try {
         r = app::train_model(c, oc);
@@ -336,12 +345,23 @@ hqc::cli::Command compare_cmd("compare", "train several models alike and write a
         rr.clean_accuracy = a.clean_accuracy;
         rr.robust_accuracy = a.robust_accuracy;
         cli::Json aj = cli::Json::object();
-        aj.set("attack", "pgd").set("eps", ao.eps).set("alpha", ao.alpha).set("steps", ao.steps).set("count", a.count);
+        aj.set("attack", "pgd").set("space", app::attack_space_name(ao.space)).set("eps", ao.eps).set("alpha", ao.alpha).set("steps", ao.steps).set("count", a.count);
         aj.set("clean_accuracy", a.clean_accuracy).set("robust_accuracy", a.robust_accuracy);
         j.set("attack", aj);
       }
       rr.peak_rss_mb = app::bytes_to_mb(app::peak_rss_bytes());
       j.set("peak_rss_mb", rr.peak_rss_mb);
+      if (feature_limit > 0) {
+        const data::Dataset test = data::load_dataset(dataset, "test", o.data_dir);
+        const int64_t n = std::min(o.test_limit > 0 ? std::min(o.test_limit, feature_limit) : feature_limit, test.size());
+        if (const auto f = app::feature_space_of(*r.model, c, test, n, oc.seed, out / folder, rr.name)) {
+          rr.lda_separation = f->lda_separation;
+          rr.silhouette = f->silhouette;
+          rr.pca_png = folder + "/pca.png";
+          rr.tsne_png = folder + "/tsne.png";
+          j.set("features", app::feature_json(*f));
+        }
+      }
       ctx.data_source = r.data_dir;
       ctx.train_images = r.train_images;
       ctx.val_images = r.val_images;

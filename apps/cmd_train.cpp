@@ -19,6 +19,8 @@ void declare_flags(hqc::cli::ArgParser& p) {
   p.option("limit", "train on the first N images of the training file, before the split (0: all images)", "0");
   p.option("test-limit", "test on the first N test images (0: all images)", "0");
   p.option("augment", "on | off", "on").option("out", "output folder", "runs/train");
+  p.option("data-handling", "standard | original (MNIST's affine after Normalize, filling with the mean grey; "
+           "validation augmented as training, as the original's code did)", "standard");
   p.flag("overwrite", "replace a previous run's files in --out (hqc's own files only)");
   p.option("resume", "continue the run in folder DIR from DIR/last.hqc, with the flags it started with");
   app::add_recipe_flags(p);
@@ -57,6 +59,7 @@ hqc::cli::Command train_cmd("train", "train a model with the original study's re
   app::apply_threads(p);
   app::TrainOptions o = app::train_options_from(p);
   o.out_dir = p.str("out");
+  o.original_data = p.choice("data-handling", {"standard", "original"}) == "original";
   o.out_mode = resuming ? app::OutputMode::resume
                         : p.is_set("overwrite") ? app::OutputMode::overwrite : app::OutputMode::fresh;
   app::install_stop_handlers();

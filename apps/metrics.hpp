@@ -40,10 +40,14 @@ ClassificationReport classification_report(const ConfusionMatrix& cm);
 
 // One epoch of a training run: what metrics.csv holds (a row) and curves.png draws. Wall time is kept
 // but not written to metrics.csv, so that the same seed and thread count give the same file bit for bit.
+// The epoch's CPU time is the process's own clock (CLOCK_PROCESS_CPUTIME_ID: every thread's time, not
+// the machine's), its memory the process's peak resident set so far (VmHWM); neither is in metrics.csv.
 struct EpochRecord {
   int epoch = 0;  // from 1
   double train_loss = 0, train_accuracy = 0, val_loss = 0, val_accuracy = 0, learning_rate = 0;
   double seconds = 0;
+  double cpu_seconds = 0, peak_rss_mb = 0;  // training and validation of the epoch; 0: not recorded
+  double val_f1 = 0;                         // macro F1 on the validation split (not in metrics.csv either)
 };
 
 // Writes the whole table (header plus one row per epoch); numbers in their shortest round-trip form.

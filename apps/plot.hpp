@@ -6,6 +6,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -82,4 +83,28 @@ std::filesystem::path svg_path(const std::filesystem::path& png_path);
 // never through a link (nn/atomic_file.hpp); throws nn::FileWriteError naming the path and the cause.
 void save_png(const Canvas& canvas, const std::filesystem::path& path);
 
+}  // namespace hqc::app
+
+namespace hqc::app {
+// A 2-D embedding of labelled points (plot_embedding.cpp): pca.png and tsne.png.
+struct Embedding {
+  std::vector<double> xy;  // (N, 2)
+  std::vector<int64_t> labels;
+  std::vector<int64_t> classes;  // the classes present, each drawn in its own colour (tab10 for the first ten)
+  std::function<int64_t(double, double)> region;  // the class whose decision region holds (x, y)
+  std::string x_label, y_label;
+  std::vector<std::string> notes;  // lines under the legend (the scores)
+};
+// Points coloured by true class over the decision regions in a light tint; the class names and the
+// notes in a legend on the right.
+Canvas render_embedding(const Embedding& e, const std::vector<std::string>& class_names, const std::string& title);
+
+// A grid of images as stored (uint8 (C, H, W), 1 or 3 channels), each pixel a `scale` x `scale` block,
+// with one or two caption lines under each in its colour (a prediction: green when right, red when wrong).
+struct GridImage {
+  Tensor image;  // uint8 (C, H, W)
+  std::vector<std::string> caption;
+  Rgb color = colors::black;
+};
+Canvas render_image_grid(const std::vector<GridImage>& images, int columns, int scale, const std::string& title);
 }  // namespace hqc::app

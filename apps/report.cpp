@@ -63,7 +63,7 @@ std::vector<Column> columns(const ReportContext& ctx, const std::vector<RunResul
 
 using Row = std::pair<std::string, std::vector<std::string>>;
 
-std::vector<Row> rows(const ReportContext&, const std::vector<Column>& cols) {
+std::vector<Row> rows(const ReportContext&, const std::vector<Column>& cols, const std::vector<RunResult>& runs) {
   std::vector<Row> out;
   auto add = [&](const std::string& name, auto ours, auto theirs) {
     Row r{name, {}};
@@ -98,6 +98,16 @@ std::vector<Row> rows(const ReportContext&, const std::vector<Column>& cols) {
   add("robust accuracy (%)",
       [&](const RunResult& r) { return r.robust_accuracy ? pct(*r.robust_accuracy) : none; },
       [&](const PublishedResult& p) { return p.robust_accuracy ? fixed(*p.robust_accuracy, 2) + "*" : p.robust_note + "*"; });
+  bool features = false;  // rows only when measured, so a comparison without them reads as before
+  for (const auto& r : runs) features = features || r.silhouette.has_value();
+  if (features) {
+    add("features: LDA separation",
+        [&](const RunResult& r) { return r.lda_separation ? fixed(*r.lda_separation, 3) : none; },
+        [&](const PublishedResult&) { return none; });
+    add("features: silhouette",
+        [&](const RunResult& r) { return r.silhouette ? fixed(*r.silhouette, 3) : none; },
+        [&](const PublishedResult&) { return none; });
+  }
   return out;
 }
 }  // namespace
@@ -133,7 +143,7 @@ std::string render_report(const ReportContext& ctx, const std::vector<RunResult>
   md << "\n|---|";
   for (std::size_t i = 0; i < cols.size(); ++i) md << "---:|";
   md << "\n";
-  for (const auto& [name, cells] : rows(ctx, cols)) {
+  for (const auto& [name, cells] : rows(ctx, cols, runs)) {
     md << "| " << name << " |";
     for (const auto& c : cells) md << " " << c << " |";
     md << "\n";
@@ -144,7 +154,8 @@ std::string render_report(const ReportContext& ctx, const std::vector<RunResult>
   if (ctx.attack.empty())
     md << "Robust accuracy: no attack was run (`--attack-steps 0`).\n";
   else
-    md << "Robust accuracy: " << ctx.attack << "; pixels kept in [0, 1].\n";
+    md << "Robust accuracy: " << ctx.attack << (ctx.attack.find("normalised") == std::string::npos ? "; pixels kept in [0, 1]" : "")
+       << ".\n";
   md << "Peak memory: " << peak_memory_note(ctx.memory) << ".\n";
   if (any_published)
     md << "\nOriginal: the published numbers of arXiv 2509.13353 and its authors' code, 50 epochs, no seed. "
@@ -161,6 +172,9 @@ std::string render_report(const ReportContext& ctx, const std::vector<RunResult>
     md << "### " << r.name << "\n\n";
     if (!r.curves_png.empty()) md << "![loss and accuracy per epoch, " << r.name << "](" << r.curves_png << ")\n\n";
     if (!r.confusion_png.empty()) md << "![confusion matrix on the test split, " << r.name << "](" << r.confusion_png << ")\n\n";
+    if (!r.pca_png.empty())
+      md << "![features entering the head, PCA, " << r.name << "](" << r.pca_png << ") ![features entering the head, t-SNE, "
+         << r.name << "](" << r.tsne_png << ")\n\n";
   }
   if (!ctx.command.empty()) md << "## Command\n\n```\n" << ctx.command << "\n```\n";
   return md.str();
@@ -171,7 +185,7 @@ std::string render_terminal_table(const ReportContext& ctx, const std::vector<Ru
   for (auto& c : cols)
     if (!c.run) c.title = "original";  // beside the run it belongs to; the line below the table says whose
 
-  const auto table = rows(ctx, cols);
+  const auto table = rows(ctx, cols, runs);
   // "—" is three bytes but one column wide.
   auto display = [](const std::string& s) {
     std::size_t n = 0;

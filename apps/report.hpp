@@ -41,7 +41,10 @@ struct RunResult {
   double precision = 0, recall = 0, f1 = 0;                       // macro, fractions
   double seconds_per_epoch = 0, peak_rss_mb = 0;
   std::optional<double> clean_accuracy, robust_accuracy;  // fractions, on the attacked test subset
+  // The features entering the head on the first test images (features.hpp); absent when not measured.
+  std::optional<double> lda_separation, silhouette;
   std::string curves_png, confusion_png;  // file names relative to the report
+  std::string pca_png, tsne_png;          // the feature-space pictures (empty: none)
   std::string recipe;      // Recipe::describe() of what it trained with (empty: not shown)
   bool own_recipe = true;  // the original's recipe for this model
   // Whether this run is the original's configuration (so its published numbers apply).

@@ -14,7 +14,8 @@ namespace hqc::app {
 
 namespace {
 constexpr const char* kStateHeader = "hqc-run-state 1";
-constexpr int kEpochColumns = 7;
+constexpr int kEpochColumns = 10;    // epoch, 5 metrics, seconds, CPU seconds, peak memory (MB), val F1
+constexpr int kOldEpochColumns = 7;  // last.hqc before CPU time and memory were kept: read as 0
 
 std::string flags_text(const std::string& kind, const FlagList& flags, const std::string& command) {
   std::string s = std::string(kStateHeader) + "\nkind " + kind + "\n";
@@ -88,7 +89,7 @@ void write_run_state(const std::filesystem::path& path, const RunState& s) {
   std::vector<double> rows;
   for (const auto& e : s.epochs)
     rows.insert(rows.end(), {double(e.epoch), e.train_loss, e.train_accuracy, e.val_loss, e.val_accuracy,
-                             e.learning_rate, e.seconds});
+                             e.learning_rate, e.seconds, e.cpu_seconds, e.peak_rss_mb, e.val_f1});
   rows.resize(rows.size() + kEpochColumns);  // one spare row: the container keeps no empty tensors
   ck.tensors.emplace_back("epochs", f64_tensor(rows, {static_cast<int64_t>(s.epochs.size()) + 1, kEpochColumns}));
   ck.tensors.emplace_back("best", f64_tensor({double(s.best_epoch), s.best_val_accuracy}, {2}));
@@ -117,14 +118,16 @@ RunState read_run_state(const std::filesystem::path& path) {
     s.dropout.emplace_back(n, static_cast<uint64_t>(t.data<int64_t>()[0]));
   }
   const Tensor& ep = need(ck.tensors, "epochs", DType::f64, p);
-  if (ep.dim() != 2 || ep.size(1) != kEpochColumns || ep.size(0) < 1)
-    throw std::runtime_error(p + ": \"epochs\" should be (E + 1, 7), found " + shape_str(ep.sizes()));
+  if (ep.dim() != 2 || (ep.size(1) != kEpochColumns && ep.size(1) != kOldEpochColumns) || ep.size(0) < 1)
+    throw std::runtime_error(p + ": \"epochs\" should be (E + 1, 10), found " + shape_str(ep.sizes()));
+  const int64_t columns = ep.size(1);
   const double* r = ep.data<double>();
-  for (int64_t i = 0; i + 1 < ep.size(0); ++i, r += kEpochColumns) {
+  for (int64_t i = 0; i + 1 < ep.size(0); ++i, r += columns) {
     EpochRecord e;
     e.epoch = static_cast<int>(r[0]);
     e.train_loss = r[1], e.train_accuracy = r[2], e.val_loss = r[3], e.val_accuracy = r[4];
     e.learning_rate = r[5], e.seconds = r[6];
+    if (columns == kEpochColumns) e.cpu_seconds = r[7], e.peak_rss_mb = r[8], e.val_f1 = r[9];
     if (e.epoch != i + 1) throw std::runtime_error(p + ": epoch record " + std::to_string(i + 1) + " says epoch " + std::to_string(e.epoch));
     s.epochs.push_back(e);
   }

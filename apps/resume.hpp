@@ -9,7 +9,9 @@
 //   sched/<name>     the schedule's position (nn::LRScheduler::state)
 //   dropout/<name>   each Dropout's call count (its position in its random stream), and the
 //                    quantum layer's when it draws shots (its position in its shot stream)
-//   epochs           (E, 7) f64: epoch, train loss, train accuracy, val loss, val accuracy, lr, seconds
+//   epochs           (E, 10) f64: epoch, train loss, train accuracy, val loss, val accuracy, lr, seconds,
+//                    CPU seconds, peak memory in MB, validation macro F1 ((E, 7) without the last
+//                    three, as written before they were kept, is read with them 0)
 //   best             (2) f64: best epoch, its validation accuracy
 //   test_loss, test_confusion   the test pass of the best epoch, once the run has finished
 // The data loader needs nothing: an epoch's order and augmentation are functions of (seed, epoch).

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -30,6 +31,13 @@ namespace {
 double now_seconds() {
   using namespace std::chrono;
   return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+// CPU time of the whole process, all threads: what the epoch cost the machine, which wall time on a
+// shared machine is not.
+double cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
 }
 }  // namespace
 
@@ -101,21 +109,23 @@ LoadedModel load_model(const std::string& path) {
 
 EvalResult evaluate(nn::Module& model, const ModelConfig& config, const data::Dataset& ds,
                     const std::vector<int64_t>& indices, int64_t batch, double label_smoothing,
-                    const std::string& label, Progress::Mode mode) {
+                    const std::string& label, Progress::Mode mode, const data::Pipeline* pipeline, int64_t epoch,
+                    uint64_t seed) {
   // An accuracy and loss of 0 over no images would read as a result.
   if (ds.size() == 0)
     throw std::runtime_error("dataset " + ds.name() + " " + ds.split() + " split holds no images: nothing to evaluate");
   data::LoaderOptions lo;
   lo.batch_size = batch;
   lo.shuffle = false;
-  data::Loader loader(ds, indices, data::standard_pipeline(ds.name(), false), lo);
+  lo.seed = seed;
+  data::Loader loader(ds, indices, pipeline ? *pipeline : data::standard_pipeline(ds.name(), false), lo);
   model.eval();
   NoGradGuard no_grad;
   ConfusionMatrix cm(config.classes);
   double loss_sum = 0;
   int64_t seen = 0, correct = 0, k = 0;
   Progress progress(label, loader.num_batches(), mode);
-  loader.start_epoch(0);
+  loader.start_epoch(epoch);
   data::Batch b;
   while (loader.next(b)) {
     check_stop();
@@ -167,6 +177,7 @@ FlagList train_flags(const ModelConfig& c, const TrainOptions& o) {
   // The same for noise and shots: a noiseless run's flags are what they always were.
   if (!c.noise.empty()) flags.emplace_back("noise", c.noise.to_string());
   if (c.shots > 0) flags.emplace_back("shots", std::to_string(c.shots));
+  if (o.original_data) flags.emplace_back("data-handling", "original");  // only when given, too
   return flags;
 }
 
@@ -321,7 +332,11 @@ TrainResult train_model(const ModelConfig& config, const TrainOptions& opt) {
   lo.seed = opt.seed;
   // A last batch of one image cannot be batch-normalised in training (PyTorch refuses it too).
   lo.drop_last = res.train_images % opt.batch == 1;
-  data::Loader train_loader(train_all, split.train, data::standard_pipeline(config.dataset, opt.augment), lo);
+  if (opt.original_data && !opt.augment)
+    throw OptionError("--data-handling original: the original's handling is its augmentation; not with --augment off");
+  const data::Pipeline train_pipeline =
+      opt.original_data ? data::original_pipeline(config.dataset) : data::standard_pipeline(config.dataset, opt.augment);
+  data::Loader train_loader(train_all, split.train, train_pipeline, lo);
 
   std::shared_ptr<nn::Module> model = build_model(config, opt.seed);
   res.parameters = model->num_parameters();
@@ -392,7 +407,7 @@ TrainResult train_model(const ModelConfig& config, const TrainOptions& opt) {
     }
     bool traffic_reported = false;
     for (int epoch = static_cast<int>(res.epochs.size()) + 1; epoch <= opt.epochs && !res.resumed_finished; ++epoch) {
-      const double t0 = now_seconds();
+      const double t0 = now_seconds(), c0 = cpu_seconds();
       model->train();
       train_loader.start_epoch(epoch - 1);
       Progress progress("epoch " + std::to_string(epoch) + "/" + std::to_string(opt.epochs) + " train", steps_per_epoch,
@@ -428,15 +443,19 @@ TrainResult train_model(const ModelConfig& config, const TrainOptions& opt) {
       }
       progress.finish();
       EvalResult val = evaluate(*model, config, train_all, split.val, opt.batch, rc.label_smoothing,
-                                "epoch " + std::to_string(epoch) + "/" + std::to_string(opt.epochs) + " val  ", progress_mode);
+                                "epoch " + std::to_string(epoch) + "/" + std::to_string(opt.epochs) + " val  ", progress_mode,
+                                opt.original_data ? &train_pipeline : nullptr, epoch - 1, opt.seed);
       EpochRecord rec;
       rec.epoch = epoch;
       rec.train_loss = loss_sum / seen;
       rec.train_accuracy = static_cast<double>(correct) / seen;
       rec.val_loss = val.loss;
       rec.val_accuracy = val.accuracy;
+      rec.val_f1 = val.report.f1;
       rec.learning_rate = optimizer->lr();
       rec.seconds = now_seconds() - t0;
+      rec.cpu_seconds = cpu_seconds() - c0;
+      rec.peak_rss_mb = bytes_to_mb(peak_rss_bytes());
       res.epochs.push_back(rec);
       // From here to the state file no stop is taken: the epoch is kept whole or not at all.
       const bool improved = epoch == 1 || val.accuracy > res.best_val_accuracy;
@@ -498,7 +517,7 @@ cli::Json train_json(const TrainResult& r) {
     cli::Json o = cli::Json::object();
     o.set("epoch", e.epoch).set("train_loss", e.train_loss).set("train_accuracy", e.train_accuracy);
     o.set("val_loss", e.val_loss).set("val_accuracy", e.val_accuracy).set("learning_rate", e.learning_rate);
-    o.set("seconds", e.seconds);
+    o.set("val_f1", e.val_f1).set("seconds", e.seconds).set("cpu_seconds", e.cpu_seconds).set("peak_rss_mb", e.peak_rss_mb);
     epochs.push(o);
   }
   j.set("epochs", epochs).set("best_epoch", r.best_epoch).set("best_val_accuracy", r.best_val_accuracy);

@@ -31,6 +31,10 @@
 #include "nn/optim.hpp"
 #include "nn/schedule.hpp"
 
+namespace hqc::data {
+class Pipeline;
+}  // namespace hqc::data
+
 namespace hqc::app {
 
 // The original's optimisers and schedules (docs/study.md), and the other choices the recipe flags
@@ -131,6 +135,10 @@ struct TrainOptions {
   double val_fraction = 0.2;
   int64_t limit = 0, test_limit = 0;  // 0: all images
   bool augment = true;
+  // --data-handling original: the original code's data handling (docs/study.md): MNIST's RandomAffine
+  // after Normalize (filling with the mean grey), and the validation split augmented as the training
+  // split, anew every epoch. Needs augment.
+  bool original_data = false;
   RecipeOverrides recipe;  // none: the model's own recipe
   uint64_t seed = 0;
   std::string data_dir;  // empty: docs/cli.md's search order
@@ -177,9 +185,12 @@ void realism_json(cli::Json& j, const ModelConfig& config);
 
 // Loss (with the recipe's label smoothing, as in training), accuracy and the confusion matrix of
 // `model` on images `indices` of `ds` (all when empty), normalised with the dataset's constants.
+// With `pipeline`, the images go through it (augmented as for `epoch` and `seed`) instead of the
+// normalisation alone.
 EvalResult evaluate(nn::Module& model, const ModelConfig& config, const data::Dataset& ds,
                     const std::vector<int64_t>& indices, int64_t batch, double label_smoothing,
-                    const std::string& label, Progress::Mode mode);
+                    const std::string& label, Progress::Mode mode, const data::Pipeline* pipeline = nullptr,
+                    int64_t epoch = 0, uint64_t seed = 0);
 
 // Writes and reads checkpoint files with the model configuration inside, and the recipe when it is
 // not the model's own (a checkpoint without one was trained with the model's own).

@@ -306,6 +306,15 @@ Pipeline standard_pipeline(const std::string& dataset, bool augment) {
   return p;
 }
 
+Pipeline original_pipeline(const std::string& dataset) {
+  const DatasetInfo& info = dataset_info(dataset);
+  if (info.channels != 1) return standard_pipeline(dataset, true);
+  Pipeline p;
+  p.then(normalize(info.mean, info.std));
+  p.then(random_affine(5.0, 0.1));
+  return p;
+}
+
 Generator sample_generator(uint64_t seed, int64_t epoch, int64_t index) {
   constexpr uint64_t kAugmentStream = 0x6175676d656e74ULL;  // "augment"
   return Generator(seed, kAugmentStream).fork(static_cast<uint64_t>(epoch)).fork(static_cast<uint64_t>(index));

@@ -71,6 +71,10 @@ class Pipeline {
 // augment: MNIST-like RandomAffine(5 degrees, 0.1); CIFAR flip + RandomCrop(32, 4); STL-10 flip +
 // RandomCrop(96, 8).
 Pipeline standard_pipeline(const std::string& dataset, bool augment);
+// The original code's training transform (docs/study.md, "Data handling"): for 1-channel datasets
+// Normalize first and RandomAffine after it, so that the pixels the affine map uncovers are filled
+// with 0 in normalised units, the mean grey; for the others the same as standard_pipeline(.., true).
+Pipeline original_pipeline(const std::string& dataset);
 
 // The generator for image `index` in `epoch`: a pure function of the three numbers.
 Generator sample_generator(uint64_t seed, int64_t epoch, int64_t index);

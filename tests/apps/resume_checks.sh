@@ -19,7 +19,7 @@ flunk() { echo "FAIL: $*"; fail=1; }
 common=(--dataset mnist --data "$tmp/data" --epochs 4 --batch 32 --seed 5 --threads 2)
 
 # The JSON of a run without what depends on the clock or the machine.
-timeless() { grep -v -e '"seconds' -e '"peak_rss_mb"' "$1"; }
+timeless() { grep -v -e '"seconds' -e '"cpu_seconds"' -e '"peak_rss_mb"' "$1"; }
 
 # rows FILE: lines of metrics.csv so far (header included), 0 before it exists.
 rows() { [ -e "$1" ] && wc -l <"$1" || echo 0; }

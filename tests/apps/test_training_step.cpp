@@ -169,3 +169,49 @@ TEST_CASE("an attack reports the mean cross-entropy of the attacked images: with
   CHECK(r.mean_loss == doctest::Approx(want).epsilon(1e-5));
   CHECK(r.robust_accuracy == r.clean_accuracy);
 }
+
+TEST_CASE("the original's attack variant clamps the normalised image to [0, 1]: with eps 0, the loss of the clamped image") {
+  const ModelConfig c = model_config("classical", "mnist");
+  auto model = build_model(c, 0);
+  Generator gen(12);
+  const int64_t n = 20;
+  Tensor images = rand_uniform({n, 1, 28, 28}, 0.0, 255.0, gen).to(DType::u8), y = zeros({n}, DType::i64);
+  for (int64_t i = 0; i < n; ++i) y.data<int64_t>()[i] = i % 10;
+  data::Dataset ds("mnist", "test", images, y, data::dataset_info("mnist").classes);
+  const data::DatasetInfo& info = data::dataset_info("mnist");
+  const Tensor z = div(sub(div(images.to(DType::f32), 255.0), info.mean[0]), info.std[0]);  // (B, 1, 28, 28)
+  model->eval();
+  double clean_loss = 0, clamped_loss = 0;
+  {
+    NoGradGuard g;
+    clean_loss = nn::cross_entropy((*model)(Variable(z)), y, 0.0).item();
+    clamped_loss = nn::cross_entropy((*model)(Variable(clamp(z, 0.0, 1.0))), y, 0.0).item();
+  }
+  REQUIRE(std::abs(clean_loss - clamped_loss) > 1e-3);  // the clamp alone moves the image
+  AttackOptions o;
+  o.space = AttackSpace::normalised;
+  o.kind = AttackKind::pgd, o.eps = 0.0, o.alpha = 0.01, o.steps = 3;
+  const AttackResult r = attack_model(*model, c, ds, 0, o, Progress::Mode::silent);
+  CHECK(r.mean_loss == doctest::Approx(clamped_loss).epsilon(1e-5));
+  // In pixel space the same attack leaves the image as it is.
+  o.space = AttackSpace::pixel;
+  const AttackResult q = attack_model(*model, c, ds, 0, o, Progress::Mode::silent);
+  CHECK(q.mean_loss == doctest::Approx(clean_loss).epsilon(1e-5));
+  CHECK(parse_attack_space("normalised") == AttackSpace::normalised);
+  CHECK_THROWS_AS(parse_attack_space("normalized"), std::invalid_argument);
+}
+
+TEST_CASE("the original's attack variant ascends the loss: eps 0.1 gives a higher loss than eps 0") {
+  const ModelConfig c = model_config("classical", "mnist");
+  auto model = build_model(c, 1);
+  Generator gen(13);
+  Tensor images = rand_uniform({16, 1, 28, 28}, 0.0, 255.0, gen).to(DType::u8), y = zeros({16}, DType::i64);
+  data::Dataset ds("mnist", "test", images, y, data::dataset_info("mnist").classes);
+  AttackOptions o;
+  o.space = AttackSpace::normalised;
+  o.kind = AttackKind::pgd, o.eps = 0.0, o.alpha = 0.01, o.steps = 2;
+  const double at_zero = attack_model(*model, c, ds, 0, o, Progress::Mode::silent).mean_loss;
+  o.eps = 0.1;
+  const double at_eps = attack_model(*model, c, ds, 0, o, Progress::Mode::silent).mean_loss;
+  CHECK(at_eps > at_zero);
+}

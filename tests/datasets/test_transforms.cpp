@@ -149,3 +149,28 @@ TEST_CASE("standard pipelines give the dataset's shape, normalised with its cons
   CHECK(standard_pipeline("stl10", true).output_shape({3, 96, 96}) == Shape{3, 96, 96});
   CHECK(standard_pipeline("mnist", true).describe() == "to_float -> random_affine(5.000000 degrees, translate 0.100000) -> normalize(1 channels)");
 }
+
+TEST_CASE("the original's MNIST pipeline normalises first: the pixels the affine map uncovers are the mean grey") {
+  // A white image: whatever the affine map uncovers is fill. Standard: black (pixel 0) normalised;
+  // the original's: 0 in normalised units, i.e. the mean grey.
+  Tensor img = u8_image(1, 28, 28, [](int64_t, int64_t, int64_t) { return 255; });
+  const DatasetInfo& info = dataset_info("mnist");
+  const float black = (0.0f - info.mean[0]) / info.std[0], white = (1.0f - info.mean[0]) / info.std[0];
+  CHECK(original_pipeline("mnist").describe() == "to_float -> normalize(1 channels) -> random_affine(5.000000 degrees, translate 0.100000)");
+  CHECK(original_pipeline("cifar10").describe() == standard_pipeline("cifar10", true).describe());
+  int fill_original = 0, fill_standard = 0;
+  for (uint64_t seed = 0; seed < 20; ++seed) {
+    const Tensor o = run(original_pipeline("mnist"), img, seed), s = run(standard_pipeline("mnist", true), img, seed);
+    for (int64_t y = 0; y < 28; ++y)
+      for (int64_t x = 0; x < 28; ++x) {
+        const float a = at(o, 0, y, x), b = at(s, 0, y, x);
+        CHECK(a >= -1e-6f);  // never darker than the mean grey
+        CHECK(a <= white + 1e-4f);
+        CHECK(b >= black - 1e-4f);
+        fill_original += std::abs(a) < 1e-6f;
+        fill_standard += std::abs(b - black) < 1e-5f;
+      }
+  }
+  CHECK(fill_original > 100);  // 20 draws of up to 2.8-pixel shifts uncover some border
+  CHECK(fill_standard == fill_original);  // the same draws uncover the same pixels
+}
