@@ -109,7 +109,7 @@ struct Reader {
         space();
         if (i >= s.size() || s[i] != ':') fail("expected ':'");
         ++i;
-        v.object.emplace_back(std::move(k), value(depth + 1));
+        v.object.push_back({std::move(k), value(depth + 1)});
         space();
         if (i < s.size() && s[i] == ',') {
           ++i;

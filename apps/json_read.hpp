@@ -3,10 +3,11 @@
 #pragma once
 
 #include <string>
-#include <utility>
 #include <vector>
 
 namespace hqc::app {
+
+struct JsonMember;
 
 struct JsonValue {
   enum class Kind { null, boolean, number, string, array, object } kind = Kind::null;
@@ -14,7 +15,9 @@ struct JsonValue {
   double number = 0;
   std::string string;
   std::vector<JsonValue> array;
-  std::vector<std::pair<std::string, JsonValue>> object;  // in the document's order
+  // In the document's order. A struct of its own, not std::pair: a pair needs JsonValue complete
+  // where JsonValue's own members are defined (clang with libstdc++ refuses it).
+  std::vector<JsonMember> object;
 
   // The member `key` of an object, or nullptr (also for a value that is not an object).
   const JsonValue* find(const std::string& key) const;
@@ -23,6 +26,11 @@ struct JsonValue {
   const std::string& str(const std::string& key) const;
   bool flag(const std::string& key) const;
   const JsonValue& at(const std::string& key) const;  // any kind; throws when absent
+};
+
+struct JsonMember {
+  std::string key;
+  JsonValue value;
 };
 
 // Parses a whole document; throws std::runtime_error with the byte offset of the first error.

@@ -21,7 +21,7 @@ TEST_CASE("parse_json reads back Json::dump: objects in order, arrays, numbers t
   j.set("list", a);
   const JsonValue v = parse_json(j.dump());
   REQUIRE(v.kind == JsonValue::Kind::object);
-  CHECK(v.object.front().first == "name");
+  CHECK(v.object.front().key == "name");
   CHECK(v.str("name") == "hybrid, Linear(16,4) \"quoted\" \\ tab\t line\n");
   CHECK(v.num("seed") == 3);
   CHECK(v.num("third") == third);  // bit for bit: the shortest round-trip text
