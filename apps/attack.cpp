@@ -11,10 +11,6 @@
 
 namespace hqc::app {
 
-namespace {
-constexpr uint64_t kAttackStream = 7;  // the attack's random start: its own stream of the run's seed
-}  // namespace
-
 const char* attack_name(AttackKind kind) { return kind == AttackKind::fgsm ? "fgsm" : "pgd"; }
 
 const char* attack_space_name(AttackSpace space) { return space == AttackSpace::pixel ? "pixel" : "normalised"; }
@@ -93,7 +89,7 @@ AttackResult attack_model(nn::Module& model, const ModelConfig& config, const da
       x = clamp(add(x0, mul(sign(gradient(x0, b.labels)), o.eps)), 0.0, 1.0);
     } else {
       if (o.random_start) {
-        Generator gen = Generator(o.seed, kAttackStream).fork(static_cast<uint64_t>(k));
+        Generator gen = Generator(o.seed, o.stream).fork(static_cast<uint64_t>(k));
         x = clamp(add(x0, rand_uniform(x0.sizes(), -o.eps, o.eps, gen)), 0.0, 1.0);
       }
       const Tensor lo_b = sub(x0, o.eps), hi_b = add(x0, o.eps);

@@ -29,6 +29,9 @@ enum class AttackSpace { pixel, normalised };
 const char* attack_space_name(AttackSpace space);  // "pixel", "normalised"
 AttackSpace parse_attack_space(const std::string& name);  // std::invalid_argument listing the choices
 
+inline constexpr uint64_t kAttackStream = 7;
+inline constexpr uint64_t kValAttackStream = 1000;
+
 struct AttackOptions {
   AttackKind kind = AttackKind::pgd;
   double eps = 0.1, alpha = 0.01;  // pixel units on [0, 1] (normalised units with AttackSpace::normalised)
@@ -36,6 +39,9 @@ struct AttackOptions {
   int steps = 10;
   bool random_start = true;  // pgd only
   uint64_t seed = 0;
+  // The random start's stream of `seed`: kAttackStream for an attack on its own; a training run's
+  // robustness checks use kValAttackStream + epoch, so that no two checks start alike.
+  uint64_t stream = kAttackStream;
   int64_t batch = 64;
 };
 

@@ -84,6 +84,9 @@ hqc::cli::Command study_cmd("study", "one run of the study's final runs (resumab
   p.option("data", "folder holding the dataset's files (default: as hqc train)").meta("DIR");
   p.option("attack-eps", "PGD radius in pixel units", "0.1").option("attack-alpha", "PGD step", "0.01");
   p.option("attack-steps", "PGD steps (0: no attack)", "10").option("attack-limit", "attack the first N test images (0: all)", "1000");
+  p.option("val-attack-every", "attack the model with that PGD on validation images every N epochs, as the "
+           "original did (0: never)", "5").meta("N");
+  p.option("val-attack-limit", "images of the validation split those checks attack, its first (0: all)", "1000").meta("N");
   p.option("feature-limit", "map the features entering the head on the first N test images (0: none)", "1000");
   p.flag("json", "print the run's summary.json on stdout");
   if (!p.parse(args)) return 0;
@@ -115,7 +118,6 @@ hqc::cli::Command study_cmd("study", "one run of the study's final runs (resumab
   words.insert(words.end(), {"--threads", std::to_string(threads)});
   if (p.given("data")) words.insert(words.end(), {"--data", p.str("data")});
   words.insert(words.end(), {"--out", dir.string()});
-  const std::string command = shell_line(words);
   app::AttackOptions ao;
   ao.eps = p.number("attack-eps"), ao.alpha = p.number("attack-alpha");
   ao.steps = static_cast<int>(p.integer("attack-steps", 0, 100000));
@@ -127,7 +129,16 @@ hqc::cli::Command study_cmd("study", "one run of the study's final runs (resumab
     } catch (const app::AttackOptionError& e) {
       throw cli::UsageError("--attack-" + (e.option == "steps/alpha" ? std::string("steps/--attack-alpha") : e.option) + ": " + e.what());
     }
+    o.val_attack_every = static_cast<int>(p.integer("val-attack-every", 0, 100000));
+    o.val_attack_limit = p.integer("val-attack-limit", 0);
+    o.val_attack.eps = ao.eps, o.val_attack.alpha = ao.alpha, o.val_attack.steps = ao.steps;
   }
+  if (o.val_attack_every > 0)  // the checks are the command's too: its robustness.csv
+    words.insert(words.end() - 2, {"--val-attack-every", std::to_string(o.val_attack_every), "--val-attack-limit",
+                                   std::to_string(o.val_attack_limit), "--val-attack-eps", app::format_number(ao.eps),
+                                   "--val-attack-alpha", app::format_number(ao.alpha), "--val-attack-steps",
+                                   std::to_string(ao.steps)});
+  const std::string command = shell_line(words);
   const std::filesystem::path summary = dir / "summary.json", state = dir / "last.hqc";
   if (std::filesystem::exists(summary) && std::filesystem::exists(state) && app::read_run_state(state).finished) {
     std::cerr << "hqc study: " << dir.string() << " is finished (summary.json); nothing to do\n";

@@ -36,6 +36,14 @@ struct StudyRun {
   std::string command;
   double training_seconds = 0, cpu_seconds = 0;
   std::optional<JsonValue> features;
+  // The robustness checks during training (hqc train --val-attack-every): epoch, clean and robust
+  // accuracy on the validation images attacked, and how many.
+  struct Check {
+    int epoch;
+    double clean, robust;
+    int64_t images;
+  };
+  std::vector<Check> checks;
 };
 
 StudyRun read_run(const fs::path& dir, const std::string& variant, int seed) {
@@ -82,6 +90,10 @@ StudyRun read_run(const fs::path& dir, const std::string& variant, int seed) {
       r.clean_accuracy = a->num("clean_accuracy");
       r.robust_accuracy = a->num("robust_accuracy");
     }
+    if (const JsonValue* v = j.find("val_robustness"); v && v->kind == JsonValue::Kind::array)
+      for (const JsonValue& c : v->array)
+        s.checks.push_back({static_cast<int>(c.num("epoch")), c.num("clean_accuracy"), c.num("robust_accuracy"),
+                            static_cast<int64_t>(c.num("images"))});
     if (const JsonValue* f = j.find("features"); f && f->kind == JsonValue::Kind::object) {
       r.lda_separation = f->num("lda_separation");
       r.silhouette = f->num("silhouette");
@@ -151,6 +163,59 @@ hqc::app::Canvas render_epoch_panels(const std::vector<hqc::app::RunResult>& run
     draw_line_plot(cv, 10 + (k % 2) * 595, 40 + (k / 2) * 410, 585, 400, plot);
   }
   return cv;
+}
+
+// The robustness checks during training: per variant and checked epoch, the robust accuracy on the
+// validation images attacked, mean ± sd over the seeds (a table, and robustness.png of the means).
+// Empty when no run made checks.
+std::string robustness_section(const std::vector<StudyRun>& runs, const hqc::app::SeedsAnalysis& analysis, const fs::path& root) {
+  using namespace hqc::app;
+  std::vector<int> epochs;
+  int64_t images = 0;
+  for (const auto& r : runs)
+    for (const auto& c : r.checks) {
+      if (std::find(epochs.begin(), epochs.end(), c.epoch) == epochs.end()) epochs.push_back(c.epoch);
+      images = c.images;
+    }
+  if (epochs.empty()) return "";
+  std::sort(epochs.begin(), epochs.end());
+  const JsonValue* a = runs.front().json.find("attack");
+  std::ostringstream x;
+  x << "\n## Robustness during training\n\nAs the original checked it: at the epochs below, after the epoch's "
+       "validation, PGD in pixel space";
+  if (a && a->kind == JsonValue::Kind::object)
+    x << " (eps " << format_number(a->num("eps")) << ", step " << format_number(a->num("alpha")) << ", "
+      << static_cast<int>(a->num("steps")) << " steps, random start)";
+  x << " on the first " << images << " validation images; robust accuracy (%), mean ± standard deviation over the seeds "
+    << "(robustness.csv in each run's folder).\n\n| variant |";
+  for (int e : epochs) x << " epoch " << e << " |";
+  x << "\n|---|";
+  for (std::size_t i = 0; i < epochs.size(); ++i) x << "---:|";
+  x << "\n";
+  LinePlot plot;
+  plot.title = "PGD on validation images during training, mean over seeds";
+  plot.x_label = kEpochAxis, plot.y_label = "robust accuracy (%)";
+  plot.x_integer = true, plot.y_from_zero = true;
+  for (const auto& m : analysis.models) {
+    Series series{m.name, {}, {}, palette(plot.series.size())};
+    x << "| " << m.name << " |";
+    for (int e : epochs) {
+      std::vector<double> v;
+      for (const auto& r : runs)
+        if (r.result.variant == m.variant)
+          for (const auto& c : r.checks)
+            if (c.epoch == e) v.push_back(100 * c.robust);
+      x << " " << mean_sd(v, 2) << " |";
+      if (!v.empty()) series.x.push_back(e), series.y.push_back(summarize(v).mean);
+    }
+    x << "\n";
+    if (!series.x.empty()) plot.series.push_back(std::move(series));
+  }
+  Canvas cv(900, 520);
+  draw_line_plot(cv, 10, 10, 880, 500, plot);
+  save_png(cv, root / "robustness.png");
+  x << "\n![robust accuracy on validation images during training, mean over seeds](robustness.png)\n";
+  return x.str();
 }
 
 const char* kSummary =
@@ -224,7 +289,7 @@ hqc::cli::Command report_cmd("study-report", "the report of the study's final ru
         static_cast<int64_t>(r.json.num("train_images")) != ctx.train_images)
       throw cli::RuntimeError(root.string() + "/" + r.result.folder + ": its dataset, epochs or images differ from " +
                               runs.front().result.folder + "'s; one report covers runs of one study");
-  const app::OutputFolder folder(root, app::OutputMode::overwrite, {"README.md", "summary.json", "comparison.png", "comparison.svg", "epochs.png", "epochs.svg"});
+  const app::OutputFolder folder(root, app::OutputMode::overwrite, {"README.md", "summary.json", "comparison.png", "comparison.svg", "epochs.png", "epochs.svg", "robustness.png"});
   std::vector<app::NamedRun> curves;
   for (const auto& r : results) {
     auto named = std::find_if(curves.begin(), curves.end(), [&](const app::NamedRun& x) { return x.name == r.name; });
@@ -265,6 +330,7 @@ hqc::cli::Command report_cmd("study-report", "the report of the study's final ru
     x << "| " << m.name << " | " << dims << " | " << mean_sd(lda, 3) << " | " << mean_sd(sil, 3) << " | " << mean_sd(var, 1)
       << " | " << mean_sd(pca, 1) << " | " << mean_sd(tsne, 1) << " |\n";
   }
+  x << robustness_section(runs, analysis, root);
   x << "\n## Per epoch\n\n![validation F1, wall time, CPU time and peak memory per epoch, first seed of each variant](epochs.png)\n";
   double total = 0, total_cpu = 0;
   x << "\n## Wall time\n\nEach run's training, from summary.json: the sum of its epochs' wall time and of the CPU time "

@@ -25,6 +25,7 @@ void declare_flags(hqc::cli::ArgParser& p) {
   p.option("resume", "continue the run in folder DIR from DIR/last.hqc, with the flags it started with");
   app::add_recipe_flags(p);
   app::add_realism_flags(p);
+  app::add_val_attack_flags(p);
 }
 
 const char* kSummary =
@@ -60,6 +61,7 @@ hqc::cli::Command train_cmd("train", "train a model with the original study's re
   app::TrainOptions o = app::train_options_from(p);
   o.out_dir = p.str("out");
   o.original_data = p.choice("data-handling", {"standard", "original"}) == "original";
+  app::val_attack_from(p, o);
   o.out_mode = resuming ? app::OutputMode::resume
                         : p.is_set("overwrite") ? app::OutputMode::overwrite : app::OutputMode::fresh;
   app::install_stop_handlers();
@@ -81,6 +83,12 @@ hqc::cli::Command train_cmd("train", "train a model with the original study's re
     std::printf("%lld parameters, %.2f s per epoch, peak memory %.1f MB\nwrote %s, %s, %s, %s\n",
                 static_cast<long long>(r.parameters), r.seconds_per_epoch, r.peak_rss_mb, r.checkpoint.c_str(),
                 r.metrics_csv.c_str(), r.curves_png.c_str(), r.confusion_png.c_str());
+    if (!r.robustness.empty()) {
+      const app::RobustnessRecord& c = r.robustness.back();
+      std::printf("PGD on %lld validation images after epoch %d: robust accuracy %.2f%% (clean %.2f%%); wrote %s\n",
+                  static_cast<long long>(c.count), c.epoch, 100 * c.robust_accuracy, 100 * c.clean_accuracy,
+                  r.robustness_csv.c_str());
+    }
   }
   return 0;
 });

@@ -85,4 +85,16 @@ void write_metrics_csv(const std::filesystem::path& path, const std::vector<Epoc
   nn::write_file_atomically(path, metrics_csv(epochs));
 }
 
+std::string robustness_csv(const std::vector<RobustnessRecord>& checks) {
+  std::string out = "epoch,images,clean_accuracy,robust_accuracy,adversarial_loss\n";
+  for (const auto& c : checks)
+    out += std::to_string(c.epoch) + "," + std::to_string(c.count) + "," + format_number(c.clean_accuracy) + "," +
+           format_number(c.robust_accuracy) + "," + format_number(c.adversarial_loss) + "\n";
+  return out;
+}
+
+void write_robustness_csv(const std::filesystem::path& path, const std::vector<RobustnessRecord>& checks) {
+  nn::write_file_atomically(path, robustness_csv(checks));
+}
+
 }  // namespace hqc::app

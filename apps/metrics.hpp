@@ -50,6 +50,18 @@ struct EpochRecord {
   double val_f1 = 0;                         // macro F1 on the validation split (not in metrics.csv either)
 };
 
+// One check of robustness during training (`hqc train --val-attack-every N`): PGD in pixel space on the
+// first images of the validation split, after epoch `epoch`'s validation. Kept in robustness.csv, not in
+// metrics.csv, whose bits the checks leave alone.
+struct RobustnessRecord {
+  int epoch = 0;
+  int64_t count = 0;  // images attacked
+  double clean_accuracy = 0, robust_accuracy = 0, adversarial_loss = 0;
+  double seconds = 0;  // the check's wall time (not counted in the epoch's)
+};
+std::string robustness_csv(const std::vector<RobustnessRecord>& checks);
+void write_robustness_csv(const std::filesystem::path& path, const std::vector<RobustnessRecord>& checks);
+
 // Writes the whole table (header plus one row per epoch); numbers in their shortest round-trip form.
 // Whole or not at all, never through a link (nn/atomic_file.hpp): a kill while it is rewritten
 // leaves the previous table. Throws nn::FileWriteError naming the path and the cause.

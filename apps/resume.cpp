@@ -16,6 +16,7 @@ namespace {
 constexpr const char* kStateHeader = "hqc-run-state 1";
 constexpr int kEpochColumns = 10;    // epoch, 5 metrics, seconds, CPU seconds, peak memory (MB), val F1
 constexpr int kOldEpochColumns = 7;  // last.hqc before CPU time and memory were kept: read as 0
+constexpr int kCheckColumns = 6;     // epoch, images, clean and robust accuracy, adversarial loss, seconds
 
 std::string flags_text(const std::string& kind, const FlagList& flags, const std::string& command) {
   std::string s = std::string(kStateHeader) + "\nkind " + kind + "\n";
@@ -93,6 +94,14 @@ void write_run_state(const std::filesystem::path& path, const RunState& s) {
   rows.resize(rows.size() + kEpochColumns);  // one spare row: the container keeps no empty tensors
   ck.tensors.emplace_back("epochs", f64_tensor(rows, {static_cast<int64_t>(s.epochs.size()) + 1, kEpochColumns}));
   ck.tensors.emplace_back("best", f64_tensor({double(s.best_epoch), s.best_val_accuracy}, {2}));
+  if (!s.robustness.empty()) {  // a run without checks writes what it always wrote
+    std::vector<double> checks;
+    for (const auto& c : s.robustness)
+      checks.insert(checks.end(), {double(c.epoch), double(c.count), c.clean_accuracy, c.robust_accuracy,
+                                   c.adversarial_loss, c.seconds});
+    ck.tensors.emplace_back("robustness",
+                            f64_tensor(checks, {static_cast<int64_t>(s.robustness.size()), kCheckColumns}));
+  }
   if (s.finished) {
     ck.tensors.emplace_back("test_loss", f64_tensor({s.test_loss}, {1}));
     const int64_t k = static_cast<int64_t>(s.test_confusion.size());
@@ -138,6 +147,24 @@ RunState read_run_state(const std::filesystem::path& path) {
   if (s.best_epoch < 0 || s.best_epoch > static_cast<int>(s.epochs.size()) || (s.best_epoch > 0) == s.best.empty())
     throw std::runtime_error(p + ": best epoch " + std::to_string(s.best_epoch) + " does not fit its " +
                              std::to_string(s.epochs.size()) + " finished epochs and saved weights");
+  for (const auto& [n, t] : ck.tensors) {
+    if (n != "robustness") continue;
+    if (t.dtype() != DType::f64 || t.dim() != 2 || t.size(1) != kCheckColumns)
+      throw std::runtime_error(p + ": \"robustness\" should be f64 (checks, " + std::to_string(kCheckColumns) +
+                               "), found " + dtype_name(t.dtype()) + " " + shape_str(t.sizes()));
+    const double* c = t.data<double>();
+    for (int64_t i = 0; i < t.size(0); ++i, c += kCheckColumns) {
+      RobustnessRecord r;
+      r.epoch = static_cast<int>(c[0]), r.count = static_cast<int64_t>(c[1]);
+      r.clean_accuracy = c[2], r.robust_accuracy = c[3], r.adversarial_loss = c[4], r.seconds = c[5];
+      const int previous = s.robustness.empty() ? 0 : s.robustness.back().epoch;
+      if (r.epoch <= previous || r.epoch > static_cast<int>(s.epochs.size()))
+        throw std::runtime_error(p + ": robustness check " + std::to_string(i + 1) + " says epoch " +
+                                 std::to_string(r.epoch) + ", which does not follow epoch " + std::to_string(previous) +
+                                 " within the " + std::to_string(s.epochs.size()) + " finished epochs");
+      s.robustness.push_back(r);
+    }
+  }
   for (const auto& [n, t] : ck.tensors) {
     if (n != "test_confusion") continue;
     if (t.dtype() != DType::i64 || t.dim() != 2 || t.size(0) != t.size(1))

@@ -37,6 +37,7 @@ using FlagList = std::vector<std::pair<std::string, std::string>>;
 struct RunState {
   FlagList flags;
   std::vector<EpochRecord> epochs;  // the finished epochs
+  std::vector<RobustnessRecord> robustness;  // their robustness checks (--val-attack-every)
   int best_epoch = 0;               // 0: none yet
   double best_val_accuracy = 0;
   NamedTensors model, best, optimizer, schedule;

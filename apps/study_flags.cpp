@@ -130,6 +130,23 @@ RecipeOverrides recipe_overrides_from(const cli::ArgParser& p) {
   return o;
 }
 
+void add_val_attack_flags(cli::ArgParser& p) {
+  p.option("val-attack-every", "every N epochs, attack the model with PGD in pixel space on validation images: "
+           "robustness.csv (0: never; metrics.csv is the same either way)", "0").meta("N");
+  p.option("val-attack-limit", "images of the validation split those checks attack, its first (0: all)", "1000").meta("N");
+  p.option("val-attack-eps", "the checks' PGD radius, pixel units", "0.1").meta("X");
+  p.option("val-attack-alpha", "the checks' PGD step", "0.01").meta("X");
+  p.option("val-attack-steps", "the checks' PGD steps", "10").meta("N");
+}
+
+void val_attack_from(const cli::ArgParser& p, TrainOptions& o) {
+  o.val_attack_every = static_cast<int>(p.integer("val-attack-every", 0, 100000));
+  o.val_attack_limit = p.integer("val-attack-limit", 0);
+  o.val_attack.eps = p.number("val-attack-eps");
+  o.val_attack.alpha = p.number("val-attack-alpha");
+  o.val_attack.steps = static_cast<int>(p.integer("val-attack-steps", 1, 100000));
+}
+
 TrainOptions train_options_from(const cli::ArgParser& p) {
   TrainOptions o;
   o.epochs = static_cast<int>(p.integer("epochs", 1, 100000));

@@ -26,6 +26,10 @@ void realism_from(const cli::ArgParser& p, ModelConfig& config);
 // Reads the training schedule shared by train and compare: --epochs, --batch, --val-fraction,
 // --limit, --test-limit, --augment, --seed, --data (out_dir is left to the caller).
 TrainOptions train_options_from(const cli::ArgParser& p);
+// --val-attack-every, --val-attack-limit, --val-attack-eps, --val-attack-alpha, --val-attack-steps: PGD
+// on the validation split during training (TrainOptions::val_attack_every).
+void add_val_attack_flags(cli::ArgParser& p);
+void val_attack_from(const cli::ArgParser& p, TrainOptions& o);
 const std::vector<std::string>& dataset_choices();
 // The flags that override the model's recipe (train, compare): --recipe, --optimizer, --lr,
 // --momentum, --weight-decay, --schedule and its parameters, --label-smoothing, --clip.

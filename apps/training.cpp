@@ -178,6 +178,13 @@ FlagList train_flags(const ModelConfig& c, const TrainOptions& o) {
   if (!c.noise.empty()) flags.emplace_back("noise", c.noise.to_string());
   if (c.shots > 0) flags.emplace_back("shots", std::to_string(c.shots));
   if (o.original_data) flags.emplace_back("data-handling", "original");  // only when given, too
+  if (o.val_attack_every > 0) {  // and the robustness checks
+    flags.emplace_back("val-attack-every", std::to_string(o.val_attack_every));
+    flags.emplace_back("val-attack-limit", std::to_string(o.val_attack_limit));
+    flags.emplace_back("val-attack-eps", format_number(o.val_attack.eps));
+    flags.emplace_back("val-attack-alpha", format_number(o.val_attack.alpha));
+    flags.emplace_back("val-attack-steps", std::to_string(o.val_attack.steps));
+  }
   return flags;
 }
 
@@ -237,6 +244,7 @@ void resume_from(const std::filesystem::path& path, const FlagList& flags, nn::M
   }
   for (size_t i = 0; i < ds.size(); ++i) ds[i].second.set_calls(s.dropout[i].second);
   res.epochs = std::move(s.epochs);
+  res.robustness = std::move(s.robustness);
   res.best_epoch = s.best_epoch;
   res.best_val_accuracy = s.best_val_accuracy;
   best_state = std::move(s.best);
@@ -296,10 +304,39 @@ void check_training_split(int64_t n, bool limited, const data::Split& split, con
 }
 }  // namespace
 
+// PGD on the validation images `val` after epoch `epoch` (TrainOptions::val_attack_every), from the
+// attack's own random stream; the model is left in evaluation mode, its weights untouched (their
+// gradients are cleared by the next training step).
+static RobustnessRecord robustness_check(nn::Module& model, const ModelConfig& config, const data::Dataset& val,
+                                  const TrainOptions& opt, int epoch, Progress::Mode mode) {
+  AttackOptions ao = opt.val_attack;
+  ao.seed = opt.seed;
+  ao.stream = kValAttackStream + static_cast<uint64_t>(epoch);
+  ao.batch = opt.batch;
+  const double t0 = now_seconds();
+  const AttackResult a = attack_model(model, config, val, 0, ao, mode);
+  RobustnessRecord r;
+  r.epoch = epoch;
+  r.count = a.count;
+  r.clean_accuracy = a.clean_accuracy, r.robust_accuracy = a.robust_accuracy, r.adversarial_loss = a.mean_loss;
+  r.seconds = now_seconds() - t0;
+  return r;
+}
+
 TrainResult train_model(const ModelConfig& config, const TrainOptions& opt) {
   if (opt.epochs < 1) throw OptionError("--epochs: must be at least 1");
   if (opt.batch < 1) throw OptionError("--batch: must be at least 1");
   if (!(opt.val_fraction > 0 && opt.val_fraction < 1)) throw OptionError("--val-fraction: must be in (0, 1)");
+  if (opt.val_attack_every < 0) throw OptionError("--val-attack-every: must be 0 (never) or more");
+  if (opt.val_attack_limit < 0) throw OptionError("--val-attack-limit: must be 0 (all) or more");
+  if (opt.val_attack_every > 0) {
+    try {
+      check_attack_options(opt.val_attack);
+    } catch (const AttackOptionError& e) {
+      throw OptionError("--val-attack-" + (e.option == "steps/alpha" ? std::string("steps/--val-attack-alpha") : e.option) +
+                        ": " + e.what());
+    }
+  }
   reset_peak_rss();
   TrainResult res;
   res.config = config;
@@ -338,6 +375,14 @@ TrainResult train_model(const ModelConfig& config, const TrainOptions& opt) {
       opt.original_data ? data::original_pipeline(config.dataset) : data::standard_pipeline(config.dataset, opt.augment);
   data::Loader train_loader(train_all, split.train, train_pipeline, lo);
 
+  // The validation images the robustness checks attack, in the split's order.
+  data::Dataset val_attacked;
+  if (opt.val_attack_every > 0) {
+    std::vector<int64_t> first = split.val;
+    if (opt.val_attack_limit > 0 && opt.val_attack_limit < static_cast<int64_t>(first.size())) first.resize(opt.val_attack_limit);
+    val_attacked = train_all.select(first);
+  }
+
   std::shared_ptr<nn::Module> model = build_model(config, opt.seed);
   res.parameters = model->num_parameters();
   std::unique_ptr<nn::Optimizer> optimizer = make_optimizer(rc, model->parameters());
@@ -364,6 +409,10 @@ TrainResult train_model(const ModelConfig& config, const TrainOptions& opt) {
     if (out.empty() || !writer) return;
     res.metrics_csv = (out / "metrics.csv").string();
     write_metrics_csv(res.metrics_csv, res.epochs);
+    if (opt.val_attack_every > 0) {
+      res.robustness_csv = (out / "robustness.csv").string();
+      write_robustness_csv(res.robustness_csv, res.robustness);
+    }
     res.curves_png = (out / "curves.png").string();
     save_png(render_curves(res.epochs, title), res.curves_png);
   };
@@ -378,6 +427,7 @@ TrainResult train_model(const ModelConfig& config, const TrainOptions& opt) {
     RunState s;
     s.flags = flags;
     s.epochs = res.epochs;
+    s.robustness = res.robustness;
     s.best_epoch = res.best_epoch;
     s.best_val_accuracy = res.best_val_accuracy;
     s.model = weights;
@@ -456,6 +506,8 @@ TrainResult train_model(const ModelConfig& config, const TrainOptions& opt) {
       rec.seconds = now_seconds() - t0;
       rec.cpu_seconds = cpu_seconds() - c0;
       rec.peak_rss_mb = bytes_to_mb(peak_rss_bytes());
+      if (opt.val_attack_every > 0 && epoch % opt.val_attack_every == 0)
+        res.robustness.push_back(robustness_check(*model, config, val_attacked, opt, epoch, progress_mode));
       res.epochs.push_back(rec);
       // From here to the state file no stop is taken: the epoch is kept whole or not at all.
       const bool improved = epoch == 1 || val.accuracy > res.best_val_accuracy;
@@ -520,7 +572,18 @@ cli::Json train_json(const TrainResult& r) {
     o.set("val_f1", e.val_f1).set("seconds", e.seconds).set("cpu_seconds", e.cpu_seconds).set("peak_rss_mb", e.peak_rss_mb);
     epochs.push(o);
   }
-  j.set("epochs", epochs).set("best_epoch", r.best_epoch).set("best_val_accuracy", r.best_val_accuracy);
+  j.set("epochs", epochs);
+  if (!r.robustness.empty()) {
+    cli::Json checks = cli::Json::array();
+    for (const auto& c : r.robustness) {
+      cli::Json o = cli::Json::object();
+      o.set("epoch", c.epoch).set("images", c.count).set("clean_accuracy", c.clean_accuracy);
+      o.set("robust_accuracy", c.robust_accuracy).set("adversarial_loss", c.adversarial_loss).set("seconds", c.seconds);
+      checks.push(o);
+    }
+    j.set("val_robustness", checks);
+  }
+  j.set("best_epoch", r.best_epoch).set("best_val_accuracy", r.best_val_accuracy);
   j.set("test_accuracy", r.test.accuracy).set("test_loss", r.test.loss);
   j.set("precision", r.test.report.precision).set("recall", r.test.report.recall).set("f1", r.test.report.f1);
   j.set("seconds_per_epoch", r.seconds_per_epoch).set("peak_rss_mb", r.peak_rss_mb);

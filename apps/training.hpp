@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "apps/attack.hpp"
 #include "apps/cli.hpp"
 #include "apps/metrics.hpp"
 #include "apps/models.hpp"
@@ -148,6 +149,13 @@ struct TrainOptions {
   // run is not trained again: its saved result is returned.
   OutputMode out_mode = OutputMode::fresh;
   Progress::Mode progress = Progress::Mode::automatic;
+  // Robustness during training, as the original checked it: every `val_attack_every` epochs (0: never)
+  // the model after the epoch's validation is attacked with `val_attack` (its seed: the run's) on the
+  // first `val_attack_limit` validation images (0: all). The checks draw from their own random stream
+  // and leave the model's training alone: metrics.csv is the same with or without them.
+  int val_attack_every = 0;
+  int64_t val_attack_limit = 1000;
+  AttackOptions val_attack;
 };
 
 // The flags that define a run, as `hqc train` spells them, with the thread count in use: what
@@ -166,12 +174,13 @@ struct TrainResult {
   Recipe recipe;
   int64_t parameters = 0;
   std::vector<EpochRecord> epochs;
+  std::vector<RobustnessRecord> robustness;  // the checks of TrainOptions::val_attack_every
   int best_epoch = 0;
   double best_val_accuracy = 0;
   EvalResult test;
   double seconds_per_epoch = 0, peak_rss_mb = 0;
   int64_t train_images = 0, val_images = 0, test_images = 0;
-  std::string data_dir, checkpoint, metrics_csv, curves_png, confusion_png;
+  std::string data_dir, checkpoint, metrics_csv, robustness_csv, curves_png, confusion_png;
   std::vector<std::string> class_names;
   bool resumed_finished = false;  // a resumed run (OutputMode::resume) was finished: nothing was trained
   std::shared_ptr<nn::Module> model;  // holding the best epoch's weights, in evaluation mode

@@ -192,6 +192,19 @@ Dataset Dataset::head(int64_t n) const {
   return d;
 }
 
+Dataset Dataset::select(const std::vector<int64_t>& indices) const {
+  const int64_t n = static_cast<int64_t>(indices.size()), numel = image_numel();
+  Shape shape{n};
+  shape.insert(shape.end(), shape_.begin(), shape_.end());
+  Tensor images = Tensor::empty(shape, DType::u8);
+  Tensor labels = labels_.defined() ? Tensor::empty({n}, DType::i64) : Tensor();
+  for (int64_t k = 0; k < n; ++k) {
+    copy_image(indices[k], images.data<uint8_t>() + k * numel);  // checks the index
+    if (labels.defined()) labels.data<int64_t>()[k] = label(indices[k]);
+  }
+  return Dataset(name_, split_, std::move(images), std::move(labels), classes_);
+}
+
 // --- finding and loading ---
 
 fs::path find_dataset(const std::string& name, const std::string& data_dir) {

@@ -74,6 +74,9 @@ class Dataset {
 
   // The first n images (shares the data); n larger than size() is an error.
   Dataset head(int64_t n) const;
+  // Images `indices` in that order, copied into memory (the validation split of a training set); an
+  // index out of range is an error.
+  Dataset select(const std::vector<int64_t>& indices) const;
 
  private:
   void check_index(int64_t i) const;

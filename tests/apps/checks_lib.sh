@@ -1,4 +1,4 @@
-# checks_lib.sh — the helper the shell end-to-end checks share (sourced by every
+# checks_lib.sh — the helpers the shell end-to-end checks share (sourced by every
 # tests/apps/*_checks.sh that runs hqc). The sourcing script sets $tmp (its scratch folder) and defines
 # `flunk DESCRIPTION`, which reports a failed check and marks the run as failed.
 
@@ -16,3 +16,6 @@ expect() {
     flunk "$what: stderr has not exactly one 'hqc: error:' line"; cat "$tmp/err"
   fi
 }
+
+# err_has TEXT DESCRIPTION: the last command's stderr contains TEXT.
+err_has() { grep -qF -- "$1" "$tmp/err" || { flunk "$2: the error does not mention '$1'"; cat "$tmp/err"; }; }

@@ -13,10 +13,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
 flunk() { echo "FAIL: $*"; fail=1; }
-. "$(dirname "$0")/checks_lib.sh"  # expect CODE DESCRIPTION COMMAND...
-err_has() {  # err_has TEXT DESCRIPTION: the last command's stderr contains TEXT
-  grep -qF -- "$1" "$tmp/err" || { flunk "$2: the error does not mention '$1'"; cat "$tmp/err"; }
-}
+. "$(dirname "$0")/checks_lib.sh"  # expect, err_has
 out_has() {  # out_has TEXT DESCRIPTION: the last command's stdout contains TEXT
   grep -qF -- "$1" "$tmp/out" || flunk "$2: output has no '$1'"
 }

@@ -10,8 +10,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
 flunk() { echo "FAIL: $*"; fail=1; }
-. "$(dirname "$0")/checks_lib.sh"  # expect CODE DESCRIPTION COMMAND...
-err_has() { grep -qF -- "$1" "$tmp/err" || { flunk "$2: the error does not mention '$1'"; cat "$tmp/err"; }; }
+. "$(dirname "$0")/checks_lib.sh"  # expect, err_has
 out_has() { grep -qF -- "$1" "$tmp/out" || flunk "$2: output has no '$1'"; }
 # json_field KEY: the first value (number or string) after "KEY": in the last stdout
 json_field() { tr -d ' \n' <"$tmp/out" | grep -o "\"$1\":[^,}]*" | head -n 1 | cut -d: -f2 | tr -d '"'; }

@@ -14,10 +14,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
 flunk() { echo "FAIL: $*"; fail=1; }
-. "$(dirname "$0")/checks_lib.sh"  # expect CODE DESCRIPTION COMMAND...
-err_has() {  # err_has TEXT DESCRIPTION: the last command's stderr contains TEXT
-  grep -qF -- "$1" "$tmp/err" || { flunk "$2: the error does not mention '$1'"; cat "$tmp/err"; }
-}
+. "$(dirname "$0")/checks_lib.sh"  # expect, err_has
 st=$fixtures/safetensors
 images=("$st"/img0.png "$st"/img1.png "$st"/img2.png "$st"/img3.png "$st"/img4.png)
 

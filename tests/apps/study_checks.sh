@@ -14,12 +14,13 @@ tmp=$(mktemp -d)
 trap 'kill -9 $(jobs -p) 2>/dev/null; rm -rf "$tmp"' EXIT
 fail=0
 flunk() { echo "FAIL: $*"; fail=1; }
-. "$here/checks_lib.sh"  # expect
+. "$here/checks_lib.sh"  # expect, err_has
 py=/usr/bin/python3
 [ -x "$py" ] || py=python3
 
 "$make_idx" "$tmp/data" 300 60 >/dev/null || { echo "FAIL: make_synthetic_idx"; exit 1; }
-tiny=(--dataset mnist --data "$tmp/data" --epochs 2 --batch 32 --limit 200 --attack-steps 2 --attack-limit 20 --feature-limit 40)
+tiny=(--dataset mnist --data "$tmp/data" --epochs 2 --batch 32 --limit 200 --attack-steps 2 --attack-limit 20 --feature-limit 40
+  --val-attack-every 1 --val-attack-limit 20)
 variants="hybrid classical linear rotations recipe-swap-classical recipe-swap-hybrid"
 root=$tmp/results
 
@@ -61,7 +62,33 @@ for run in classical/seed-0 recipe-swap-hybrid/seed-1 linear/seed-0; do
   cmd=${cmd/hqc train/$hqc train}
   eval "$cmd" >/dev/null 2>"$tmp/again.err" || { flunk "$run: command.txt failed"; cat "$tmp/again.err"; continue; }
   cmp -s "$root/$run/metrics.csv" "$again/metrics.csv" || flunk "$run: command.txt gives another metrics.csv"
+  [ "$(wc -l <"$root/$run/robustness.csv")" = 3 ] || flunk "$run: robustness.csv has not a check after each of the 2 epochs"
+  cmp -s "$root/$run/robustness.csv" "$again/robustness.csv" || flunk "$run: command.txt gives another robustness.csv"
 done
+grep -q -- "--val-attack-every 1 --val-attack-limit 20 --val-attack-eps 0.1 --val-attack-alpha 0.01 --val-attack-steps 2 " \
+  "$root/hybrid/seed-0/command.txt" || flunk "command.txt lacks the robustness checks' flags"
+
+echo "== the robustness checks leave training alone; their clean accuracy is the validation accuracy"
+run=(--dataset mnist --data "$tmp/data" --model hybrid --epochs 2 --batch 32 --limit 200 --seed 4 --threads 1)
+expect 0 "train without checks" "$hqc" train "${run[@]}" --out "$tmp/va-off"
+expect 0 "train with a check every epoch on all validation images" "$hqc" train "${run[@]}" --out "$tmp/va-on" \
+  --val-attack-every 1 --val-attack-limit 0 --val-attack-steps 3 --json
+for f in metrics.csv checkpoint.hqc; do cmp -s "$tmp/va-off/$f" "$tmp/va-on/$f" || flunk "the checks changed $f"; done
+"$py" - "$tmp/out" <<'PY' || flunk "the checks' JSON"
+import json, sys
+j = json.load(open(sys.argv[1]))
+checks = j["val_robustness"]
+assert [c["epoch"] for c in checks] == [1, 2], checks
+for e, c in zip(j["epochs"], checks):
+    assert c["images"] == j["val_images"], c
+    assert c["clean_accuracy"] == e["val_accuracy"], (c, e)  # the same images, the same model, evaluation mode
+    assert 0 <= c["robust_accuracy"] <= c["clean_accuracy"] + 1e-12, c
+PY
+expect 2 "a negative --val-attack-every" "$hqc" train "${run[@]}" --out "$tmp/va-bad" --val-attack-every -1
+expect 2 "--val-attack-eps out of range" "$hqc" train "${run[@]}" --out "$tmp/va-bad" --val-attack-every 1 --val-attack-eps 2
+err_has "--val-attack-eps" "--val-attack-eps 2"
+expect 2 "resume with other checks" "$hqc" train --resume "$tmp/va-on" --val-attack-every 2
+err_has "val-attack-every" "resume with another --val-attack-every"
 
 echo "== the report: every number from the runs' files; run again, the same bytes"
 cp "$root/README.md" "$tmp/readme.1"

@@ -114,3 +114,22 @@ TEST_CASE("loader restarts an epoch mid-way and refuses bad arguments") {
   CHECK_DATA_ERROR([&] { fresh.next(b); }, "start_epoch");
   CHECK_DATA_ERROR([&] { fresh.batch(0, 8); }, "batch 8");
 }
+
+TEST_CASE("Dataset::select copies images and labels in the order given, from memory or after head()") {
+  const Dataset ds = toy(10);
+  const Dataset picked = ds.select({7, 2, 7});
+  REQUIRE(picked.size() == 3);
+  CHECK(picked.in_memory());
+  CHECK(picked.image_shape() == ds.image_shape());
+  CHECK(picked.classes() == ds.classes());
+  const int64_t expect[] = {7, 2, 7};
+  for (int64_t k = 0; k < 3; ++k) {
+    CHECK(picked.label(k) == ds.label(expect[k]));
+    const Tensor a = picked.image(k), b = ds.image(expect[k]);
+    CHECK(std::equal(a.data<uint8_t>(), a.data<uint8_t>() + a.numel(), b.data<uint8_t>()));
+  }
+  CHECK(ds.select({}).size() == 0);
+  CHECK(ds.head(4).select({3}).label(0) == ds.label(3));
+  CHECK_THROWS_AS(ds.head(4).select({4}), DataError);
+  CHECK_THROWS_AS(ds.select({-1}), DataError);
+}
