@@ -289,7 +289,7 @@ hqc::cli::Command report_cmd("study-report", "the report of the study's final ru
         static_cast<int64_t>(r.json.num("train_images")) != ctx.train_images)
       throw cli::RuntimeError(root.string() + "/" + r.result.folder + ": its dataset, epochs or images differ from " +
                               runs.front().result.folder + "'s; one report covers runs of one study");
-  const app::OutputFolder folder(root, app::OutputMode::overwrite, {"README.md", "summary.json", "comparison.png", "comparison.svg", "epochs.png", "epochs.svg", "robustness.png"});
+  const app::OutputFolder folder(root, app::OutputMode::overwrite, {"README.md", "summary.json", "comparison.png", "comparison.svg", "epochs.png", "epochs.svg", "robustness.png", "robustness.svg"});
   std::vector<app::NamedRun> curves;
   for (const auto& r : results) {
     auto named = std::find_if(curves.begin(), curves.end(), [&](const app::NamedRun& x) { return x.name == r.name; });
