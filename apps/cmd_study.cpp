@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "apps/attack.hpp"
+#include "apps/circuit_draw.hpp"
 #include "apps/cli.hpp"
 #include "apps/data_pictures.hpp"
 #include "apps/features.hpp"
@@ -182,6 +183,10 @@ hqc::cli::Command study_cmd("study", "one run of the study's final runs (resumab
     app::write_split_pictures(train_all, data::train_val_split(train_all.size(), o.val_fraction, o.seed), shown, 20, dir,
                               dataset + ", seed " + p.str("seed"));
     app::write_prediction_grid(*r.model, v.config, shown, 20, dir, v.name);
+    // The circuit with the best epoch's weights, as `hqc circuit --checkpoint checkpoint.hqc --draw` draws it.
+    for (const auto& [name, mod] : r.model->named_modules())
+      if (const auto* layer = dynamic_cast<const quantum::QuantumLayer*>(mod))
+        nn::write_file_atomically(dir / "circuit.txt", app::draw_layer(*layer));
   } catch (const app::Interrupted& e) {
     std::vector<std::string> again{"hqc", "study"};
     again.insert(again.end(), args.begin(), args.end());

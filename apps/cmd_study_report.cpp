@@ -44,6 +44,7 @@ struct StudyRun {
     int64_t images;
   };
   std::vector<Check> checks;
+  std::string circuit;  // circuit.txt: the circuit with the run's trained weights, when it has one
 };
 
 StudyRun read_run(const fs::path& dir, const std::string& variant, int seed) {
@@ -104,6 +105,7 @@ StudyRun read_run(const fs::path& dir, const std::string& variant, int seed) {
   } catch (const std::exception& e) {
     throw hqc::cli::RuntimeError(file.string() + ": " + e.what() + " (expected the summary.json `hqc study` writes)");
   }
+  if (fs::exists(dir / "circuit.txt")) s.circuit = read_text(dir / "circuit.txt");
   const fs::path cmd = dir / "command.txt";
   if (fs::exists(cmd)) {
     s.command = read_text(cmd);
@@ -331,6 +333,14 @@ hqc::cli::Command report_cmd("study-report", "the report of the study's final ru
       << " | " << mean_sd(pca, 1) << " | " << mean_sd(tsne, 1) << " |\n";
   }
   x << robustness_section(runs, analysis, root);
+  for (const auto& r : runs)  // the circuit of the first run that has one (the hybrid's first seed)
+    if (!r.circuit.empty()) {
+      x << "\n## The circuit\n\nThe quantum layer of " << r.result.name << ", seed " << r.result.seed
+        << ", with its best epoch's weights (" << r.result.folder << "/circuit.txt; wire 0 is the most significant "
+        << "bit of the amplitude index, as in PennyLane; M0 is the 2^N features entering it, |x| L2-normalised):\n\n```\n"
+        << r.circuit << "```\n";
+      break;
+    }
   x << "\n## Per epoch\n\n![validation F1, wall time, CPU time and peak memory per epoch, first seed of each variant](epochs.png)\n";
   double total = 0, total_cpu = 0;
   x << "\n## Wall time\n\nEach run's training, from summary.json: the sum of its epochs' wall time and of the CPU time "

@@ -143,6 +143,34 @@ expect 0 "train hybrid" train_syn --model hybrid --out "$tmp/h"
 for key in test_accuracy best_val_accuracy val_accuracy; do in_unit "$(json_number $key)" "train hybrid $key"; done
 [ "$(json_number test_images)" = 40 ] || flunk "train --test-limit 40: test_images is $(json_number test_images)"
 [ -s "$tmp/h/checkpoint.hqc" ] || flunk "train hybrid wrote no checkpoint"
+
+# ---- circuit --checkpoint: the trained layer, as the same circuit given its weights by hand ----
+# The weights come out of the checkpoint through hqc export's safetensors file, read here by Python.
+expect 0 "export the hybrid" "$hqc" export --checkpoint "$tmp/h/checkpoint.hqc" --out "$tmp/h.safetensors"
+weights=$(python3 - "$tmp/h.safetensors" <<'PY'
+import json, struct, sys
+b = open(sys.argv[1], "rb").read()
+n = struct.unpack("<Q", b[:8])[0]
+t = json.loads(b[8:8 + n])["quantum.weights"]
+assert t["dtype"] == "F32" and t["shape"] == [2, 4], t
+lo, hi = t["data_offsets"]
+print(",".join(repr(v) for v in struct.unpack("<8f", b[8 + n + lo:8 + n + hi])))
+PY
+)
+expect 0 "circuit --checkpoint --draw" "$hqc" circuit --checkpoint "$tmp/h/checkpoint.hqc" --draw
+cp "$tmp/out" "$tmp/draw-checkpoint"
+expect 0 "circuit --draw with the exported weights" "$hqc" circuit --qubits 4 --layers 2 --weights "$weights" --input 1 --draw
+cmp -s "$tmp/out" "$tmp/draw-checkpoint" || { flunk "circuit --checkpoint draws another circuit"; diff "$tmp/out" "$tmp/draw-checkpoint"; }
+expect 0 "circuit --checkpoint --input" "$hqc" circuit --checkpoint "$tmp/h/checkpoint.hqc" --input 0.5,-1,2,0,3 --json
+cp "$tmp/out" "$tmp/eval-checkpoint"
+expect 0 "circuit --input with the exported weights" "$hqc" circuit --qubits 4 --layers 2 --weights "$weights" --input 0.5,-1,2,0,3 --json
+cmp -s "$tmp/out" "$tmp/eval-checkpoint" || flunk "circuit --checkpoint evaluates another circuit"
+expect 1 "circuit --checkpoint of the classical model" "$hqc" circuit --checkpoint "$tmp/ca/checkpoint.hqc" --draw
+err_has "no circuit" "circuit --checkpoint of the classical model"
+expect 2 "circuit --checkpoint with --layers" "$hqc" circuit --checkpoint "$tmp/h/checkpoint.hqc" --layers 3 --draw
+err_has "--layers" "circuit --checkpoint with --layers"
+expect 2 "circuit --checkpoint without --input or --draw" "$hqc" circuit --checkpoint "$tmp/h/checkpoint.hqc"
+err_has "--input" "circuit --checkpoint without --input"
 ck=$tmp/ca/checkpoint.hqc
 
 # ---- --noise and --shots: bad values name the flag; a checkpoint carries them; eval and attack override ----

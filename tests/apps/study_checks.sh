@@ -53,6 +53,13 @@ for v in $variants; do
   done
 done
 for f in README.md summary.json comparison.png comparison.svg epochs.png epochs.svg; do [ -s "$root/$f" ] || flunk "no $f"; done
+for v in hybrid rotations recipe-swap-hybrid; do
+  [ "$(grep -c "─┤  <Z>" "$root/$v/seed-0/circuit.txt" 2>/dev/null)" = 4 ] || flunk "$v/seed-0/circuit.txt is not a drawing of 4 wires"
+done
+grep -q "╭●" "$root/rotations/seed-0/circuit.txt" && flunk "the rotations-only circuit has CNOTs"
+for v in classical linear recipe-swap-classical; do [ -e "$root/$v/seed-0/circuit.txt" ] && flunk "$v has a circuit.txt"; done
+cmp -s <(sed -n '/^## The circuit/,/^## /p' "$root/README.md" | sed -n '/^```$/,/^```$/p' | sed '1d;$d') "$root/hybrid/seed-0/circuit.txt" ||
+  flunk "README.md does not show hybrid/seed-0/circuit.txt"
 
 echo "== command.txt reproduces metrics.csv byte for byte (the resumed run included)"
 for run in classical/seed-0 recipe-swap-hybrid/seed-1 linear/seed-0; do
