@@ -164,3 +164,30 @@ TEST_CASE("a variant with the same seed twice, or a non-finite metric, is refuse
   runs[0].test_accuracy = std::nan("");
   CHECK_THROWS_AS(analyse_seeds(runs), std::invalid_argument);
 }
+
+TEST_CASE("CPU time per epoch: the mean of the epochs' own-clock seconds, its claim made only when every epoch has one") {
+  auto runs = three_seeds();
+  // Without CPU times (runs from before hqc kept them) neither the metric nor its claim appears.
+  auto a = analyse_seeds(runs);
+  CHECK(std::none_of(a.comparisons.begin(), a.comparisons.end(),
+                     [](const Comparison& c) { return c.metric == "cpu_seconds_per_epoch_mean"; }));
+  // The hybrid's epochs cost 7 and 9 CPU seconds (mean 8), the classical model's 3 and 5 (mean 4):
+  // whatever the wall times, the claim "cheaper" fails on every seed.
+  for (auto& r : runs) {
+    const double base = r.variant == "classical" ? 3.0 : 7.0;
+    r.epochs[0].cpu_seconds = base + 0.01 * r.seed;
+    r.epochs[1].cpu_seconds = base + 2 + 0.01 * r.seed;
+  }
+  a = analyse_seeds(runs);
+  const Comparison& cpu = find(a, "classical", "cpu_seconds_per_epoch_mean");
+  CHECK(cpu.direction == -1);
+  CHECK(cpu.test.difference.mean == doctest::Approx(4.0));
+  CHECK(cpu.verdict == Verdict::not_supported);
+  // One epoch without a CPU time leaves that run's metric out.
+  runs[0].epochs[1].cpu_seconds = 0;
+  a = analyse_seeds(runs);
+  for (const auto& m : a.models)
+    if (m.variant == "hybrid")
+      for (const auto& [k, v] : m.metrics)
+        if (k == "cpu_seconds_per_epoch_mean") CHECK(v.n == 2);
+}
