@@ -11,16 +11,16 @@
 #include <sstream>
 
 #include "apps/cli.hpp"
-#include "apps/json_read.hpp"
 #include "apps/output_folder.hpp"
 #include "apps/plot.hpp"
 #include "apps/report.hpp"
 #include "apps/study_run.hpp"
 #include "nn/atomic_file.hpp"
+#include "nn/json.hpp"
 
 namespace {
 namespace fs = std::filesystem;
-using hqc::app::JsonValue;
+using hqc::nn::JsonValue;
 
 std::string read_text(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -52,7 +52,7 @@ StudyRun read_run(const fs::path& dir, const std::string& variant, int seed) {
   StudyRun s;
   const fs::path file = dir / "summary.json";
   try {
-    s.json = parse_json(read_text(file));
+    s.json = hqc::nn::parse_json(read_text(file));
     const JsonValue& j = s.json;
     RunResult& r = s.result;
     r.variant = j.str("variant");

@@ -1,6 +1,8 @@
 // models.cpp — the study's hybrid and classical networks, built from hqc::nn layers.
 #include "apps/models.hpp"
 
+#include <algorithm>
+#include <charconv>
 #include <map>
 #include <sstream>
 #include <stdexcept>
@@ -9,6 +11,7 @@
 #include "nn/activation.hpp"
 #include "nn/batchnorm.hpp"
 #include "nn/conv2d.hpp"
+#include "nn/json.hpp"
 #include "nn/linear.hpp"
 #include "nn/pooling.hpp"
 
@@ -66,44 +69,49 @@ std::string ModelConfig::to_json() const {
 }
 
 namespace {
-// The value text of "key": in a flat JSON object written by Json::dump (strings without escapes,
-// numbers, and one array of integers).
-std::string json_field(const std::string& text, const std::string& key) {
-  const std::string k = "\"" + key + "\"";
-  std::size_t p = text.find(k);
-  if (p == std::string::npos) throw std::runtime_error("model configuration has no \"" + key + "\"");
-  p = text.find(':', p + k.size());
-  if (p == std::string::npos) throw std::runtime_error("model configuration: malformed \"" + key + "\"");
-  ++p;
-  while (p < text.size() && text[p] == ' ') ++p;
-  if (p < text.size() && text[p] == '"') {
-    const std::size_t e = text.find('"', p + 1);
-    if (e == std::string::npos) throw std::runtime_error("model configuration: unterminated \"" + key + "\"");
-    return text.substr(p + 1, e - p - 1);
-  }
-  if (p < text.size() && text[p] == '[') {
-    const std::size_t e = text.find(']', p);
-    if (e == std::string::npos) throw std::runtime_error("model configuration: unterminated \"" + key + "\"");
-    return text.substr(p + 1, e - p - 1);
-  }
-  std::size_t e = p;
-  while (e < text.size() && text[e] != ',' && text[e] != '}') ++e;
-  return text.substr(p, e - p);
-}
-int64_t to_int(const std::string& s, const std::string& key) {
-  // The whole text must be the integer: stoll would read "1e11" as 1 and "10abc" as 10.
-  std::size_t used = 0;
-  long long v = 0;
+// A configuration's text as JSON; when it is not, the error names the member whose value breaks it.
+nn::JsonValue config_json(const std::string& text) {
+  nn::JsonValue j;
   try {
-    v = std::stoll(s, &used);
-  } catch (const std::exception&) {
-    used = 0;
+    j = nn::parse_json(text);
+  } catch (const nn::JsonError& e) {
+    // The last member name before the fault: `"name":` closest to its left.
+    std::string where;
+    const std::size_t colon = text.rfind(':', std::min(e.offset, text.size()));
+    if (colon != std::string::npos && colon > 0) {
+      const std::size_t close = text.find_last_not_of(' ', colon - 1);
+      if (close != std::string::npos && text[close] == '"' && close > 0) {
+        const std::size_t open = text.rfind('"', close - 1);
+        if (open != std::string::npos) where = " in the value of " + text.substr(open, close - open + 1);
+      }
+    }
+    throw std::runtime_error("model configuration is not JSON" + where + ": " + e.what());
   }
-  std::size_t end = used;
-  while (end < s.size() && s[end] == ' ') ++end;
-  if (used == 0 || end != s.size())
-    throw std::runtime_error("model configuration: \"" + key + "\" is not an integer: '" + s + "'");
-  return v;
+  if (j.kind != nn::JsonValue::Kind::object)
+    throw std::runtime_error(std::string("model configuration is ") + nn::json_kind_name(j.kind) + ", expected an object");
+  return j;
+}
+const nn::JsonValue& member(const nn::JsonValue& j, const std::string& key) {
+  const nn::JsonValue* v = j.find(key);
+  if (!v) throw std::runtime_error("model configuration has no \"" + key + "\"");
+  return *v;
+}
+std::string text_of(const nn::JsonValue& j, const std::string& key) {
+  const nn::JsonValue& v = member(j, key);
+  if (v.kind != nn::JsonValue::Kind::string)
+    throw std::runtime_error("model configuration: \"" + key + "\" is " + nn::json_kind_name(v.kind) + ", expected a string");
+  return v.string;
+}
+// An integer written as one (no point, no exponent) that fits in 64 bits.
+int64_t to_int(const nn::JsonValue& v, const std::string& key) {
+  int64_t x = 0;
+  const std::string& t = v.number_text;
+  const bool plain = v.kind == nn::JsonValue::Kind::number && t.find_first_of(".eE") == std::string::npos;
+  const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), x);
+  if (!plain || ec != std::errc() || end != t.data() + t.size())
+    throw std::runtime_error("model configuration: \"" + key + "\" is not an integer: " +
+                             (v.kind == nn::JsonValue::Kind::number ? "'" + t + "'" : std::string(nn::json_kind_name(v.kind))));
+  return x;
 }
 std::string one_of(const std::string& value, const std::string& key, const std::vector<std::string>& choices) {
   std::string list;
@@ -118,40 +126,47 @@ std::string one_of(const std::string& value, const std::string& key, const std::
 ModelConfig ModelConfig::from_json(const std::string& text) {
   // Every field is checked against the model the dataset implies before anything is built from it:
   // a crafted "classes" or "input" must not become a multi-gigabyte layer.
+  const nn::JsonValue j = config_json(text);
   ModelConfig c;
-  c.model = parse_model_kind(one_of(json_field(text, "model"), "model", {"hybrid", "classical"}));
-  c.dataset = one_of(json_field(text, "dataset"), "dataset", {"mnist", "fashion-mnist", "cifar10", "cifar100", "stl10"});
-  c.quantum = parse_quantum_variant(one_of(json_field(text, "quantum"), "quantum", {"circuit", "linear", "rotations"}));
-  const int64_t qubits = to_int(json_field(text, "qubits"), "qubits");
+  c.model = parse_model_kind(one_of(text_of(j, "model"), "model", {"hybrid", "classical"}));
+  c.dataset = one_of(text_of(j, "dataset"), "dataset", {"mnist", "fashion-mnist", "cifar10", "cifar100", "stl10"});
+  c.quantum = parse_quantum_variant(one_of(text_of(j, "quantum"), "quantum", {"circuit", "linear", "rotations"}));
+  const int64_t qubits = to_int(member(j, "qubits"), "qubits");
   if (qubits < 1 || qubits > 10)
     throw std::runtime_error("model configuration: \"qubits\" is " + std::to_string(qubits) + ", expected 1..10");
   c.qubits = static_cast<int>(qubits);
   const ModelConfig expected = model_config(c.model, c.dataset, c.quantum, c.qubits);
-  c.classes = to_int(json_field(text, "classes"), "classes");
+  c.classes = to_int(member(j, "classes"), "classes");
   if (c.classes != expected.classes)
     throw std::runtime_error("model configuration: \"classes\" is " + std::to_string(c.classes) + ", but the " +
                              c.dataset + " models have " + std::to_string(expected.classes));
   c.input.clear();
-  std::stringstream dims(json_field(text, "input"));
-  std::string d;
-  while (c.input.size() < 4 && std::getline(dims, d, ',')) c.input.push_back(to_int(d, "input"));
+  const nn::JsonValue& input = member(j, "input");
+  if (input.kind != nn::JsonValue::Kind::array)
+    throw std::runtime_error(std::string("model configuration: \"input\" is ") + nn::json_kind_name(input.kind) +
+                             ", expected an array (C, H, W)");
+  std::string written;
+  for (const nn::JsonValue& d : input.array) {
+    c.input.push_back(to_int(d, "input"));
+    written += (written.empty() ? "" : ", ") + d.number_text;
+  }
   if (c.input != expected.input)
-    throw std::runtime_error("model configuration: \"input\" is [" + json_field(text, "input") + "], but the " +
-                             c.dataset + " models take " + shape_str(expected.input) + " (C, H, W)");
+    throw std::runtime_error("model configuration: \"input\" is [" + written + "], but the " + c.dataset +
+                             " models take " + shape_str(expected.input) + " (C, H, W)");
   // Optional: checkpoints written before noise and shots existed are noiseless and exact.
-  const bool has_noise = text.find("\"noise\"") != std::string::npos, has_shots = text.find("\"shots\"") != std::string::npos;
+  const bool has_noise = j.find("noise") != nullptr, has_shots = j.find("shots") != nullptr;
   if ((has_noise || has_shots) && !c.has_circuit())
     throw std::runtime_error("model configuration: \"noise\" and \"shots\" need a quantum circuit; the " + c.display_name() +
                              " model has none");
   if (has_noise) {
     try {
-      c.noise = quantum::parse_noise_model(json_field(text, "noise"));
+      c.noise = quantum::parse_noise_model(text_of(j, "noise"));
     } catch (const std::invalid_argument& e) {
       throw std::runtime_error(std::string("model configuration: \"noise\": ") + e.what());
     }
   }
   if (has_shots) {
-    c.shots = to_int(json_field(text, "shots"), "shots");
+    c.shots = to_int(member(j, "shots"), "shots");
     if (c.shots < 1 || c.shots > 1000000000)
       throw std::runtime_error("model configuration: \"shots\" is " + std::to_string(c.shots) + ", expected 1..1000000000");
   }

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "apps/training.hpp"
+#include "nn/json.hpp"
 
 namespace hqc::app {
 
@@ -211,53 +212,56 @@ std::string checkpoint_config(const ModelConfig& config, const Recipe& recipe) {
 }
 
 namespace {
-// The text of `key`'s value inside the "recipe" object that starts at `from` (numbers and plain
-// strings only, as recipe_json writes them).
-std::string recipe_field(const std::string& text, size_t from, const std::string& key) {
-  const std::string k = "\"" + key + "\":";
-  const size_t p = text.find(k, from);
-  if (p == std::string::npos) throw std::runtime_error("its \"recipe\" has no \"" + key + "\"");
-  const size_t start = p + k.size();
-  const size_t end = text.find_first_of(",}", start);
-  std::string v = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
-  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
-  return v;
+// The number `key` of a checkpoint's "recipe" object.
+double recipe_number(const nn::JsonValue& recipe, const std::string& key) {
+  const nn::JsonValue* v = recipe.find(key);
+  if (!v) throw std::runtime_error("its \"recipe\" has no \"" + key + "\"");
+  if (v->kind != nn::JsonValue::Kind::number)
+    throw std::runtime_error("its \"recipe\" has \"" + key + "\": " + nn::json_kind_name(v->kind) + ", expected a number");
+  return v->number;
 }
-
-double recipe_number(const std::string& text, size_t from, const std::string& key) {
-  const std::string v = recipe_field(text, from, key);
-  char* end = nullptr;
-  const double x = std::strtod(v.c_str(), &end);
-  if (v.empty() || *end != 0 || !std::isfinite(x))
-    throw std::runtime_error("its \"recipe\" has \"" + key + "\": " + v + ", expected a finite number");
-  return x;
+std::string recipe_text(const nn::JsonValue& recipe, const std::string& key) {
+  const nn::JsonValue* v = recipe.find(key);
+  if (!v) throw std::runtime_error("its \"recipe\" has no \"" + key + "\"");
+  if (v->kind != nn::JsonValue::Kind::string)
+    throw std::runtime_error("its \"recipe\" has \"" + key + "\": " + nn::json_kind_name(v->kind) + ", expected a string");
+  return v->string;
 }
 }  // namespace
 
 Recipe recipe_from_checkpoint(const std::string& text, const ModelConfig& config) {
-  const size_t at = text.find("\"recipe\":{");
-  if (at == std::string::npos) return default_recipe(config);
+  nn::JsonValue j;
+  try {
+    j = nn::parse_json(text);
+  } catch (const nn::JsonError& e) {
+    throw std::runtime_error(std::string("its configuration is not JSON: ") + e.what());
+  }
+  const nn::JsonValue* rec = j.find("recipe");
+  if (!rec) return default_recipe(config);
+  if (rec->kind != nn::JsonValue::Kind::object)
+    throw std::runtime_error(std::string("its \"recipe\" is ") + nn::json_kind_name(rec->kind) + ", expected an object");
+  const nn::JsonValue& at = *rec;
   RecipeOverrides o;
   try {
-    o.optimizer = parse_optimizer(recipe_field(text, at, "optimizer"));
-    o.schedule = parse_schedule(recipe_field(text, at, "schedule"));
+    o.optimizer = parse_optimizer(recipe_text(at, "optimizer"));
+    o.schedule = parse_schedule(recipe_text(at, "schedule"));
   } catch (const std::invalid_argument& e) {
     throw std::runtime_error(std::string("its \"recipe\" has an ") + e.what());
   }
   const auto whole = [&](const char* key) {
-    const double x = recipe_number(text, at, key);
+    const double x = recipe_number(at, key);
     if (x != std::floor(x) || std::abs(x) > 1e15)
       throw std::runtime_error(std::string("its \"recipe\" has \"") + key + "\": " + format_number(x) + ", expected an integer");
     return static_cast<int64_t>(x);
   };
   Recipe r;
   r.optimizer = *o.optimizer, r.schedule = *o.schedule;
-  r.lr = recipe_number(text, at, "lr"), r.momentum = recipe_number(text, at, "momentum");
-  r.weight_decay = recipe_number(text, at, "weight_decay");
-  r.max_lr = recipe_number(text, at, "max_lr"), r.pct_start = recipe_number(text, at, "pct_start");
-  r.t0 = whole("t0"), r.t_mult = whole("t_mult"), r.eta_min = recipe_number(text, at, "eta_min");
-  r.step_size = whole("step_size"), r.gamma = recipe_number(text, at, "gamma");
-  r.label_smoothing = recipe_number(text, at, "label_smoothing"), r.clip_norm = recipe_number(text, at, "clip");
+  r.lr = recipe_number(at, "lr"), r.momentum = recipe_number(at, "momentum");
+  r.weight_decay = recipe_number(at, "weight_decay");
+  r.max_lr = recipe_number(at, "max_lr"), r.pct_start = recipe_number(at, "pct_start");
+  r.t0 = whole("t0"), r.t_mult = whole("t_mult"), r.eta_min = recipe_number(at, "eta_min");
+  r.step_size = whole("step_size"), r.gamma = recipe_number(at, "gamma");
+  r.label_smoothing = recipe_number(at, "label_smoothing"), r.clip_norm = recipe_number(at, "clip");
   // The same ranges as the flags: a recipe only the flags could have written.
   if (!(r.lr > 0 && r.momentum >= 0 && r.momentum < 1 && r.weight_decay >= 0 && r.max_lr > 0 && r.pct_start > 0 &&
         r.pct_start < 1 && r.t0 >= 1 && r.t_mult >= 1 && r.eta_min >= 0 && r.step_size >= 1 && r.gamma > 0 &&

@@ -15,205 +15,11 @@
 #include <set>
 
 #include "nn/atomic_file.hpp"
+#include "nn/json.hpp"
 
 namespace hqc::nn {
 
 namespace {
-
-// ---- JSON: just enough of RFC 8259 for a header (values kept as text where the header needs numbers) ----
-
-struct JValue {
-  enum class Kind { object, array, string, number, literal } kind = Kind::literal;
-  std::string text;  // string (unescaped), number (as written) or literal (true, false, null)
-  // An object's member names and values (parallel: a pair holding the incomplete JValue is not allowed).
-  std::vector<std::string> keys;
-  std::vector<JValue> items;  // an array's items, an object's values
-};
-
-const char* kind_name(JValue::Kind k) {
-  switch (k) {
-    case JValue::Kind::object: return "an object";
-    case JValue::Kind::array: return "an array";
-    case JValue::Kind::string: return "a string";
-    case JValue::Kind::number: return "a number";
-    case JValue::Kind::literal: return "a literal";
-  }
-  return "?";
-}
-
-class JsonParser {
- public:
-  JsonParser(std::string_view s, const std::string& what) : s_(s), what_(what) {}
-
-  JValue parse_document() {
-    skip_ws();
-    JValue v = value(0);
-    skip_ws();
-    if (pos_ != s_.size()) fail("unexpected '" + printable(s_[pos_]) + "' after the header's JSON object");
-    return v;
-  }
-
- private:
-  // A header is two levels deep; anything much deeper is not one, and must not exhaust the stack.
-  static constexpr int kMaxDepth = 32;
-
-  [[noreturn]] void fail(const std::string& msg) const {
-    throw SafetensorsError(what_ + ": bad JSON in the header at byte " + std::to_string(pos_) + ": " + msg);
-  }
-  static std::string printable(char c) {
-    if (c >= 0x20 && c < 0x7f) return std::string(1, c);
-    char b[8];
-    std::snprintf(b, sizeof b, "\\x%02x", static_cast<unsigned char>(c));
-    return b;
-  }
-  void skip_ws() {
-    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r')) ++pos_;
-  }
-  char peek() {
-    if (pos_ >= s_.size()) fail("the header ends inside a value");
-    return s_[pos_];
-  }
-  void expect(char c) {
-    if (peek() != c) fail(std::string("expected '") + c + "', found '" + printable(s_[pos_]) + "'");
-    ++pos_;
-  }
-
-  JValue value(int depth) {
-    if (depth > kMaxDepth) fail("nested deeper than " + std::to_string(kMaxDepth) + " levels");
-    JValue v;
-    const char c = peek();
-    if (c == '{') {
-      v.kind = JValue::Kind::object;
-      ++pos_;
-      skip_ws();
-      if (peek() == '}') return ++pos_, v;
-      std::set<std::string> seen;
-      for (;;) {
-        skip_ws();
-        if (peek() != '"') fail("expected a member name in quotes, found '" + printable(s_[pos_]) + "'");
-        std::string key = string();
-        if (!seen.insert(key).second) fail("the name \"" + key + "\" appears twice");
-        skip_ws();
-        expect(':');
-        skip_ws();
-        v.keys.push_back(std::move(key));
-        v.items.push_back(value(depth + 1));
-        skip_ws();
-        if (peek() == ',') { ++pos_; continue; }
-        expect('}');
-        return v;
-      }
-    }
-    if (c == '[') {
-      v.kind = JValue::Kind::array;
-      ++pos_;
-      skip_ws();
-      if (peek() == ']') return ++pos_, v;
-      for (;;) {
-        skip_ws();
-        v.items.push_back(value(depth + 1));
-        skip_ws();
-        if (peek() == ',') { ++pos_; continue; }
-        expect(']');
-        return v;
-      }
-    }
-    if (c == '"') {
-      v.kind = JValue::Kind::string;
-      v.text = string();
-      return v;
-    }
-    if (c == '-' || (c >= '0' && c <= '9')) {
-      v.kind = JValue::Kind::number;
-      const std::size_t b = pos_;
-      if (s_[pos_] == '-') ++pos_;
-      auto digits = [&] {
-        const std::size_t d = pos_;
-        while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9') ++pos_;
-        if (pos_ == d) fail("a number without digits");
-      };
-      digits();
-      if (pos_ < s_.size() && s_[pos_] == '.') ++pos_, digits();
-      if (pos_ < s_.size() && (s_[pos_] == 'e' || s_[pos_] == 'E')) {
-        ++pos_;
-        if (pos_ < s_.size() && (s_[pos_] == '+' || s_[pos_] == '-')) ++pos_;
-        digits();
-      }
-      v.text = std::string(s_.substr(b, pos_ - b));
-      return v;
-    }
-    for (const char* lit : {"true", "false", "null"}) {
-      const std::size_t n = std::strlen(lit);
-      if (s_.substr(pos_, n) == lit) {
-        pos_ += n;
-        v.text = lit;
-        return v;
-      }
-    }
-    fail("unexpected '" + printable(c) + "' where a value should start");
-  }
-
-  unsigned hex4() {
-    if (s_.size() - pos_ < 4) fail("a \\u escape needs 4 hex digits");
-    unsigned u = 0;
-    for (int k = 0; k < 4; ++k) {
-      const char h = s_[pos_++];
-      u <<= 4;
-      if (h >= '0' && h <= '9') u |= unsigned(h - '0');
-      else if (h >= 'a' && h <= 'f') u |= unsigned(h - 'a' + 10);
-      else if (h >= 'A' && h <= 'F') u |= unsigned(h - 'A' + 10);
-      else fail("'" + printable(h) + "' in a \\u escape is not a hex digit");
-    }
-    return u;
-  }
-  static void put_utf8(std::string& out, unsigned cp) {
-    if (cp < 0x80) out += char(cp);
-    else if (cp < 0x800) out += char(0xC0 | (cp >> 6)), out += char(0x80 | (cp & 0x3F));
-    else if (cp < 0x10000) out += char(0xE0 | (cp >> 12)), out += char(0x80 | ((cp >> 6) & 0x3F)), out += char(0x80 | (cp & 0x3F));
-    else
-      out += char(0xF0 | (cp >> 18)), out += char(0x80 | ((cp >> 12) & 0x3F)), out += char(0x80 | ((cp >> 6) & 0x3F)),
-          out += char(0x80 | (cp & 0x3F));
-  }
-  std::string string() {
-    expect('"');
-    std::string out;
-    for (;;) {
-      const char c = peek();
-      ++pos_;
-      if (c == '"') return out;
-      if (static_cast<unsigned char>(c) < 0x20) --pos_, fail("a control character inside a string");
-      if (c != '\\') { out += c; continue; }
-      const char e = peek();
-      ++pos_;
-      switch (e) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
-        case 'u': {
-          unsigned cp = hex4();
-          if (cp >= 0xD800 && cp < 0xDC00 && s_.substr(pos_, 2) == "\\u") {
-            pos_ += 2;
-            const unsigned lo = hex4();
-            if (lo < 0xDC00 || lo >= 0xE000) fail("a high surrogate not followed by a low one");
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-          }
-          put_utf8(out, cp);
-          break;
-        }
-        default: --pos_, fail("unknown escape '\\" + printable(e) + "'");
-      }
-    }
-  }
-
-  std::string_view s_;
-  const std::string& what_;
-  std::size_t pos_ = 0;
-};
 
 std::string json_quote(const std::string& s) {
   std::string out = "\"";
@@ -256,10 +62,10 @@ template <typename T> void put_le(std::string& out, T v) {
 }
 
 // A non-negative JSON integer that fits in 63 bits, or nothing.
-bool to_count(const JValue& v, uint64_t& out) {
-  if (v.kind != JValue::Kind::number || v.text.empty() || v.text.size() > 19) return false;
+bool to_count(const JsonValue& v, uint64_t& out) {
+  if (v.kind != JsonValue::Kind::number || v.number_text.empty() || v.number_text.size() > 19) return false;
   uint64_t x = 0;
-  for (const char c : v.text) {
+  for (const char c : v.number_text) {
     if (c < '0' || c > '9') return false;
     x = x * 10 + uint64_t(c - '0');
   }
@@ -375,33 +181,32 @@ Safetensors parse_safetensors(std::string_view bytes, const std::string& what) {
                    " bytes follow it (not a safetensors file, or truncated)");
   if (n == 0 || bytes[8] != '{')
     fail(what, "the header does not start with '{' (not a safetensors file)");
-  const JValue root = JsonParser(bytes.substr(8, n), what).parse_document();
-  if (root.kind != JValue::Kind::object) fail(what, "the header is not a JSON object");
+  JsonValue root;
+  try {
+    root = parse_json(bytes.substr(8, n));
+  } catch (const JsonError& e) {
+    fail(what, "bad JSON in the header at byte " + std::to_string(e.offset) + ": " + e.message);
+  }
+  if (root.kind != JsonValue::Kind::object) fail(what, "the header is not a JSON object");
   const uint64_t data_size = bytes.size() - 8 - n;
 
   Safetensors out;
   std::vector<Raw> raws;
-  for (std::size_t m = 0; m < root.keys.size(); ++m) {
-    const std::string& name = root.keys[m];
-    const JValue& v = root.items[m];
+  for (const auto& [name, v] : root.object) {
     const std::string tensor = "tensor '" + name + "'";
     if (name == "__metadata__") {
-      if (v.kind != JValue::Kind::object) fail(what, "__metadata__ is " + std::string(kind_name(v.kind)) + ", expected an object of strings");
-      for (std::size_t i = 0; i < v.keys.size(); ++i) {
-        const std::string& k = v.keys[i];
-        const JValue& s = v.items[i];
-        if (s.kind != JValue::Kind::string)
-          fail(what, "__metadata__ \"" + k + "\" is " + kind_name(s.kind) + ", expected a string");
-        out.metadata.emplace_back(k, s.text);
+      if (v.kind != JsonValue::Kind::object) fail(what, "__metadata__ is " + std::string(json_kind_name(v.kind)) + ", expected an object of strings");
+      for (const auto& [k, s] : v.object) {
+        if (s.kind != JsonValue::Kind::string)
+          fail(what, "__metadata__ \"" + k + "\" is " + json_kind_name(s.kind) + ", expected a string");
+        out.metadata.emplace_back(k, s.string);
       }
       continue;
     }
-    if (v.kind != JValue::Kind::object)
-      fail(what, tensor + " is " + std::string(kind_name(v.kind)) + ", expected an object with dtype, shape and data_offsets");
-    const JValue *dtype = nullptr, *shape = nullptr, *offsets = nullptr;
-    for (std::size_t i = 0; i < v.keys.size(); ++i) {
-      const std::string& k = v.keys[i];
-      const JValue& f = v.items[i];
+    if (v.kind != JsonValue::Kind::object)
+      fail(what, tensor + " is " + std::string(json_kind_name(v.kind)) + ", expected an object with dtype, shape and data_offsets");
+    const JsonValue *dtype = nullptr, *shape = nullptr, *offsets = nullptr;
+    for (const auto& [k, f] : v.object) {
       if (k == "dtype") dtype = &f;
       else if (k == "shape") shape = &f;
       else if (k == "data_offsets") offsets = &f;
@@ -410,26 +215,26 @@ Safetensors parse_safetensors(std::string_view bytes, const std::string& what) {
     if (!dtype || !shape || !offsets) fail(what, tensor + " lacks " + (!dtype ? "dtype" : !shape ? "shape" : "data_offsets"));
     Raw r;
     r.name = name;
-    if (dtype->kind != JValue::Kind::string) fail(what, tensor + ": dtype is " + kind_name(dtype->kind) + ", expected a string");
-    r.dtype = dtype->text;
+    if (dtype->kind != JsonValue::Kind::string) fail(what, tensor + ": dtype is " + json_kind_name(dtype->kind) + ", expected a string");
+    r.dtype = dtype->string;
     for (const DtypeInfo& d : kDtypes)
       if (r.dtype == d.name) r.elem = d.size;
     if (r.elem == 0)
       fail(what, tensor + ": unknown dtype \"" + r.dtype + "\" (safetensors has BOOL, U8, I8, I16, U16, F16, BF16, I32, U32, "
                  "F32, F64, I64, U64, F8_E4M3, F8_E5M2)");
-    if (shape->kind != JValue::Kind::array) fail(what, tensor + ": shape is " + kind_name(shape->kind) + ", expected an array");
+    if (shape->kind != JsonValue::Kind::array) fail(what, tensor + ": shape is " + json_kind_name(shape->kind) + ", expected an array");
     uint64_t numel = 1;
     bool overflow = false;
-    for (const JValue& d : shape->items) {
+    for (const JsonValue& d : shape->array) {
       uint64_t x = 0;
-      if (!to_count(d, x)) fail(what, tensor + ": shape holds '" + (d.kind == JValue::Kind::number ? d.text : kind_name(d.kind)) +
+      if (!to_count(d, x)) fail(what, tensor + ": shape holds '" + (d.kind == JsonValue::Kind::number ? d.number_text : json_kind_name(d.kind)) +
                                          "', expected non-negative integers");
       r.shape.push_back(static_cast<int64_t>(x));
       overflow = overflow || __builtin_mul_overflow(numel, x, &numel) || numel > uint64_t(INT64_MAX);
     }
-    if (shape->items.size() > 8) fail(what, tensor + ": " + std::to_string(shape->items.size()) + " dimensions (at most 8)");
-    if (offsets->kind != JValue::Kind::array || offsets->items.size() != 2 || !to_count(offsets->items[0], r.begin) ||
-        !to_count(offsets->items[1], r.end))
+    if (shape->array.size() > 8) fail(what, tensor + ": " + std::to_string(shape->array.size()) + " dimensions (at most 8)");
+    if (offsets->kind != JsonValue::Kind::array || offsets->array.size() != 2 || !to_count(offsets->array[0], r.begin) ||
+        !to_count(offsets->array[1], r.end))
       fail(what, tensor + ": data_offsets must be two non-negative integers [begin, end]");
     if (r.end < r.begin)
       fail(what, tensor + ": data_offsets [" + std::to_string(r.begin) + ", " + std::to_string(r.end) + "] end before they begin");

@@ -125,7 +125,7 @@ TEST_CASE("safetensors: a header that is not the expected JSON is refused, namin
   const std::string d = bytes_of<float>({1, 2});
   check_refused(file_of("[1,2]", ""), "does not start with '{'");
   check_refused(file_of(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]})", d), "ends inside a value");
-  check_refused(file_of(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}x)", d), "after the header's JSON object");
+  check_refused(file_of(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}x)", d), "after the JSON value");
   check_refused(file_of(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})", d),
                 "\"a\" appears twice");
   check_refused(file_of(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8],"x":1}})", d), "unknown field \"x\"");
