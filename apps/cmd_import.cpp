@@ -71,7 +71,15 @@ hqc::cli::Command import_cmd("import", "make a checkpoint from safetensors weigh
   } catch (const std::invalid_argument& e) {
     refuse("quantum", e.what());
   }
-  const app::ModelConfig config = app::model_config(model, dataset, quantum, qubits);
+  app::ModelConfig config = app::model_config(model, dataset, quantum, qubits);
+  // The circuit's noise and shots, when the file says it was trained on them (hqc export writes them).
+  const std::string noise = app::metadata_value(file, "noise"), shots = app::metadata_value(file, "shots");
+  try {
+    app::set_realism(config, noise.empty() ? nullptr : &noise, shots.empty() ? nullptr : &shots);
+  } catch (const app::OptionError& e) {
+    const std::string what = e.what();  // "--noise: ...": the file's metadata, not a flag
+    throw std::runtime_error(path + ": __metadata__ \"" + what.substr(2, what.find(':') - 2) + "\"" + what.substr(what.find(':')));
+  }
   const auto state = app::import_state(file, config, path);
   std::shared_ptr<nn::Module> net = app::build_model(config, 0);
   net->load_state(state);

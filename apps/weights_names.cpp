@@ -74,12 +74,16 @@ WeightNames detect_names(const ModelConfig& c, const std::vector<std::string>& f
 }
 
 std::vector<std::pair<std::string, std::string>> export_metadata(const ModelConfig& c, WeightNames names) {
-  return {{"format", "pt"},
-          {"model", model_name(c.model)},
-          {"dataset", c.dataset},
-          {"quantum", quantum_name(c.quantum)},
-          {"qubits", std::to_string(c.qubits)},
-          {"names", weight_names_name(names)}};
+  std::vector<std::pair<std::string, std::string>> m{{"format", "pt"},
+                                                     {"model", model_name(c.model)},
+                                                     {"dataset", c.dataset},
+                                                     {"quantum", quantum_name(c.quantum)},
+                                                     {"qubits", std::to_string(c.qubits)},
+                                                     {"names", weight_names_name(names)}};
+  // The circuit's terms when it was trained on them (an ideal model's metadata is what it always was).
+  if (!c.noise.empty()) m.emplace_back("noise", c.noise.to_string());
+  if (c.shots > 0) m.emplace_back("shots", std::to_string(c.shots));
+  return m;
 }
 
 void export_weights(const std::string& path, const nn::Module& model, const ModelConfig& c, WeightNames names) {

@@ -59,8 +59,11 @@ expect 2 "export --names bad" "$hqc" export --checkpoint "$tmp/h.hqc" --out "$tm
 
 # ---- hqc's weights out and back: the same checkpoint, byte for byte ----
 "$make_idx" "$tmp/syn" 256 64 3 >/dev/null || flunk "make_synthetic_idx"
-for model in hybrid classical; do
-  expect 0 "train $model" "$hqc" train --model $model --dataset mnist --data "$tmp/syn" --epochs 1 --threads 1 --out "$tmp/run-$model"
+# "noisy": the hybrid trained under noise and shots, which the metadata carries back into the checkpoint.
+for model in hybrid classical noisy; do
+  flags=(--model $model)
+  [ $model = noisy ] && flags=(--model hybrid --noise depolarizing=0.01 --shots 100 --limit 64)
+  expect 0 "train $model" "$hqc" train "${flags[@]}" --dataset mnist --data "$tmp/syn" --epochs 1 --threads 1 --out "$tmp/run-$model"
   for names in hqc original; do
     w="$tmp/$model-$names.safetensors"
     expect 0 "export $model --names $names" "$hqc" export --checkpoint "$tmp/run-$model/checkpoint.hqc" --out "$w" --names $names
@@ -71,6 +74,12 @@ for model in hybrid classical; do
   done
 done
 grep -qaF '"classical_net.0.weight"' "$tmp/hybrid-original.safetensors" || flunk "hybrid --names original: no classical_net.0.weight"
+grep -qaF '"noise":"depolarizing=0.01","shots":"100"' "$tmp/noisy-hqc.safetensors" || flunk "noisy export: no noise and shots in __metadata__"
+grep -qaF '"noise"' "$tmp/hybrid-hqc.safetensors" && flunk "an ideal model's export names noise"
+# A metadata value hqc cannot read is the file's fault, named.
+sed 's/"shots":"100"/"shots":"1e2"/' "$tmp/noisy-hqc.safetensors" >"$tmp/badshots.safetensors"
+expect 1 "import with bad shots in the metadata" "$hqc" import --weights "$tmp/badshots.safetensors" --out "$tmp/x.hqc"
+err_has "badshots.safetensors: __metadata__ \"shots\"" "import with bad shots in the metadata"
 grep -qaF '"qlayer.weights":{"dtype":"F32","shape":[2,4]' "$tmp/hybrid-original.safetensors" ||
   flunk "hybrid --names original: no qlayer.weights of shape (2, 4)"
 grep -qaF '"quantum.weights"' "$tmp/hybrid-hqc.safetensors" || flunk "hybrid --names hqc: no quantum.weights"
