@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "apps/cli.hpp"
+#include "datasets/dataset.hpp"
 #include "nn/activation.hpp"
 #include "nn/batchnorm.hpp"
 #include "nn/conv2d.hpp"
@@ -129,7 +130,7 @@ ModelConfig ModelConfig::from_json(const std::string& text) {
   const nn::JsonValue j = config_json(text);
   ModelConfig c;
   c.model = parse_model_kind(one_of(text_of(j, "model"), "model", {"hybrid", "classical"}));
-  c.dataset = one_of(text_of(j, "dataset"), "dataset", {"mnist", "fashion-mnist", "cifar10", "cifar100", "stl10"});
+  c.dataset = one_of(text_of(j, "dataset"), "dataset", data::dataset_names());
   c.quantum = parse_quantum_variant(one_of(text_of(j, "quantum"), "quantum", {"circuit", "linear", "rotations"}));
   const int64_t qubits = to_int(member(j, "qubits"), "qubits");
   if (qubits < 1 || qubits > 10)

@@ -9,10 +9,7 @@
 
 namespace hqc::app {
 
-const std::vector<std::string>& dataset_choices() {
-  static const std::vector<std::string> d{"mnist", "fashion-mnist", "cifar10", "cifar100", "stl10"};
-  return d;
-}
+const std::vector<std::string>& dataset_choices() { return data::dataset_names(); }
 
 void add_model_flags(cli::ArgParser& p, bool dataset_required) {
   p.option("model", "hybrid | classical: the study's architecture for the dataset", "hybrid").meta("hybrid|classical");
