@@ -101,7 +101,9 @@ const char* kSummary =
 
 const std::vector<std::string> kSavedFlags = {"dataset", "models", "epochs", "batch", "val-fraction", "limit",
                                               "test-limit", "augment", "attack-eps", "attack-alpha", "attack-steps",
-                                              "attack-limit", "attack-space", "feature-limit", "data", "seed", "seeds"};
+                                              "attack-limit", "attack-space", "feature-limit", "data", "seed", "seeds",
+                                              "val-attack-every", "val-attack-limit", "val-attack-eps", "val-attack-alpha",
+                                              "val-attack-steps"};
 
 // The attack's result for a model, kept beside its training state; `key` names the attack's settings
 // so that a result of other settings is not taken.
@@ -146,6 +148,7 @@ void declare_flags(hqc::cli::ArgParser& p) {
   p.option("resume", "continue the comparison in folder DIR, with the flags it started with");
   app::add_recipe_flags(p);
   app::add_realism_flags(p);
+  app::add_val_attack_flags(p);
 }
 
 hqc::cli::Command compare_cmd("compare", "train several models alike and write a comparison report", [](const std::vector<std::string>& args) {
@@ -189,6 +192,7 @@ hqc::cli::Command compare_cmd("compare", "train several models alike and write a
   if (many_seeds && p.given("seed")) throw cli::UsageError("--seeds: not with --seed (give one of them)");
   const int threads = app::apply_threads(p);
   app::TrainOptions o = app::train_options_from(p);
+  app::val_attack_from(p, o);  // each model's robustness.csv and JSON "val_robustness"
   const std::vector<int> seeds = many_seeds ? parse_seeds(p.strings("seeds")) : std::vector<int>{static_cast<int>(o.seed)};
   // Each entry's recipe flags: a recipe swap starts from the other model's recipe; the other flags
   // change every model alike.

@@ -18,7 +18,7 @@ py=/usr/bin/python3
 "$make_idx" "$tmp/data" 300 60 >/dev/null || { echo "FAIL: make_synthetic_idx"; exit 1; }
 train=(--dataset mnist --data "$tmp/data" --epochs 1 --batch 32 --limit 200 --threads 2)
 cflags=("${train[@]}" --models hybrid,classical,recipe-swap-classical --seeds 0,1)
-flags=("${cflags[@]}" --attack-steps 2 --attack-limit 20 --json)
+flags=("${cflags[@]}" --attack-steps 2 --attack-limit 20 --val-attack-every 1 --val-attack-limit 10 --json)
 models=(hybrid classical recipe-swap-classical)
 
 echo "== compare --seeds 0,1"
@@ -105,6 +105,8 @@ grep -q "the run in $tmp/cut/classical/seed-0 had finished" "$tmp/err" || { flun
 for m in "${models[@]}"; do
   for s in 0 1; do
     cmp -s "$tmp/ref/$m/seed-$s/checkpoint.hqc" "$tmp/cut/$m/seed-$s/checkpoint.hqc" || flunk "resumed: $m/seed-$s/checkpoint.hqc differs"
+    [ -s "$tmp/ref/$m/seed-$s/robustness.csv" ] || flunk "$m/seed-$s: no robustness.csv (--val-attack-every 1)"
+    cmp -s "$tmp/ref/$m/seed-$s/robustness.csv" "$tmp/cut/$m/seed-$s/robustness.csv" || flunk "resumed: $m/seed-$s/robustness.csv differs"
   done
 done
 "$py" - "$tmp/ref/summary.json" "$tmp/cut/summary.json" <<'PY' || flunk "resumed: summary.json differs"
