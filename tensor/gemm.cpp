@@ -183,6 +183,21 @@ struct GemmArgs {
 // multiple of MR) in the K block starting at p0, kc deep, are at p0 * padded M + i0 * kc.
 int64_t padded_rows(const detail::GemmKernel& kern, int64_t M) { return round_up(M, kern.mr); }
 
+// Whether B's slab (kc rows of nc floats, ldb floats apart) is better copied a micro-panel at a
+// time than read in place: when its rows are a multiple of 4 KiB apart, every row of a micro-panel
+// falls in the same L1 sets (64 sets of 64-byte lines in every 32-48 KiB L1d), which hold only a
+// few of them beside the A panel and the C tile; each row tile then fetches the panel again from
+// L2 or beyond. Measured on the Zen 5 EPYC (gemm_bench, 1 thread): a copy pays where the slab is
+// too large to stay in L2 (STL-10's first convolution, 9216 pixels a row: 93 -> 122 GFLOP/s; the
+// 2048- and 4096-wide linear input gradients: 145 -> 157, 104 -> 111) and costs where it stays
+// (CIFAR's first convolution, 1024 pixels: 146 -> 115), as it does for rows in two sets (512-wide
+// input gradient: 204 -> 170).
+bool copy_b_panels(int64_t ldb, int64_t kc, int64_t nc) {
+  constexpr int64_t kAliasingStride = 4096, kWaysToSpare = 8, kL2Share = 256 * 1024;
+  return (ldb * static_cast<int64_t>(sizeof(float))) % kAliasingStride == 0 && kc > kWaysToSpare &&
+         kc * nc * static_cast<int64_t>(sizeof(float)) > kL2Share;
+}
+
 // The loop nest over C[m0 : m1, n0 : n1] (m0, n0 tile-aligned).
 void gemm_slice(const detail::GemmKernel& kern, const GemmArgs& g, int64_t m0, int64_t m1, int64_t n0,
                 int64_t n1) {
@@ -197,8 +212,9 @@ void gemm_slice(const detail::GemmKernel& kern, const GemmArgs& g, int64_t m0, i
   float* tile = buf.tile;
 
   // With a single row block, every B element is used by this slice's one pass over its row tiles:
-  // packing B would copy it once only to read it back once, so an untransposed B is read in place
-  // (only a right-edge panel narrower than NR is still packed, zero-padded).
+  // packing B would copy the whole slab only to read it back once, so an untransposed B is read in
+  // place (only a right-edge panel narrower than NR is still packed, zero-padded) — or, when its
+  // rows alias in L1 (copy_b_panels), copied a panel at a time just before the row tiles use it.
   const bool direct_b = !g.tb && m1 - m0 <= mc_max;
 
   for (int64_t jc = n0; jc < n1; jc += nc_max) {
@@ -206,6 +222,7 @@ void gemm_slice(const detail::GemmKernel& kern, const GemmArgs& g, int64_t m0, i
     for (int64_t pc = 0; pc < g.K; pc += kc_max) {
       const int64_t kc = std::min(kc_max, g.K - pc);
       const float beta = pc == 0 ? g.beta : 1.0f;  // later K blocks accumulate
+      const bool pack_each = direct_b && m1 - m0 > mr && copy_b_panels(g.ldb, kc, nc);
       if (!direct_b) {
         pack_b(kern, g.tb, g.B, g.ldb, pc, kc, jc, nc, bpack);
       } else if (nc % nr != 0) {
@@ -218,7 +235,11 @@ void gemm_slice(const detail::GemmKernel& kern, const GemmArgs& g, int64_t m0, i
         if (!g.packed_a) pack_a(kern, g.ta, g.A, g.lda, ic, mc, pc, kc, apack);
         for (int64_t jr = 0; jr < nc; jr += nr) {
           const int64_t cols = std::min<int64_t>(nr, nc - jr);
-          const bool in_place = direct_b && cols == nr;
+          bool in_place = direct_b && cols == nr;
+          if (in_place && pack_each) {
+            pack_b(kern, false, g.B, g.ldb, pc, kc, jc + jr, nr, bpack + jr * kc);
+            in_place = false;
+          }
           const float* bp = in_place ? g.B + pc * g.ldb + jc + jr : bpack + jr * kc;
           const int64_t ldb = in_place ? g.ldb : nr;
           const bool narrow = kern.kernel_narrow && cols <= kern.nr_narrow;
