@@ -62,7 +62,8 @@ template <typename T> T tree_sum_values(T* v, int64_t chunks) {
 // value per sample (the quantum layer's weight gradients).
 template <typename T> T batch_sum(const T* v, int64_t n, int64_t stride = 1) {
   const int64_t chunks = batch_chunks(n);
-  T partial[64];  // chunks of up to 1024 samples on the stack
+  T partial[64] = {};  // chunks of up to 1024 samples on the stack (zeroed: GCC 12 cannot see that
+                       // tree_sum_values reads only what the loop below wrote)
   std::vector<T> heap(chunks > 64 ? size_t(chunks) : 0);
   T* p = chunks > 64 ? heap.data() : partial;
   for (int64_t k = 0; k < chunks; ++k) {

@@ -38,8 +38,15 @@ PEER_UNSET = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 # (label, side figure getter, how the ratio is formed, goal, goal text)
 #   "higher": hqc / torch, good when >= goal; "lower": hqc / torch, good when <= goal;
 #   "speedup": torch / hqc (for times), good when >= goal.
-GOALS_TRAIN = {"mnist-hybrid": 2.0, "mnist-classical": 2.0, "cifar100-hybrid": 1.0,
+# The goals against the peer at its strongest: MNIST-shaped training at 2.5x, their batch-1 latency
+# at 0.15 of the peer's, GEMM at OpenBLAS's speed at every model shape; the larger models at least
+# the peer's speed, inference everywhere, peak memory of MNIST training at half, the quantum layer
+# 10x. (The CIFAR-100 and STL-10 classical models' training MFU goal, past 100 %, is read from the
+# MFU column.)
+GOALS_TRAIN = {"mnist-hybrid": 2.5, "mnist-classical": 2.5, "cifar100-hybrid": 1.0,
                "cifar100-classical": 1.0, "stl10-hybrid": 1.0, "stl10-classical": 1.0}
+GOAL_LATENCY_MNIST = 0.15
+GOAL_GEMM = 1.0
 MNIST = ("mnist-hybrid", "mnist-classical")
 
 
@@ -148,7 +155,7 @@ def rows(hqc, torch, flops=None, peak=None):
     for n in names:
         add((n, "infer_images_per_s"), f"{n} infer b64", "img/s", "higher", 1.0)
     for n in names:
-        add((n, "latency_ms"), f"{n} latency b1", "ms", "lower", 0.2 if n in MNIST else None)
+        add((n, "latency_ms"), f"{n} latency b1", "ms", "lower", GOAL_LATENCY_MNIST if n in MNIST else None)
     for n in names:
         add((n, "peak_rss_mb"), f"{n} peak RSS", "MB", "lower", 0.5 if n in MNIST else None)
     add(("quantum", "fwd_bwd_us"), "quantum fwd+bwd b64", "us", "speedup", 10.0)
@@ -161,7 +168,7 @@ def rows(hqc, torch, flops=None, peak=None):
             ratio = t[0] / h[0] if h[0] > 0 else float("inf")
             out.append((label, "us", h, t, "torch/hqc", ratio, "", None, None))
     for k in [k for k in hqc if k[0].startswith("gemm ")]:  # the hqc table's order
-        add(k, k[0], "GFLOP/s", "higher", 0.8)
+        add(k, k[0], "GFLOP/s", "higher", GOAL_GEMM)
     return out
 
 
