@@ -187,11 +187,12 @@ int64_t padded_rows(const detail::GemmKernel& kern, int64_t M) { return round_up
 // time than read in place: when its rows are a multiple of 4 KiB apart, every row of a micro-panel
 // falls in the same L1 sets (64 sets of 64-byte lines in every 32-48 KiB L1d), which hold only a
 // few of them beside the A panel and the C tile; each row tile then fetches the panel again from
-// L2 or beyond. Measured on the Zen 5 EPYC (gemm_bench, 1 thread): a copy pays where the slab is
-// too large to stay in L2 (STL-10's first convolution, 9216 pixels a row: 93 -> 122 GFLOP/s; the
-// 2048- and 4096-wide linear input gradients: 145 -> 157, 104 -> 111) and costs where it stays
-// (CIFAR's first convolution, 1024 pixels: 146 -> 115), as it does for rows in two sets (512-wide
-// input gradient: 204 -> 170).
+// L2 or beyond. Measured on the Zen 5 EPYC (gemm_bench, 1 thread, medians of alternated runs;
+// apps/bench/results/2026-12-02-second-host/): a copy pays where the slab is too large to stay in L2
+// (STL-10's first convolution, 9216 pixels a row: 95 -> 131 GFLOP/s; the 4096-wide linear input
+// gradient: 117 -> 127; the 2048-wide one unchanged) and costs where it stays (CIFAR's first
+// convolution, 1024 pixels: 146 -> 115), as it does for rows in two sets (512-wide input gradient:
+// 204 -> 170).
 bool copy_b_panels(int64_t ldb, int64_t kc, int64_t nc) {
   constexpr int64_t kAliasingStride = 4096, kWaysToSpare = 8, kL2Share = 256 * 1024;
   return (ldb * static_cast<int64_t>(sizeof(float))) % kAliasingStride == 0 && kc > kWaysToSpare &&
