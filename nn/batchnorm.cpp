@@ -38,6 +38,13 @@ void check_batch_norm_args(const Variable& x, const Variable& gamma, const Varia
                                 detail::shape_of(x));
 }
 
+// An evaluation-mode backward reads the running statistics as they were in the forward: a copy, made
+// only when there will be a backward (the graph is recorded and an input asks for a gradient).
+bool records_graph(const Variable& x, const Variable& gamma, const Variable& beta) {
+  return autograd::grad_enabled() && (x.requires_grad() || (gamma.defined() && gamma.requires_grad()) ||
+                            (beta.defined() && beta.requires_grad()));
+}
+
 // PyTorch's update: the batch mean, and the unbiased batch variance (m values per channel).
 template <typename T>
 void update_running(Tensor& running_mean, Tensor& running_var, const std::vector<double>& mean,
@@ -60,8 +67,10 @@ Variable batch_norm(const Variable& x, const Variable& gamma, const Variable& be
   Tensor gc = gamma.defined() ? gamma.data().contiguous() : Tensor();
   Tensor bc = beta.defined() ? beta.data().contiguous() : Tensor();
   Tensor y = Tensor::empty(x.sizes(), x.dtype());
-  auto mean = std::make_shared<std::vector<double>>(C), invstd = std::make_shared<std::vector<double>>(C);
-  Tensor rm_copy, rv_copy;  // the statistics an evaluation-mode backward needs, as they were
+  // The batch statistics a training-mode backward needs.
+  auto mean = training ? std::make_shared<std::vector<double>>(C) : nullptr;
+  auto invstd = training ? std::make_shared<std::vector<double>>(C) : nullptr;
+  Tensor rm_copy = running_mean, rv_copy = running_var;  // those an evaluation-mode backward needs
   detail::dispatch_float(x.dtype(), "batch_norm", [&](auto zero) {
     using T = decltype(zero);
     const T* gp = gc.defined() ? gc.data<T>() : nullptr;
@@ -73,8 +82,10 @@ Variable batch_norm(const Variable& x, const Variable& gamma, const Variable& be
       // The whole batch's values, also when the batch is split over processes.
       update_running<T>(running_mean, running_var, *mean, var, momentum, double(batch_total(N) * S));
     } else {
-      rm_copy = running_mean.clone();
-      rv_copy = running_var.clone();
+      if (records_graph(x, gamma, beta)) {
+        rm_copy = running_mean.clone();
+        rv_copy = running_var.clone();
+      }
       kernels::batchnorm_forward_eval<T>(g, xc.data<T>(), gp, bp, rm_copy.data<T>(), rv_copy.data<T>(), eps,
                                          y.data<T>(), relu);
     }
@@ -125,23 +136,26 @@ Variable batch_norm_relu_max_pool2d(const Variable& x, const Variable& gamma, co
   Tensor gc = gamma.defined() ? gamma.data().contiguous() : Tensor();
   Tensor bc = beta.defined() ? beta.data().contiguous() : Tensor();
   Tensor y = Tensor::empty({N, C, pg.OH(), pg.OW()}, x.dtype());
-  auto idx = std::make_shared<std::vector<int32_t>>(static_cast<size_t>(y.numel()));
-  auto mean = std::make_shared<std::vector<double>>(C), invstd = std::make_shared<std::vector<double>>(C);
-  Tensor rm_copy, rv_copy;
+  const detail::IndexBlock idx(y.numel());
+  auto mean = training ? std::make_shared<std::vector<double>>(C) : nullptr;
+  auto invstd = training ? std::make_shared<std::vector<double>>(C) : nullptr;
+  Tensor rm_copy = running_mean, rv_copy = running_var;
   detail::dispatch_float(x.dtype(), "batch_norm_relu_max_pool2d", [&](auto zero) {
     using T = decltype(zero);
     const T* gp = gc.defined() ? gc.data<T>() : nullptr;
     const T* bp = bc.defined() ? bc.data<T>() : nullptr;
     if (training) {
       std::vector<double> var(C);
-      kernels::batchnorm_relu_maxpool_forward_train<T>(g, pg, xc.data<T>(), gp, bp, eps, y.data<T>(), idx->data(),
+      kernels::batchnorm_relu_maxpool_forward_train<T>(g, pg, xc.data<T>(), gp, bp, eps, y.data<T>(), idx.data(),
                                                        mean->data(), var.data(), invstd->data());
       update_running<T>(running_mean, running_var, *mean, var, momentum, double(batch_total(N) * H * W));
     } else {
-      rm_copy = running_mean.clone();
-      rv_copy = running_var.clone();
+      if (records_graph(x, gamma, beta)) {
+        rm_copy = running_mean.clone();
+        rv_copy = running_var.clone();
+      }
       kernels::batchnorm_relu_maxpool_forward_eval<T>(g, pg, xc.data<T>(), gp, bp, rm_copy.data<T>(),
-                                                      rv_copy.data<T>(), eps, y.data<T>(), idx->data());
+                                                      rv_copy.data<T>(), eps, y.data<T>(), idx.data());
     }
   });
   std::vector<Variable> inputs = {x};
@@ -159,11 +173,11 @@ Variable batch_norm_relu_max_pool2d(const Variable& x, const Variable& gamma, co
       T* dgp = has_g ? dg.data<T>() : nullptr;
       T* dbp = has_b ? db.data<T>() : nullptr;
       if (training)
-        kernels::batchnorm_relu_maxpool_backward_train<T>(g, pg, gy.data<T>(), idx->data(), y.data<T>(),
+        kernels::batchnorm_relu_maxpool_backward_train<T>(g, pg, gy.data<T>(), idx.data(), y.data<T>(),
                                                           xc.data<T>(), gp, mean->data(), invstd->data(),
                                                           dx.data<T>(), dgp, dbp);
       else
-        kernels::batchnorm_relu_maxpool_backward_eval<T>(g, pg, gy.data<T>(), idx->data(), y.data<T>(),
+        kernels::batchnorm_relu_maxpool_backward_eval<T>(g, pg, gy.data<T>(), idx.data(), y.data<T>(),
                                                          xc.data<T>(), gp, rm_copy.data<T>(), rv_copy.data<T>(), eps,
                                                          dx.data<T>(), dgp, dbp);
     });

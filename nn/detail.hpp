@@ -23,4 +23,16 @@ inline void check_same_dtype(const char* op, const Tensor& a, const char* an, co
 
 inline std::string shape_of(const Variable& v) { return shape_str(v.sizes()); }
 
+// n int32 a kernel writes in full (a max pool's argmax per output), kept alive by the backward that
+// reads them: a tensor storage block, so uninitialised and reused (tensor.hpp) where a std::vector
+// would be zeroed and freed to malloc each call.
+class IndexBlock {
+ public:
+  explicit IndexBlock(int64_t n) : block_(std::make_shared<Storage>(static_cast<std::size_t>(n) * sizeof(int32_t))) {}
+  int32_t* data() const { return static_cast<int32_t*>(block_->data()); }
+
+ private:
+  std::shared_ptr<Storage> block_;
+};
+
 }  // namespace hqc::nn::detail

@@ -9,6 +9,7 @@
 #include "nn/detail.hpp"
 #include "nn/init.hpp"
 #include "nn/kernels/gemm_dispatch.hpp"
+#include "tensor/parallel.hpp"
 #include "tensor/reduce.hpp"
 #include "tensor/simd.hpp"
 
@@ -48,10 +49,14 @@ Variable linear(const Variable& x, const Variable& weight, const Variable& bias)
         const float* xp = xc.data<float>();
         const float* wp = wc.data<float>();
         const auto dot = hqc::kernels().dot;
-        for (int64_t j = 0; j < out; ++j) {
-          const float d = dot(xp, wp + j * in, in);
-          yp[j] = has_bias ? yp[j] + d : d;
-        }
+        // Outputs split over threads from 2^15 weights a thread: each core then streams its own rows of
+        // W, which stay in its own L2 from one call to the next.
+        parallel_for(out, std::max<int64_t>(1, (int64_t{1} << 15) / in), [&](int64_t j0, int64_t j1) {
+          for (int64_t j = j0; j < j1; ++j) {
+            const float d = dot(xp, wp + j * in, in);
+            yp[j] = has_bias ? yp[j] + d : d;
+          }
+        });
         return;
       }
     }

@@ -20,17 +20,17 @@ Variable max_pool2d(const Variable& x, int64_t kernel, int64_t stride) {
   Tensor xc = x.data().contiguous();
   const Shape in_shape = x.sizes();
   Tensor y = Tensor::empty({x.size(0), x.size(1), g.OH(), g.OW()}, x.dtype());
-  auto idx = std::make_shared<std::vector<int32_t>>(static_cast<size_t>(y.numel()));
+  const detail::IndexBlock idx(y.numel());
   detail::dispatch_float(x.dtype(), "max_pool2d", [&](auto zero) {
     using T = decltype(zero);
-    kernels::maxpool2d_forward<T>(g, xc.data<T>(), y.data<T>(), idx->data());
+    kernels::maxpool2d_forward<T>(g, xc.data<T>(), y.data<T>(), idx.data());
   });
   return make_result(y, {x}, "max_pool2d", [g, idx, in_shape](const Tensor& gy_in) {
     Tensor gy = gy_in.contiguous();
     Tensor dx = Tensor::empty(in_shape, gy.dtype());
     detail::dispatch_float(gy.dtype(), "max_pool2d backward", [&](auto zero) {
       using T = decltype(zero);
-      kernels::maxpool2d_backward<T>(g, gy.data<T>(), idx->data(), dx.data<T>());
+      kernels::maxpool2d_backward<T>(g, gy.data<T>(), idx.data(), dx.data<T>());
     });
     return std::vector<Tensor>{dx};
   });

@@ -36,6 +36,12 @@ using Shape = std::vector<int64_t>;
 std::string shape_str(const Shape& s);  // "(2, 3, 4)"
 int64_t shape_numel(const Shape& s);
 
+// Storage blocks freed on a thread are kept there for reuse by size class (tensor.cpp), except in
+// AddressSanitizer builds; storage_block_cache_enabled() says which. storage_block_bytes(n) is the
+// size of the block a storage of n bytes gets (n rounded up to its class).
+bool storage_block_cache_enabled();
+std::size_t storage_block_bytes(std::size_t nbytes);
+
 // A 64-byte-aligned byte buffer shared by every view of it.
 class Storage {
  public:

@@ -178,15 +178,23 @@ void forward_train_impl(const BatchNormGeometry& g, const T* x, const T* gamma, 
   });
 }
 
+// Channel c's evaluation-mode y = a x + b.
+template <typename T>
+void eval_coefficients(int64_t c, const T* gamma, const T* beta, const T* run_mean, const T* run_var, double eps, T& a,
+                       T& b) {
+  const double is = 1.0 / std::sqrt(double(run_var[c]) + eps);
+  const double gm = gamma ? double(gamma[c]) : 1.0;
+  a = T(is * gm);
+  b = T((beta ? double(beta[c]) : 0.0) - double(run_mean[c]) * is * gm);
+}
+
 template <typename T, typename Emit>
 void forward_eval_impl(const BatchNormGeometry& g, const T* gamma, const T* beta, const T* run_mean, const T* run_var,
                        double eps, Emit&& emit) {
   parallel_for(g.C, channel_grain(g), [&](int64_t c0, int64_t c1) {
     for (int64_t c = c0; c < c1; ++c) {
-      const double is = 1.0 / std::sqrt(double(run_var[c]) + eps);
-      const double gm = gamma ? double(gamma[c]) : 1.0;
-      const T a = T(is * gm);
-      const T b = T((beta ? double(beta[c]) : 0.0) - double(run_mean[c]) * is * gm);
+      T a, b;
+      eval_coefficients(c, gamma, beta, run_mean, run_var, eps, a, b);
       emit(c, a, b);
     }
   });
@@ -333,6 +341,23 @@ void batchnorm_forward_train(const BatchNormGeometry& g, const T* x, const T* ga
 template <typename T>
 void batchnorm_forward_eval(const BatchNormGeometry& g, const T* x, const T* gamma, const T* beta, const T* run_mean,
                             const T* run_var, double eps, T* y, bool relu) {
+  if (g.S == 1) {
+    // (N, C) input: the coefficients of every channel first, then each sample's row in one pass, the
+    // same x * a + b per value as plane_affine's on planes of one (a call per value otherwise).
+    std::vector<T> a(size_t(g.C)), b(size_t(g.C));
+    for (int64_t c = 0; c < g.C; ++c) eval_coefficients(c, gamma, beta, run_mean, run_var, eps, a[size_t(c)], b[size_t(c)]);
+    parallel_for(g.N, std::max<int64_t>(1, 16384 / g.C), [&](int64_t n0, int64_t n1) {
+      for (int64_t n = n0; n < n1; ++n) {
+        const T* xn = x + n * g.C;
+        T* yn = y + n * g.C;
+        for (int64_t c = 0; c < g.C; ++c) {
+          const T v = xn[c] * a[size_t(c)] + b[size_t(c)];
+          yn[c] = relu ? (T(0) > v ? T(0) : v) : v;
+        }
+      }
+    });
+    return;
+  }
   forward_eval_impl(g, gamma, beta, run_mean, run_var, eps, [&](int64_t c, T a, T b) {
     for (int64_t n = 0; n < g.N; ++n) {
       const int64_t off = (n * g.C + c) * g.S;

@@ -134,21 +134,35 @@ struct Bins {
 };
 }  // namespace
 
+// Each output is its bin's values summed in row-major order, then divided by their count. Planes go
+// kLanes at a time, interleaved into a scratch copy (value (h, w) of the kLanes planes side by side),
+// so that each step of the sums is one short vector addition over the planes: one plane alone waits
+// on each scalar addition (the MNIST models' 7x7 -> 4x4 pool at batch 1 took 2.5 us that way).
 template <typename T>
 void adaptive_avg_pool2d_forward(int64_t planes, int64_t H, int64_t W, int64_t OH, int64_t OW, const T* x, T* y) {
+  constexpr int64_t kLanes = 8;
   const Bins bh(H, OH), bw(W, OW);
-  parallel_for(planes, plane_grain(H * W), [&](int64_t p0, int64_t p1) {
-    for (int64_t p = p0; p < p1; ++p) {
-      const T* xp = x + p * H * W;
-      T* yp = y + p * OH * OW;
+  const int64_t in = H * W, out = OH * OW;
+  parallel_for(planes, plane_grain(in), [&](int64_t p0, int64_t p1) {
+    std::vector<T> lanes(size_t(in * kLanes));
+    for (int64_t p = p0; p < p1; p += kLanes) {
+      const int64_t n = std::min(kLanes, p1 - p);
+      const T* xp = x + p * in;
+      T* yp = y + p * out;
+      for (int64_t i = 0; i < in; ++i)
+        for (int64_t k = 0; k < kLanes; ++k) lanes[size_t(i * kLanes + k)] = k < n ? xp[k * in + i] : T(0);
       for (int64_t oh = 0; oh < OH; ++oh) {
         const int64_t h0 = bh.start[size_t(oh)], h1 = bh.end[size_t(oh)];
         for (int64_t ow = 0; ow < OW; ++ow) {
           const int64_t w0 = bw.start[size_t(ow)], w1 = bw.end[size_t(ow)];
-          T s = 0;
+          T s[kLanes] = {};
           for (int64_t h = h0; h < h1; ++h)
-            for (int64_t w = w0; w < w1; ++w) s += xp[h * W + w];
-          yp[oh * OW + ow] = s / T((h1 - h0) * (w1 - w0));
+            for (int64_t w = w0; w < w1; ++w) {
+              const T* v = lanes.data() + (h * W + w) * kLanes;
+              for (int64_t k = 0; k < kLanes; ++k) s[k] += v[k];
+            }
+          const T count = T((h1 - h0) * (w1 - w0));
+          for (int64_t k = 0; k < n; ++k) yp[k * out + oh * OW + ow] = s[k] / count;
         }
       }
     }

@@ -2,6 +2,7 @@
 // and double, with one and two threads.
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -298,6 +299,34 @@ TEST_CASE("adaptive avg pool equals the reference when sizes do not divide") {
     INFO(H << "x" << W << " -> " << OH << "x" << OW);
     CHECK(max_diff(y, yr) < 1e-14);
     CHECK(max_diff(dx, dxr) < 1e-14);
+  }
+}
+
+TEST_CASE("adaptive avg pool in float sums each bin in row-major order, for any plane count and thread count") {
+  Generator gen(12);
+  for (auto [H, W, OH, OW] : std::vector<std::array<int64_t, 4>>{{7, 7, 4, 4}, {5, 9, 3, 2}, {6, 6, 1, 1}}) {
+    for (int64_t P : {1, 7, 8, 13, 32, 701}) {  // 701 planes of 7x7: two chunks on two threads
+      auto x = random_vec<float>(P * H * W, gen);
+      std::vector<float> want(P * OH * OW);
+      for (int64_t p = 0; p < P; ++p)
+        for (int64_t oh = 0; oh < OH; ++oh)
+          for (int64_t ow = 0; ow < OW; ++ow) {
+            const int64_t h0 = adaptive_start(oh, H, OH), h1 = adaptive_end(oh, H, OH);
+            const int64_t w0 = adaptive_start(ow, W, OW), w1 = adaptive_end(ow, W, OW);
+            float s = 0;
+            for (int64_t h = h0; h < h1; ++h)
+              for (int64_t w = w0; w < w1; ++w) s += x[(p * H + h) * W + w];
+            want[(p * OH + oh) * OW + ow] = s / float((h1 - h0) * (w1 - w0));
+          }
+      hqc::test::ThreadCountGuard guard;
+      for (int threads : {1, 2}) {
+        set_num_threads(threads);
+        std::vector<float> y(want.size());
+        adaptive_avg_pool2d_forward(P, H, W, OH, OW, x.data(), y.data());
+        INFO(H << "x" << W << " -> " << OH << "x" << OW << ", " << P << " planes, " << threads << " threads");
+        CHECK(std::memcmp(y.data(), want.data(), y.size() * sizeof(float)) == 0);
+      }
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 // test_layers.cpp — layers and losses against PyTorch fixtures (float32 and float64), gradient
 // checks of every layer's op, and the Module base: names, state, modes, parameter counts.
 #include <cmath>
+#include <cstring>
 
 #include "autograd/functions.hpp"
 #include "autograd/gradcheck.hpp"
@@ -80,6 +81,23 @@ TEST_CASE("linear on one row (the dot-product path) matches PyTorch's rows, with
     // Without bias: PyTorch's row minus the bias (the output is written, not added to).
     const Tensor want = y.narrow(0, r, 1).contiguous() - b.to(DType::f64).view({1, b.size(0)});
     CHECK_FIXTURE(linear(Variable(xr), Variable(w), Variable()).data(), want, DType::f32);
+  }
+}
+
+TEST_CASE("linear on one row splits its outputs over threads with each output's dot product unchanged") {
+  hqc::test::ThreadCountGuard guard;
+  for (int64_t in : {512, 100, 7}) {
+    const int64_t out = 300;  // 512 inputs: 64 outputs a chunk, two chunks on two threads
+    const Tensor x = rnd({1, in}, 31).to(DType::f32), w = rnd({out, in}, 32).to(DType::f32), b = rnd({out}, 33).to(DType::f32);
+    std::vector<float> want(static_cast<size_t>(out));
+    for (int64_t j = 0; j < out; ++j)
+      want[size_t(j)] = b.data<float>()[j] + kernels().dot(x.data<float>(), w.data<float>() + j * in, in);
+    for (int threads : {1, 2}) {
+      set_num_threads(threads);
+      INFO(in << " inputs, " << threads << " threads");
+      const Tensor y = linear(Variable(x), Variable(w), Variable(b)).data();
+      CHECK(std::memcmp(y.data<float>(), want.data(), want.size() * sizeof(float)) == 0);
+    }
   }
 }
 
@@ -275,6 +293,62 @@ TEST_CASE("batch_norm with relu equals batch_norm then relu bit for bit") {
           }
         }
       }
+    }
+  }
+}
+
+// An (N, C) input in evaluation form runs the channels of a row in one pass: each value must still be
+// x * a + b (two roundings) with its channel's a = γ/√(var + eps) and b = β - mean·a, worked in double.
+TEST_CASE("batch_norm in evaluation form on (N, C) gives each value x * a + b of its channel, bit for bit") {
+  hqc::test::ThreadCountGuard guard;
+  for (int64_t C : {1, 7, 128}) {
+    for (int64_t N : {1, 3, 300}) {  // 300 rows of 128: two chunks on two threads
+      const Tensor x = rnd({N, C}, 41, -2, 2).to(DType::f32), g = rnd({C}, 42, 0.5, 1.5).to(DType::f32), bt = rnd({C}, 43).to(DType::f32);
+      const Tensor rm = rnd({C}, 44).to(DType::f32), rv = rnd({C}, 45, 0.5, 2).to(DType::f32);
+      for (bool with_relu : {false, true}) {
+        std::vector<float> want(static_cast<size_t>(N * C));
+        for (int64_t c = 0; c < C; ++c) {
+          const double is = 1.0 / std::sqrt(double(rv.data<float>()[c]) + 1e-5), gm = g.data<float>()[c];
+          const float a = float(is * gm), b = float(double(bt.data<float>()[c]) - double(rm.data<float>()[c]) * is * gm);
+          for (int64_t n = 0; n < N; ++n) {
+            const float v = x.data<float>()[n * C + c] * a + b;
+            want[size_t(n * C + c)] = with_relu ? (0.0f > v ? 0.0f : v) : v;
+          }
+        }
+        for (int threads : {1, 2}) {
+          set_num_threads(threads);
+          INFO(N << "x" << C << " relu " << with_relu << ", " << threads << " threads");
+          const Tensor y = batch_norm(Variable(x), Variable(g), Variable(bt), rm, rv, false, 0.1, 1e-5, with_relu).data();
+          CHECK(std::memcmp(y.data<float>(), want.data(), want.size() * sizeof(float)) == 0);
+        }
+      }
+    }
+  }
+}
+
+// Without a graph an evaluation-mode batch_norm reads the running statistics in place; with one it
+// keeps a copy, so that a backward after they changed still uses the forward's.
+TEST_CASE("evaluation-mode batch_norm's backward uses the statistics of its forward") {
+  for (bool fused_pool : {false, true}) {
+    INFO("fused with max pool: " << fused_pool);
+    const Tensor x0 = rnd({2, 3, 4, 4}, 51, -2, 2), g0 = rnd({3}, 52, 0.5, 1.5), b0 = rnd({3}, 53);
+    const Tensor gy = fused_pool ? rnd({2, 3, 2, 2}, 54) : rnd({2, 3, 4, 4}, 54);
+    auto run = [&](bool disturb) {
+      Tensor rm = rnd({3}, 55), rv = rnd({3}, 56, 0.5, 2);
+      Variable x(x0.clone(), true), g(g0.clone(), true), b(b0.clone(), true);
+      Variable y = fused_pool ? batch_norm_relu_max_pool2d(x, g, b, rm, rv, false, 0.1, 1e-5, 2)
+                              : batch_norm(x, g, b, rm, rv, false, 0.1, 1e-5);
+      if (disturb) {
+        rm.fill_(7.0);
+        rv.fill_(9.0);
+      }
+      y.backward(gy);
+      return std::vector<Tensor>{x.grad(), g.grad(), b.grad()};
+    };
+    const auto a = run(false), b = run(true);
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      INFO("gradient " << i);
+      CHECK(max_abs_diff(a[i], b[i]) == 0.0);
     }
   }
 }

@@ -10,6 +10,30 @@ TEST_CASE("storage is 64-byte aligned") {
   }
 }
 
+TEST_CASE("storage blocks: size classes, and a freed block is reused by the next tensor of its class") {
+  CHECK(storage_block_bytes(0) == 64);
+  CHECK(storage_block_bytes(1) == 64);
+  CHECK(storage_block_bytes(4096) == 4096);
+  CHECK(storage_block_bytes(4097) == 4096 + 512);  // eight classes per doubling past 4 KiB
+  CHECK(storage_block_bytes(5000) == 5120);
+  CHECK(storage_block_bytes(std::size_t{1} << 20) == std::size_t{1} << 20);
+  CHECK(storage_block_bytes((std::size_t{1} << 20) + 1) == (std::size_t{1} << 20) + 64);  // not cached
+  for (std::size_t n = 1; n <= (std::size_t{3} << 20); n = n * 5 / 4 + 7) {
+    const std::size_t b = storage_block_bytes(n);
+    CHECK(b >= n);
+    CHECK(b % 64 == 0);
+    CHECK(b - n < std::max<std::size_t>(64, n / 8 + 64));
+  }
+  if (!storage_block_cache_enabled()) return;  // AddressSanitizer builds: every block goes back to malloc
+  Tensor a = Tensor::empty({100});             // 400 bytes: the 448-byte class
+  const void* p = a.raw_data();
+  a = Tensor();
+  Tensor b = Tensor::empty({97});  // 388 bytes: the same class
+  CHECK(b.raw_data() == p);
+  Tensor c = Tensor::empty({100});  // the class is empty again: a new block
+  CHECK(c.raw_data() != p);
+}
+
 TEST_CASE("contiguous strides are row-major") {
   Tensor t = zeros({2, 3, 4});
   CHECK(t.strides() == Shape{12, 4, 1});

@@ -61,24 +61,22 @@ void k_maxpool2x2_row(const float* r0, const float* r1, int64_t n, int32_t base,
   }
   if (j == n) return;
   // The last n - j < W outputs (all of them in rows of 7 or 14, the MNIST models' pools): the same
-  // block on zero-padded copies of the rows' last 2 (n - j) inputs.
+  // block on copies of the rows' last 2 (n - j) inputs, zero-padded by masked loads.
   const int64_t rest = n - j;
-  alignas(64) float t0[2 * W], t1[2 * W], ty[W];
+  alignas(64) float t0[2 * W], t1[2 * W];
   alignas(64) int32_t ti[W];
-  for (int64_t i = 0; i < 2 * W; ++i) {
-    t0[i] = i < 2 * rest ? r0[2 * j + i] : 0.0f;
-    t1[i] = i < 2 * rest ? r1[2 * j + i] : 0.0f;
-  }
+  const typename Vec::Mask lo = Vec::range(0, 2 * rest), hi = Vec::range(0, 2 * rest - W);
+  Vec::load_masked(r0 + 2 * j, lo).store(t0);
+  Vec::load_masked(r0 + 2 * j + W, hi).store(t0 + W);
+  Vec::load_masked(r1 + 2 * j, lo).store(t1);
+  Vec::load_masked(r1 + 2 * j + W, hi).store(t1 + W);
   if (!maxpool2x2_block(t0, t1, base + static_cast<int32_t>(2 * j), w, m, at)) {
     for (; j < n; ++j) maxpool2x2_one(r0, r1, j, base, w, y, idx);
     return;
   }
-  m.store(ty);
+  m.store_masked(y + j, Vec::range(0, rest));
   at.store_i32(ti);
-  for (int64_t i = 0; i < rest; ++i) {
-    y[j + i] = ty[i];
-    idx[j + i] = ti[i];
-  }
+  for (int64_t i = 0; i < rest; ++i) idx[j + i] = ti[i];
 }
 
 // --- im2col and col2im, one channel of a stride-1 convolution (nn/kernels/conv2d_im2col.cpp) ---
