@@ -197,6 +197,9 @@ Tensor decode_image(std::span<const uint8_t> bytes, const std::string& name, int
   std::unique_ptr<stbi_uc, void (*)(void*)> px(stbi_load_from_memory(data, len, &w, &h, &stored, want),
                                                stbi_image_free);
   if (!px) throw DataError(name + ": cannot decode image: " + stbi_failure_reason());
+  // stb accepts a BMP whose header says 0 pixels wide (it returns an empty image).
+  if (w <= 0 || h <= 0)
+    throw DataError(name + ": image of " + std::to_string(w) + " x " + std::to_string(h) + " pixels, expected at least 1 x 1");
   Tensor out = Tensor::empty({want, h, w}, DType::u8);  // (C, H, W) from stb's interleaved (H, W, C)
   uint8_t* o = out.data<uint8_t>();
   const std::size_t plane = static_cast<std::size_t>(h) * w;

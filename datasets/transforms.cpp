@@ -272,6 +272,8 @@ std::string Pipeline::describe() const {
 }
 
 void Pipeline::run(const uint8_t* image, const Shape& shape, Generator& gen, Sample& s, float* out) const {
+  if (shape.size() != 3 || shape[0] <= 0 || shape[1] <= 0 || shape[2] <= 0)
+    throw DataError("pipeline: expected an image shape (C, H, W), got " + chw(shape));
   s.c = shape[0];
   s.h = shape[1];
   s.w = shape[2];

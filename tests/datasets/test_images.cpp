@@ -104,6 +104,21 @@ TEST_CASE("a PNG chunk longer than the file is refused before anything is alloca
   CHECK_DATA_ERROR([&] { decode_image(good, "cut.png"); }, "cut.png", "claims");
 }
 
+TEST_CASE("an image with no pixels is refused: a BMP 0 pixels wide") {
+  // The fuzzer's find (tests/fuzz/fuzz_folder): a 78-byte 24-bit BMP whose header says 0 x 121;
+  // stb decodes it to an empty image, and a resize of it read before its (empty) rows.
+  const Bytes bmp = from_base64(
+      "Qk1OAAAAAC4AADYAAAAoAAAAAAAAAHkAAAABABgAAAAAABgAAAATCwAAEwsAAAAAAAAAAAAAAB48WniWtNLwAAAAAR89W3mXtdPxAAAA");
+  REQUIRE(bmp.size() == 78);
+  for (int channels : {0, 1, 3})
+    CHECK_DATA_ERROR([&] { decode_image(bmp, "wide0.bmp", channels); }, "wide0.bmp", "0 x 121 pixels");
+  TempDir dir;
+  write_file(dir / "root" / "a" / "wide0.bmp", bmp);
+  ImageFolderOptions opt;
+  opt.height = 8, opt.width = 8;
+  CHECK_DATA_ERROR([&] { load_image_folder(dir / "root", opt); }, "wide0.bmp", "0 x 121 pixels");
+}
+
 TEST_CASE("JPEG: baseline, progressive and gray decode to libjpeg's pixels") {
   // Fixtures written and decoded by Pillow's libjpeg (tests/datasets/make_jpeg_fixtures.py). On these
   // smooth images stb's decoding equals libjpeg's exactly; in general the two decoders' IDCTs and
