@@ -59,6 +59,7 @@ struct Vec {
   void store_i32(int32_t* p) const {
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), _mm256_cvttps_epi32(v));
   }
+  void store_i32_masked(int32_t* p, Mask m) const { _mm256_maskstore_epi32(p, m, _mm256_cvttps_epi32(v)); }
   float reduce_add() const {
     __m128 lo = _mm256_castps256_ps128(v), hi = _mm256_extractf128_ps(v, 1);
     __m128 s = _mm_add_ps(lo, hi);

@@ -54,6 +54,7 @@ struct Vec {
   void store_masked(float* p, Mask m) const { _mm512_mask_storeu_ps(p, m, v); }
   // Integral-valued lanes (|x| < 2^24) stored as int32.
   void store_i32(int32_t* p) const { _mm512_storeu_si512(p, _mm512_cvttps_epi32(v)); }
+  void store_i32_masked(int32_t* p, Mask m) const { _mm512_mask_storeu_epi32(p, m, _mm512_cvttps_epi32(v)); }
   float reduce_add() const { return _mm512_reduce_add_ps(v); }
   float reduce_max() const { return _mm512_reduce_max_ps(v); }
 };

@@ -68,6 +68,15 @@ struct Vec {
   }
   // Integral-valued lanes (|x| < 2^24) stored as int32.
   void store_i32(int32_t* p) const { vst1q_s32(p, vcvtq_s32_f32(v)); }
+  void store_i32_masked(int32_t* p, Mask m) const {
+    if (m.lo == 0 && m.hi == 4) {
+      store_i32(p);
+      return;
+    }
+    int32_t t[4];
+    store_i32(t);
+    for (int i = m.lo; i < m.hi; ++i) p[i] = t[i];
+  }
   // Lanes (0 + 1) + (2 + 3): pairwise adds in a fixed order.
   float reduce_add() const { return vaddvq_f32(v); }
   // max(max(v0, v2), max(v1, v3)) with the wrapper's max, as the x86 wrappers fold their halves.

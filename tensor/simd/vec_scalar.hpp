@@ -44,6 +44,9 @@ struct Vec {
     if (m) *p = v;
   }
   void store_i32(int32_t* p) const { *p = static_cast<int32_t>(v); }
+  void store_i32_masked(int32_t* p, Mask m) const {
+    if (m) *p = static_cast<int32_t>(v);
+  }
   float reduce_add() const { return v; }
   float reduce_max() const { return v; }
 };
