@@ -41,8 +41,8 @@ void check_batch_norm_args(const Variable& x, const Variable& gamma, const Varia
 // An evaluation-mode backward reads the running statistics as they were in the forward: a copy, made
 // only when there will be a backward (the graph is recorded and an input asks for a gradient).
 bool records_graph(const Variable& x, const Variable& gamma, const Variable& beta) {
-  return autograd::grad_enabled() && (x.requires_grad() || (gamma.defined() && gamma.requires_grad()) ||
-                            (beta.defined() && beta.requires_grad()));
+  return autograd::grad_enabled() &&
+         (x.requires_grad() || (gamma.defined() && gamma.requires_grad()) || (beta.defined() && beta.requires_grad()));
 }
 
 // PyTorch's update: the batch mean, and the unbiased batch variance (m values per channel).

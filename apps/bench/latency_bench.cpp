@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,8 @@
 
 using namespace hqc;
 
-int main(int argc, char** argv) {
+namespace {
+int run(int argc, char** argv) {
   std::string model = "hybrid", dataset = "mnist";
   double seconds = 5;
   bool layers = false;
@@ -104,4 +106,14 @@ int main(int argc, char** argv) {
   }
   std::printf("  sum of the layers: %.2f us\n", total);
   return 0;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {  // an unknown model, a thread count out of range
+    std::fprintf(stderr, "latency_bench: error: %s\n", e.what());
+    return 2;
+  }
 }
