@@ -23,25 +23,38 @@ namespace {
 // xh (H, W, C) <- x (C, H, W)
 void to_channels_last(const Conv2dGeometry& g, const float* x, float* xh) { stranspose(g.C, g.H * g.W, x, g.H * g.W, xh); }
 
+// Rows of kernels gathered or scattered by one stranspose: their 9 N taps in at most 128 KiB.
+int64_t winograd_block_rows(int64_t N) { return std::max<int64_t>(1, (int64_t(32) << 10) / (9 * N)); }
+
 // The 16 transformed weight matrices U_xi, each (K, N) row-major at u + xi * K * N: for the forward,
 // K = C, N = OC and U_xi[c][oc] = element xi of G w[oc][c] Gᵀ (G in nn/kernels/simd/table.hpp's
 // winograd_kernel_row); for the input gradient (a convolution of dy with the kernels turned by 180
 // degrees and the channels swapped), K = OC, N = C and U_xi[oc][c] from w[oc][c] turned. A row of
 // the U_xi at a time: the row's N kernels gathered tap-major, (9, N), by stranspose, then transformed
 // a vector of kernels at a time and written in order: transformed kernel by kernel, the 16 values
-// of each would land N * K apart, a cache miss each on the wide layers.
+// of each would land N * K apart, a cache miss each on the wide layers. For the forward, whose rows'
+// kernels lie C * 9 apart, one stranspose gathers a block of rows at once, (rows * 9, N): transposed
+// 9 columns at a time, the 16 x 16 register blocks were 9/16 full and a call served 9 N floats (the
+// MNIST classical model's 32 > 64 layer: 7 % of its batch-1 inference in those transposes).
 void winograd_weights(const Conv2dGeometry& g, const float* w, bool input_gradient, float* u) {
   const int64_t K = input_gradient ? g.OC : g.C, N = input_gradient ? g.C : g.OC;
   const auto transform = nn_kernels().winograd_kernel_row;
+  const int64_t block = winograd_block_rows(N);
   // Threads only for 4096 kernels or more each: waking one costs more than the MNIST layers' 512-2048.
   parallel_for(K, std::max<int64_t>(1, 4096 / N), [&](int64_t k0, int64_t k1) {
-    float* taps = workspace_as<float>(kSlotTransposed, 9 * N);  // (9, N)
-    for (int64_t row = k0; row < k1; ++row) {
-      if (input_gradient)  // the C kernels of w[oc = row], contiguous
-        stranspose(N, 9, w + row * g.C * 9, 9, taps);
-      else  // the OC kernels w[:, c = row], C * 9 apart
-        stranspose(N, 9, w + row * 9, g.C * 9, taps);
-      transform(taps, N, input_gradient, u + row * N, K * N);
+    if (input_gradient) {
+      float* taps = workspace_as<float>(kSlotTransposed, 9 * N);  // (9, N)
+      for (int64_t row = k0; row < k1; ++row) {
+        stranspose(N, 9, w + row * g.C * 9, 9, taps);  // the C kernels of w[oc = row], contiguous
+        transform(taps, N, true, u + row * N, K * N);
+      }
+      return;
+    }
+    float* taps = workspace_as<float>(kSlotTransposed, 9 * N * std::min(block, k1 - k0));
+    for (int64_t r0 = k0; r0 < k1; r0 += block) {
+      const int64_t rows = std::min(block, k1 - r0);
+      stranspose(N, 9 * rows, w + r0 * 9, g.C * 9, taps);  // the OC kernels of w[:, c] for c = r0 ..
+      for (int64_t r = 0; r < rows; ++r) transform(taps + r * 9 * N, N, false, u + (r0 + r) * N, K * N);
     }
   });
 }
@@ -193,12 +206,21 @@ void winograd_backward_weight(const Conv2dGeometry& g, const float* x, const flo
       }
     }
     // The chunk's dW: a row c of the dU_xi at a time, (OC) kernels' 4x4 gradients to their 3x3 ones,
-    // tap-major (9, OC), then into pw[oc][c] (xh's slot is free again).
-    float* taps = workspace_as<float>(kSlotTransposed, 9 * g.OC);
-    for (int64_t c = 0; c < g.C; ++c) {
-      nn_kernels().winograd_kernel_grad_row(pu + c * g.OC, g.C * g.OC, g.OC, taps);
+    // tap-major (9, OC); a block of rows c0 .. at once, (rows * 9, OC), transposed by stranspose to
+    // (OC, rows * 9) and copied a kernel row at a time into pw[oc][c0 ..] (xh's slot is free again).
+    // Stored value by value, the 9 OC values of a row c landed C * 9 floats apart, a page apart on the
+    // wide layers: 1.7 % of the 256 > 512 layers' forward and backward at batch 64 (perf of
+    // apps/bench/conv_bench), under 0.2 % now.
+    const int64_t block = winograd_block_rows(g.OC);
+    float* taps = workspace_as<float>(kSlotTransposed, 2 * 9 * g.OC * std::min(block, g.C));
+    float* kernel_rows = taps + 9 * g.OC * std::min(block, g.C);
+    for (int64_t c0 = 0; c0 < g.C; c0 += block) {
+      const int64_t rows = std::min(block, g.C - c0);
+      for (int64_t r = 0; r < rows; ++r)
+        nn_kernels().winograd_kernel_grad_row(pu + (c0 + r) * g.OC, g.C * g.OC, g.OC, taps + r * 9 * g.OC);
+      stranspose(rows * 9, g.OC, taps, g.OC, kernel_rows);
       for (int64_t oc = 0; oc < g.OC; ++oc)
-        for (int64_t t = 0; t < 9; ++t) pw[(oc * g.C + c) * 9 + t] = taps[t * g.OC + oc];
+        std::copy(kernel_rows + oc * rows * 9, kernel_rows + (oc + 1) * rows * 9, pw + (oc * g.C + c0) * 9);
     }
   });
   std::copy(partials, partials + wsize, dw);
@@ -208,6 +230,12 @@ void winograd_backward_weight(const Conv2dGeometry& g, const float* x, const flo
 void winograd_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* b, float* y) {
   float* u = workspace_as<float>(kSlotTransformedWeights, 16 * g.C * g.OC);
   winograd_weights(g, w, false, u);
+  winograd_convolution(g, x, u, b, y);
+}
+
+void winograd_forward_weights(const Conv2dGeometry& g, const float* w, float* u) { winograd_weights(g, w, false, u); }
+
+void winograd_forward_transformed(const Conv2dGeometry& g, const float* x, const float* u, const float* b, float* y) {
   winograd_convolution(g, x, u, b, y);
 }
 
