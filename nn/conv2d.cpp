@@ -1,15 +1,26 @@
 // conv2d.cpp — the fused conv2d op (kernels in nn/kernels/conv2d.cpp) and the Conv2d layer.
 #include "nn/conv2d.hpp"
 
+#include <atomic>
 #include <cmath>
+#include <cstring>
+#include <functional>
+#include <type_traits>
 
 #include "nn/detail.hpp"
 #include "nn/init.hpp"
 #include "nn/kernels/conv2d.hpp"
+#include "tensor/parallel.hpp"
 
 namespace hqc::nn {
 
-Variable conv2d(const Variable& x, const Variable& weight, const Variable& bias, int64_t stride, int64_t padding) {
+namespace {
+// The floats of the weights' transform to run the forward from, or null to make them as usual:
+// given by Conv2d in evaluation mode, called for float layers only.
+using TransformedWeightsSource = std::function<const float*(const kernels::Conv2dGeometry&, const Tensor& weight)>;
+
+Variable conv2d_op(const Variable& x, const Variable& weight, const Variable& bias, int64_t stride, int64_t padding,
+                   const TransformedWeightsSource& transformed) {
   if (x.dim() != 4) throw std::invalid_argument("conv2d: input must be (N, C, H, W), got " + detail::shape_of(x));
   if (weight.dim() != 4)
     throw std::invalid_argument("conv2d: weight must be (OC, C, KH, KW), got " + detail::shape_of(weight));
@@ -41,6 +52,12 @@ Variable conv2d(const Variable& x, const Variable& weight, const Variable& bias,
   Tensor y = Tensor::empty({g.N, g.OC, g.OH(), g.OW()}, x.dtype());
   detail::dispatch_float(x.dtype(), "conv2d", [&](auto zero) {
     using T = decltype(zero);
+    if constexpr (std::is_same_v<T, float>) {
+      if (const float* u = transformed ? transformed(g, wc) : nullptr) {
+        kernels::conv2d_forward_transformed(g, xc.data<T>(), u, has_bias ? bc.data<T>() : nullptr, y.data<T>());
+        return;
+      }
+    }
     kernels::conv2d_forward<T>(g, xc.data<T>(), wc.data<T>(), has_bias ? bc.data<T>() : nullptr, y.data<T>());
   });
   std::vector<Variable> inputs = {x, weight};
@@ -64,6 +81,24 @@ Variable conv2d(const Variable& x, const Variable& weight, const Variable& bias,
   });
 }
 
+// Whether two contiguous float tensors of the same size hold the same bits (NaN payloads and the
+// sign of zero included), a block of 1 MiB per thread at a time.
+bool same_bits(const Tensor& a, const Tensor& b) {
+  const float* pa = a.data<float>();
+  const float* pb = b.data<float>();
+  std::atomic<bool> same{true};
+  parallel_for(a.numel(), int64_t(1) << 18, [&](int64_t i0, int64_t i1) {
+    if (std::memcmp(pa + i0, pb + i0, static_cast<std::size_t>(i1 - i0) * sizeof(float)) != 0)
+      same.store(false, std::memory_order_relaxed);
+  });
+  return same.load();
+}
+}  // namespace
+
+Variable conv2d(const Variable& x, const Variable& weight, const Variable& bias, int64_t stride, int64_t padding) {
+  return conv2d_op(x, weight, bias, stride, padding, nullptr);
+}
+
 Conv2d::Conv2d(int64_t in, int64_t out, int64_t k, Generator& gen, int64_t s, int64_t p, bool with_bias)
     : in_channels(in), out_channels(out), kernel_size(k), stride(s), padding(p) {
   if (in <= 0 || out <= 0 || k <= 0 || s <= 0 || p < 0)
@@ -80,7 +115,31 @@ Conv2d::Conv2d(int64_t in, int64_t out, int64_t k, Generator& gen, int64_t s, in
   }
 }
 
-Variable Conv2d::forward(const Variable& x) { return conv2d(x, weight, bias, stride, padding); }
+Variable Conv2d::forward(const Variable& x) {
+  if (is_training()) return conv2d(x, weight, bias, stride, padding);
+  std::lock_guard<std::mutex> lock(transformed_.mutex);  // held while the convolution reads u
+  return conv2d_op(x, weight, bias, stride, padding,
+                   [this](const kernels::Conv2dGeometry& g, const Tensor& w) -> const float* {
+                     const int64_t floats = kernels::conv2d_transformed_weights_floats(g);
+                     if (floats == 0) return nullptr;
+                     TransformedWeights& t = transformed_;
+                     if (t.u.defined() && t.u.numel() == floats && t.weights.sizes() == w.sizes() &&
+                         same_bits(t.weights, w))
+                       return t.u.data<float>();
+                     t.weights = Tensor(), t.u = Tensor();  // never a transform beside other weights' bits
+                     Tensor u = Tensor::empty({floats});
+                     kernels::conv2d_transform_weights(g, w.data<float>(), u.data<float>());
+                     t.weights = w.clone();
+                     t.u = u;
+                     return t.u.data<float>();
+                   });
+}
+
+int64_t Conv2d::transformed_weight_bytes() const {
+  std::lock_guard<std::mutex> lock(transformed_.mutex);
+  const auto bytes = [](const Tensor& t) { return t.defined() ? t.numel() * int64_t(sizeof(float)) : int64_t(0); };
+  return bytes(transformed_.weights) + bytes(transformed_.u);
+}
 
 std::string Conv2d::describe() const {
   return "Conv2d(" + std::to_string(in_channels) + ", " + std::to_string(out_channels) +

@@ -22,6 +22,7 @@
 #include "nn/kernels/conv2d.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 #include <type_traits>
 
 #include "nn/kernels/conv2d_paths.hpp"
@@ -48,6 +49,20 @@ template <typename T> void conv2d_forward(const Conv2dGeometry& g, const T* x, c
     if (conv2d_tap_path(g)) return tap_forward(g, x, w, b, y);
   }
   im2col_forward(g, x, w, b, y);
+}
+
+int64_t conv2d_transformed_weights_floats(const Conv2dGeometry& g) {
+  return conv2d_winograd_path(g) ? 16 * g.C * g.OC : 0;
+}
+
+void conv2d_transform_weights(const Conv2dGeometry& g, const float* w, float* u) {
+  if (!conv2d_winograd_path(g)) throw std::invalid_argument("conv2d_transform_weights: the layer has no transform");
+  winograd_forward_weights(g, w, u);
+}
+
+void conv2d_forward_transformed(const Conv2dGeometry& g, const float* x, const float* u, const float* b, float* y) {
+  if (!conv2d_winograd_path(g)) throw std::invalid_argument("conv2d_forward_transformed: the layer has no transform");
+  winograd_forward_transformed(g, x, u, b, y);
 }
 
 template <typename T>

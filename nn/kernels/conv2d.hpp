@@ -26,6 +26,13 @@ struct Conv2dGeometry {
 
 // y (N, OC, OH, OW) = conv(x (N, C, H, W), w (OC, C, KH, KW)) + b (OC) ; b may be null.
 template <typename T> void conv2d_forward(const Conv2dGeometry& g, const T* x, const T* w, const T* b, T* y);
+// The forward's weights transformed once for several calls (nn::Conv2d in evaluation mode, where
+// re-making them was most of a batch-1 inference of the CIFAR-100 and STL-10 models): the floats
+// the transform of g's weights takes, 0 when g's forward has none (it does not take Winograd);
+// the transform into u; and the forward from it, the same bits as conv2d_forward. Float only.
+int64_t conv2d_transformed_weights_floats(const Conv2dGeometry& g);
+void conv2d_transform_weights(const Conv2dGeometry& g, const float* w, float* u);
+void conv2d_forward_transformed(const Conv2dGeometry& g, const float* x, const float* u, const float* b, float* y);
 // Both gradients in one pass over the samples (each group's dy is regrouped once and read by both
 // GEMMs): dx (N, C, H, W) of the input when dx is not null (needs w), dw (OC, C, KH, KW) and db (OC)
 // when dw is not null (needs x; db may be null). Overwrites what it computes; bit-identical to the

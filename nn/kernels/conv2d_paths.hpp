@@ -29,6 +29,10 @@ void im2col_backward(const Conv2dGeometry& g, const T* x, const T* dy, const T* 
 // Winograd F(2x2, 3x3) (conv2d_winograd.cpp); only for geometries conv2d_winograd_path accepts, g.N > 0
 // for the gradients.
 void winograd_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* b, float* y);
+// The forward in two steps, for a caller that keeps the transformed weights (conv2d.hpp's
+// conv2d_transform_weights): U (16, C, OC) from w, then the convolution with U; the same bits.
+void winograd_forward_weights(const Conv2dGeometry& g, const float* w, float* u);
+void winograd_forward_transformed(const Conv2dGeometry& g, const float* x, const float* u, const float* b, float* y);
 void winograd_backward_input(const Conv2dGeometry& g, const float* dy, const float* w, float* dx);
 void winograd_backward_weight(const Conv2dGeometry& g, const float* x, const float* dy, float* dw, float* db);
 

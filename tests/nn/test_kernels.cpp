@@ -135,6 +135,35 @@ TEST_CASE("conv2d fast float path equals the direct reference on awkward geometr
   }
 }
 
+TEST_CASE("conv2d from weights transformed once is conv2d_forward's bits, every SIMD level") {
+  hqc::test::SimdLevelGuard guard;
+  for (SimdLevel level : hqc::test::available_levels()) {
+    set_simd_level(level);
+    for (const auto& g : conv_geometries()) {
+      INFO("SIMD " << std::string(simd_name(level)) << " " << describe(g));
+      const int64_t floats = conv2d_transformed_weights_floats(g);
+      CHECK(floats == (conv2d_winograd_path(g) ? 16 * g.C * g.OC : 0));
+      Generator gen(9);
+      auto x = random_vec<float>(g.N * g.C * g.H * g.W, gen), w = random_vec<float>(g.OC * g.C * g.KH * g.KW, gen);
+      auto b = random_vec<float>(g.OC, gen);
+      if (floats == 0) {
+        std::vector<float> u(1), y(g.N * g.OC * g.OH() * g.OW());
+        CHECK_THROWS_AS(conv2d_transform_weights(g, w.data(), u.data()), std::invalid_argument);
+        CHECK_THROWS_AS(conv2d_forward_transformed(g, x.data(), u.data(), b.data(), y.data()), std::invalid_argument);
+        continue;
+      }
+      std::vector<float> u(floats), want(g.N * g.OC * g.OH() * g.OW()), got(want.size(), -7.0f);
+      conv2d_forward<float>(g, x.data(), w.data(), b.data(), want.data());
+      conv2d_transform_weights(g, w.data(), u.data());
+      conv2d_forward_transformed(g, x.data(), u.data(), b.data(), got.data());
+      CHECK(std::memcmp(got.data(), want.data(), want.size() * sizeof(float)) == 0);
+      conv2d_forward_transformed(g, x.data(), u.data(), nullptr, got.data());  // no bias
+      conv2d_forward<float>(g, x.data(), w.data(), nullptr, want.data());
+      CHECK(std::memcmp(got.data(), want.data(), want.size() * sizeof(float)) == 0);
+    }
+  }
+}
+
 TEST_CASE("conv2d takes the tap path where it is meant to, and only there") {
   for (const auto& g : tap_geometries()) CHECK((conv2d_tap_path(g) && !conv2d_winograd_path(g)));
   // No study layer: the first ones have 1 or 3 input channels, Winograd takes the others first.

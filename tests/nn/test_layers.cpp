@@ -599,6 +599,51 @@ TEST_CASE("default init: bounds 1/sqrt(fan_in), BatchNorm 1 and 0, repeatable fr
   CHECK(max_abs_diff(bn.running_var, ones({5})) == 0);
 }
 
+namespace {
+bool same_floats(const Tensor& a, const Tensor& b) {
+  return a.sizes() == b.sizes() &&
+         std::memcmp(a.data<float>(), b.data<float>(), static_cast<std::size_t>(a.numel()) * sizeof(float)) == 0;
+}
+}  // namespace
+
+TEST_CASE("Conv2d in evaluation mode keeps its weights' transform, and sees weights changed in place") {
+  Generator g(3);
+  Conv2d c(16, 32, 3, g, 1, 1);  // takes Winograd: 3x3, stride 1, 16+ channels each way
+  Generator gx(4);
+  const Variable x(rand_uniform({2, 16, 8, 8}, -1, 1, gx));
+  const Tensor before = conv2d(x, c.weight, c.bias, 1, 1).data();  // the op itself keeps nothing
+  c.eval();
+  CHECK(c.transformed_weight_bytes() == 0);
+  CHECK(same_floats(c(x).data(), before));
+  const int64_t kept = (32 * 16 * 9 + 16 * 16 * 32) * int64_t(sizeof(float));  // the weights' copy and U
+  CHECK(c.transformed_weight_bytes() == kept);
+  CHECK(same_floats(c(x).data(), before));  // from the kept transform
+
+  // A weight changed in place, with nothing told: the next forward sees it.
+  c.weight.data().data<float>()[5] += 0.25f;
+  const Tensor after = conv2d(x, c.weight, c.bias, 1, 1).data();
+  CHECK_FALSE(same_floats(after, before));
+  CHECK(same_floats(c(x).data(), after));
+  CHECK(c.transformed_weight_bytes() == kept);
+
+  // Gradients through an evaluation-mode forward are the op's own.
+  const Variable xg(x.data(), true);
+  sum(c(xg)).backward();
+  const Variable xr(x.data(), true);
+  sum(conv2d(xr, c.weight, c.bias, 1, 1)).backward();
+  CHECK(same_floats(xg.grad(), xr.grad()));
+
+  // Training mode neither makes nor reads it; a layer with no transform keeps nothing.
+  Generator g2(3);
+  Conv2d d(16, 32, 3, g2, 1, 1);
+  d(x);
+  CHECK(d.transformed_weight_bytes() == 0);
+  Conv2d narrow_layer(1, 4, 3, g2, 1, 1);  // im2col
+  narrow_layer.eval();
+  narrow_layer(Variable(zeros({1, 1, 8, 8})));
+  CHECK(narrow_layer.transformed_weight_bytes() == 0);
+}
+
 TEST_CASE("dropout: identity in eval, scaled mask in training, repeatable from its seed") {
   Dropout d(0.3, 7);
   Variable x(ones({100, 100}));
