@@ -39,9 +39,20 @@ int run(int argc, char** argv) {
       }
       dataset = m.substr(0, dash), model = m.substr(dash + 1);
     } else if (a == "--threads" && i + 1 < argc) {
-      set_num_threads(std::atoi(argv[++i]));
+      char* end = nullptr;
+      const long n = std::strtol(argv[++i], &end, 10);
+      if (*argv[i] == '\0' || *end != '\0' || n < 1 || n > 1024) {
+        std::fprintf(stderr, "latency_bench: --threads takes a whole number from 1 to 1024, not '%s'\n", argv[i]);
+        return 2;
+      }
+      set_num_threads(static_cast<int>(n));
     } else if (a == "--seconds" && i + 1 < argc) {
-      seconds = std::atof(argv[++i]);
+      char* end = nullptr;
+      seconds = std::strtod(argv[++i], &end);
+      if (*argv[i] == '\0' || *end != '\0' || !(seconds > 0 && seconds <= 3600)) {
+        std::fprintf(stderr, "latency_bench: --seconds takes a number of seconds in (0, 3600], not '%s'\n", argv[i]);
+        return 2;
+      }
     } else if (a == "--layers") {
       layers = true;
     } else {
