@@ -28,8 +28,10 @@ inline std::string shape_of(const Variable& v) { return shape_str(v.sizes()); }
 // would be zeroed and freed to malloc each call.
 class IndexBlock {
  public:
-  explicit IndexBlock(int64_t n) : block_(std::make_shared<Storage>(static_cast<std::size_t>(n) * sizeof(int32_t))) {}
-  int32_t* data() const { return static_cast<int32_t*>(block_->data()); }
+  // n = 0: no block, data() is null.
+  explicit IndexBlock(int64_t n)
+      : block_(n > 0 ? std::make_shared<Storage>(static_cast<std::size_t>(n) * sizeof(int32_t)) : nullptr) {}
+  int32_t* data() const { return block_ ? static_cast<int32_t*>(block_->data()) : nullptr; }
 
  private:
   std::shared_ptr<Storage> block_;

@@ -20,10 +20,12 @@ Variable max_pool2d(const Variable& x, int64_t kernel, int64_t stride) {
   Tensor xc = x.data().contiguous();
   const Shape in_shape = x.sizes();
   Tensor y = Tensor::empty({x.size(0), x.size(1), g.OH(), g.OW()}, x.dtype());
-  const detail::IndexBlock idx(y.numel());
+  // Without a backward to come (no graph, or x asks for no gradient) the indices are not written.
+  const bool backward = autograd::grad_enabled() && x.requires_grad();
+  const detail::IndexBlock idx(backward ? y.numel() : 0);
   detail::dispatch_float(x.dtype(), "max_pool2d", [&](auto zero) {
     using T = decltype(zero);
-    kernels::maxpool2d_forward<T>(g, xc.data<T>(), y.data<T>(), idx.data());
+    kernels::maxpool2d_forward<T>(g, xc.data<T>(), y.data<T>(), backward ? idx.data() : nullptr);
   });
   return make_result(y, {x}, "max_pool2d", [g, idx, in_shape](const Tensor& gy_in) {
     Tensor gy = gy_in.contiguous();

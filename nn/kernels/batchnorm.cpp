@@ -298,7 +298,7 @@ template <typename T> struct PoolEmit {
     const int64_t out = pg.OH() * pg.OW();
     for (int64_t n = 0; n < g.N; ++n) {
       plane_affine(x + (n * g.C + c) * g.S, a, b, buf, g.S, true);
-      maxpool2d_plane(pg, buf, y + (n * g.C + c) * out, idx + (n * g.C + c) * out);
+      maxpool2d_plane(pg, buf, y + (n * g.C + c) * out, idx ? idx + (n * g.C + c) * out : nullptr);
     }
   }
 };

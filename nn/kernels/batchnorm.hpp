@@ -40,7 +40,8 @@ void batchnorm_backward_eval(const BatchNormGeometry& g, const T* dy, const T* x
 
 // BatchNorm2d, ReLU and a max pool whose windows do not overlap (pg: one plane, H x W = S, stride =
 // kernel) in one pass: the rectified plane lives only in a per-thread scratch plane on its way to the
-// pool. y (N, C, OH, OW) and idx are maxpool2d_forward's on relu(batchnorm(x)), bit for bit.
+// pool. y (N, C, OH, OW) and idx are maxpool2d_forward's on relu(batchnorm(x)), bit for bit (idx
+// null: y alone).
 template <typename T>
 void batchnorm_relu_maxpool_forward_train(const BatchNormGeometry& g, const Pool2dGeometry& pg, const T* x,
                                           const T* gamma, const T* beta, double eps, T* y, int32_t* idx, double* mean,

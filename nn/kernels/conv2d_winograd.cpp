@@ -93,14 +93,15 @@ void winograd_input_tiles(const Conv2dGeometry& g, const WinogradPasses& p, cons
 
 // One pass of the convolution: the tiles of gs samples laid out channels-last at xh (H*W*C apart),
 // tile rows r0 .. r0 + rows - 1, transformed into v (V_xi (tiles, C)), multiplied by U into m
-// (M_xi (tiles, OC) = V_xi · U_xi), and transformed back, plus bias when not null, into the same
-// rows of the channels-last outputs at yh (OH*OW*OC apart).
-void winograd_pass(const Conv2dGeometry& g, const WinogradPasses& p, const float* u, const float* bias, const float* xh,
-                   int64_t gs, int64_t r0, int64_t rows, float* v, float* m, float* yh) {
+// (M_xi (tiles, OC) = V_xi · U_xi; U_xi's rows ldu floats apart, g.OC of their columns used), and
+// transformed back, plus bias when not null, into the same rows of the channels-last outputs at yh
+// (OH*OW*OC apart).
+void winograd_pass(const Conv2dGeometry& g, const WinogradPasses& p, const float* u, int64_t ldu, const float* bias,
+                   const float* xh, int64_t gs, int64_t r0, int64_t rows, float* v, float* m, float* yh) {
   const int64_t OH = g.OH(), OW = g.OW(), tiles = gs * rows * p.TW;
   winograd_input_tiles(g, p, xh, gs, r0, rows, v);
   for (int64_t xi = 0; xi < 16; ++xi)
-    sgemm(false, false, tiles, g.OC, g.C, 1.0f, v + xi * tiles * g.C, g.C, u + xi * g.C * g.OC, g.OC, 0.0f,
+    sgemm(false, false, tiles, g.OC, g.C, 1.0f, v + xi * tiles * g.C, g.C, u + xi * g.C * ldu, ldu, 0.0f,
           m + xi * tiles * g.OC, g.OC);
   for (int64_t j = 0; j < gs; ++j)
     for (int64_t r = 0; r < rows; ++r) {
@@ -111,6 +112,8 @@ void winograd_pass(const Conv2dGeometry& g, const WinogradPasses& p, const float
     }
 }
 
+void winograd_convolution_by_channels(const Conv2dGeometry& g, const float* x, const float* u, const float* bias,
+                                      float* y);
 void winograd_convolution_by_bands(const Conv2dGeometry& g, const float* x, const float* u, const float* bias, float* y);
 
 // y (N, OC, OH, OW) = the 3x3 stride-1 convolution of x (N, C, H, W) given as U (winograd_weights),
@@ -118,7 +121,9 @@ void winograd_convolution_by_bands(const Conv2dGeometry& g, const float* x, cons
 // transposed into y once the group is done.
 void winograd_convolution(const Conv2dGeometry& g, const float* x, const float* u, const float* bias, float* y) {
   if (g.N == 0) return;
-  if (g.N < num_threads()) return winograd_convolution_by_bands(g, x, u, bias, y);
+  if (g.N < num_threads())
+    return g.OC >= 32 * num_threads() ? winograd_convolution_by_channels(g, x, u, bias, y)
+                                      : winograd_convolution_by_bands(g, x, u, bias, y);
   const int64_t HW = g.H * g.W, OHW = g.OH() * g.OW();
   parallel_for(g.N, 1, [&](int64_t n0, int64_t n1) {
     const WinogradPasses p(g, n1 - n0);
@@ -131,15 +136,51 @@ void winograd_convolution(const Conv2dGeometry& g, const float* x, const float* 
       const int64_t gs = std::min(G, n1 - s);
       for (int64_t j = 0; j < gs; ++j) to_channels_last(g, x + (s + j) * g.C * HW, xh + j * HW * g.C);
       for (int64_t r0 = 0; r0 < p.TH; r0 += p.band)
-        winograd_pass(g, p, u, bias, xh, gs, r0, std::min(p.band, p.TH - r0), v, m, yh);
+        winograd_pass(g, p, u, g.OC, bias, xh, gs, r0, std::min(p.band, p.TH - r0), v, m, yh);
       for (int64_t j = 0; j < gs; ++j) stranspose(OHW, g.OC, yh + j * OHW * g.OC, g.OC, y + (s + j) * g.OC * OHW);
     }
   });
 }
 
-// The same with fewer samples than threads (batch-1 inference): the threads take bands of tile rows
-// instead of samples, each writing its rows of the samples' channels-last outputs. Every tile is
-// the same sums in the same order as in a pass over whole samples, so the bits are too.
+// The same with fewer samples than threads (batch-1 inference) and 32 or more output channels a
+// thread: the threads take blocks of 32 output channels (the GEMM's tile width) instead of samples,
+// each transforming all of the samples' tiles (16 C values a tile, a small share of its 16 C OC /
+// threads multiply-adds), multiplying them by its columns of U, and writing its channels of y. Every
+// output is the same sums in the same order as in a pass over whole samples, so the bits are too.
+// Bands of tile rows (below) are uneven on the MNIST maps (7 tile rows: 4 and 3) and leave the
+// output transposes to one thread: the MNIST classical model's batch-1 inference took 37.3-38.6 us
+// that way, 36.8-37.7 this way (2 threads, alternated); with 16 channels a thread (the MNIST
+// hybrid's 16 > 32), the narrower GEMMs lost that gain (27.6-28.3 against 26.9-27.5 us).
+void winograd_convolution_by_channels(const Conv2dGeometry& g, const float* x, const float* u, const float* bias,
+                                      float* y) {
+  const int64_t HW = g.H * g.W, OHW = g.OH() * g.OW();
+  const WinogradPasses p(g, 1);
+  float* xh = workspace_as<float>(kSlotTransposed, g.N * HW * g.C);
+  for (int64_t j = 0; j < g.N; ++j) to_channels_last(g, x + j * g.C * HW, xh + j * HW * g.C);
+  // A thread per block from 2^17 multiply-adds, as for the bands below.
+  constexpr int64_t unit = 32;
+  const int64_t blocks = (g.OC + unit - 1) / unit, macs = 16 * g.C * g.OC * g.N * p.TH * p.TW;
+  const int64_t grain = std::max<int64_t>(1, ((int64_t(1) << 17) * blocks + macs - 1) / macs);
+  parallel_for(blocks, grain, [&](int64_t b0, int64_t b1) {
+    const int64_t oc0 = b0 * unit, ocn = std::min(g.OC, b1 * unit) - oc0;
+    float* v = workspace_as<float>(kSlotColumns, 16 * p.band * p.TW * g.C);
+    float* m = workspace_as<float>(kSlotInputGradient, 16 * p.band * p.TW * ocn);
+    float* yh = workspace_as<float>(kSlotExtra, OHW * ocn);  // this block's channels, channels-last
+    Conv2dGeometry part = g;
+    part.OC = ocn;
+    for (int64_t j = 0; j < g.N; ++j) {
+      for (int64_t r0 = 0; r0 < p.TH; r0 += p.band)
+        winograd_pass(part, p, u + oc0, g.OC, bias ? bias + oc0 : nullptr, xh + j * HW * g.C, 1, r0,
+                      std::min(p.band, p.TH - r0), v, m, yh);
+      stranspose(OHW, ocn, yh, ocn, y + (j * g.OC + oc0) * OHW);
+    }
+  });
+}
+
+// The same with fewer samples than threads (batch-1 inference) and under 32 output channels a
+// thread: the threads take bands of tile rows instead of samples, each writing its rows of the
+// samples' channels-last outputs. Every tile is the same sums in the same order as in a pass over
+// whole samples, so the bits are too.
 void winograd_convolution_by_bands(const Conv2dGeometry& g, const float* x, const float* u, const float* bias, float* y) {
   const int64_t HW = g.H * g.W, OHW = g.OH() * g.OW();
   const WinogradPasses p(g, 1);
@@ -157,7 +198,8 @@ void winograd_convolution_by_bands(const Conv2dGeometry& g, const float* x, cons
     float* m = workspace_as<float>(kSlotInputGradient, 16 * band * p.TW * g.OC);
     for (int64_t i = i0; i < i1; ++i) {
       const int64_t j = i / bands, r0 = i % bands * band;
-      winograd_pass(g, p, u, bias, xh + j * HW * g.C, 1, r0, std::min(band, p.TH - r0), v, m, yh + j * OHW * g.OC);
+      winograd_pass(g, p, u, g.OC, bias, xh + j * HW * g.C, 1, r0, std::min(band, p.TH - r0), v, m,
+                    yh + j * OHW * g.OC);
     }
   });
   for (int64_t j = 0; j < g.N; ++j) stranspose(OHW, g.OC, yh + j * OHW * g.OC, g.OC, y + j * g.OC * OHW);

@@ -32,7 +32,7 @@ template <typename T> void maxpool_plane(const Pool2dGeometry& g, const T* x, T*
           }
         }
       y[oh * OW + ow] = m;
-      idx[oh * OW + ow] = static_cast<int32_t>(best);
+      if (idx) idx[oh * OW + ow] = static_cast<int32_t>(best);
     }
 }
 
@@ -43,7 +43,7 @@ template <typename T> void maxpool_plane_2x2(const Pool2dGeometry& g, const T* x
     const T* r0 = x + 2 * oh * g.W;
     const T* r1 = r0 + g.W;
     T* yo = y + oh * OW;
-    int32_t* io = idx + oh * OW;
+    int32_t* io = idx ? idx + oh * OW : nullptr;
     const int32_t base = static_cast<int32_t>(2 * oh * g.W);
     const int32_t W32 = static_cast<int32_t>(g.W);
     for (int64_t ow = 0; ow < OW; ++ow) {
@@ -62,7 +62,7 @@ template <typename T> void maxpool_plane_2x2(const Pool2dGeometry& g, const T* x
           if (std::isnan(v[j])) { m = v[j]; k = off[j]; break; }
       }
       yo[ow] = m;
-      io[ow] = base + static_cast<int32_t>(2 * ow) + k;
+      if (io) io[ow] = base + static_cast<int32_t>(2 * ow) + k;
     }
   }
 }
@@ -75,7 +75,7 @@ void maxpool_plane_2x2(const Pool2dGeometry& g, const float* x, float* y, int32_
   const int32_t W32 = static_cast<int32_t>(g.W);
   for (int64_t oh = 0; oh < OH; ++oh)
     row(x + 2 * oh * g.W, x + (2 * oh + 1) * g.W, OW, static_cast<int32_t>(2 * oh * g.W), W32, y + oh * OW,
-        idx + oh * OW);
+        idx ? idx + oh * OW : nullptr);
 }
 }  // namespace
 
@@ -90,7 +90,7 @@ template <typename T> void maxpool2d_plane(const Pool2dGeometry& g, const T* x, 
 template <typename T> void maxpool2d_forward(const Pool2dGeometry& g, const T* x, T* y, int32_t* idx) {
   const int64_t in = g.H * g.W, out = g.OH() * g.OW();
   parallel_for(g.planes, plane_grain(in), [&](int64_t p0, int64_t p1) {
-    for (int64_t p = p0; p < p1; ++p) maxpool2d_plane(g, x + p * in, y + p * out, idx + p * out);
+    for (int64_t p = p0; p < p1; ++p) maxpool2d_plane(g, x + p * in, y + p * out, idx ? idx + p * out : nullptr);
   });
 }
 

@@ -20,7 +20,8 @@ struct Pool2dGeometry {
   int64_t OW() const { return (W - KW) / SW + 1; }
 };
 
-// y (planes, OH, OW), idx (planes, OH, OW) flat input index within the plane.
+// y (planes, OH, OW), idx (planes, OH, OW) flat input index within the plane; idx null: y alone
+// (inference without a graph: the same values, no indices to write).
 template <typename T> void maxpool2d_forward(const Pool2dGeometry& g, const T* x, T* y, int32_t* idx);
 // dx (planes, H, W) overwritten with the scatter of dy through idx.
 template <typename T> void maxpool2d_backward(const Pool2dGeometry& g, const T* dy, const int32_t* idx, T* dx);

@@ -2,6 +2,7 @@
 // gradient check in double, the three ops in sequence bit for bit (outputs, gradients, running
 // statistics) at every SIMD level, and the Sequential that fuses the triple.
 #include <cmath>
+#include <optional>
 
 #include "autograd/functions.hpp"
 #include "autograd/gradcheck.hpp"
@@ -85,6 +86,38 @@ TEST_CASE("batch_norm_relu_max_pool2d equals batch_norm, relu, max_pool2d bit fo
             INFO("result " << i);
             REQUIRE(a[i].sizes() == b[i].sizes());
             CHECK(max_abs_diff(a[i], b[i]) == 0.0);
+          }
+        }
+      }
+    }
+  }
+}
+
+// Without a graph the pools write no indices (a values-only kernel): the same outputs as with one.
+TEST_CASE("max pools without a graph (inference) give the outputs they give with one, bit for bit") {
+  hqc::test::SimdLevelGuard guard;
+  for (SimdLevel level : hqc::test::available_levels()) {
+    set_simd_level(level);
+    for (DType dt : {DType::f32, DType::f64}) {
+      for (bool training : {true, false}) {
+        for (const Shape& shape : {Shape{1, 16, 28, 28}, Shape{3, 5, 14, 14}, Shape{2, 3, 7, 9}}) {
+          INFO(simd_name(level) << " " << dtype_name(dt) << " training " << training << " shape " << shape_str(shape));
+          const int64_t C = shape[1];
+          Tensor x0 = grid(shape, 31).to(dt), g0 = rnd({C}, 32, 0.5, 1.5).to(dt), b0 = rnd({C}, 33).to(dt);
+          Tensor rm0 = rnd({C}, 34).to(dt), rv0 = rnd({C}, 35, 0.5, 2).to(dt);
+          auto run = [&](bool graph) {
+            Tensor rm = rm0.clone(), rv = rv0.clone();
+            Variable x(x0.clone(), graph), gm(g0.clone(), graph), bt(b0.clone(), graph);
+            std::optional<NoGradGuard> no_grad;
+            if (!graph) no_grad.emplace();
+            Variable fused = batch_norm_relu_max_pool2d(x, gm, bt, rm, rv, training, 0.1, 1e-5, 2);
+            Variable pooled = max_pool2d(x, 2, 2);
+            return std::vector<Tensor>{fused.data(), pooled.data(), rm, rv};
+          };
+          auto with = run(true), without = run(false);
+          for (std::size_t i = 0; i < with.size(); ++i) {
+            INFO("result " << i);
+            CHECK(max_abs_diff(with[i], without[i]) == 0.0);
           }
         }
       }

@@ -138,40 +138,46 @@ TEST_CASE("conv2d fast float path equals the direct reference on awkward geometr
 // threads), a wrong block offset puts whole kernels in the wrong place (errors of the results' size).
 const Conv2dGeometry kSeveralWeightBlocks = {2, 64, 6, 6, 72, 3, 3, 1, 1, 1, 1};
 
-TEST_CASE("Winograd's weights gathered and scattered in several blocks of kernel rows, every SIMD level") {
-  const Conv2dGeometry& g = kSeveralWeightBlocks;
-  REQUIRE(conv2d_winograd_path(g));
-  Generator gen(7);
-  const int64_t xs = g.N * g.C * g.H * g.W, ws = g.OC * g.C * 9, ys = g.N * g.OC * g.OH() * g.OW();
-  const auto x = random_vec<float>(xs, gen), w = random_vec<float>(ws, gen), dy = random_vec<float>(ys, gen);
-  const auto b = random_vec<float>(g.OC, gen);
-  const auto wide = [](const std::vector<float>& v) { return std::vector<double>(v.begin(), v.end()); };
-  std::vector<double> yr(ys), dxr(xs), dwr(ws), dbr(g.OC);
-  conv2d_forward_reference(g, wide(x).data(), wide(w).data(), wide(b).data(), yr.data());
-  conv2d_backward_input_reference(g, wide(dy).data(), wide(w).data(), dxr.data());
-  conv2d_backward_weight_reference(g, wide(x).data(), wide(dy).data(), dwr.data(), dbr.data());
-  const auto relative_error = [](const std::vector<float>& got, const std::vector<double>& want) {
-    double diff = 0, size = 0;
-    for (size_t i = 0; i < want.size(); ++i) {
-      diff = std::max(diff, std::abs(double(got[i]) - want[i]));
-      size = std::max(size, std::abs(want[i]));
-    }
-    return diff / size;
-  };
-  hqc::test::SimdLevelGuard guard;
-  hqc::test::ThreadCountGuard tg;
-  for (SimdLevel level : hqc::test::available_levels())
-    for (int threads : {1, 2}) {
-      INFO("SIMD " << std::string(simd_name(level)) << ", threads " << threads);
-      set_simd_level(level);
-      set_num_threads(threads);
-      std::vector<float> y(ys), dx(xs), dw(ws), db(g.OC);
-      conv2d_forward(g, x.data(), w.data(), b.data(), y.data());
-      conv2d_backward(g, x.data(), dy.data(), w.data(), dx.data(), dw.data(), db.data());
-      CHECK(relative_error(y, yr) < 2e-6);
-      CHECK(relative_error(dx, dxr) < 2e-6);
-      CHECK(relative_error(dw, dwr) < 2e-6);
-    }
+TEST_CASE("Winograd against the double definition: blocks of kernel rows, one sample over 1-3 threads, every SIMD level") {
+  // One sample with more threads than samples: 80 output channels go out in blocks of 32 (32 + 32 +
+  // 16 over two or three threads) where there are 32 a thread, otherwise (the input gradients, 24
+  // channels; 40 channels) bands of tile rows.
+  for (const Conv2dGeometry& g : {kSeveralWeightBlocks, Conv2dGeometry{1, 24, 14, 14, 80, 3, 3, 1, 1, 1, 1},
+                                  Conv2dGeometry{1, 16, 14, 14, 40, 3, 3, 1, 1, 1, 1}}) {
+    INFO(describe(g));
+    REQUIRE(conv2d_winograd_path(g));
+    Generator gen(7);
+    const int64_t xs = g.N * g.C * g.H * g.W, ws = g.OC * g.C * 9, ys = g.N * g.OC * g.OH() * g.OW();
+    const auto x = random_vec<float>(xs, gen), w = random_vec<float>(ws, gen), dy = random_vec<float>(ys, gen);
+    const auto b = random_vec<float>(g.OC, gen);
+    const auto wide = [](const std::vector<float>& v) { return std::vector<double>(v.begin(), v.end()); };
+    std::vector<double> yr(ys), dxr(xs), dwr(ws), dbr(g.OC);
+    conv2d_forward_reference(g, wide(x).data(), wide(w).data(), wide(b).data(), yr.data());
+    conv2d_backward_input_reference(g, wide(dy).data(), wide(w).data(), dxr.data());
+    conv2d_backward_weight_reference(g, wide(x).data(), wide(dy).data(), dwr.data(), dbr.data());
+    const auto relative_error = [](const std::vector<float>& got, const std::vector<double>& want) {
+      double diff = 0, size = 0;
+      for (size_t i = 0; i < want.size(); ++i) {
+        diff = std::max(diff, std::abs(double(got[i]) - want[i]));
+        size = std::max(size, std::abs(want[i]));
+      }
+      return diff / size;
+    };
+    hqc::test::SimdLevelGuard guard;
+    hqc::test::ThreadCountGuard tg;
+    for (SimdLevel level : hqc::test::available_levels())
+      for (int threads : {1, 2, 3}) {
+        INFO("SIMD " << std::string(simd_name(level)) << ", threads " << threads);
+        set_simd_level(level);
+        set_num_threads(threads);
+        std::vector<float> y(ys), dx(xs), dw(ws), db(g.OC);
+        conv2d_forward(g, x.data(), w.data(), b.data(), y.data());
+        conv2d_backward(g, x.data(), dy.data(), w.data(), dx.data(), dw.data(), db.data());
+        CHECK(relative_error(y, yr) < 2e-6);
+        CHECK(relative_error(dx, dxr) < 2e-6);
+        CHECK(relative_error(dw, dwr) < 2e-6);
+      }
+  }
 }
 
 TEST_CASE("conv2d from weights transformed once is conv2d_forward's bits, every SIMD level") {
@@ -296,15 +302,18 @@ TEST_CASE("conv2d results are bit-identical run after run for one thread count")
 
 TEST_CASE("conv2d forward and input gradient give the same bits for 1 and 2 threads, Winograd path included") {
   hqc::test::ThreadCountGuard tg;
-  // One sample with two threads: the Winograd path splits its tile rows over the threads instead.
+  // Fewer samples than threads: the Winograd path splits the output channels over the threads
+  // instead (blocks of 32, a partial last one), or with fewer than 32 a thread, its tile rows.
   for (const Conv2dGeometry& g : {Conv2dGeometry{13, 17, 10, 10, 16, 3, 3, 1, 1, 1, 1}, Conv2dGeometry{9, 40, 14, 14, 33, 3, 3, 1, 1, 1, 1},
-                                  Conv2dGeometry{1, 64, 15, 13, 64, 3, 3, 1, 1, 1, 1}, Conv2dGeometry{7, 3, 9, 9, 5, 3, 3, 1, 1, 1, 1}}) {
+                                  Conv2dGeometry{1, 64, 15, 13, 64, 3, 3, 1, 1, 1, 1}, Conv2dGeometry{7, 3, 9, 9, 5, 3, 3, 1, 1, 1, 1},
+                                  Conv2dGeometry{1, 24, 14, 14, 40, 3, 3, 1, 1, 1, 1}, Conv2dGeometry{1, 24, 14, 14, 80, 3, 3, 1, 1, 1, 1},
+                                  Conv2dGeometry{2, 32, 12, 12, 200, 3, 3, 1, 1, 1, 1}}) {
     INFO(describe(g) << " winograd " << conv2d_winograd_path(g));
     Generator gen(13);
     const auto x = random_vec<float>(g.N * g.C * g.H * g.W, gen), w = random_vec<float>(g.OC * g.C * 9, gen),
                b = random_vec<float>(g.OC, gen), dy = random_vec<float>(g.N * g.OC * g.OH() * g.OW(), gen);
     std::vector<std::vector<float>> ys, dxs;
-    for (int threads : {1, 2}) {
+    for (int threads : {1, 2, 3}) {
       set_num_threads(threads);
       ys.emplace_back(dy.size()), dxs.emplace_back(x.size());
       conv2d_forward(g, x.data(), w.data(), b.data(), ys.back().data());
@@ -312,6 +321,8 @@ TEST_CASE("conv2d forward and input gradient give the same bits for 1 and 2 thre
     }
     CHECK(ys[0] == ys[1]);
     CHECK(dxs[0] == dxs[1]);
+    CHECK(ys[0] == ys[2]);
+    CHECK(dxs[0] == dxs[2]);
   }
 }
 
@@ -328,6 +339,9 @@ template <typename T> void check_maxpool(const Pool2dGeometry& g) {
   maxpool2d_forward(g, x.data(), y.data(), idx.data());
   CHECK(y == yr);
   CHECK(idx == idxr);
+  std::vector<T> values(ys);  // without indices (inference): the same values
+  maxpool2d_forward(g, x.data(), values.data(), static_cast<int32_t*>(nullptr));
+  CHECK(values == yr);
   maxpool2d_backward_reference(g, dy.data(), idxr.data(), dxr.data());
   maxpool2d_backward(g, dy.data(), idx.data(), dx.data());
   CHECK(dx == dxr);

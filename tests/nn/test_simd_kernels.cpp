@@ -3,6 +3,7 @@
 // each against its plain definition, and the table following tensor's level.
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <vector>
@@ -64,6 +65,7 @@ TEST_CASE("maxpool2x2_row agrees with the plain rule at every SIMD level") {
     // all tail).
     if (n == 7 || n == 15 || n == 50) r[w + 2 * (n - 1) + 1] = NAN;
     if (n == 15 || n == 33) r[2 * (n - 1)] = INFINITY;
+    if (n >= 8) r[2 * 3] = -0.0f, r[2 * 3 + 1] = 0.0f, r[w + 2 * 3] = 0.0f, r[w + 2 * 3 + 1] = -1.0f;  // -0 first
     std::vector<float> want(n);
     std::vector<int32_t> want_idx(n);
     const int32_t base = 6;
@@ -86,6 +88,13 @@ TEST_CASE("maxpool2x2_row agrees with the plain rule at every SIMD level") {
       CHECK(idx == want_idx);
       for (int64_t j = 0; j < n; ++j)
         CHECK((y[j] == want[j] || (std::isnan(y[j]) && std::isnan(want[j]))));
+      if (n >= 8) CHECK(std::signbit(y[3]));
+      // Without indices (inference): the same maxima, bit for bit, and nothing past them written.
+      std::vector<float> values(n + 1, 7.0f);
+      nn_kernels(level).maxpool2x2_row(r.data(), r.data() + w, n, base, static_cast<int32_t>(w), values.data(),
+                                       nullptr);
+      CHECK(std::memcmp(values.data(), y.data(), n * sizeof(float)) == 0);
+      CHECK(values[n] == 7.0f);
     }
   }
 }

@@ -22,7 +22,7 @@ inline void maxpool2x2_one(const float* r0, const float* r1, int64_t j, int32_t 
       break;
     }
   y[j] = v[k];
-  idx[j] = base + static_cast<int32_t>(2 * j) + off[k];
+  if (idx) idx[j] = base + static_cast<int32_t>(2 * j) + off[k];
 }
 
 // The 2x2 rule on one block of W outputs from the 2W inputs of each row at p0, p1 (outputs first /
@@ -47,8 +47,46 @@ inline bool maxpool2x2_block(const float* p0, const float* p1, int32_t first, in
   return true;
 }
 
+// The maxima alone (no indices wanted: inference without a graph), by the same comparisons.
+inline bool maxpool2x2_block_values(const float* p0, const float* p1, Vec& max) {
+  Vec a, b, c, d;
+  Vec::load_even_odd(p0, a, b);
+  Vec::load_even_odd(p1, c, d);
+  if ((((a - a) + (b - b)) + ((c - c) + (d - d))).any_nan()) return false;
+  Vec m = Vec::select_gt(b, a, b, a);
+  m = Vec::select_gt(c, m, c, m);
+  max = Vec::select_gt(d, m, d, m);
+  return true;
+}
+
+void maxpool2x2_row_values(const float* r0, const float* r1, int64_t n, float* y) {
+  int64_t j = 0;
+  Vec m;
+  for (; j + W <= n; j += W) {
+    if (!maxpool2x2_block_values(r0 + 2 * j, r1 + 2 * j, m)) {
+      for (int64_t i = j; i < j + W; ++i) maxpool2x2_one(r0, r1, i, 0, 0, y, nullptr);
+      continue;
+    }
+    m.store(y + j);
+  }
+  if (j == n) return;
+  const int64_t rest = n - j;
+  alignas(64) float t0[2 * W], t1[2 * W];
+  const typename Vec::Mask lo = Vec::range(0, 2 * rest), hi = Vec::range(0, 2 * rest - W);
+  Vec::load_masked(r0 + 2 * j, lo).store(t0);
+  Vec::load_masked(r0 + 2 * j + W, hi).store(t0 + W);
+  Vec::load_masked(r1 + 2 * j, lo).store(t1);
+  Vec::load_masked(r1 + 2 * j + W, hi).store(t1 + W);
+  if (!maxpool2x2_block_values(t0, t1, m)) {
+    for (; j < n; ++j) maxpool2x2_one(r0, r1, j, 0, 0, y, nullptr);
+    return;
+  }
+  m.store_masked(y + j, Vec::range(0, rest));
+}
+
 void k_maxpool2x2_row(const float* r0, const float* r1, int64_t n, int32_t base, int32_t w, float* y,
                       int32_t* idx) {
+  if (!idx) return maxpool2x2_row_values(r0, r1, n, y);
   int64_t j = 0;
   Vec m, at;
   for (; j + W <= n; j += W) {

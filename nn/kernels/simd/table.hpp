@@ -19,6 +19,7 @@ struct NnKernelTable {
   // One output row of a 2x2, stride-2 max pool: y[j] = max(r0[2j], r0[2j+1], r1[2j], r1[2j+1]), the
   // first maximum in that order winning ties and the last NaN winning over everything (PyTorch's
   // rule), and idx[j] = base + 2j + {0, 1, w, w + 1} for the chosen one. base + 2n + w < 2^24.
+  // idx null: the maxima only (the same values).
   void (*maxpool2x2_row)(const float* r0, const float* r1, int64_t n, int32_t base, int32_t w, float* y,
                          int32_t* idx);
   // im2col and col2im for one channel (conv2d_im2col.cpp).
