@@ -191,15 +191,70 @@ template <typename T> int64_t group_size(const Conv2dGeometry& g, int64_t chunk)
   return G;
 }
 
+// The bias as the GEMM's last row of depth: W gains a column holding b, the columns a row of ones,
+// and each output's last multiply-add, fma(b, 1, acc), rounds b + acc as the GEMM with beta = 1 on
+// outputs set to b first does: the same bits, without writing b over the outputs and reading it
+// back (a third of the MNIST classical model's first layer at batch 1, 32 outputs a pixel against 9
+// products each). float, one sample a GEMM, and a depth well within the GEMM's one depth block
+// (256 on every kernel: the bias must end the sum, not a block's partial sum).
+constexpr int64_t kBiasRowMaxDepth = 64;
+
+// y = W · col (+ b when not null), fewer samples than threads (batch-1 inference): per sample, the
+// columns made on the calling thread (the first layers' 1 or 3 channels: 7k floats for MNIST's,
+// 249k for STL-10's) and the threads taking blocks of 32 columns of the GEMM: the same sums in the
+// same order as on the path over samples, so the same bits. The MNIST models' first layers
+// (0.1-0.2M multiply-adds) ran on one thread. K = CKK, or CKK + 1 with the bias row.
+template <typename T>
+void im2col_forward_by_columns(const Conv2dGeometry& g, const T* x, const WeightOperand<T>& weights, int64_t K,
+                               const T* b, T* y) {
+  const int64_t OHW = g.OH() * g.OW(), CKK = g.C * g.KH * g.KW, CHW = g.C * g.H * g.W;
+  const bool pointwise = is_pointwise(g);
+  T* col = pointwise ? nullptr : workspace_as<T>(kSlotColumns, K * OHW);
+  if (K > CKK) std::fill(col + CKK * OHW, col + K * OHW, T(1));
+  constexpr int64_t kPanel = 32;
+  const int64_t panels = (OHW + kPanel - 1) / kPanel;
+  // A thread per 2^15 multiply-adds or more.
+  const int64_t grain = std::max<int64_t>(1, (int64_t(1) << 15) / (g.OC * K * kPanel));
+  for (int64_t s = 0; s < g.N; ++s) {
+    const T* xn = x + s * CHW;
+    T* yn = y + s * g.OC * OHW;  // (OC, OHW)
+    if (!pointwise) im2col(g, xn, col, OHW);
+    const T* cols = pointwise ? xn : col;
+    parallel_for(panels, grain, [&](int64_t p0, int64_t p1) {
+      const int64_t j0 = p0 * kPanel, n = std::min(OHW, p1 * kPanel) - j0;
+      T beta = 0;
+      if (b) {
+        for (int64_t oc = 0; oc < g.OC; ++oc) std::fill(yn + oc * OHW + j0, yn + oc * OHW + j0 + n, b[oc]);
+        beta = 1;
+      }
+      weights.multiply(n, cols + j0, OHW, beta, yn + j0, OHW);
+    });
+  }
+}
+
 }  // namespace
 
 template <typename T> void im2col_forward(const Conv2dGeometry& g, const T* x, const T* w, const T* b, T* y) {
   const int64_t OHW = g.OH() * g.OW(), CKK = g.C * g.KH * g.KW, CHW = g.C * g.H * g.W;
   const bool pointwise = is_pointwise(g);
-  const WeightOperand<T> weights(false, g.OC, CKK, w, CKK);
+  const bool bias_row = std::is_same_v<T, float> && b && !pointwise && CKK < kBiasRowMaxDepth && group_size<T>(g, g.N) == 1;
+  const int64_t K = bias_row ? CKK + 1 : CKK;
+  const T* wk = w;
+  if (bias_row) {  // (OC, CKK + 1): each kernel, then its bias
+    T* wb = workspace_as<T>(kSlotPartials, g.OC * K);
+    for (int64_t oc = 0; oc < g.OC; ++oc) {
+      std::copy(w + oc * CKK, w + (oc + 1) * CKK, wb + oc * K);
+      wb[oc * K + CKK] = b[oc];
+    }
+    wk = wb;
+  }
+  const WeightOperand<T> weights(false, g.OC, K, wk, K);
+  const T* bias = bias_row ? nullptr : b;  // added by the GEMM otherwise
+  if (g.N < num_threads()) return im2col_forward_by_columns(g, x, weights, K, bias, y);
   parallel_for(g.N, 1, [&](int64_t n0, int64_t n1) {
-    const int64_t G = pointwise ? 1 : group_size<T>(g, n1 - n0);
-    T* col = pointwise ? nullptr : workspace_as<T>(kSlotColumns, CKK * G * OHW);  // (CKK, G*OHW)
+    const int64_t G = pointwise || bias_row ? 1 : group_size<T>(g, n1 - n0);
+    T* col = pointwise ? nullptr : workspace_as<T>(kSlotColumns, K * G * OHW);  // (K, G*OHW)
+    if (bias_row) std::fill(col + CKK * OHW, col + K * OHW, T(1));
     T* tmp = G > 1 ? workspace_as<T>(kSlotExtra, g.OC * G * OHW) : nullptr;  // (OC, G*OHW)
     for (int64_t s = n0; s < n1; s += G) {
       const int64_t gs = std::min(G, n1 - s), ld = gs * OHW;
@@ -208,8 +263,8 @@ template <typename T> void im2col_forward(const Conv2dGeometry& g, const T* x, c
         T* yn = y + s * g.OC * OHW;  // (OC, OHW)
         if (!pointwise) im2col(g, xn, col, OHW);
         T beta = 0;
-        if (b) {
-          for (int64_t oc = 0; oc < g.OC; ++oc) std::fill(yn + oc * OHW, yn + (oc + 1) * OHW, b[oc]);
+        if (bias) {
+          for (int64_t oc = 0; oc < g.OC; ++oc) std::fill(yn + oc * OHW, yn + (oc + 1) * OHW, bias[oc]);
           beta = 1;
         }
         weights.multiply(OHW, pointwise ? xn : col, OHW, beta, yn, OHW);

@@ -180,6 +180,37 @@ TEST_CASE("Winograd against the double definition: blocks of kernel rows, one sa
   }
 }
 
+// The first layers' bias enters their GEMM as its last row of depth (conv2d_im2col.cpp): each output
+// must still be the bias-free sum plus the bias, rounded once, as when the bias was added after it.
+TEST_CASE("im2col convolutions add the bias last: y = (W * x) + b rounded once, every SIMD level and thread count") {
+  hqc::test::SimdLevelGuard guard;
+  hqc::test::ThreadCountGuard tg;
+  for (const Conv2dGeometry& g : {Conv2dGeometry{4, 1, 28, 28, 32, 3, 3, 1, 1, 1, 1}, Conv2dGeometry{1, 1, 28, 28, 16, 3, 3, 1, 1, 1, 1},
+                                  Conv2dGeometry{3, 3, 32, 32, 64, 3, 3, 1, 1, 1, 1}, Conv2dGeometry{1, 3, 20, 24, 40, 3, 3, 1, 1, 1, 1},
+                                  Conv2dGeometry{2, 2, 9, 11, 3, 3, 2, 2, 3, 0, 1}}) {
+    Generator gen(17);
+    const auto x = random_vec<float>(g.N * g.C * g.H * g.W, gen), w = random_vec<float>(g.OC * g.C * g.KH * g.KW, gen);
+    auto b = random_vec<float>(g.OC, gen);
+    for (float& v : b) v *= 100.0f;  // large enough that adding it rounds away low bits of the sums
+    const int64_t OHW = g.OH() * g.OW();
+    for (SimdLevel level : hqc::test::available_levels())
+      for (int threads : {1, 2}) {
+        INFO(describe(g) << " SIMD " << std::string(simd_name(level)) << ", threads " << threads);
+        set_simd_level(level);
+        set_num_threads(threads);
+        std::vector<float> sum(g.N * g.OC * OHW), y(sum.size());
+        conv2d_forward(g, x.data(), w.data(), static_cast<const float*>(nullptr), sum.data());
+        conv2d_forward(g, x.data(), w.data(), b.data(), y.data());
+        int64_t wrong = 0;
+        for (int64_t i = 0; i < int64_t(y.size()); ++i) {
+          const float want = sum[i] + b[i / OHW % g.OC];
+          wrong += std::memcmp(&want, &y[i], sizeof(float)) != 0;
+        }
+        CHECK(wrong == 0);
+      }
+  }
+}
+
 TEST_CASE("conv2d from weights transformed once is conv2d_forward's bits, every SIMD level") {
   hqc::test::SimdLevelGuard guard;
   std::vector<Conv2dGeometry> geometries = conv_geometries();
