@@ -136,7 +136,7 @@ Variable batch_norm_relu_max_pool2d(const Variable& x, const Variable& gamma, co
   Tensor gc = gamma.defined() ? gamma.data().contiguous() : Tensor();
   Tensor bc = beta.defined() ? beta.data().contiguous() : Tensor();
   Tensor y = Tensor::empty({N, C, pg.OH(), pg.OW()}, x.dtype());
-  // The pool's indices serve only a backward: none without a graph (inference).
+  // The pool's indices serve only a backward: none without a graph (inference), idx.data() null.
   const bool backward = records_graph(x, gamma, beta);
   const detail::IndexBlock idx(backward ? y.numel() : 0);
   auto mean = training ? std::make_shared<std::vector<double>>(C) : nullptr;
@@ -148,9 +148,8 @@ Variable batch_norm_relu_max_pool2d(const Variable& x, const Variable& gamma, co
     const T* bp = bc.defined() ? bc.data<T>() : nullptr;
     if (training) {
       std::vector<double> var(C);
-      kernels::batchnorm_relu_maxpool_forward_train<T>(g, pg, xc.data<T>(), gp, bp, eps, y.data<T>(),
-                                                       backward ? idx.data() : nullptr, mean->data(), var.data(),
-                                                       invstd->data());
+      kernels::batchnorm_relu_maxpool_forward_train<T>(g, pg, xc.data<T>(), gp, bp, eps, y.data<T>(), idx.data(),
+                                                       mean->data(), var.data(), invstd->data());
       update_running<T>(running_mean, running_var, *mean, var, momentum, double(batch_total(N) * H * W));
     } else {
       if (backward) {
@@ -158,8 +157,7 @@ Variable batch_norm_relu_max_pool2d(const Variable& x, const Variable& gamma, co
         rv_copy = running_var.clone();
       }
       kernels::batchnorm_relu_maxpool_forward_eval<T>(g, pg, xc.data<T>(), gp, bp, rm_copy.data<T>(),
-                                                      rv_copy.data<T>(), eps, y.data<T>(),
-                                                      backward ? idx.data() : nullptr);
+                                                      rv_copy.data<T>(), eps, y.data<T>(), idx.data());
     }
   });
   std::vector<Variable> inputs = {x};

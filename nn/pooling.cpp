@@ -20,12 +20,12 @@ Variable max_pool2d(const Variable& x, int64_t kernel, int64_t stride) {
   Tensor xc = x.data().contiguous();
   const Shape in_shape = x.sizes();
   Tensor y = Tensor::empty({x.size(0), x.size(1), g.OH(), g.OW()}, x.dtype());
-  // Without a backward to come (no graph, or x asks for no gradient) the indices are not written.
+  // Without a backward to come (no graph, or x asks for no gradient) no indices: idx.data() is null.
   const bool backward = autograd::grad_enabled() && x.requires_grad();
   const detail::IndexBlock idx(backward ? y.numel() : 0);
   detail::dispatch_float(x.dtype(), "max_pool2d", [&](auto zero) {
     using T = decltype(zero);
-    kernels::maxpool2d_forward<T>(g, xc.data<T>(), y.data<T>(), backward ? idx.data() : nullptr);
+    kernels::maxpool2d_forward<T>(g, xc.data<T>(), y.data<T>(), idx.data());
   });
   return make_result(y, {x}, "max_pool2d", [g, idx, in_shape](const Tensor& gy_in) {
     Tensor gy = gy_in.contiguous();

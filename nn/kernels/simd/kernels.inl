@@ -27,6 +27,8 @@ inline void maxpool2x2_one(const float* r0, const float* r1, int64_t j, int32_t 
 
 // The 2x2 rule on one block of W outputs from the 2W inputs of each row at p0, p1 (outputs first /
 // 2 .. of the row, in flat input indices): false when a NaN or infinity needs the exact scalar rule.
+// kIndices false (inference without a graph): the maxima alone, by the same comparisons.
+template <bool kIndices>
 inline bool maxpool2x2_block(const float* p0, const float* p1, int32_t first, int32_t w, Vec& max, Vec& at) {
   alignas(64) static const float kEven[16] = {0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30};
   Vec a, b, c, d;
@@ -36,66 +38,28 @@ inline bool maxpool2x2_block(const float* p0, const float* p1, int32_t first, in
   if ((((a - a) + (b - b)) + ((c - c) + (d - d))).any_nan()) return false;
   // Strictly greater replaces: the first maximum in the order a, b, c, d wins.
   Vec m = a, k = Vec::set1(0.0f);
-  k = Vec::select_gt(b, m, Vec::set1(1.0f), k);
+  if constexpr (kIndices) k = Vec::select_gt(b, m, Vec::set1(1.0f), k);
   m = Vec::select_gt(b, m, b, m);
-  k = Vec::select_gt(c, m, Vec::set1(float(w)), k);
+  if constexpr (kIndices) k = Vec::select_gt(c, m, Vec::set1(float(w)), k);
   m = Vec::select_gt(c, m, c, m);
-  k = Vec::select_gt(d, m, Vec::set1(float(w + 1)), k);
+  if constexpr (kIndices) k = Vec::select_gt(d, m, Vec::set1(float(w + 1)), k);
   m = Vec::select_gt(d, m, d, m);
   max = m;
-  at = Vec::set1(float(first)) + Vec::load(kEven) + k;
+  if constexpr (kIndices) at = Vec::set1(float(first)) + Vec::load(kEven) + k;
   return true;
 }
 
-// The maxima alone (no indices wanted: inference without a graph), by the same comparisons.
-inline bool maxpool2x2_block_values(const float* p0, const float* p1, Vec& max) {
-  Vec a, b, c, d;
-  Vec::load_even_odd(p0, a, b);
-  Vec::load_even_odd(p1, c, d);
-  if ((((a - a) + (b - b)) + ((c - c) + (d - d))).any_nan()) return false;
-  Vec m = Vec::select_gt(b, a, b, a);
-  m = Vec::select_gt(c, m, c, m);
-  max = Vec::select_gt(d, m, d, m);
-  return true;
-}
-
-void maxpool2x2_row_values(const float* r0, const float* r1, int64_t n, float* y) {
-  int64_t j = 0;
-  Vec m;
-  for (; j + W <= n; j += W) {
-    if (!maxpool2x2_block_values(r0 + 2 * j, r1 + 2 * j, m)) {
-      for (int64_t i = j; i < j + W; ++i) maxpool2x2_one(r0, r1, i, 0, 0, y, nullptr);
-      continue;
-    }
-    m.store(y + j);
-  }
-  if (j == n) return;
-  const int64_t rest = n - j;
-  alignas(64) float t0[2 * W], t1[2 * W];
-  const typename Vec::Mask lo = Vec::range(0, 2 * rest), hi = Vec::range(0, 2 * rest - W);
-  Vec::load_masked(r0 + 2 * j, lo).store(t0);
-  Vec::load_masked(r0 + 2 * j + W, hi).store(t0 + W);
-  Vec::load_masked(r1 + 2 * j, lo).store(t1);
-  Vec::load_masked(r1 + 2 * j + W, hi).store(t1 + W);
-  if (!maxpool2x2_block_values(t0, t1, m)) {
-    for (; j < n; ++j) maxpool2x2_one(r0, r1, j, 0, 0, y, nullptr);
-    return;
-  }
-  m.store_masked(y + j, Vec::range(0, rest));
-}
-
-void k_maxpool2x2_row(const float* r0, const float* r1, int64_t n, int32_t base, int32_t w, float* y,
-                      int32_t* idx) {
-  if (!idx) return maxpool2x2_row_values(r0, r1, n, y);
+template <bool kIndices>
+void maxpool2x2_row(const float* r0, const float* r1, int64_t n, int32_t base, int32_t w, float* y, int32_t* idx) {
   int64_t j = 0;
   Vec m, at;
   for (; j + W <= n; j += W) {
-    if (!maxpool2x2_block(r0 + 2 * j, r1 + 2 * j, base + static_cast<int32_t>(2 * j), w, m, at)) {
+    if (!maxpool2x2_block<kIndices>(r0 + 2 * j, r1 + 2 * j, base + static_cast<int32_t>(2 * j), w, m, at)) {
       for (int64_t i = j; i < j + W; ++i) maxpool2x2_one(r0, r1, i, base, w, y, idx);
       continue;
     }
     m.store(y + j);
-    at.store_i32(idx + j);
+    if constexpr (kIndices) at.store_i32(idx + j);
   }
   if (j == n) return;
   // The last n - j < W outputs (all of them in rows of 7 or 14, the MNIST models' pools): the same
@@ -107,14 +71,22 @@ void k_maxpool2x2_row(const float* r0, const float* r1, int64_t n, int32_t base,
   Vec::load_masked(r0 + 2 * j + W, hi).store(t0 + W);
   Vec::load_masked(r1 + 2 * j, lo).store(t1);
   Vec::load_masked(r1 + 2 * j + W, hi).store(t1 + W);
-  if (!maxpool2x2_block(t0, t1, base + static_cast<int32_t>(2 * j), w, m, at)) {
+  if (!maxpool2x2_block<kIndices>(t0, t1, base + static_cast<int32_t>(2 * j), w, m, at)) {
     for (; j < n; ++j) maxpool2x2_one(r0, r1, j, base, w, y, idx);
     return;
   }
   // Masked stores: a copy loop would become a call to memmove (GCC's loop idioms), 5 % of the MNIST
   // classical model's batch-1 latency.
   m.store_masked(y + j, Vec::range(0, rest));
-  at.store_i32_masked(idx + j, Vec::range(0, rest));
+  if constexpr (kIndices) at.store_i32_masked(idx + j, Vec::range(0, rest));
+}
+
+void k_maxpool2x2_row(const float* r0, const float* r1, int64_t n, int32_t base, int32_t w, float* y,
+                      int32_t* idx) {
+  if (idx)
+    maxpool2x2_row<true>(r0, r1, n, base, w, y, idx);
+  else
+    maxpool2x2_row<false>(r0, r1, n, base, w, y, nullptr);
 }
 
 // --- im2col and col2im, one channel of a stride-1 convolution (nn/kernels/conv2d_im2col.cpp) ---
