@@ -29,7 +29,7 @@ double cpu_seconds() {
   return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
 }
 
-Json shape_json(const hqc::Shape& s) { return Json::array_of(s); }
+Json shape_json(const hqc::Shape& s) { return Json::array_of(s.vec()); }
 
 // Each pixel of a uint8 (C, H, W) image as a k x k block: (C, k H, k W). Nearest neighbour, so the
 // pixels are the stored ones, only larger; a 28 x 28 digit is hard to see at its own size.

@@ -21,7 +21,7 @@ hqc::cli::Command summary_cmd("summary", "layer table and parameter count of a m
     cli::Json ls = cli::Json::array();
     for (const auto& l : layers) {
       cli::Json o = cli::Json::object();
-      o.set("name", l.name).set("type", l.type).set("output_shape", cli::Json::array_of(l.output_shape)).set("parameters", l.parameters);
+      o.set("name", l.name).set("type", l.type).set("output_shape", cli::Json::array_of(l.output_shape.vec())).set("parameters", l.parameters);
       ls.push(o);
     }
     j.set("layers", ls);

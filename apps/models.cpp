@@ -63,7 +63,7 @@ std::string ModelConfig::display_name() const {
 std::string ModelConfig::to_json() const {
   cli::Json j = cli::Json::object();
   j.set("model", model_name(model)).set("dataset", dataset).set("quantum", quantum_name(quantum)).set("qubits", qubits).set("classes", classes);
-  j.set("input", cli::Json::array_of(input));
+  j.set("input", cli::Json::array_of(input.vec()));
   if (!noise.empty()) j.set("noise", noise.to_string());
   if (shots > 0) j.set("shots", shots);
   return j.dump(-1);

@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "tensor/shape.hpp"
+
 namespace hqc {
 
 enum class DType : uint8_t { f32, f64, i64, u8 };
@@ -31,7 +33,6 @@ template <> constexpr DType dtype_of<double>() { return DType::f64; }
 template <> constexpr DType dtype_of<int64_t>() { return DType::i64; }
 template <> constexpr DType dtype_of<uint8_t>() { return DType::u8; }
 
-using Shape = std::vector<int64_t>;
 
 std::string shape_str(const Shape& s);  // "(2, 3, 4)"
 int64_t shape_numel(const Shape& s);
