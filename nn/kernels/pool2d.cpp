@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "nn/kernels/simd/table.hpp"
+#include "nn/kernels/workspace.hpp"
+#include "tensor/gemm.hpp"
 #include "tensor/parallel.hpp"
 
 namespace hqc::nn::kernels {
@@ -132,39 +134,50 @@ struct Bins {
     }
   }
 };
+
+// dst (cols, rows) <- src (rows, cols), src's rows lds apart.
+void transpose_block(int64_t rows, int64_t cols, const float* src, int64_t lds, float* dst) {
+  stranspose(rows, cols, src, lds, dst);
+}
+void transpose_block(int64_t rows, int64_t cols, const double* src, int64_t lds, double* dst) {
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c) dst[c * rows + r] = src[r * lds + c];
+}
 }  // namespace
 
-// Each output is its bin's values summed in row-major order, then divided by their count. Planes go
-// kLanes at a time, interleaved into a scratch copy (value (h, w) of the kLanes planes side by side),
-// so that each step of the sums is one short vector addition over the planes: one plane alone waits
-// on each scalar addition (the MNIST models' 7x7 -> 4x4 pool at batch 1 took 2.5 us that way).
+// Each output is its bin's values summed in row-major order, then divided by their count. A block of
+// planes at a time is transposed plane-minor, (H*W, planes), so that each step of the sums is one
+// vector addition over the block's planes (one plane alone waits on each scalar addition), and the
+// block's outputs, summed as (OH*OW, planes), are transposed back. The MNIST models' 7x7 -> 4x4 pool
+// at batch 1 (64 planes) took 1.6 us with an element-by-element interleave instead of the transposes.
 template <typename T>
 void adaptive_avg_pool2d_forward(int64_t planes, int64_t H, int64_t W, int64_t OH, int64_t OW, const T* x, T* y) {
-  constexpr int64_t kLanes = 8;
   const Bins bh(H, OH), bw(W, OW);
   const int64_t in = H * W, out = OH * OW;
+  // Planes a block: their inputs and sums in at most 128 KiB of scratch, and at most 64.
+  const int64_t block = std::clamp<int64_t>((int64_t(128) << 10) / (int64_t(sizeof(T)) * (in + out)), 1, 64);
   parallel_for(planes, plane_grain(in), [&](int64_t p0, int64_t p1) {
-    std::vector<T> lanes(size_t(in * kLanes));
-    for (int64_t p = p0; p < p1; p += kLanes) {
-      const int64_t n = std::min(kLanes, p1 - p);
-      const T* xp = x + p * in;
-      T* yp = y + p * out;
-      for (int64_t i = 0; i < in; ++i)
-        for (int64_t k = 0; k < kLanes; ++k) lanes[size_t(i * kLanes + k)] = k < n ? xp[k * in + i] : T(0);
+    T* xt = workspace_as<T>(kSlotPlane, (in + out) * std::min(block, p1 - p0));
+    for (int64_t p = p0; p < p1; p += block) {
+      const int64_t n = std::min(block, p1 - p);
+      T* sums = xt + in * n;
+      transpose_block(n, in, x + p * in, in, xt);
       for (int64_t oh = 0; oh < OH; ++oh) {
         const int64_t h0 = bh.start[size_t(oh)], h1 = bh.end[size_t(oh)];
         for (int64_t ow = 0; ow < OW; ++ow) {
           const int64_t w0 = bw.start[size_t(ow)], w1 = bw.end[size_t(ow)];
-          T s[kLanes] = {};
+          T* __restrict s = sums + (oh * OW + ow) * n;
+          std::fill(s, s + n, T(0));
           for (int64_t h = h0; h < h1; ++h)
             for (int64_t w = w0; w < w1; ++w) {
-              const T* v = lanes.data() + (h * W + w) * kLanes;
-              for (int64_t k = 0; k < kLanes; ++k) s[k] += v[k];
+              const T* __restrict v = xt + (h * W + w) * n;
+              for (int64_t k = 0; k < n; ++k) s[k] += v[k];
             }
           const T count = T((h1 - h0) * (w1 - w0));
-          for (int64_t k = 0; k < n; ++k) yp[k * out + oh * OW + ow] = s[k] / count;
+          for (int64_t k = 0; k < n; ++k) s[k] /= count;
         }
       }
+      transpose_block(out, n, sums, n, y + p * out);
     }
   });
 }
