@@ -75,12 +75,16 @@ const std::shared_ptr<autograd::Node>& Variable::grad_fn() const {
 
 Variable Variable::detach() const { return Variable(data(), false); }
 
+bool records_node(const std::vector<Variable>& inputs) {
+  if (!autograd::grad_enabled()) return false;
+  for (const Variable& v : inputs)
+    if (v.requires_grad()) return true;
+  return false;
+}
+
 Variable make_result(Tensor data, std::vector<Variable> inputs, const char* name, autograd::Node::Backward backward) {
   Variable out(std::move(data), false);
-  if (!autograd::grad_enabled()) return out;
-  bool any = false;
-  for (const Variable& v : inputs) any = any || v.requires_grad();
-  if (!any) return out;
+  if (!records_node(inputs)) return out;
   auto node = std::make_shared<autograd::Node>();
   node->name = name;
   node->inputs = std::move(inputs);

@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "tensor/ops.hpp"
@@ -100,5 +101,17 @@ class Variable {
 // Makes the result of an op: records `backward` over `inputs` when grad mode is on and any input
 // requires a gradient; otherwise returns a plain leaf and drops the closure.
 Variable make_result(Tensor data, std::vector<Variable> inputs, const char* name, autograd::Node::Backward backward);
+
+// Whether make_result would record a node for these inputs.
+bool records_node(const std::vector<Variable>& inputs);
+
+// The same for a closure given as a lambda: turned into a Backward (a heap copy of its captures)
+// only when the node is recorded, so that inference does not build and drop one per op.
+template <typename F>
+  requires(!std::is_same_v<std::decay_t<F>, autograd::Node::Backward>)
+Variable make_result(Tensor data, std::vector<Variable> inputs, const char* name, F&& backward) {
+  if (!records_node(inputs)) return Variable(std::move(data), false);
+  return make_result(std::move(data), std::move(inputs), name, autograd::Node::Backward(std::forward<F>(backward)));
+}
 
 }  // namespace hqc
