@@ -82,12 +82,14 @@ Variable conv2d_op(const Variable& x, const Variable& weight, const Variable& bi
 }
 
 // Whether two contiguous float tensors of the same size hold the same bits (NaN payloads and the
-// sign of zero included), a block of 1 MiB per thread at a time.
+// sign of zero included), split over the threads from 16 KiB each: at batch 1 the check of the MNIST
+// 32 > 64 layer's 72 KiB of weights (against the copy the transform was made from) is on the path of
+// every inference.
 bool same_bits(const Tensor& a, const Tensor& b) {
   const float* pa = a.data<float>();
   const float* pb = b.data<float>();
   std::atomic<bool> same{true};
-  parallel_for(a.numel(), int64_t(1) << 18, [&](int64_t i0, int64_t i1) {
+  parallel_for(a.numel(), int64_t(1) << 12, [&](int64_t i0, int64_t i1) {
     if (std::memcmp(pa + i0, pb + i0, static_cast<std::size_t>(i1 - i0) * sizeof(float)) != 0)
       same.store(false, std::memory_order_relaxed);
   });
