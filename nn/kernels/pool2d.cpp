@@ -73,6 +73,8 @@ template <typename T> void maxpool_plane_2x2(const Pool2dGeometry& g, const T* x
 // lanes, exact below 2^24.
 void maxpool_plane_2x2(const Pool2dGeometry& g, const float* x, float* y, int32_t* idx) {
   const int64_t OH = g.OH(), OW = g.OW();
+  // The maxima alone of rows of even width: the plane kernel, unless it meets a NaN or an infinity.
+  if (!idx && g.W % 2 == 0 && g.W <= kMaxPoolPlaneWidth && nn_kernels().maxpool2x2_plane(x, OH, g.W, y)) return;
   const auto row = nn_kernels().maxpool2x2_row;
   const int32_t W32 = static_cast<int32_t>(g.W);
   for (int64_t oh = 0; oh < OH; ++oh)

@@ -99,6 +99,50 @@ TEST_CASE("maxpool2x2_row agrees with the plain rule at every SIMD level") {
   }
 }
 
+// The whole-plane maxima against the row kernel's, bit for bit: widths whose pairs fill vectors or
+// leave tails, planes of several chunks, signed zeros tied in every position of a window; a NaN or
+// an infinity makes it decline (the caller then runs the row kernel).
+TEST_CASE("maxpool2x2_plane gives the row kernel's maxima at every SIMD level") {
+  struct Case {
+    int64_t oh, w;
+  };
+  for (Case c : std::vector<Case>{{1, 2}, {7, 14}, {14, 28}, {3, 32}, {5, 34}, {9, 96}, {40, 62}, {2, 1024}}) {
+    CAPTURE(c.oh);
+    CAPTURE(c.w);
+    const int64_t ow = c.w / 2, h = 2 * c.oh;
+    auto x = random_floats(h * c.w, -2, 2, 70 + static_cast<uint64_t>(c.w));
+    for (int64_t i = 0; i < h * c.w; i += 3) x[i] = std::round(x[i]);  // ties, zeros among them
+    for (int64_t i = 1; i < h * c.w; i += 7) x[i] = x[i] == 0.0f ? -0.0f : x[i];  // -0 beside +0
+    // Windows whose maximum is a zero of either sign in two places, the first one winning: tied
+    // within the top pair, within the bottom pair, and across them; in the first row pair and the
+    // last (the tail of the pair stream).
+    const float window[4][4] = {{-0.0f, 0.0f, -1, -1}, {0.0f, -0.0f, -1, -1}, {-1, -1, -0.0f, 0.0f}, {-0.0f, -1, 0.0f, -1}};
+    for (int64_t k = 0; k < 4 && k < ow; ++k)
+      for (int64_t r : {int64_t(0), c.oh - 1}) {
+        const int64_t j = (r == 0 ? k : ow - 1 - k), top = 2 * r * c.w + 2 * j, bottom = top + c.w;
+        x[top] = window[k][0], x[top + 1] = window[k][1], x[bottom] = window[k][2], x[bottom + 1] = window[k][3];
+      }
+    for (SimdLevel level : available_levels()) {
+      INFO("SIMD " << std::string(simd_name(level)));
+      std::vector<float> want(c.oh * ow), y(c.oh * ow + 1, 7.0f);
+      for (int64_t r = 0; r < c.oh; ++r)
+        nn_kernels(level).maxpool2x2_row(x.data() + 2 * r * c.w, x.data() + (2 * r + 1) * c.w, ow,
+                                         static_cast<int32_t>(2 * r * c.w), static_cast<int32_t>(c.w),
+                                         want.data() + r * ow, nullptr);
+      REQUIRE(nn_kernels(level).maxpool2x2_plane(x.data(), c.oh, c.w, y.data()));
+      CHECK(std::memcmp(y.data(), want.data(), want.size() * sizeof(float)) == 0);
+      CHECK(y[c.oh * ow] == 7.0f);  // nothing written past the plane
+      for (float bad : {NAN, INFINITY, -INFINITY}) {
+        for (int64_t at : {int64_t(0), h * c.w / 2 + 1, h * c.w - 1}) {  // a full block, the middle, the tail
+          auto xb = x;
+          xb[at] = bad;
+          CHECK_FALSE(nn_kernels(level).maxpool2x2_plane(xb.data(), c.oh, c.w, y.data()));
+        }
+      }
+    }
+  }
+}
+
 TEST_CASE("im2col_channel and col2im_channel equal their definitions at every SIMD level") {
   // Planes (h, w) with kernels and paddings of every kind a stride-1 convolution can have, including
   // kernels wider than the plane, rows shorter and longer than a vector, and more than 16 taps a row

@@ -89,6 +89,55 @@ void k_maxpool2x2_row(const float* r0, const float* r1, int64_t n, int32_t base,
     maxpool2x2_row<false>(r0, r1, n, base, w, y, nullptr);
 }
 
+// A plane of even width w, maxima alone (inference without a graph): the pairs (a, b) of every row
+// first, over a chunk of rows as one stream (a row's pairs never straddle two rows when w is even),
+// then the two rows of each window. With x (+) y = (y > x ? y : x), which keeps the first of equal
+// values, ((a (+) b) (+) c) (+) d -- the row kernel's order -- equals (a (+) b) (+) (c (+) d), so the
+// bits are the row kernel's. Short rows (7 or 14 outputs on the MNIST maps) were all tail for the
+// row kernel, a block on zero-padded copies per row; here a chunk has one tail.
+constexpr int64_t kPoolPlaneChunk = hqc::nn::kernels::kMaxPoolPlaneWidth;  // pair maxima a chunk: whole row pairs
+
+bool k_maxpool2x2_plane(const float* x, int64_t oh_n, int64_t w, float* y) {
+  alignas(64) float pairs[kPoolPlaneChunk];
+  const int64_t ow = w / 2, rows = kPoolPlaneChunk / w;  // output rows a chunk
+  for (int64_t oh0 = 0; oh0 < oh_n; oh0 += rows) {
+    const int64_t m = oh_n - oh0 < rows ? oh_n - oh0 : rows, n = m * w;  // the chunk's pair maxima
+    const float* src = x + 2 * oh0 * w;
+    Vec a, b;
+    int64_t j = 0;
+    for (; j + W <= n; j += W) {
+      Vec::load_even_odd(src + 2 * j, a, b);
+      if (((a - a) + (b - b)).any_nan()) return false;  // a NaN or an infinity: the exact rule
+      Vec::select_gt(b, a, b, a).store(pairs + j);
+    }
+    if (j < n) {
+      const int64_t rest = n - j;
+      alignas(64) float t[2 * W];
+      Vec::load_masked(src + 2 * j, Vec::range(0, 2 * rest)).store(t);
+      Vec::load_masked(src + 2 * j + W, Vec::range(0, 2 * rest - W)).store(t + W);
+      Vec::load_even_odd(t, a, b);
+      if (((a - a) + (b - b)).any_nan()) return false;
+      Vec::select_gt(b, a, b, a).store_masked(pairs + j, Vec::range(0, rest));
+    }
+    for (int64_t r = 0; r < m; ++r) {
+      const float* top = pairs + 2 * r * ow;
+      const float* bottom = top + ow;
+      float* out = y + (oh0 + r) * ow;
+      int64_t k = 0;
+      for (; k + W <= ow; k += W) {
+        const Vec t = Vec::load(top + k), u = Vec::load(bottom + k);
+        Vec::select_gt(u, t, u, t).store(out + k);
+      }
+      if (k < ow) {
+        const typename Vec::Mask mask = Vec::range(0, ow - k);
+        const Vec t = Vec::load_masked(top + k, mask), u = Vec::load_masked(bottom + k, mask);
+        Vec::select_gt(u, t, u, t).store_masked(out + k, mask);
+      }
+    }
+  }
+  return true;
+}
+
 // --- im2col and col2im, one channel of a stride-1 convolution (nn/kernels/conv2d_im2col.cpp) ---
 
 // One channel of a stride-1 im2col: for each tap (kh, kw), the (oh_n, ow_n) plane at out + (kh * kw_n +
@@ -303,7 +352,7 @@ void k_winograd_kernel_grad_row(const float* m, int64_t ld, int64_t n, float* ta
 }
 
 constexpr hqc::nn::kernels::NnKernelTable kTable = {
-    k_maxpool2x2_row,
+    k_maxpool2x2_row, k_maxpool2x2_plane,
     k_im2col_channel, k_col2im_channel,
     k_winograd_input_row, k_winograd_output_row, k_winograd_kernel_row,
     k_winograd_output_grad_row, k_winograd_kernel_grad_row,

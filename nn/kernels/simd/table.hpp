@@ -15,6 +15,8 @@
 
 namespace hqc::nn::kernels {
 
+inline constexpr int64_t kMaxPoolPlaneWidth = 1024;
+
 struct NnKernelTable {
   // One output row of a 2x2, stride-2 max pool: y[j] = max(r0[2j], r0[2j+1], r1[2j], r1[2j+1]), the
   // first maximum in that order winning ties and the last NaN winning over everything (PyTorch's
@@ -22,6 +24,10 @@ struct NnKernelTable {
   // idx null: the maxima only (the same values).
   void (*maxpool2x2_row)(const float* r0, const float* r1, int64_t n, int32_t base, int32_t w, float* y,
                          int32_t* idx);
+  // The maxima alone of a whole plane x (2 oh_n rows or more, of even width w <= kMaxPoolPlaneWidth)
+  // into y (oh_n, w / 2): the row kernel's values, bit for bit. False when it meets a NaN or an
+  // infinity, with y partly written: the caller runs the row kernel, whose exact rule covers them.
+  bool (*maxpool2x2_plane)(const float* x, int64_t oh_n, int64_t w, float* y);
   // im2col and col2im for one channel (conv2d_im2col.cpp).
   // One channel of a stride-1 im2col: for each tap (kh, kw), the (oh_n, ow_n) plane at out + (kh * kw_n
   // + kw) * ld holds x[i + kh - ph][j + kw - pw] of the (h, w) plane x, 0 where that is outside.
