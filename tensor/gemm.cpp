@@ -82,7 +82,7 @@ void portable_pack_direct(const float* src, int64_t ld, int64_t rows, int64_t kc
 
 const detail::GemmKernel kPortable = {&portable_kernel,           nullptr,     0,
                                       &portable_pack_transposing, &portable_pack_direct,
-                                      kPortableMR,                kPortableNR, 128, 256, 4096};
+                                      kPortableMR,                kPortableNR, 128, 256, 4096, nullptr};
 
 const detail::GemmKernel& gemm_kernel(SimdLevel level) {
   if (!simd_available(level))
@@ -252,6 +252,10 @@ void gemm_slice(const detail::GemmKernel& kern, const GemmArgs& g, int64_t m0, i
             float* c = g.C + (ic + ir) * g.ldc + jc + jr;
             if (rows == mr && cols == width) {
               kernel(kc, ap, bp, ldb, c, g.ldc, g.alpha, beta);
+              continue;
+            }
+            if (kern.kernel_rows && !narrow && cols == nr && g.alpha == 1.0f && (beta == 0.0f || beta == 1.0f)) {
+              kern.kernel_rows(static_cast<int>(rows), kc, ap, bp, ldb, c, g.ldc, beta == 1.0f);
               continue;
             }
             kernel(kc, ap, bp, ldb, tile, nr, 1.0f, 0.0f);

@@ -94,6 +94,57 @@ void kernel_narrow(int64_t kc, const float* a, const float* b, int64_t ldb, floa
   }
 }
 
+// The first R < MR rows of a full-width tile (C's bottom edge: the 49 tiles of a Winograd pass over
+// a 14 x 14 map leave one row), alpha = 1: only those rows' FMAs, stored in place, where the full
+// kernel on the zero-padded panel into a scratch tile cost as much as all MR rows. Each row's sums
+// are the same FMAs in the same order.
+template <int MR, int R>
+void kernel_edge(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, bool accumulate) {
+  __m512 acc0[R], acc1[R];
+#pragma GCC unroll 16
+  for (int i = 0; i < R; ++i) {
+    acc0[i] = _mm512_setzero_ps();
+    acc1[i] = _mm512_setzero_ps();
+  }
+  for (int64_t k = 0; k < kc; ++k) {
+    __m512 b0 = _mm512_loadu_ps(b);
+    __m512 b1 = _mm512_loadu_ps(b + 16);
+#pragma GCC unroll 16
+    for (int i = 0; i < R; ++i) {
+      __m512 ai = _mm512_set1_ps(a[i]);
+      acc0[i] = _mm512_fmadd_ps(ai, b0, acc0[i]);
+      acc1[i] = _mm512_fmadd_ps(ai, b1, acc1[i]);
+    }
+    a += MR;
+    b += ldb;
+  }
+#pragma GCC unroll 16
+  for (int i = 0; i < R; ++i) {
+    float* ci = c + i * ldc;
+    if (accumulate) {
+      acc0[i] = _mm512_add_ps(_mm512_loadu_ps(ci), acc0[i]);
+      acc1[i] = _mm512_add_ps(_mm512_loadu_ps(ci + 16), acc1[i]);
+    }
+    _mm512_storeu_ps(ci, acc0[i]);
+    _mm512_storeu_ps(ci + 16, acc1[i]);
+  }
+}
+
+template <int MR, int R>
+void kernel_rows_from(int rows, int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc,
+                      bool accumulate) {
+  if constexpr (R >= 1) {
+    if (rows == R) return kernel_edge<MR, R>(kc, a, b, ldb, c, ldc, accumulate);
+    kernel_rows_from<MR, R - 1>(rows, kc, a, b, ldb, c, ldc, accumulate);
+  }
+}
+
+template <int MR>
+void kernel_rows(int rows, int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc,
+                 bool accumulate) {
+  kernel_rows_from<MR, MR - 1>(rows, kc, a, b, ldb, c, ldc, accumulate);
+}
+
 // In-register transpose of 16 rows of 16 floats: afterwards r[j] holds column j.
 void transpose16(__m512* r) {
   __m512 t[16];
@@ -203,7 +254,8 @@ void pack_direct(const float* src, int64_t ld, int64_t rows, int64_t kc, int64_t
 // MC: the packed A block (MC, KC) stays in the 1 MiB L2 next to the B panel streaming through;
 // KC: the B micro-panel (KC, 32) = 32 KiB at KC = 256 fits the 48 KiB L1d; NC: B block in L3.
 const hqc::detail::GemmKernel kKernel = {&kernel<HQC_GEMM_AVX512_MR>, &kernel_narrow<HQC_GEMM_AVX512_MR>, 16, &pack_transposing, &pack_direct, HQC_GEMM_AVX512_MR, kNR,
-                                         HQC_GEMM_AVX512_MC, HQC_GEMM_AVX512_KC, 4096};
+                                         HQC_GEMM_AVX512_MC, HQC_GEMM_AVX512_KC, 4096,
+                                         &kernel_rows<HQC_GEMM_AVX512_MR>};
 
 }  // namespace
 

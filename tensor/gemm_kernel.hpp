@@ -9,7 +9,7 @@
 // tile's columns. a_panel is packed and 64-byte aligned; b_panel is packed (ldb = NR, aligned) or,
 // when B is not transposed and its panel is reused only by a few row tiles, read in place from B
 // (ldb = B's row stride, any alignment). The driver only calls a kernel on full tiles (edges go
-// through a scratch tile), so kernels need no tail handling.
+// through a scratch tile, or the optional edge kernel below), so kernels need no tail handling.
 //
 // The ISA files include only this header and <immintrin.h>: no standard-library templates or
 // inline functions may be instantiated under AVX flags (the linker could keep that copy for
@@ -29,6 +29,12 @@ using GemmMicroKernel = void (*)(int64_t kc, const float* a_panel, const float* 
 //   direct:      dst[k * width + i] = src[k * ld + i]   (op(A) transposed, op(B) untransposed)
 using GemmPack = void (*)(const float* src, int64_t ld, int64_t rows, int64_t kc, int64_t width, float* dst);
 
+// The first `rows` (1 .. MR - 1) rows of a full-width tile, for alpha = 1: c(rows, NR) = a_panel^T
+// b_panel, or c + a_panel^T b_panel when accumulate, with a_panel packed MR wide as for the kernel.
+// Each row's sums are the full kernel's, so the bits are those of the scratch-tile path it replaces.
+using GemmEdgeKernel = void (*)(int rows, int64_t kc, const float* a_panel, const float* b_panel, int64_t ldb,
+                                float* c, int64_t ldc, bool accumulate);
+
 struct GemmKernel {
   GemmMicroKernel kernel;
   // Optional: the same contract for panels at most nr_narrow columns wide (b_panel still has row
@@ -38,6 +44,7 @@ struct GemmKernel {
   GemmPack pack_transposing, pack_direct;
   int mr, nr;          // register tile
   int mc, kc, nc;      // cache blocks: A block (mc, kc) in L2, B micro-panel (kc, nr) in L1
+  GemmEdgeKernel kernel_rows;  // optional (null: edges through the scratch tile)
 };
 
 #ifdef HQC_X86_SIMD

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 
@@ -82,6 +83,32 @@ TEST_CASE("sgemm matches the reference across micro-tile and cache-block edges")
     // beta applies once even when K spans several blocks (later blocks accumulate).
     check_gemm(level, false, true, 20, 40, 700, 0.75f, -0.5f);
     check_gemm(level, true, false, 20, 40, 700, 2.0f, 1.0f);
+  }
+}
+
+// C's bottom-edge rows (fewer than a micro-tile: the AVX-512 edge kernel, the scratch tile
+// elsewhere) against the same rows at the top of a product whose tiles are all full: the same FMAs
+// in the same order, so the same bits, for beta 0 and 1 (C += A B), one and several K blocks,
+// full-width and narrow right-edge panels, one thread and two.
+TEST_CASE("sgemm's edge rows have the bits of the same rows in full tiles") {
+  ThreadCountGuard guard;
+  constexpr int64_t kFull = 64;  // rows of the full product: a multiple of every level's tile height
+  for (SimdLevel level : available_levels()) {
+    for (int threads : {1, 2}) {
+      set_num_threads(threads);
+      for (int64_t N : {32, 64, 40, 16})
+        for (int64_t K : {1, 32, 300})
+          for (float beta : {0.0f, 1.0f})
+            for (int64_t M = 1; M <= 17; ++M) {
+              INFO("SIMD " << std::string(simd_name(level)) << ", " << threads << " threads, M " << M << ", N " << N
+                           << ", K " << K << ", beta " << beta);
+              auto A = random_vec(kFull * K, 21 + uint64_t(M)), B = random_vec(K * N, 22), C0 = random_vec(kFull * N, 23);
+              std::vector<float> full = C0, edge(C0.begin(), C0.begin() + M * N);
+              sgemm_with(level, false, false, kFull, N, K, 1.0f, A.data(), K, B.data(), N, beta, full.data(), N);
+              sgemm_with(level, false, false, M, N, K, 1.0f, A.data(), K, B.data(), N, beta, edge.data(), N);
+              CHECK(std::memcmp(edge.data(), full.data(), edge.size() * sizeof(float)) == 0);
+            }
+    }
   }
 }
 
