@@ -154,12 +154,17 @@ void pack_b(const detail::GemmKernel& kern, bool tb, const float* B, int64_t ldb
   }
 }
 
+// Integer divisions cost 10-20 cycles each on current cores, and a call of sgemm sizes its blocks
+// with a dozen of them: 60 % of the 80 ns a small product (the Winograd passes of a batch-1
+// inference make 16 an MNIST layer) spent outside its kernel. Tile sizes are powers of two on
+// every level but AVX2's MR (6), and extents usually fit one block.
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
-int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }
+int64_t round_up(int64_t a, int64_t b) { return (b & (b - 1)) == 0 ? (a + b - 1) & -b : ceil_div(a, b) * b; }
 
 // Splits `extent` into equal blocks of at most `max_block`, each a multiple of `unit` (the last
 // may be shorter): even blocks avoid a thin remainder block.
 int64_t block_size(int64_t extent, int64_t max_block, int64_t unit) {
+  if (extent <= max_block) return round_up(extent, unit);  // one block: what the general form gives
   int64_t blocks = ceil_div(extent, max_block);
   return std::min(round_up(ceil_div(extent, blocks), unit), round_up(max_block, unit));
 }
@@ -327,18 +332,28 @@ void run_gemm(const detail::GemmKernel& kern, const GemmArgs& g) {
   // one Zen 5 core) to outweigh waking a thread: at 8 MFLOP the MNIST model's 7-MFLOP convolution
   // GEMMs ran on one thread of two (gemm_bench, 2 threads: 64<-32 185 -> 286 GFLOP/s, its weight
   // gradient 183 -> 302 with the lower bound). Slicing changes no bits (see the file's header).
+  const double flops = 2.0 * static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K);
+  const double min_flops_per_chunk = 1 << 21;
+  // Under two chunks' work the split is one slice whatever the thread count: run it here.
+  if (flops < 2 * min_flops_per_chunk) return gemm_slice(kern, g, 0, M, 0, N);
   const bool split_n = N >= M;
   const int64_t unit = split_n ? kern.nr : kern.mr;
   const int64_t units = ceil_div(split_n ? N : M, unit);
-  const double flops = 2.0 * static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K);
-  const double min_flops_per_chunk = 1 << 21;
   const int64_t grain =
       std::max<int64_t>(1, static_cast<int64_t>(static_cast<double>(units) * min_flops_per_chunk / flops));
-  parallel_for(units, grain, [&](int64_t u0, int64_t u1) {
-    if (split_n)
-      gemm_slice(kern, g, 0, M, u0 * unit, std::min(N, u1 * unit));
+  // One pointer captured: the closure fits std::function's inline buffer (six references were a
+  // heap allocation a call).
+  const struct {
+    const detail::GemmKernel& kern;
+    const GemmArgs& g;
+    bool split_n;
+    int64_t unit;
+  } s{kern, g, split_n, unit};
+  parallel_for(units, grain, [p = &s](int64_t u0, int64_t u1) {
+    if (p->split_n)
+      gemm_slice(p->kern, p->g, 0, p->g.M, u0 * p->unit, std::min(p->g.N, u1 * p->unit));
     else
-      gemm_slice(kern, g, u0 * unit, std::min(M, u1 * unit), 0, N);
+      gemm_slice(p->kern, p->g, u0 * p->unit, std::min(p->g.M, u1 * p->unit), 0, p->g.N);
   });
 }
 
