@@ -194,6 +194,27 @@ void eval_coefficients(int64_t c, const T* gamma, const T* beta, const T* run_me
   b = T((beta ? double(beta[c]) : 0.0) - double(run_mean[c]) * is * gm);
 }
 
+// eval_coefficients of channels 0 .. C - 1 in one loop over vectors of channels: the same
+// operations a lane, so the same values (this file is built without errno for std::sqrt to set,
+// which is what lets the compiler vectorise it). Per channel, the square root and the division
+// were 0.35 of the 0.45 us of BatchNorm1d(128) at batch 1.
+template <typename T>
+void eval_coefficients_all(int64_t C, const T* gamma, const T* beta, const T* run_mean, const T* run_var, double eps,
+                           T* __restrict a, T* __restrict b) {
+  const auto loop = [&](auto with_gamma, auto with_beta) {
+    for (int64_t c = 0; c < C; ++c) {
+      const double is = 1.0 / std::sqrt(double(run_var[c]) + eps);
+      const double gm = with_gamma ? double(gamma[c]) : 1.0;
+      a[c] = T(is * gm);
+      b[c] = T((with_beta ? double(beta[c]) : 0.0) - double(run_mean[c]) * is * gm);
+    }
+  };
+  if (gamma && beta) loop(std::true_type{}, std::true_type{});
+  else if (gamma) loop(std::true_type{}, std::false_type{});
+  else if (beta) loop(std::false_type{}, std::true_type{});
+  else loop(std::false_type{}, std::false_type{});
+}
+
 template <typename T, typename Emit>
 void forward_eval_impl(const BatchNormGeometry& g, const T* gamma, const T* beta, const T* run_mean, const T* run_var,
                        double eps, Emit&& emit) {
@@ -348,10 +369,12 @@ template <typename T>
 void batchnorm_forward_eval(const BatchNormGeometry& g, const T* x, const T* gamma, const T* beta, const T* run_mean,
                             const T* run_var, double eps, T* y, bool relu) {
   if (g.S == 1) {
-    // (N, C) input: the coefficients of every channel first, then each sample's row in one pass, the
-    // same x * a + b per value as plane_affine's on planes of one (a call per value otherwise).
+    // (N, C) input: the coefficients of every channel first, then each sample's row in one pass (a
+    // call per value through plane_affine otherwise). Here x * a + b is rounded twice where
+    // plane_affine's fma rounds once: the two can differ in the last bit, and this form stays, as it
+    // gives every BatchNorm1d evaluation so far.
     std::vector<T> a(size_t(g.C)), b(size_t(g.C));
-    for (int64_t c = 0; c < g.C; ++c) eval_coefficients(c, gamma, beta, run_mean, run_var, eps, a[size_t(c)], b[size_t(c)]);
+    eval_coefficients_all(g.C, gamma, beta, run_mean, run_var, eps, a.data(), b.data());
     parallel_for(g.N, std::max<int64_t>(1, 16384 / g.C), [&](int64_t n0, int64_t n1) {
       for (int64_t n = n0; n < n1; ++n) {
         const T* xn = x + n * g.C;

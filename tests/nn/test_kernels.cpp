@@ -507,6 +507,39 @@ TEST_CASE("batchnorm eval form uses the given statistics") {
   CHECK(y == want);
 }
 
+// (N, C) inputs (BatchNorm1d) take every channel's coefficients in one vectorised loop: the
+// per-channel double formula bit for bit, with and without gamma and beta; (N, C, S) inputs too.
+TEST_CASE("batchnorm eval coefficients are the per-channel formula's bits, with or without gamma and beta") {
+  Generator gen(31);
+  for (auto g : {BatchNormGeometry{1, 128, 1}, BatchNormGeometry{3, 37, 1}, BatchNormGeometry{2, 5, 9}}) {
+    auto x = random_vec<float>(g.N * g.C * g.S, gen), gm = random_vec<float>(g.C, gen), bt = random_vec<float>(g.C, gen);
+    auto rm = random_vec<float>(g.C, gen), rv = random_vec<float>(g.C, gen);
+    for (auto& v : rv) v = std::abs(v) + 0.01f;
+    for (int with : {0, 1, 2, 3}) {
+      const float* gp = with & 1 ? gm.data() : nullptr;
+      const float* bp = with & 2 ? bt.data() : nullptr;
+      for (bool relu : {false, true}) {
+        std::vector<float> y(x.size()), want(x.size());
+        batchnorm_forward_eval(g, x.data(), gp, bp, rm.data(), rv.data(), 1e-5, y.data(), relu);
+        for (int64_t n = 0; n < g.N; ++n)
+          for (int64_t c = 0; c < g.C; ++c) {
+            const double is = 1.0 / std::sqrt(double(rv[c]) + 1e-5);
+            const double gmc = gp ? double(gp[c]) : 1.0;
+            const float a = float(is * gmc), b = float((bp ? double(bp[c]) : 0.0) - double(rm[c]) * is * gmc);
+            for (int64_t i = 0; i < g.S; ++i) {
+              const int64_t k = (n * g.C + c) * g.S + i;
+              // (N, C): x a + b rounded twice, as since BatchNorm1d's first version; planes: one fma.
+              const float v = g.S == 1 ? x[k] * a + b : std::fma(x[k], a, b);
+              want[k] = relu ? (0.0f > v ? 0.0f : v) : v;
+            }
+          }
+        INFO("N " << g.N << " C " << g.C << " S " << g.S << " gamma/beta " << with << " relu " << relu);
+        CHECK(std::memcmp(y.data(), want.data(), y.size() * sizeof(float)) == 0);
+      }
+    }
+  }
+}
+
 TEST_CASE("conv2d_backward gives both gradients bit for bit as the two separate passes, any thread count") {
   hqc::test::ThreadCountGuard guard;
   for (int threads : {1, 2, 3})
