@@ -11,6 +11,25 @@ namespace {
 
 constexpr int kNR = 32;
 
+// acc{0,1}[i] += a(k, i) b(k, 0..31) for k < kc and the first R rows of an a panel MR wide: per k
+// one broadcast of each A entry and two FMAs a row, the sums of each row in k order.
+template <int R, int MR>
+inline __attribute__((always_inline)) void multiply_rows(int64_t kc, const float* a, const float* b, int64_t ldb,
+                                                         __m512 (&acc0)[R], __m512 (&acc1)[R]) {
+  for (int64_t k = 0; k < kc; ++k) {
+    __m512 b0 = _mm512_loadu_ps(b);
+    __m512 b1 = _mm512_loadu_ps(b + 16);
+#pragma GCC unroll 16
+    for (int i = 0; i < R; ++i) {
+      __m512 ai = _mm512_set1_ps(a[i]);
+      acc0[i] = _mm512_fmadd_ps(ai, b0, acc0[i]);
+      acc1[i] = _mm512_fmadd_ps(ai, b1, acc1[i]);
+    }
+    a += MR;
+    b += ldb;
+  }
+}
+
 // c(MR, 32) = alpha * sum_k a(k, MR)^T b(k, 32) + beta * c. Any MR <= 14 keeps the 2*MR
 // accumulators, two B vectors and the broadcast within the 32 zmm registers.
 template <int MR>
@@ -26,18 +45,7 @@ void kernel(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, i
     _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
     _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + 16), _MM_HINT_T0);
   }
-  for (int64_t k = 0; k < kc; ++k) {
-    __m512 b0 = _mm512_loadu_ps(b);
-    __m512 b1 = _mm512_loadu_ps(b + 16);
-#pragma GCC unroll 16
-    for (int i = 0; i < MR; ++i) {
-      __m512 ai = _mm512_set1_ps(a[i]);
-      acc0[i] = _mm512_fmadd_ps(ai, b0, acc0[i]);
-      acc1[i] = _mm512_fmadd_ps(ai, b1, acc1[i]);
-    }
-    a += MR;
-    b += ldb;
-  }
+  multiply_rows<MR, MR>(kc, a, b, ldb, acc0, acc1);
   __m512 va = _mm512_set1_ps(alpha);
   if (beta == 0.0f && alpha == 1.0f) {  // the common case; small K makes this epilogue count
 #pragma GCC unroll 16
@@ -97,7 +105,7 @@ void kernel_narrow(int64_t kc, const float* a, const float* b, int64_t ldb, floa
 // The first R < MR rows of a full-width tile (C's bottom edge: the 49 tiles of a Winograd pass over
 // a 14 x 14 map leave one row), alpha = 1: only those rows' FMAs, stored in place, where the full
 // kernel on the zero-padded panel into a scratch tile cost as much as all MR rows. Each row's sums
-// are the same FMAs in the same order.
+// are the same FMAs in the same order (multiply_rows).
 template <int MR, int R>
 void kernel_edge(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, bool accumulate) {
   __m512 acc0[R], acc1[R];
@@ -106,18 +114,7 @@ void kernel_edge(int64_t kc, const float* a, const float* b, int64_t ldb, float*
     acc0[i] = _mm512_setzero_ps();
     acc1[i] = _mm512_setzero_ps();
   }
-  for (int64_t k = 0; k < kc; ++k) {
-    __m512 b0 = _mm512_loadu_ps(b);
-    __m512 b1 = _mm512_loadu_ps(b + 16);
-#pragma GCC unroll 16
-    for (int i = 0; i < R; ++i) {
-      __m512 ai = _mm512_set1_ps(a[i]);
-      acc0[i] = _mm512_fmadd_ps(ai, b0, acc0[i]);
-      acc1[i] = _mm512_fmadd_ps(ai, b1, acc1[i]);
-    }
-    a += MR;
-    b += ldb;
-  }
+  multiply_rows<R, MR>(kc, a, b, ldb, acc0, acc1);
 #pragma GCC unroll 16
   for (int i = 0; i < R; ++i) {
     float* ci = c + i * ldc;
