@@ -196,23 +196,36 @@ void adaptive_avg_pool2d_forward(int64_t planes, int64_t H, int64_t W, int64_t O
   });
 }
 
+// Each input's gradient is the sum of its bins' shares, added in the bins' row-major order. As in
+// the forward, a block of planes is transposed plane-minor so that every addition is one vector
+// over the block's planes: each bin's share, then its elements' gradients, (H*W, planes), then back.
 template <typename T>
 void adaptive_avg_pool2d_backward(int64_t planes, int64_t H, int64_t W, int64_t OH, int64_t OW, const T* dy, T* dx) {
   const Bins bh(H, OH), bw(W, OW);
-  parallel_for(planes, plane_grain(H * W), [&](int64_t p0, int64_t p1) {
-    for (int64_t p = p0; p < p1; ++p) {
-      T* dp = dx + p * H * W;
-      const T* gp = dy + p * OH * OW;
-      std::fill(dp, dp + H * W, T(0));
+  const int64_t in = H * W, out = OH * OW;
+  const int64_t block = std::clamp<int64_t>((int64_t(128) << 10) / (int64_t(sizeof(T)) * (in + out)), 1, 64);
+  parallel_for(planes, plane_grain(in), [&](int64_t p0, int64_t p1) {
+    T* dxt = workspace_as<T>(kSlotPlane, (in + out) * std::min(block, p1 - p0));
+    for (int64_t p = p0; p < p1; p += block) {
+      const int64_t n = std::min(block, p1 - p);
+      T* shares = dxt + in * n;
+      transpose_block(n, out, dy + p * out, out, shares);
+      std::fill(dxt, dxt + in * n, T(0));
       for (int64_t oh = 0; oh < OH; ++oh) {
         const int64_t h0 = bh.start[size_t(oh)], h1 = bh.end[size_t(oh)];
         for (int64_t ow = 0; ow < OW; ++ow) {
           const int64_t w0 = bw.start[size_t(ow)], w1 = bw.end[size_t(ow)];
-          const T v = gp[oh * OW + ow] / T((h1 - h0) * (w1 - w0));
+          const T count = T((h1 - h0) * (w1 - w0));
+          T* v = shares + (oh * OW + ow) * n;
+          for (int64_t k = 0; k < n; ++k) v[k] /= count;
           for (int64_t h = h0; h < h1; ++h)
-            for (int64_t w = w0; w < w1; ++w) dp[h * W + w] += v;
+            for (int64_t w = w0; w < w1; ++w) {
+              T* d = dxt + (h * W + w) * n;
+              for (int64_t k = 0; k < n; ++k) d[k] += v[k];
+            }
         }
       }
+      transpose_block(in, n, dxt, n, dx + p * in);
     }
   });
 }

@@ -3,6 +3,7 @@
 #include <array>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -445,6 +446,33 @@ TEST_CASE("adaptive avg pool in float sums each bin in row-major order, for any 
         adaptive_avg_pool2d_forward(P, H, W, OH, OW, x.data(), y.data());
         INFO(H << "x" << W << " -> " << OH << "x" << OW << ", " << P << " planes, " << threads << " threads");
         CHECK(std::memcmp(y.data(), want.data(), y.size() * sizeof(float)) == 0);
+      }
+    }
+  }
+}
+
+TEST_CASE("adaptive avg pool's gradient in float adds each input's bin shares in the bins' order, any planes and threads") {
+  Generator gen(14);
+  for (auto [H, W, OH, OW] : std::vector<std::array<int64_t, 4>>{{7, 7, 4, 4}, {5, 9, 3, 2}, {6, 6, 1, 1}, {3, 2, 5, 3}}) {
+    for (int64_t P : {1, 7, 8, 13, 32, 65, 701}) {  // 65: a block of 64 and one more; 701: two chunks
+      auto dy = random_vec<float>(P * OH * OW, gen);
+      std::vector<float> want(P * H * W, 0.0f);
+      for (int64_t p = 0; p < P; ++p)
+        for (int64_t oh = 0; oh < OH; ++oh)
+          for (int64_t ow = 0; ow < OW; ++ow) {
+            const int64_t h0 = adaptive_start(oh, H, OH), h1 = adaptive_end(oh, H, OH);
+            const int64_t w0 = adaptive_start(ow, W, OW), w1 = adaptive_end(ow, W, OW);
+            const float share = dy[(p * OH + oh) * OW + ow] / float((h1 - h0) * (w1 - w0));
+            for (int64_t h = h0; h < h1; ++h)
+              for (int64_t w = w0; w < w1; ++w) want[(p * H + h) * W + w] += share;
+          }
+      hqc::test::ThreadCountGuard guard;
+      for (int threads : {1, 2}) {
+        set_num_threads(threads);
+        std::vector<float> dx(want.size(), std::numeric_limits<float>::quiet_NaN());  // every entry written
+        adaptive_avg_pool2d_backward(P, H, W, OH, OW, dy.data(), dx.data());
+        INFO(H << "x" << W << " -> " << OH << "x" << OW << ", " << P << " planes, " << threads << " threads");
+        CHECK(std::memcmp(dx.data(), want.data(), dx.size() * sizeof(float)) == 0);
       }
     }
   }
