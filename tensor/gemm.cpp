@@ -82,7 +82,7 @@ void portable_pack_direct(const float* src, int64_t ld, int64_t rows, int64_t kc
 
 const detail::GemmKernel kPortable = {&portable_kernel,           nullptr,     0,
                                       &portable_pack_transposing, &portable_pack_direct,
-                                      kPortableMR,                kPortableNR, 128, 256, 4096, nullptr};
+                                      kPortableMR,                kPortableNR, 128, 256, 4096, nullptr, nullptr};
 
 const detail::GemmKernel& gemm_kernel(SimdLevel level) {
   if (!simd_available(level))
@@ -251,19 +251,8 @@ void gemm_slice(const detail::GemmKernel& kern, const GemmArgs& g, int64_t m0, i
           const bool narrow = kern.kernel_narrow && cols <= kern.nr_narrow;
           const detail::GemmMicroKernel kernel = narrow ? kern.kernel_narrow : kern.kernel;
           const int64_t width = narrow ? kern.nr_narrow : nr;
-          for (int64_t ir = 0; ir < mc; ir += mr) {
-            const int64_t rows = std::min<int64_t>(mr, mc - ir);
-            const float* ap = a_block + ir * kc;
-            float* c = g.C + (ic + ir) * g.ldc + jc + jr;
-            if (rows == mr && cols == width) {
-              kernel(kc, ap, bp, ldb, c, g.ldc, g.alpha, beta);
-              continue;
-            }
-            if (kern.kernel_rows && !narrow && cols == nr && g.alpha == 1.0f && (beta == 0.0f || beta == 1.0f)) {
-              kern.kernel_rows(static_cast<int>(rows), kc, ap, bp, ldb, c, g.ldc, beta == 1.0f);
-              continue;
-            }
-            kernel(kc, ap, bp, ldb, tile, nr, 1.0f, 0.0f);
+          // C rows [i, i + rows) of this panel from the scratch tile the kernel wrote.
+          auto store_tile = [&](float* c, int64_t rows) {
             for (int64_t i = 0; i < rows; ++i) {
               float* ci = c + i * g.ldc;
               const float* ti = tile + i * nr;
@@ -273,6 +262,31 @@ void gemm_slice(const detail::GemmKernel& kern, const GemmArgs& g, int64_t m0, i
                 for (int64_t j = 0; j < cols; ++j) ci[j] = g.alpha * ti[j] + beta * ci[j];
               }
             }
+          };
+          for (int64_t ir = 0; ir < mc; ir += mr) {
+            const int64_t rows = std::min<int64_t>(mr, mc - ir);
+            const float* ap = a_block + ir * kc;
+            float* c = g.C + (ic + ir) * g.ldc + jc + jr;
+            if (narrow && kern.kernel_narrow_pair && mc - ir >= 2 * mr) {  // two full row tiles
+              if (cols == width) {
+                kern.kernel_narrow_pair(kc, ap, bp, ldb, c, g.ldc, g.alpha, beta);
+              } else {
+                kern.kernel_narrow_pair(kc, ap, bp, ldb, tile, nr, 1.0f, 0.0f);
+                store_tile(c, 2 * mr);
+              }
+              ir += mr;
+              continue;
+            }
+            if (rows == mr && cols == width) {
+              kernel(kc, ap, bp, ldb, c, g.ldc, g.alpha, beta);
+              continue;
+            }
+            if (kern.kernel_rows && !narrow && cols == nr && g.alpha == 1.0f && (beta == 0.0f || beta == 1.0f)) {
+              kern.kernel_rows(static_cast<int>(rows), kc, ap, bp, ldb, c, g.ldc, beta == 1.0f);
+              continue;
+            }
+            kernel(kc, ap, bp, ldb, tile, nr, 1.0f, 0.0f);
+            store_tile(c, rows);
           }
         }
       }

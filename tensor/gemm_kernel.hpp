@@ -45,6 +45,9 @@ struct GemmKernel {
   int mr, nr;          // register tile
   int mc, kc, nc;      // cache blocks: A block (mc, kc) in L2, B micro-panel (kc, nr) in L1
   GemmEdgeKernel kernel_rows;  // optional (null: edges through the scratch tile)
+  // Optional: kernel_narrow's contract for two row tiles at once, c(2 * MR, nr_narrow), a_panel
+  // the first of two consecutive A panels (the second kc * MR floats on).
+  GemmMicroKernel kernel_narrow_pair;
 };
 
 #ifdef HQC_X86_SIMD

@@ -112,6 +112,29 @@ TEST_CASE("sgemm's edge rows have the bits of the same rows in full tiles") {
   }
 }
 
+TEST_CASE("sgemm's narrow right-edge panels have the bits of one row tile at a time") {
+  // Panels at most half a tile wide may run two row tiles at once; each 8-row call below (the
+  // AVX-512 tile height) has one.
+  constexpr int64_t kTile = 8;
+  ThreadCountGuard guard;
+  set_num_threads(1);
+  for (SimdLevel level : available_levels())
+    for (int64_t N : {16, 8, 48, 36})
+      for (int64_t M : {16, 24, 40})
+        for (int64_t K : {7, 300})
+          for (auto [alpha, beta] : {std::pair{1.0f, 0.0f}, {1.0f, 1.0f}, {0.75f, 0.5f}}) {
+            INFO("SIMD " << std::string(simd_name(level)) << ", M " << M << ", N " << N << ", K " << K << ", alpha "
+                         << alpha << ", beta " << beta);
+            auto A = random_vec(M * K, 31), B = random_vec(K * N, 32), C0 = random_vec(M * N, 33);
+            std::vector<float> whole = C0, by_tile = C0;
+            sgemm_with(level, false, false, M, N, K, alpha, A.data(), K, B.data(), N, beta, whole.data(), N);
+            for (int64_t i = 0; i < M; i += kTile)
+              sgemm_with(level, false, false, kTile, N, K, alpha, A.data() + i * K, K, B.data(), N, beta,
+                         by_tile.data() + i * N, N);
+            CHECK(std::memcmp(whole.data(), by_tile.data(), whole.size() * sizeof(float)) == 0);
+          }
+}
+
 TEST_CASE("sgemm with a large K stays within the accumulated rounding bound") {
   for (SimdLevel level : available_levels()) {
     INFO("SIMD " << std::string(simd_name(level)));
