@@ -342,12 +342,14 @@ void check_args(const char* op, bool ta, bool tb, int64_t M, int64_t N, int64_t 
 void run_gemm(const detail::GemmKernel& kern, const GemmArgs& g) {
   const int64_t M = g.M, N = g.N, K = g.K;
   // Slice the longer of C's dimensions into tile-aligned pieces; the other operand's packing is
-  // then the part repeated by every thread. Each piece should carry enough work (2 MFLOP, ~10 us of
-  // one Zen 5 core) to outweigh waking a thread: at 8 MFLOP the MNIST model's 7-MFLOP convolution
-  // GEMMs ran on one thread of two (gemm_bench, 2 threads: 64<-32 185 -> 286 GFLOP/s, its weight
-  // gradient 183 -> 302 with the lower bound). Slicing changes no bits (see the file's header).
+  // then the part repeated by every thread. Each piece should carry enough work to outweigh waking
+  // a thread: 0.5 MFLOP, ~2 us of one Zen 5 core against a hand-off of well under 1 us on an idle
+  // machine. At 8 MFLOP the MNIST model's 7-MFLOP convolution GEMMs ran on one thread of two
+  // (gemm_bench, 2 threads: 64<-32 185 -> 286 GFLOP/s at 2 MFLOP); from 2 to 0.5 MFLOP the 1.8-MFLOP
+  // products went to two threads (32 x 196 x 144: 213 -> 351 GFLOP/s; 32 x 1024 x 27: 169 -> 326).
+  // Slicing changes no bits (see the file's header).
   const double flops = 2.0 * static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K);
-  const double min_flops_per_chunk = 1 << 21;
+  const double min_flops_per_chunk = 1 << 19;
   // Under two chunks' work the split is one slice whatever the thread count: run it here.
   if (flops < 2 * min_flops_per_chunk) return gemm_slice(kern, g, 0, M, 0, N);
   const bool split_n = N >= M;
