@@ -6,10 +6,13 @@
 // (MC tall) an (MC, KC) slab of op(A) is packed into micro-panels of MR rows; then the
 // micro-kernel computes every MR x NR tile of C from one A and one B micro-panel. Transposes are
 // absorbed by the packing, so one kernel serves all four cases. Tiles that hang over the edge of
-// C are computed into a scratch tile and copied back, so kernels only ever see full tiles. Two
-// shortcuts for the model shapes: when a single row block covers the slice (batch-64 layers,
-// per-image convolutions) an untransposed B is read in place instead of packed, and a right-edge
-// panel at most half a tile wide goes to a narrow kernel where the ISA has one.
+// C are computed into a scratch tile and copied back (or, where the ISA has one, go to an edge
+// kernel for their rows). Shortcuts for the model shapes: when a single row block covers the slice
+// (batch-64 layers, per-image convolutions) an untransposed B is read in place instead of packed;
+// when a single column panel does (a Winograd product, narrow layers) an untransposed A is, where
+// the ISA has kernels for it; and a right-edge panel at most half a tile wide goes to a narrow
+// kernel, two row tiles at a time, where the ISA has one. The sums of each element of C are the
+// same FMAs in the same order whichever kernel computes them.
 //
 // Threads take fixed, tile-aligned slices of C's columns (or rows, whichever dimension is longer)
 // and run the whole loop nest on their slice with their own packing buffers. K is blocked the same
@@ -82,7 +85,7 @@ void portable_pack_direct(const float* src, int64_t ld, int64_t rows, int64_t kc
 
 const detail::GemmKernel kPortable = {&portable_kernel,           nullptr,     0,
                                       &portable_pack_transposing, &portable_pack_direct,
-                                      kPortableMR,                kPortableNR, 128, 256, 4096, nullptr, nullptr};
+                                      kPortableMR,                kPortableNR, 128, 256, 4096, nullptr, nullptr, nullptr};
 
 const detail::GemmKernel& gemm_kernel(SimdLevel level) {
   if (!simd_available(level))
@@ -222,6 +225,12 @@ void gemm_slice(const detail::GemmKernel& kern, const GemmArgs& g, int64_t m0, i
   // place (only a right-edge panel narrower than NR is still packed, zero-padded) — or, when its
   // rows alias in L1 (copy_b_panels), copied a panel at a time just before the row tiles use it.
   const bool direct_b = !g.tb && m1 - m0 <= mc_max;
+  // Likewise with a single column panel every A element is used by one tile: an untransposed A is
+  // read in place where the ISA has kernels for it, except for a partial row tile none of them
+  // takes, packed alone (zero rows past M).
+  const bool a_in_place = kern.a_in_place && !g.packed_a && !g.ta && n1 - n0 <= nr;
+  static constexpr detail::GemmInPlaceA kNone = {};
+  const detail::GemmInPlaceA& in_place_a = a_in_place ? *kern.a_in_place : kNone;
 
   for (int64_t jc = n0; jc < n1; jc += nc_max) {
     const int64_t nc = std::min(nc_max, n1 - jc);
@@ -238,7 +247,7 @@ void gemm_slice(const detail::GemmKernel& kern, const GemmArgs& g, int64_t m0, i
       for (int64_t ic = m0; ic < m1; ic += mc_max) {
         const int64_t mc = std::min(mc_max, m1 - ic);
         const float* a_block = g.packed_a ? g.packed_a + pc * m_padded + ic * kc : apack;
-        if (!g.packed_a) pack_a(kern, g.ta, g.A, g.lda, ic, mc, pc, kc, apack);
+        if (!g.packed_a && !a_in_place) pack_a(kern, g.ta, g.A, g.lda, ic, mc, pc, kc, apack);
         for (int64_t jr = 0; jr < nc; jr += nr) {
           const int64_t cols = std::min<int64_t>(nr, nc - jr);
           bool in_place = direct_b && cols == nr;
@@ -249,8 +258,9 @@ void gemm_slice(const detail::GemmKernel& kern, const GemmArgs& g, int64_t m0, i
           const float* bp = in_place ? g.B + pc * g.ldb + jc + jr : bpack + jr * kc;
           const int64_t ldb = in_place ? g.ldb : nr;
           const bool narrow = kern.kernel_narrow && cols <= kern.nr_narrow;
-          const detail::GemmMicroKernel kernel = narrow ? kern.kernel_narrow : kern.kernel;
           const int64_t width = narrow ? kern.nr_narrow : nr;
+          const bool rows_kernel =
+              kern.kernel_rows && !narrow && cols == nr && g.alpha == 1.0f && (beta == 0.0f || beta == 1.0f);
           // C rows [i, i + rows) of this panel from the scratch tile the kernel wrote.
           auto store_tile = [&](float* c, int64_t rows) {
             for (int64_t i = 0; i < rows; ++i) {
@@ -265,27 +275,44 @@ void gemm_slice(const detail::GemmKernel& kern, const GemmArgs& g, int64_t m0, i
           };
           for (int64_t ir = 0; ir < mc; ir += mr) {
             const int64_t rows = std::min<int64_t>(mr, mc - ir);
-            const float* ap = a_block + ir * kc;
             float* c = g.C + (ic + ir) * g.ldc + jc + jr;
+            const bool here = a_in_place && (rows == mr || rows_kernel);
+            const float* ap = here ? g.A + (ic + ir) * g.lda + pc : a_block + ir * kc;
+            if (a_in_place && !here) {
+              pack_a(kern, false, g.A, g.lda, ic + ir, rows, pc, kc, apack);
+              ap = apack;
+            }
+            // The packed kernel `packed` or its in-place twin on this tile.
+            auto run = [&](detail::GemmMicroKernel packed, auto twin, float* dst, int64_t ldd, float alpha, float b) {
+              if (here)
+                twin(kc, ap, g.lda, bp, ldb, dst, ldd, alpha, b);
+              else
+                packed(kc, ap, bp, ldb, dst, ldd, alpha, b);
+            };
             if (narrow && kern.kernel_narrow_pair && mc - ir >= 2 * mr) {  // two full row tiles
               if (cols == width) {
-                kern.kernel_narrow_pair(kc, ap, bp, ldb, c, g.ldc, g.alpha, beta);
+                run(kern.kernel_narrow_pair, in_place_a.kernel_narrow_pair, c, g.ldc, g.alpha, beta);
               } else {
-                kern.kernel_narrow_pair(kc, ap, bp, ldb, tile, nr, 1.0f, 0.0f);
+                run(kern.kernel_narrow_pair, in_place_a.kernel_narrow_pair, tile, nr, 1.0f, 0.0f);
                 store_tile(c, 2 * mr);
               }
               ir += mr;
               continue;
             }
+            const detail::GemmMicroKernel kernel = narrow ? kern.kernel_narrow : kern.kernel;
+            const auto twin = narrow ? in_place_a.kernel_narrow : in_place_a.kernel;
             if (rows == mr && cols == width) {
-              kernel(kc, ap, bp, ldb, c, g.ldc, g.alpha, beta);
+              run(kernel, twin, c, g.ldc, g.alpha, beta);
               continue;
             }
-            if (kern.kernel_rows && !narrow && cols == nr && g.alpha == 1.0f && (beta == 0.0f || beta == 1.0f)) {
-              kern.kernel_rows(static_cast<int>(rows), kc, ap, bp, ldb, c, g.ldc, beta == 1.0f);
+            if (rows_kernel) {
+              if (here)
+                in_place_a.kernel_rows(static_cast<int>(rows), kc, ap, g.lda, bp, ldb, c, g.ldc, beta == 1.0f);
+              else
+                kern.kernel_rows(static_cast<int>(rows), kc, ap, bp, ldb, c, g.ldc, beta == 1.0f);
               continue;
             }
-            kernel(kc, ap, bp, ldb, tile, nr, 1.0f, 0.0f);
+            run(kernel, twin, tile, nr, 1.0f, 0.0f);
             store_tile(c, rows);
           }
         }

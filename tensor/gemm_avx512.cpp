@@ -11,30 +11,41 @@ namespace {
 
 constexpr int kNR = 32;
 
-// acc{0,1}[i] += a(k, i) b(k, 0..31) for k < kc and the first R rows of an a panel MR wide: per k
-// one broadcast of each A entry and two FMAs a row, the sums of each row in k order.
-template <int R, int MR>
-inline __attribute__((always_inline)) void multiply_rows(int64_t kc, const float* a, const float* b, int64_t ldb,
+// A tile's op(A) entries: a packed panel (entry (i, k) at a[k * MR + i]) or A itself, read in place
+// (entry (i, k) at a[i * lda + k]) where each entry is used by one tile only.
+template <int MR, bool InPlace>
+struct ARows {
+  const float* a;
+  int64_t lda;                                                        // in place only
+  float operator()(int i) const { return InPlace ? a[i * lda] : a[i]; }  // row i, the current k
+  void step() { a += InPlace ? 1 : MR; }
+  ARows next_tile(int64_t kc) const { return {InPlace ? a + MR * lda : a + kc * MR, lda}; }
+};
+
+// acc{0,1}[i] += a(k, i) b(k, 0..31) for k < kc and the first R rows of a tile: per k one broadcast
+// of each A entry and two FMAs a row, the sums of each row in k order.
+template <int R, typename A>
+inline __attribute__((always_inline)) void multiply_rows(int64_t kc, A a, const float* b, int64_t ldb,
                                                          __m512 (&acc0)[R], __m512 (&acc1)[R]) {
   for (int64_t k = 0; k < kc; ++k) {
     __m512 b0 = _mm512_loadu_ps(b);
     __m512 b1 = _mm512_loadu_ps(b + 16);
 #pragma GCC unroll 16
     for (int i = 0; i < R; ++i) {
-      __m512 ai = _mm512_set1_ps(a[i]);
+      __m512 ai = _mm512_set1_ps(a(i));
       acc0[i] = _mm512_fmadd_ps(ai, b0, acc0[i]);
       acc1[i] = _mm512_fmadd_ps(ai, b1, acc1[i]);
     }
-    a += MR;
+    a.step();
     b += ldb;
   }
 }
 
 // c(MR, 32) = alpha * sum_k a(k, MR)^T b(k, 32) + beta * c. Any MR <= 14 keeps the 2*MR
 // accumulators, two B vectors and the broadcast within the 32 zmm registers.
-template <int MR>
-void kernel(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, float alpha,
-            float beta) {
+template <int MR, bool InPlace>
+inline __attribute__((always_inline)) void full_tile(int64_t kc, ARows<MR, InPlace> a, const float* b, int64_t ldb,
+                                                     float* c, int64_t ldc, float alpha, float beta) {
   __m512 acc0[MR], acc1[MR];
 #pragma GCC unroll 16
   for (int i = 0; i < MR; ++i) {
@@ -45,7 +56,7 @@ void kernel(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, i
     _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
     _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + 16), _MM_HINT_T0);
   }
-  multiply_rows<MR, MR>(kc, a, b, ldb, acc0, acc1);
+  multiply_rows<MR>(kc, a, b, ldb, acc0, acc1);
   __m512 va = _mm512_set1_ps(alpha);
   if (beta == 0.0f && alpha == 1.0f) {  // the common case; small K makes this epilogue count
 #pragma GCC unroll 16
@@ -72,23 +83,23 @@ void kernel(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, i
 
 // The same for a panel at most 16 wide (C's right edge when N mod 32 <= 16, e.g. N = 16 in the
 // last convolution of the CIFAR model): half the FMAs of running the full kernel on zero padding.
-// T = 2 computes two consecutive row tiles (their A panels kc * MR apart) with one load of each B
-// row: 2 * MR accumulators instead of MR hide the FMA latency better (gemm_bench, 1 thread, CIFAR's
-// 512 x 16 x 2304: 130 -> 137 GFLOP/s). Each element's sums are the same FMAs in k order.
-template <int MR, int T>
-void kernel_narrow(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, float alpha,
-                   float beta) {
+// T = 2 computes two consecutive row tiles with one load of each B row: 2 * MR accumulators instead
+// of MR hide the FMA latency better (gemm_bench, 1 thread, CIFAR's 512 x 16 x 2304: 130 -> 137
+// GFLOP/s). Each element's sums are the same FMAs in k order.
+template <int MR, int T, bool InPlace>
+inline __attribute__((always_inline)) void narrow_tiles(int64_t kc, ARows<MR, InPlace> a, const float* b,
+                                                        int64_t ldb, float* c, int64_t ldc, float alpha, float beta) {
   constexpr int R = T * MR;
-  const int64_t tile_stride = kc * MR;  // from one A panel to the next
+  ARows<MR, InPlace> a1 = a.next_tile(kc);
   __m512 acc[R];
 #pragma GCC unroll 32
   for (int r = 0; r < R; ++r) acc[r] = _mm512_setzero_ps();
   for (int64_t k = 0; k < kc; ++k) {
     __m512 b0 = _mm512_loadu_ps(b);
 #pragma GCC unroll 32
-    for (int r = 0; r < R; ++r)
-      acc[r] = _mm512_fmadd_ps(_mm512_set1_ps(a[(r / MR) * tile_stride + r % MR]), b0, acc[r]);
-    a += MR;
+    for (int r = 0; r < R; ++r) acc[r] = _mm512_fmadd_ps(_mm512_set1_ps(r < MR ? a(r) : a1(r - MR)), b0, acc[r]);
+    a.step();
+    a1.step();
     b += ldb;
   }
   __m512 va = _mm512_set1_ps(alpha);
@@ -112,15 +123,15 @@ void kernel_narrow(int64_t kc, const float* a, const float* b, int64_t ldb, floa
 // a 14 x 14 map leave one row), alpha = 1: only those rows' FMAs, stored in place, where the full
 // kernel on the zero-padded panel into a scratch tile cost as much as all MR rows. Each row's sums
 // are the same FMAs in the same order (multiply_rows).
-template <int MR, int R>
-void kernel_edge(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, bool accumulate) {
+template <int MR, int R, bool InPlace>
+void edge_rows(int64_t kc, ARows<MR, InPlace> a, const float* b, int64_t ldb, float* c, int64_t ldc, bool accumulate) {
   __m512 acc0[R], acc1[R];
 #pragma GCC unroll 16
   for (int i = 0; i < R; ++i) {
     acc0[i] = _mm512_setzero_ps();
     acc1[i] = _mm512_setzero_ps();
   }
-  multiply_rows<R, MR>(kc, a, b, ldb, acc0, acc1);
+  multiply_rows<R>(kc, a, b, ldb, acc0, acc1);
 #pragma GCC unroll 16
   for (int i = 0; i < R; ++i) {
     float* ci = c + i * ldc;
@@ -133,19 +144,45 @@ void kernel_edge(int64_t kc, const float* a, const float* b, int64_t ldb, float*
   }
 }
 
-template <int MR, int R>
-void kernel_rows_from(int rows, int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc,
-                      bool accumulate) {
+template <int MR, int R, bool InPlace>
+void edge_rows_from(int rows, int64_t kc, ARows<MR, InPlace> a, const float* b, int64_t ldb, float* c, int64_t ldc,
+                    bool accumulate) {
   if constexpr (R >= 1) {
-    if (rows == R) return kernel_edge<MR, R>(kc, a, b, ldb, c, ldc, accumulate);
-    kernel_rows_from<MR, R - 1>(rows, kc, a, b, ldb, c, ldc, accumulate);
+    if (rows == R) return edge_rows<MR, R>(kc, a, b, ldb, c, ldc, accumulate);
+    edge_rows_from<MR, R - 1>(rows, kc, a, b, ldb, c, ldc, accumulate);
   }
 }
 
+// The entry points, packed A (GemmKernel) and A in place (GemmInPlaceA).
+template <int MR>
+void kernel(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, float alpha,
+            float beta) {
+  full_tile<MR>(kc, ARows<MR, false>{a, 0}, b, ldb, c, ldc, alpha, beta);
+}
+template <int MR, int T>
+void kernel_narrow(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, float alpha,
+                   float beta) {
+  narrow_tiles<MR, T>(kc, ARows<MR, false>{a, 0}, b, ldb, c, ldc, alpha, beta);
+}
 template <int MR>
 void kernel_rows(int rows, int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc,
                  bool accumulate) {
-  kernel_rows_from<MR, MR - 1>(rows, kc, a, b, ldb, c, ldc, accumulate);
+  edge_rows_from<MR, MR - 1>(rows, kc, ARows<MR, false>{a, 0}, b, ldb, c, ldc, accumulate);
+}
+template <int MR>
+void kernel_in_place(int64_t kc, const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc,
+                     float alpha, float beta) {
+  full_tile<MR>(kc, ARows<MR, true>{a, lda}, b, ldb, c, ldc, alpha, beta);
+}
+template <int MR, int T>
+void kernel_narrow_in_place(int64_t kc, const float* a, int64_t lda, const float* b, int64_t ldb, float* c,
+                            int64_t ldc, float alpha, float beta) {
+  narrow_tiles<MR, T>(kc, ARows<MR, true>{a, lda}, b, ldb, c, ldc, alpha, beta);
+}
+template <int MR>
+void kernel_rows_in_place(int rows, int64_t kc, const float* a, int64_t lda, const float* b, int64_t ldb, float* c,
+                          int64_t ldc, bool accumulate) {
+  edge_rows_from<MR, MR - 1>(rows, kc, ARows<MR, true>{a, lda}, b, ldb, c, ldc, accumulate);
 }
 
 // In-register transpose of 16 rows of 16 floats: afterwards r[j] holds column j.
@@ -256,10 +293,13 @@ void pack_direct(const float* src, int64_t ld, int64_t rows, int64_t kc, int64_t
 
 // MC: the packed A block (MC, KC) stays in the 1 MiB L2 next to the B panel streaming through;
 // KC: the B micro-panel (KC, 32) = 32 KiB at KC = 256 fits the 48 KiB L1d; NC: B block in L3.
-const hqc::detail::GemmKernel kKernel = {&kernel<HQC_GEMM_AVX512_MR>, &kernel_narrow<HQC_GEMM_AVX512_MR, 1>, 16, &pack_transposing, &pack_direct, HQC_GEMM_AVX512_MR, kNR,
-                                         HQC_GEMM_AVX512_MC, HQC_GEMM_AVX512_KC, 4096,
-                                         &kernel_rows<HQC_GEMM_AVX512_MR>,
-                                         &kernel_narrow<HQC_GEMM_AVX512_MR, 2>};
+constexpr int kMR = HQC_GEMM_AVX512_MR;
+const hqc::detail::GemmInPlaceA kInPlaceA = {&kernel_in_place<kMR>, &kernel_narrow_in_place<kMR, 1>,
+                                              &kernel_narrow_in_place<kMR, 2>, &kernel_rows_in_place<kMR>};
+const hqc::detail::GemmKernel kKernel = {&kernel<kMR>,     &kernel_narrow<kMR, 1>, 16,  &pack_transposing,
+                                         &pack_direct,     kMR,                    kNR, HQC_GEMM_AVX512_MC,
+                                         HQC_GEMM_AVX512_KC, 4096,                 &kernel_rows<kMR>,
+                                         &kernel_narrow<kMR, 2>, &kInPlaceA};
 
 }  // namespace
 

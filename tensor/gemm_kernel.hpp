@@ -35,6 +35,20 @@ using GemmPack = void (*)(const float* src, int64_t ld, int64_t rows, int64_t kc
 using GemmEdgeKernel = void (*)(int rows, int64_t kc, const float* a_panel, const float* b_panel, int64_t ldb,
                                 float* c, int64_t ldc, bool accumulate);
 
+// The kernels again for op(A) = A read in place, its rows lda floats apart (a at the tile's first row
+// and the K block's first column), for slices whose A entries each meet one tile only, where a
+// packed copy would be read once. Same contracts; rows only reads the first `rows` rows of A.
+struct GemmInPlaceA {
+  void (*kernel)(int64_t kc, const float* a, int64_t lda, const float* b_panel, int64_t ldb, float* c, int64_t ldc,
+                 float alpha, float beta);
+  void (*kernel_narrow)(int64_t kc, const float* a, int64_t lda, const float* b_panel, int64_t ldb, float* c,
+                        int64_t ldc, float alpha, float beta);
+  void (*kernel_narrow_pair)(int64_t kc, const float* a, int64_t lda, const float* b_panel, int64_t ldb, float* c,
+                             int64_t ldc, float alpha, float beta);
+  void (*kernel_rows)(int rows, int64_t kc, const float* a, int64_t lda, const float* b_panel, int64_t ldb, float* c,
+                      int64_t ldc, bool accumulate);
+};
+
 struct GemmKernel {
   GemmMicroKernel kernel;
   // Optional: the same contract for panels at most nr_narrow columns wide (b_panel still has row
@@ -48,6 +62,7 @@ struct GemmKernel {
   // Optional: kernel_narrow's contract for two row tiles at once, c(2 * MR, nr_narrow), a_panel
   // the first of two consecutive A panels (the second kc * MR floats on).
   GemmMicroKernel kernel_narrow_pair;
+  const GemmInPlaceA* a_in_place;  // optional (null: A always packed)
 };
 
 #ifdef HQC_X86_SIMD

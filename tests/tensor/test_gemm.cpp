@@ -135,6 +135,31 @@ TEST_CASE("sgemm's narrow right-edge panels have the bits of one row tile at a t
           }
 }
 
+TEST_CASE("sgemm reading A in place gives the bits of A packed") {
+  // One column panel (N <= 32): an untransposed A is read in place; the transposed copy of the same
+  // matrix is always packed. Partial row tiles, narrow panels, one and two K blocks, any alpha/beta.
+  ThreadCountGuard guard;
+  for (SimdLevel level : available_levels())
+    for (int threads : {1, 2}) {
+      set_num_threads(threads);
+      for (int64_t N : {32, 16, 20, 5, 1})
+        for (int64_t M : {1, 7, 8, 9, 15, 16, 17, 24, 49, 64})
+          for (int64_t K : {7, 300})
+            for (auto [alpha, beta] : {std::pair{1.0f, 0.0f}, {1.0f, 1.0f}, {0.75f, 0.5f}}) {
+              INFO("SIMD " << std::string(simd_name(level)) << ", " << threads << " threads, M " << M << ", N " << N
+                           << ", K " << K << ", alpha " << alpha << ", beta " << beta);
+              auto A = random_vec(M * K, 41), B = random_vec(K * N, 42), C0 = random_vec(M * N, 43);
+              std::vector<float> At(A.size());
+              for (int64_t i = 0; i < M; ++i)
+                for (int64_t k = 0; k < K; ++k) At[k * M + i] = A[i * K + k];
+              std::vector<float> in_place = C0, packed = C0;
+              sgemm_with(level, false, false, M, N, K, alpha, A.data(), K, B.data(), N, beta, in_place.data(), N);
+              sgemm_with(level, true, false, M, N, K, alpha, At.data(), M, B.data(), N, beta, packed.data(), N);
+              CHECK(std::memcmp(in_place.data(), packed.data(), in_place.size() * sizeof(float)) == 0);
+            }
+    }
+}
+
 TEST_CASE("sgemm with a large K stays within the accumulated rounding bound") {
   for (SimdLevel level : available_levels()) {
     INFO("SIMD " << std::string(simd_name(level)));
