@@ -136,13 +136,14 @@ TEST_CASE("sgemm's narrow right-edge panels have the bits of one row tile at a t
 }
 
 TEST_CASE("sgemm reading A in place gives the bits of A packed") {
-  // One column panel (N <= 32): an untransposed A is read in place; the transposed copy of the same
-  // matrix is always packed. Partial row tiles, narrow panels, one and two K blocks, any alpha/beta.
+  // One column panel (N <= 32), or two and a small A: an untransposed A is read in place; the
+  // transposed copy of the same matrix is always packed. Partial row tiles, narrow panels, one and
+  // two K blocks, any alpha/beta.
   ThreadCountGuard guard;
   for (SimdLevel level : available_levels())
     for (int threads : {1, 2}) {
       set_num_threads(threads);
-      for (int64_t N : {32, 16, 20, 5, 1})
+      for (int64_t N : {32, 16, 20, 5, 1, 64, 40})
         for (int64_t M : {1, 7, 8, 9, 15, 16, 17, 24, 49, 64})
           for (int64_t K : {7, 300})
             for (auto [alpha, beta] : {std::pair{1.0f, 0.0f}, {1.0f, 1.0f}, {0.75f, 0.5f}}) {
