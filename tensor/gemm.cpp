@@ -10,9 +10,9 @@
 // kernel for their rows). Shortcuts for the model shapes: when a single row block covers the slice
 // (batch-64 layers, per-image convolutions) an untransposed B is read in place instead of packed;
 // when one column panel does, or two and a small A (Winograd products, narrow layers), an
-// untransposed A is, where the ISA has kernels for it; and a right-edge panel at most half a tile wide goes to a narrow
-// kernel, two row tiles at a time, where the ISA has one. The sums of each element of C are the
-// same FMAs in the same order whichever kernel computes them.
+// untransposed A is, where the ISA has kernels for it; and a right-edge panel at most half a tile
+// wide goes to a narrow kernel, two row tiles at a time, where the ISA has one. The sums of each
+// element of C are the same FMAs in the same order whichever kernel computes them.
 //
 // Threads take fixed, tile-aligned slices of C's columns (or rows, whichever dimension is longer)
 // and run the whole loop nest on their slice with their own packing buffers. K is blocked the same
@@ -85,7 +85,8 @@ void portable_pack_direct(const float* src, int64_t ld, int64_t rows, int64_t kc
 
 const detail::GemmKernel kPortable = {&portable_kernel,           nullptr,     0,
                                       &portable_pack_transposing, &portable_pack_direct,
-                                      kPortableMR,                kPortableNR, 128, 256, 4096, nullptr, nullptr, nullptr};
+                                      kPortableMR,                kPortableNR, 128, 256, 4096,
+                                      nullptr,                    nullptr,     nullptr};
 
 const detail::GemmKernel& gemm_kernel(SimdLevel level) {
   if (!simd_available(level))

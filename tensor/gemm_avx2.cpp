@@ -86,7 +86,8 @@ void pack_direct(const float* src, int64_t ld, int64_t rows, int64_t kc, int64_t
 
 // KC: the B micro-panel (KC, 16) = 16 KiB at KC = 256 sits in L1 with the A micro-panels streaming
 // from the packed (MC, KC) A block in L2.
-const hqc::detail::GemmKernel kKernel = {&kernel, nullptr, 0, &pack_transposing, &pack_direct, kMR, kNR, 144, 256, 4096, nullptr, nullptr, nullptr};
+const hqc::detail::GemmKernel kKernel = {&kernel, nullptr, 0, &pack_transposing, &pack_direct, kMR, kNR,
+                                         144, 256, 4096, nullptr, nullptr, nullptr};
 
 }  // namespace
 

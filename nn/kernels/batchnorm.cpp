@@ -213,7 +213,8 @@ void forward_eval_impl(const BatchNormGeometry& g, const T* gamma, const T* beta
     T a[kBlock], b[kBlock];
     for (int64_t c = c0; c < c1; c += kBlock) {
       const int64_t n = std::min(kBlock, c1 - c);
-      eval_coefficients(n, gamma ? gamma + c : nullptr, beta ? beta + c : nullptr, run_mean + c, run_var + c, eps, a, b);
+      eval_coefficients(n, gamma ? gamma + c : nullptr, beta ? beta + c : nullptr, run_mean + c, run_var + c, eps,
+                        a, b);
       for (int64_t i = 0; i < n; ++i) emit(c + i, a[i], b[i]);
     }
   });
