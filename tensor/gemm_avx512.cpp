@@ -12,7 +12,7 @@ namespace {
 constexpr int kNR = 32;
 
 // A tile's op(A) entries: a packed panel (entry (i, k) at a[k * MR + i]) or A itself, read in place
-// (entry (i, k) at a[i * lda + k]) where each entry is used by one tile only.
+// (entry (i, k) at a[i * lda + k]) where a packed copy would be read only once or twice (gemm.cpp).
 template <int MR, bool InPlace>
 struct ARows {
   const float* a;

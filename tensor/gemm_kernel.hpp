@@ -36,9 +36,9 @@ using GemmEdgeKernel = void (*)(int rows, int64_t kc, const float* a_panel, cons
                                 float* c, int64_t ldc, bool accumulate);
 
 // The kernels again for op(A) = A read in place, its rows lda floats apart (a at the tile's first row
-// and the K block's first column), for slices whose A entries each meet one tile only, where a
-// packed copy would be read once. Same contracts; rows only reads the first `rows` rows of A. An
-// ISA that offers these sets all four (and kernel_narrow_pair above).
+// and the K block's first column), for slices of one or two column panels, where a packed copy of A
+// would be read once or twice. Same contracts; rows only reads the first `rows` rows of A. An ISA
+// that offers these sets all four (and kernel_narrow_pair above).
 struct GemmInPlaceA {
   void (*kernel)(int64_t kc, const float* a, int64_t lda, const float* b_panel, int64_t ldb, float* c, int64_t ldc,
                  float alpha, float beta);

@@ -145,6 +145,12 @@ void transpose_block(int64_t rows, int64_t cols, const double* src, int64_t lds,
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t c = 0; c < cols; ++c) dst[c * rows + r] = src[r * lds + c];
 }
+
+// Planes an average-pool block transposes at once: their `in` inputs and `out` outputs in at most
+// 128 KiB of scratch, and at most 64.
+template <typename T> int64_t planes_per_block(int64_t in, int64_t out) {
+  return std::clamp<int64_t>((int64_t(128) << 10) / (int64_t(sizeof(T)) * (in + out)), 1, 64);
+}
 }  // namespace
 
 // Each output is its bin's values summed in row-major order, then divided by their count. A block of
@@ -157,8 +163,7 @@ void adaptive_avg_pool2d_forward(int64_t planes, int64_t H, int64_t W, int64_t O
   constexpr int64_t kLanes = 16;
   const Bins bh(H, OH), bw(W, OW);
   const int64_t in = H * W, out = OH * OW;
-  // Planes a block: their inputs and sums in at most 128 KiB of scratch, and at most 64.
-  const int64_t block = std::clamp<int64_t>((int64_t(128) << 10) / (int64_t(sizeof(T)) * (in + out)), 1, 64);
+  const int64_t block = planes_per_block<T>(in, out);
   parallel_for(planes, plane_grain(in), [&](int64_t p0, int64_t p1) {
     T* xt = workspace_as<T>(kSlotPlane, (in + out) * std::min(block, p1 - p0));
     for (int64_t p = p0; p < p1; p += block) {
@@ -203,7 +208,7 @@ template <typename T>
 void adaptive_avg_pool2d_backward(int64_t planes, int64_t H, int64_t W, int64_t OH, int64_t OW, const T* dy, T* dx) {
   const Bins bh(H, OH), bw(W, OW);
   const int64_t in = H * W, out = OH * OW;
-  const int64_t block = std::clamp<int64_t>((int64_t(128) << 10) / (int64_t(sizeof(T)) * (in + out)), 1, 64);
+  const int64_t block = planes_per_block<T>(in, out);
   parallel_for(planes, plane_grain(in), [&](int64_t p0, int64_t p1) {
     T* dxt = workspace_as<T>(kSlotPlane, (in + out) * std::min(block, p1 - p0));
     for (int64_t p = p0; p < p1; p += block) {
