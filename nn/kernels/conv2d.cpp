@@ -14,6 +14,16 @@
 //                                                   36, for the forward and both gradients. With
 //                                                   fewer samples than threads (batch-1 inference)
 //                                                   its threads split tile rows instead of samples.
+//   of those, the layers on 8x8 to 48x48  F(4x4)    36 multiply-adds per 16 outputs (winograd_tile):
+//     maps (CIFAR's and STL-10's)                   the CIFAR-100 classical model's 64>128 @16 and
+//                                                   128>256 @8 at batch 64, forward and both
+//                                                   gradients: 10.8 -> 7.9 and 9.7 -> 7.7 ms. The
+//                                                   MNIST models' 14x14 maps (sides not multiples of
+//                                                   4: 12 % of a tile grid's outputs would be
+//                                                   padding) and the 4x4 map of the CIFAR-100
+//                                                   classical model keep F(2x2): its batch-1
+//                                                   inference reads all of U for one tile, 36/16 as
+//                                                   much in 4x4 tiles.
 //
 // No study layer takes the tap path; it serves layers a user builds that Winograd does not fit,
 // with wide channels on small maps (5x5 kernels, few output channels: nn/README.md has the
@@ -52,7 +62,7 @@ template <typename T> void conv2d_forward(const Conv2dGeometry& g, const T* x, c
 }
 
 int64_t conv2d_transformed_weights_floats(const Conv2dGeometry& g) {
-  return conv2d_winograd_path(g) ? 16 * g.C * g.OC : 0;
+  return conv2d_winograd_path(g) ? winograd_transformed_floats(g) : 0;
 }
 
 void conv2d_transform_weights(const Conv2dGeometry& g, const float* w, float* u) {

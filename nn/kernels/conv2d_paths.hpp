@@ -2,7 +2,7 @@
 // chooses among them (conv2d.cpp). Internal to nn/kernels: callers use conv2d.hpp.
 //
 //   conv2d_im2col.cpp    im2col + GEMM, float and double: any geometry
-//   conv2d_winograd.cpp  Winograd F(2x2, 3x3), float: the layers conv2d_winograd_path accepts
+//   conv2d_winograd.cpp  Winograd F(2x2, 3x3) and F(4x4, 3x3), float: the layers conv2d_winograd_path accepts
 //   conv2d_tap.cpp       one GEMM per kernel tap, float: the layers conv2d_tap_path accepts
 //   conv2d_reference.cpp the direct seven-loop definitions the tests compare against
 //
@@ -26,11 +26,13 @@ template <typename T> void im2col_forward(const Conv2dGeometry& g, const T* x, c
 template <typename T>
 void im2col_backward(const Conv2dGeometry& g, const T* x, const T* dy, const T* w, T* dx, T* dw, T* db);
 
-// Winograd F(2x2, 3x3) (conv2d_winograd.cpp); only for geometries conv2d_winograd_path accepts, g.N > 0
+// Winograd (conv2d_winograd.cpp); only for geometries conv2d_winograd_path accepts, g.N > 0
 // for the gradients.
+// The floats of the forward's transformed weights, (E, C, OC) with E = (winograd_tile(g) + 2)².
+int64_t winograd_transformed_floats(const Conv2dGeometry& g);
 void winograd_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* b, float* y);
 // The forward in two steps, for a caller that keeps the transformed weights (conv2d.hpp's
-// conv2d_transform_weights): U (16, C, OC) from w, then the convolution with U; the same bits.
+// conv2d_transform_weights): U (E, C, OC) from w, then the convolution with U; the same bits.
 void winograd_forward_weights(const Conv2dGeometry& g, const float* w, float* u);
 void winograd_forward_transformed(const Conv2dGeometry& g, const float* x, const float* u, const float* b, float* y);
 void winograd_backward_input(const Conv2dGeometry& g, const float* dy, const float* w, float* dx);

@@ -1,12 +1,17 @@
-// conv2d_winograd.cpp — Winograd F(2x2, 3x3) (Lavin & Gray, 2016), float, for the 3x3 stride-1 layers
-// conv2d_winograd_path accepts: every study layer past the first. Each 4x4 input patch d (patches
-// 2 apart, overlapping by 2) gives 2x2 outputs y = Aᵀ [U ⊙ (Bᵀ d B)] A, with U = G w Gᵀ the kernel's
-// 4x4 transform: 16 multiply-adds per channel pair for 4 outputs where the direct sum does 36. The
-// 16 elements xi of the transform are 16 independent GEMMs, M_xi (tiles, OC) = V_xi (tiles, C) ·
-// U_xi (C, OC). The matrices Bᵀ, G, Aᵀ and the transforms, a vector of channels at a time, are in
-// nn/kernels/simd/kernels.inl (winograd_*). The input gradient is the same convolution on dy with
-// the kernels turned by 180 degrees, the channels swapped and padding 2 - P; the weight gradient is
-// the forward's adjoint (winograd_backward_weight).
+// conv2d_winograd.cpp — Winograd F(2x2, 3x3) and F(4x4, 3x3) (Lavin & Gray, 2016), float, for the
+// 3x3 stride-1 layers conv2d_winograd_path accepts: every study layer past the first. In F(2x2, 3x3)
+// each 4x4 input patch d (patches 2 apart, overlapping by 2) gives 2x2 outputs y = Aᵀ [U ⊙ (Bᵀ d B)] A,
+// with U = G w Gᵀ the kernel's 4x4 transform: 16 multiply-adds per channel pair for 4 outputs where
+// the direct sum does 36. The 16 elements xi of the transform are 16 independent GEMMs, M_xi (tiles,
+// OC) = V_xi (tiles, C) · U_xi (C, OC). F(4x4, 3x3) is the same with 6x6 patches 4 apart and 4x4
+// outputs: 36 GEMMs, 36 multiply-adds for 16 outputs (2.25 per output against 4), taken where both
+// output sides are multiples of 4 and the map has 64 pixels or more (winograd_tile): the CIFAR and
+// STL-10 layers on 8x8 to 48x48 maps. Its transforms multiply by up to 8 and 25, so it rounds
+// more: 3-11e-6 of the largest output against 2-7e-7 (tests/nn/test_kernels.cpp). The matrices and
+// the transforms, a vector of channels at a time, are in nn/kernels/simd/kernels.inl (winograd_*,
+// winograd4_*). The input gradient is the same convolution on dy with the kernels turned by 180
+// degrees, the channels swapped and padding 2 - P (its own tile: the map it makes may differ); the
+// weight gradient is the forward's adjoint (winograd_backward_weight).
 //
 // The forward and the input gradient do not depend on how tiles are grouped into passes, so they
 // are the same bits for any thread count; so is the weight gradient (fixed chunks, fixed tree).
@@ -26,19 +31,19 @@ void to_channels_last(const Conv2dGeometry& g, const float* x, float* xh) { stra
 // Rows of kernels gathered or scattered by one stranspose: their 9 N taps in at most 128 KiB.
 int64_t winograd_block_rows(int64_t N) { return std::max<int64_t>(1, (int64_t(32) << 10) / (9 * N)); }
 
-// The 16 transformed weight matrices U_xi, each (K, N) row-major at u + xi * K * N: for the forward,
-// K = C, N = OC and U_xi[c][oc] = element xi of G w[oc][c] Gᵀ (G in nn/kernels/simd/table.hpp's
-// winograd_kernel_row); for the input gradient (a convolution of dy with the kernels turned by 180
+// The E = (tile + 2)² transformed weight matrices U_xi, each (K, N) row-major at u + xi * K * N: for
+// the forward, K = C, N = OC and U_xi[c][oc] = element xi of G w[oc][c] Gᵀ (G̃ w Gᵀ for 4x4 tiles; see
+// nn/kernels/simd/table.hpp's winograd_kernel_row, winograd4_kernel_row); for the input gradient (a convolution of dy with the kernels turned by 180
 // degrees and the channels swapped), K = OC, N = C and U_xi[oc][c] from w[oc][c] turned. A row of
 // the U_xi at a time: the row's N kernels gathered tap-major, (9, N), by stranspose, then transformed
-// a vector of kernels at a time and written in order: transformed kernel by kernel, the 16 values
+// a vector of kernels at a time and written in order: transformed kernel by kernel, the E values
 // of each would land N * K apart, a cache miss each on the wide layers. For the forward, whose rows'
 // kernels lie C * 9 apart, one stranspose gathers a block of rows at once, (rows * 9, N): transposed
 // 9 columns at a time, the 16 x 16 register blocks were 9/16 full and a call served 9 N floats (the
 // MNIST classical model's 32 > 64 layer: 7 % of its batch-1 inference in those transposes).
-void winograd_weights(const Conv2dGeometry& g, const float* w, bool input_gradient, float* u) {
+void winograd_weights(const Conv2dGeometry& g, const float* w, bool input_gradient, int64_t tile, float* u) {
   const int64_t K = input_gradient ? g.OC : g.C, N = input_gradient ? g.C : g.OC;
-  const auto transform = nn_kernels().winograd_kernel_row;
+  const auto transform = tile == 4 ? nn_kernels().winograd4_kernel_row : nn_kernels().winograd_kernel_row;
   const int64_t block = winograd_block_rows(N);
   // Threads only for 4096 kernels or more each: waking one costs more than the MNIST layers' 512-2048.
   parallel_for(K, std::max<int64_t>(1, 4096 / N), [&](int64_t k0, int64_t k1) {
@@ -59,17 +64,19 @@ void winograd_weights(const Conv2dGeometry& g, const float* w, bool input_gradie
   });
 }
 
-// Tiles a pass: as many as fit kWinogradPassBytes of transformed inputs (16 * C per tile) and
-// products (16 * OC), or half the bytes of U if more (every pass reads all of U: 8 MB for 256 > 512),
+// Tiles a pass: as many as fit kWinogradPassBytes of transformed inputs (E * C per tile) and
+// products (E * OC), or half the bytes of U if more (every pass reads all of U: 8 MB for 256 > 512),
 // and at least kWinogradMinTiles, the GEMMs' rows, over which each U_xi is reused.
 constexpr int64_t kWinogradPassBytes = 512 << 10, kWinogradMinTiles = 64;
 
 // How a chunk of samples n0 .. n1 is cut into passes: the tiles of G whole samples, or of `band`
 // tile rows of one sample (G = 1) on maps with more tiles than a pass holds; equal passes.
 struct WinogradPasses {
+  int64_t m, E;  // outputs a tile side (2 or 4, winograd_tile) and elements a transformed tile, (m + 2)²
   int64_t TH, TW, band, G;
-  WinogradPasses(const Conv2dGeometry& g, int64_t samples) : TH((g.OH() + 1) / 2), TW((g.OW() + 1) / 2), G(1) {
-    const int64_t tile_bytes = 16 * int64_t(sizeof(float)) * (g.C + g.OC), u_bytes = 16 * int64_t(sizeof(float)) * g.C * g.OC;
+  WinogradPasses(const Conv2dGeometry& g, int64_t samples)
+      : m(winograd_tile(g)), E((m + 2) * (m + 2)), TH((g.OH() + m - 1) / m), TW((g.OW() + m - 1) / m), G(1) {
+    const int64_t tile_bytes = E * int64_t(sizeof(float)) * (g.C + g.OC), u_bytes = E * int64_t(sizeof(float)) * g.C * g.OC;
     const int64_t max_tiles = std::max({TW, kWinogradMinTiles, std::max(kWinogradPassBytes, u_bytes / 2) / tile_bytes});
     band = std::min(TH, max_tiles / TW);
     if (band == TH) {
@@ -85,10 +92,11 @@ struct WinogradPasses {
 void winograd_input_tiles(const Conv2dGeometry& g, const WinogradPasses& p, const float* xh, int64_t gs, int64_t r0,
                           int64_t rows, float* v) {
   const int64_t tiles = gs * rows * p.TW;
+  const auto transform = p.m == 4 ? nn_kernels().winograd4_input_row : nn_kernels().winograd_input_row;
   for (int64_t j = 0; j < gs; ++j)
     for (int64_t r = 0; r < rows; ++r)
-      nn_kernels().winograd_input_row(xh + j * g.H * g.W * g.C, g.H, g.W, g.C, 2 * (r0 + r) - g.PH, g.PW, p.TW,
-                                        v + (j * rows + r) * p.TW * g.C, tiles * g.C);
+      transform(xh + j * g.H * g.W * g.C, g.H, g.W, g.C, p.m * (r0 + r) - g.PH, g.PW, p.TW,
+                v + (j * rows + r) * p.TW * g.C, tiles * g.C);
 }
 
 // One pass of the convolution: the tiles of gs samples laid out channels-last at xh (H*W*C apart),
@@ -100,15 +108,19 @@ void winograd_pass(const Conv2dGeometry& g, const WinogradPasses& p, const float
                    const float* xh, int64_t gs, int64_t r0, int64_t rows, float* v, float* m, float* yh) {
   const int64_t OH = g.OH(), OW = g.OW(), tiles = gs * rows * p.TW;
   winograd_input_tiles(g, p, xh, gs, r0, rows, v);
-  for (int64_t xi = 0; xi < 16; ++xi)
+  for (int64_t xi = 0; xi < p.E; ++xi)
     sgemm(false, false, tiles, g.OC, g.C, 1.0f, v + xi * tiles * g.C, g.C, u + xi * g.C * ldu, ldu, 0.0f,
           m + xi * tiles * g.OC, g.OC);
   for (int64_t j = 0; j < gs; ++j)
     for (int64_t r = 0; r < rows; ++r) {
-      const int64_t oh = 2 * (r0 + r);
+      const int64_t oh = p.m * (r0 + r);
       float* y0 = yh + (j * OH + oh) * OW * g.OC;
-      nn_kernels().winograd_output_row(m + (j * rows + r) * p.TW * g.OC, tiles * g.OC, g.OC, bias, p.TW, OW, y0,
-                                         oh + 1 < OH ? y0 + OW * g.OC : nullptr);
+      const float* mr = m + (j * rows + r) * p.TW * g.OC;
+      if (p.m == 4)
+        nn_kernels().winograd4_output_row(mr, tiles * g.OC, g.OC, bias, p.TW, OW, y0, std::min<int64_t>(4, OH - oh));
+      else
+        nn_kernels().winograd_output_row(mr, tiles * g.OC, g.OC, bias, p.TW, OW, y0,
+                                           oh + 1 < OH ? y0 + OW * g.OC : nullptr);
     }
 }
 
@@ -130,8 +142,8 @@ void winograd_convolution(const Conv2dGeometry& g, const float* x, const float* 
     const int64_t G = p.G;
     float* xh = workspace_as<float>(kSlotTransposed, G * HW * g.C);
     float* yh = workspace_as<float>(kSlotExtra, G * OHW * g.OC);
-    float* v = workspace_as<float>(kSlotColumns, 16 * G * p.band * p.TW * g.C);
-    float* m = workspace_as<float>(kSlotInputGradient, 16 * G * p.band * p.TW * g.OC);
+    float* v = workspace_as<float>(kSlotColumns, p.E * G * p.band * p.TW * g.C);
+    float* m = workspace_as<float>(kSlotInputGradient, p.E * G * p.band * p.TW * g.OC);
     for (int64_t s = n0; s < n1; s += G) {
       const int64_t gs = std::min(G, n1 - s);
       for (int64_t j = 0; j < gs; ++j) to_channels_last(g, x + (s + j) * g.C * HW, xh + j * HW * g.C);
@@ -159,12 +171,12 @@ void winograd_convolution_by_channels(const Conv2dGeometry& g, const float* x, c
   for (int64_t j = 0; j < g.N; ++j) to_channels_last(g, x + j * g.C * HW, xh + j * HW * g.C);
   // A thread per block from 2^17 multiply-adds, as for the bands below.
   constexpr int64_t unit = 32;
-  const int64_t blocks = (g.OC + unit - 1) / unit, macs = 16 * g.C * g.OC * g.N * p.TH * p.TW;
+  const int64_t blocks = (g.OC + unit - 1) / unit, macs = p.E * g.C * g.OC * g.N * p.TH * p.TW;
   const int64_t grain = std::max<int64_t>(1, ((int64_t(1) << 17) * blocks + macs - 1) / macs);
   parallel_for(blocks, grain, [&](int64_t b0, int64_t b1) {
     const int64_t oc0 = b0 * unit, ocn = std::min(g.OC, b1 * unit) - oc0;
-    float* v = workspace_as<float>(kSlotColumns, 16 * p.band * p.TW * g.C);
-    float* m = workspace_as<float>(kSlotInputGradient, 16 * p.band * p.TW * ocn);
+    float* v = workspace_as<float>(kSlotColumns, p.E * p.band * p.TW * g.C);
+    float* m = workspace_as<float>(kSlotInputGradient, p.E * p.band * p.TW * ocn);
     float* yh = workspace_as<float>(kSlotExtra, OHW * ocn);  // this block's channels, channels-last
     Conv2dGeometry part = g;
     part.OC = ocn;
@@ -192,10 +204,10 @@ void winograd_convolution_by_bands(const Conv2dGeometry& g, const float* x, cons
   // A thread per band from 2^17 multiply-adds each (16 C OC per tile): a region on awake workers
   // costs 0.3-0.8 us, and the MNIST hybrid's 16 > 32 layer at batch 1 (49 tiles, 400k) took 12.6 us
   // on one thread, 8.7 us on two (apps/bench/latency_bench --layers).
-  const int64_t min_tiles = (int64_t(1) << 17) / (16 * g.C * g.OC) + 1;
+  const int64_t min_tiles = (int64_t(1) << 17) / (p.E * g.C * g.OC) + 1;
   parallel_for(g.N * bands, (min_tiles + band * p.TW - 1) / (band * p.TW), [&](int64_t i0, int64_t i1) {
-    float* v = workspace_as<float>(kSlotColumns, 16 * band * p.TW * g.C);
-    float* m = workspace_as<float>(kSlotInputGradient, 16 * band * p.TW * g.OC);
+    float* v = workspace_as<float>(kSlotColumns, p.E * band * p.TW * g.C);
+    float* m = workspace_as<float>(kSlotInputGradient, p.E * band * p.TW * g.OC);
     for (int64_t i = i0; i < i1; ++i) {
       const int64_t j = i / bands, r0 = i % bands * band;
       winograd_pass(g, p, u, g.OC, bias, xh + j * HW * g.C, 1, r0, std::min(band, p.TH - r0), v, m,
@@ -213,20 +225,22 @@ void winograd_convolution_by_bands(const Conv2dGeometry& g, const float* x, cons
 // pass's tiles. Per fixed chunk of samples: its dU, turned into its dW (and db's sums); the chunks'
 // dW summed by the fixed tree, so that a batch split at chunk boundaries adds up to the same bits.
 void winograd_backward_weight(const Conv2dGeometry& g, const float* x, const float* dy, float* dw, float* db) {
-  const int64_t OH = g.OH(), OW = g.OW(), HW = g.H * g.W, OHW = OH * OW;
-  const int64_t usize = 16 * g.C * g.OC, wsize = 9 * g.C * g.OC, part = wsize + g.OC;
+  const int64_t OH = g.OH(), OW = g.OW(), HW = g.H * g.W, OHW = OH * OW, tile = winograd_tile(g);
+  const int64_t usize = (tile + 2) * (tile + 2) * g.C * g.OC, wsize = 9 * g.C * g.OC, part = wsize + g.OC;
+  const NnKernelTable& table = nn_kernels();
+  const auto output_grad_row = tile == 4 ? table.winograd4_output_grad_row : table.winograd_output_grad_row;
+  const auto kernel_grad_row = tile == 4 ? table.winograd4_kernel_grad_row : table.winograd_kernel_grad_row;
   float* partials = workspace_as<float>(kSlotPartials, batch_chunks(g.N) * part);  // per chunk (OC, C, 3, 3), then (OC)
   chunked_sum(g.N, partials, part, [&](int64_t n0, int64_t n1, float* pw) {
     const WinogradPasses p(g, n1 - n0);
     const int64_t G = p.G;
-    float* pu = workspace_as<float>(kSlotTransformedWeights, usize);  // (16, C, OC)
+    float* pu = workspace_as<float>(kSlotTransformedWeights, usize);  // (E, C, OC)
     float* pb = pw + wsize;
-    std::fill(pu, pu + usize, 0.0f);
     std::fill(pb, pb + g.OC, 0.0f);
     float* xh = workspace_as<float>(kSlotTransposed, G * HW * g.C);
     float* dyh = workspace_as<float>(kSlotExtra, G * OHW * g.OC);
-    float* v = workspace_as<float>(kSlotColumns, 16 * G * p.band * p.TW * g.C);
-    float* z = workspace_as<float>(kSlotInputGradient, 16 * G * p.band * p.TW * g.OC);
+    float* v = workspace_as<float>(kSlotColumns, p.E * G * p.band * p.TW * g.C);
+    float* z = workspace_as<float>(kSlotInputGradient, p.E * G * p.band * p.TW * g.OC);
     for (int64_t s = n0; s < n1; s += G) {
       const int64_t gs = std::min(G, n1 - s);
       for (int64_t j = 0; j < gs; ++j) {
@@ -240,10 +254,14 @@ void winograd_backward_weight(const Conv2dGeometry& g, const float* x, const flo
         winograd_input_tiles(g, p, xh, gs, r0, rows, v);
         for (int64_t j = 0; j < gs; ++j)
           for (int64_t r = 0; r < rows; ++r)
-            nn_kernels().winograd_output_grad_row(dyh + j * OHW * g.OC, OH, OW, g.OC, 2 * (r0 + r), p.TW,
-                                                    z + (j * rows + r) * p.TW * g.OC, tiles * g.OC);
-        for (int64_t xi = 0; xi < 16; ++xi)
-          sgemm(true, false, g.C, g.OC, tiles, 1.0f, v + xi * tiles * g.C, g.C, z + xi * tiles * g.OC, g.OC, 1.0f,
+            output_grad_row(dyh + j * OHW * g.OC, OH, OW, g.OC, p.m * (r0 + r), p.TW, z + (j * rows + r) * p.TW * g.OC,
+                            tiles * g.OC);
+        // The chunk's first pass writes dU, the others add to it: the bits of adding the first to
+        // zeros (a GEMM's sums start at +0 and so never are -0), without clearing and reading dU
+        // again, 8 MB a chunk on the 256 > 512 layers.
+        const float beta = s == n0 && r0 == 0 ? 0.0f : 1.0f;
+        for (int64_t xi = 0; xi < p.E; ++xi)
+          sgemm(true, false, g.C, g.OC, tiles, 1.0f, v + xi * tiles * g.C, g.C, z + xi * tiles * g.OC, g.OC, beta,
                 pu + xi * g.C * g.OC, g.OC);
       }
     }
@@ -259,7 +277,7 @@ void winograd_backward_weight(const Conv2dGeometry& g, const float* x, const flo
     for (int64_t c0 = 0; c0 < g.C; c0 += block) {
       const int64_t rows = std::min(block, g.C - c0);
       for (int64_t r = 0; r < rows; ++r)
-        nn_kernels().winograd_kernel_grad_row(pu + (c0 + r) * g.OC, g.C * g.OC, g.OC, taps + r * 9 * g.OC);
+        kernel_grad_row(pu + (c0 + r) * g.OC, g.C * g.OC, g.OC, taps + r * 9 * g.OC);
       stranspose(rows * 9, g.OC, taps, g.OC, kernel_rows);
       for (int64_t oc = 0; oc < g.OC; ++oc)
         std::copy(kernel_rows + oc * rows * 9, kernel_rows + (oc + 1) * rows * 9, pw + (oc * g.C + c0) * 9);
@@ -269,13 +287,24 @@ void winograd_backward_weight(const Conv2dGeometry& g, const float* x, const flo
   if (db) std::copy(partials + wsize, partials + part, db);
 }
 
+int64_t winograd_tile(const Conv2dGeometry& g) {
+  return g.OH() % 4 == 0 && g.OW() % 4 == 0 && g.OH() * g.OW() >= kWinograd4MinPixels ? 4 : 2;
+}
+
+int64_t winograd_transformed_floats(const Conv2dGeometry& g) {
+  const int64_t alpha = winograd_tile(g) + 2;
+  return alpha * alpha * g.C * g.OC;
+}
+
 void winograd_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* b, float* y) {
-  float* u = workspace_as<float>(kSlotTransformedWeights, 16 * g.C * g.OC);
-  winograd_weights(g, w, false, u);
+  float* u = workspace_as<float>(kSlotTransformedWeights, winograd_transformed_floats(g));
+  winograd_weights(g, w, false, winograd_tile(g), u);
   winograd_convolution(g, x, u, b, y);
 }
 
-void winograd_forward_weights(const Conv2dGeometry& g, const float* w, float* u) { winograd_weights(g, w, false, u); }
+void winograd_forward_weights(const Conv2dGeometry& g, const float* w, float* u) {
+  winograd_weights(g, w, false, winograd_tile(g), u);
+}
 
 void winograd_forward_transformed(const Conv2dGeometry& g, const float* x, const float* u, const float* b, float* y) {
   winograd_convolution(g, x, u, b, y);
@@ -284,11 +313,11 @@ void winograd_forward_transformed(const Conv2dGeometry& g, const float* x, const
 // dx = the convolution of dy with the turned kernels, channels swapped, padded by 2 - P: (OH, OW)
 // maps back to (H, W).
 void winograd_backward_input(const Conv2dGeometry& g, const float* dy, const float* w, float* dx) {
-  float* u = workspace_as<float>(kSlotTransformedWeights, 16 * g.C * g.OC);
-  winograd_weights(g, w, true, u);
   Conv2dGeometry adjoint = g;
   adjoint.C = g.OC, adjoint.OC = g.C, adjoint.H = g.OH(), adjoint.W = g.OW();
   adjoint.PH = 2 - g.PH, adjoint.PW = 2 - g.PW;
+  float* u = workspace_as<float>(kSlotTransformedWeights, winograd_transformed_floats(adjoint));
+  winograd_weights(g, w, true, winograd_tile(adjoint), u);
   winograd_convolution(adjoint, dy, u, nullptr, dx);
 }
 

@@ -383,3 +383,179 @@ TEST_CASE("Winograd weight-gradient transforms equal A dy At and Gt M G at every
     }
   }
 }
+
+namespace {
+// Winograd F(4x4, 3x3)'s matrices (Lavin & Gray; points 0, ±1, ±2, ∞), with G = D G̃, in double.
+constexpr double kBt4[6][6] = {{4, 0, -5, 0, 1, 0},  {0, -4, -4, 1, 1, 0}, {0, 4, -4, -1, 1, 0},
+                               {0, -2, -1, 2, 1, 0}, {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}};
+constexpr double kAt4[4][6] = {{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 1, 4, 4, 0}, {0, 1, -1, 8, -8, 1}};
+constexpr double kGt4[6][3] = {{1, 0, 0}, {1, 1, 1}, {1, -1, 1}, {1, 2, 4}, {1, -2, 4}, {0, 0, 1}};  // G̃
+constexpr double kD4[6] = {1.0 / 4, -1.0 / 6, -1.0 / 6, 1.0 / 24, 1.0 / 24, 1};
+
+// out[i][j] = Σ_ab L[i][a] m[a][b] L[j][b] (L: R x K) and bound[i][j] the same sum of magnitudes,
+// the scale of its float rounding.
+template <int R, int K>
+void sandwich_bound(const double (&L)[R][K], const std::vector<double>& m, std::vector<double>& out,
+                    std::vector<double>& bound) {
+  out.assign(R * R, 0.0);
+  bound.assign(R * R, 0.0);
+  for (int i = 0; i < R; ++i)
+    for (int j = 0; j < R; ++j)
+      for (int a = 0; a < K; ++a)
+        for (int b = 0; b < K; ++b) {
+          const double t = L[i][a] * m[a * K + b] * L[j][b];
+          out[i * R + j] += t;
+          bound[i * R + j] += std::abs(t);
+        }
+}
+}  // namespace
+
+// Each transform's float result is within 1e-6 of the sum of its terms' magnitudes (about 8 roundings
+// of float's 6e-8), and every level gives the bits the first one gave: the constants multiplying
+// inside the transforms are powers of two (table.hpp), so fused or not the products are exact.
+TEST_CASE("Winograd F(4x4, 3x3) transforms equal their matrix products at every SIMD level, bit for bit across levels") {
+  double At4T[6][4], Gt4T[3][6];  // Aᵀᵀ = A (6x4) and G̃ᵀ (3x6)
+  for (int i = 0; i < 4; ++i)
+    for (int k = 0; k < 6; ++k) At4T[k][i] = kAt4[i][k];
+  for (int i = 0; i < 6; ++i)
+    for (int k = 0; k < 3; ++k) Gt4T[k][i] = kGt4[i][k];
+  std::vector<std::vector<float>> first;
+  for (SimdLevel level : hqc::test::available_levels()) {
+    const NnKernelTable& table = nn_kernels(level);
+    Generator same(29);
+    size_t k = 0;
+    auto same_bits = [&](const std::vector<float>& got) {
+      if (first.size() <= k) first.push_back(got);
+      else CHECK(got == first[k]);
+      ++k;
+    };
+    std::vector<double> want, bound;
+    // Input side, (h, w, c, ih0, pw, tw_n): tiles over every edge, padding 0-2, 1 to 33 channels.
+    for (const auto& [h, w, c, ih0, pw, tw_n] : std::vector<std::array<int64_t, 6>>{
+             {8, 8, 16, 2, 1, 2}, {7, 9, 3, -1, 1, 3}, {5, 6, 33, -2, 2, 2}, {12, 10, 17, 7, 0, 3}}) {
+      INFO("SIMD " << std::string(simd_name(level)) << " input h " << h << " w " << w << " c " << c << " ih0 " << ih0);
+      const auto x = uniform_floats(h * w * c, same);
+      const int64_t ld = tw_n * c + 3;
+      std::vector<float> v(36 * ld, -7.0f);
+      table.winograd4_input_row(x.data(), h, w, c, ih0, pw, tw_n, v.data(), ld);
+      for (int64_t tw = 0; tw < tw_n; ++tw)
+        for (int64_t ch = 0; ch < c; ++ch) {
+          std::vector<double> d(36);
+          for (int i = 0; i < 6; ++i)
+            for (int j = 0; j < 6; ++j) {
+              const int64_t ih = ih0 + i, iw = 4 * tw - pw + j;
+              d[i * 6 + j] = ih >= 0 && ih < h && iw >= 0 && iw < w ? x[(ih * w + iw) * c + ch] : 0.0;
+            }
+          sandwich_bound(kBt4, d, want, bound);
+          for (int xi = 0; xi < 36; ++xi) {
+            const double s = kD4[xi / 6] * kD4[xi % 6];
+            CHECK(std::abs(v[xi * ld + tw * c + ch] - s * want[xi]) <= 1e-6 * std::abs(s) * (bound[xi] + 1e-30));
+          }
+        }
+      for (int xi = 0; xi < 36; ++xi)
+        for (int64_t i = tw_n * c; i < ld; ++i) CHECK(v[xi * ld + i] == -7.0f);
+      same_bits(v);
+
+      // Output side: an (.., ow_n, c) map whose width ends inside the last tile, 1-4 rows, with and
+      // without bias.
+      const int64_t ow_n = 4 * tw_n - 1;
+      const auto m = uniform_floats(36 * ld, same), bias = uniform_floats(c, same);
+      for (int64_t rows : {4, 3, 1}) {
+        const bool with_bias = rows != 4;
+        std::vector<float> y(4 * ow_n * c + 1, -7.0f);
+        table.winograd4_output_row(m.data(), ld, c, with_bias ? bias.data() : nullptr, tw_n, ow_n, y.data(), rows);
+        for (int64_t tw = 0; tw < tw_n; ++tw)
+          for (int64_t ch = 0; ch < c; ++ch) {
+            std::vector<double> mm(36), out(16, 0.0), mag(16, 0.0);
+            for (int xi = 0; xi < 36; ++xi) mm[xi] = m[xi * ld + tw * c + ch];
+            for (int i = 0; i < 4; ++i)
+              for (int j = 0; j < 4; ++j)
+                for (int a = 0; a < 6; ++a)
+                  for (int b = 0; b < 6; ++b) {
+                    const double t = kAt4[i][a] * mm[a * 6 + b] * kAt4[j][b];
+                    out[i * 4 + j] += t;
+                    mag[i * 4 + j] += std::abs(t);
+                  }
+            for (int r = 0; r < 4; ++r)
+              for (int j = 0; j < 4; ++j) {
+                const int64_t ow = 4 * tw + j;
+                if (ow >= ow_n) continue;
+                const float got = y[(r * ow_n + ow) * c + ch];
+                if (r >= rows) {
+                  CHECK(got == -7.0f);  // rows past `rows` untouched
+                  continue;
+                }
+                const double b = with_bias ? bias[ch] : 0.0;
+                CHECK(std::abs(got - (out[r * 4 + j] + b)) <= 1e-6 * (mag[r * 4 + j] + std::abs(b)));
+              }
+          }
+        CHECK(y.back() == -7.0f);
+        same_bits(y);
+      }
+    }
+    // Kernel side, turned or not.
+    for (int64_t n : {1, 5, 16, 37})
+      for (int turned : {0, 1}) {
+        INFO("SIMD " << std::string(simd_name(level)) << " kernel n " << n << " turned " << turned);
+        const auto taps = uniform_floats(9 * n, same);
+        const int64_t ld = n + 2;
+        std::vector<float> out(36 * ld, -7.0f);
+        table.winograd4_kernel_row(taps.data(), n, turned, out.data(), ld);
+        for (int64_t j = 0; j < n; ++j) {
+          std::vector<double> f(9), u(36, 0.0), mag(36, 0.0);
+          for (int a = 0; a < 3; ++a)
+            for (int b = 0; b < 3; ++b) f[a * 3 + b] = taps[(turned ? (2 - a) * 3 + 2 - b : a * 3 + b) * n + j];
+          for (int i = 0; i < 6; ++i)
+            for (int jj = 0; jj < 6; ++jj)
+              for (int a = 0; a < 3; ++a)
+                for (int b = 0; b < 3; ++b) {
+                  const double t = kGt4[i][a] * f[a * 3 + b] * kGt4[jj][b];
+                  u[i * 6 + jj] += t;
+                  mag[i * 6 + jj] += std::abs(t);
+                }
+          for (int xi = 0; xi < 36; ++xi) CHECK(std::abs(out[xi * ld + j] - u[xi]) <= 1e-6 * mag[xi]);
+        }
+        for (int xi = 0; xi < 36; ++xi) CHECK(out[xi * ld + n] == -7.0f);
+        same_bits(out);
+      }
+    // Output gradient, (oh_n, ow_n, c, oh0, tw_n): a full tile row, rows and columns ending inside a tile.
+    for (const auto& [oh_n, ow_n, c, oh0, tw_n] :
+         std::vector<std::array<int64_t, 5>>{{8, 8, 16, 4, 2}, {6, 7, 3, 4, 2}, {4, 5, 33, 0, 2}, {1, 1, 1, 0, 1}}) {
+      INFO("SIMD " << std::string(simd_name(level)) << " output gradient oh_n " << oh_n << " ow_n " << ow_n << " c " << c);
+      const auto dy = uniform_floats(oh_n * ow_n * c, same);
+      const int64_t ld = tw_n * c + 5;
+      std::vector<float> z(36 * ld, -7.0f);
+      table.winograd4_output_grad_row(dy.data(), oh_n, ow_n, c, oh0, tw_n, z.data(), ld);
+      for (int64_t tw = 0; tw < tw_n; ++tw)
+        for (int64_t ch = 0; ch < c; ++ch) {
+          std::vector<double> d(16, 0.0);
+          for (int a = 0; a < 4; ++a)
+            for (int b = 0; b < 4; ++b) {
+              const int64_t oh = oh0 + a, ow = 4 * tw + b;
+              if (oh < oh_n && ow < ow_n) d[a * 4 + b] = dy[(oh * ow_n + ow) * c + ch];
+            }
+          sandwich_bound(At4T, d, want, bound);  // A dy Aᵀ
+          for (int xi = 0; xi < 36; ++xi) CHECK(std::abs(z[xi * ld + tw * c + ch] - want[xi]) <= 1e-6 * bound[xi]);
+        }
+      for (int xi = 0; xi < 36; ++xi)
+        for (int64_t i = tw_n * c; i < ld; ++i) CHECK(z[xi * ld + i] == -7.0f);
+      same_bits(z);
+    }
+    // Kernel gradient: G̃ᵀ M G̃.
+    for (int64_t n : {1, 7, 16, 40}) {
+      INFO("SIMD " << std::string(simd_name(level)) << " kernel gradient n " << n);
+      const int64_t ld = n + 3;
+      const auto m = uniform_floats(36 * ld, same);
+      std::vector<float> taps(9 * n + 1, -7.0f);
+      table.winograd4_kernel_grad_row(m.data(), ld, n, taps.data());
+      for (int64_t j = 0; j < n; ++j) {
+        std::vector<double> mm(36);
+        for (int xi = 0; xi < 36; ++xi) mm[xi] = m[xi * ld + j];
+        sandwich_bound(Gt4T, mm, want, bound);
+        for (int t = 0; t < 9; ++t) CHECK(std::abs(taps[t * n + j] - want[t]) <= 1e-6 * bound[t]);
+      }
+      CHECK(taps.back() == -7.0f);
+      same_bits(taps);
+    }
+  }
+}

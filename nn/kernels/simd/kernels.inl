@@ -351,9 +351,206 @@ void k_winograd_kernel_grad_row(const float* m, int64_t ld, int64_t n, float* ta
   }
 }
 
+// --- Winograd F(4x4, 3x3) transforms (nn/kernels/conv2d_winograd.cpp) ---
+
+// F(4x4, 3x3) (Lavin & Gray, 2016; points 0, ±1, ±2, ∞) with its kernel matrix split G = D G̃,
+// G̃ = [1 0 0; 1 1 1; 1 -1 1; 1 2 4; 1 -2 4; 0 0 1], D = diag(1/4, -1/6, -1/6, 1/24, 1/24, 1): the
+// kernels become Ũ = G̃ f G̃ᵀ and the inputs V = D (Bᵀ d B) D, whose product is G f Gᵀ ⊙ Bᵀ d B.
+// Every constant multiplying inside a transform is then a power of two, so a product is exact and
+// fusing it into the addition that follows (the AVX files let the compiler do so) cannot change a
+// bit: the transforms are the same bits at every level. D's products of two, the one rounding
+// multiplication, come last, on the input side.
+constexpr float kWinograd4Scale[6] = {1.0f / 4, -1.0f / 6, -1.0f / 6, 1.0f / 24, 1.0f / 24, 1.0f};
+
+// Bᵀ = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1],
+// on six values, 5 d written 4 d + d.
+inline void winograd4_input_1d(const Vec (&d)[6], Vec (&t)[6]) {
+  const Vec two = Vec::set1(2.0f), four = Vec::set1(4.0f);
+  const Vec d42 = d[4] - d[2], d53 = d[5] - d[3];
+  t[0] = four * (d[0] - d[2]) + d42;
+  t[1] = (d[3] + d[4]) - four * (d[1] + d[2]);
+  t[2] = (d[4] - d[3]) + four * (d[1] - d[2]);
+  t[3] = d42 + two * (d[3] - d[1]);
+  t[4] = d42 - two * (d[3] - d[1]);
+  t[5] = four * (d[1] - d[3]) + d53;
+}
+
+// A row of tiles, a vector of channels at a time: tile tw covers input rows ih0 .. ih0 + 5 and
+// columns 4 tw - pw .. 4 tw - pw + 5 of the channels-last map x (h, w, c), zeros outside; element
+// xi = 6 i + j of D (Bᵀ d B) D goes to v + xi * ld + tw * c.
+void k_winograd4_input_row(const float* x, int64_t h, int64_t w, int64_t c, int64_t ih0, int64_t pw, int64_t tw_n,
+                           float* v, int64_t ld) {
+  const float* rows[6];
+  for (int64_t i = 0; i < 6; ++i) rows[i] = ih0 + i >= 0 && ih0 + i < h ? x + (ih0 + i) * w * c : nullptr;
+  const Vec zero = Vec::set1(0.0f);
+  for (int64_t tw = 0; tw < tw_n; ++tw) {
+    const int64_t iw0 = 4 * tw - pw;
+    for (int64_t k = 0; k < c; k += W) {
+      const typename Vec::Mask m = Vec::range(0, c - k);
+      Vec t[6][6];  // Bᵀ d, column by column
+      for (int64_t j = 0; j < 6; ++j) {
+        const int64_t iw = iw0 + j;
+        Vec d[6], col[6];
+        for (int64_t i = 0; i < 6; ++i)
+          d[i] = rows[i] && iw >= 0 && iw < w ? Vec::load_masked(rows[i] + iw * c + k, m) : zero;
+        winograd4_input_1d(d, col);
+        for (int64_t i = 0; i < 6; ++i) t[i][j] = col[i];
+      }
+      float* out = v + tw * c + k;
+      for (int64_t i = 0; i < 6; ++i) {  // (Bᵀ d) B, then D's scales
+        Vec r[6];
+        winograd4_input_1d(t[i], r);
+        for (int64_t j = 0; j < 6; ++j)
+          (Vec::set1(kWinograd4Scale[i] * kWinograd4Scale[j]) * r[j]).store_masked(out + (6 * i + j) * ld, m);
+      }
+    }
+  }
+}
+
+// Aᵀ = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1] on six values; G̃ᵀ's three rows are
+// its first three with m5 added to the third (the kernel gradient's side).
+inline void winograd4_output_1d(const Vec (&m)[6], Vec (&o)[4]) {
+  const Vec two = Vec::set1(2.0f), four = Vec::set1(4.0f), eight = Vec::set1(8.0f);
+  const Vec a = m[1] + m[2], b = m[1] - m[2], c = m[3] + m[4], e = m[3] - m[4];
+  o[0] = m[0] + a + c;
+  o[1] = b + two * e;
+  o[2] = a + four * c;
+  o[3] = b + eight * e + m[5];
+}
+
+// The output side: tile tw's 36 values per channel (element xi at m + xi * ld + tw * c) become the
+// 4x4 outputs Aᵀ m A plus bias[channel] when bias is not null, stored at columns 4 tw .. 4 tw + 3
+// (those < ow_n) of the first `rows` (1 to 4) of the channels-last output rows at y, ow_n * c apart.
+void k_winograd4_output_row(const float* m, int64_t ld, int64_t c, const float* bias, int64_t tw_n, int64_t ow_n,
+                            float* y, int64_t rows) {
+  for (int64_t tw = 0; tw < tw_n; ++tw) {
+    const int64_t cols = ow_n - 4 * tw < 4 ? ow_n - 4 * tw : 4;
+    for (int64_t k = 0; k < c; k += W) {
+      const typename Vec::Mask mask = Vec::range(0, c - k);
+      const float* in = m + tw * c + k;
+      Vec p[4][6];  // Aᵀ m, column by column
+      for (int64_t j = 0; j < 6; ++j) {
+        Vec col[6], o[4];
+        for (int64_t i = 0; i < 6; ++i) col[i] = Vec::load_masked(in + (6 * i + j) * ld, mask);
+        winograd4_output_1d(col, o);
+        for (int64_t i = 0; i < 4; ++i) p[i][j] = o[i];
+      }
+      const Vec b = bias ? Vec::load_masked(bias + k, mask) : Vec::set1(0.0f);
+      for (int64_t i = 0; i < rows; ++i) {  // (Aᵀ m) A
+        Vec o[4];
+        winograd4_output_1d(p[i], o);
+        float* yi = y + i * ow_n * c + 4 * tw * c + k;
+        for (int64_t j = 0; j < cols; ++j) (bias ? o[j] + b : o[j]).store_masked(yi + j * c, mask);
+      }
+    }
+  }
+}
+
+// The kernel's side, Ũ = G̃ f G̃ᵀ, for n kernels at once: tap (a, b) of kernel j at taps[(3 a + b) * n
+// + j] (taken at (2 - a, 2 - b) when turned), element xi = 6 i + j of its Ũ to out[xi * ld + j].
+inline void winograd4_kernel_1d(Vec f0, Vec f1, Vec f2, Vec (&u)[6]) {
+  const Vec two = Vec::set1(2.0f), four = Vec::set1(4.0f);
+  const Vec p = f0 + f2, q = f0 + four * f2;
+  u[0] = f0;
+  u[1] = p + f1;
+  u[2] = p - f1;
+  u[3] = q + two * f1;
+  u[4] = q - two * f1;
+  u[5] = f2;
+}
+
+void k_winograd4_kernel_row(const float* taps, int64_t n, int turned, float* out, int64_t ld) {
+  for (int64_t k = 0; k < n; k += W) {
+    const typename Vec::Mask m = Vec::range(0, n - k);
+    Vec f[3][3], t[6][3];
+    for (int64_t a = 0; a < 3; ++a)
+      for (int64_t b = 0; b < 3; ++b) f[a][b] = Vec::load_masked(taps + (turned ? 8 - 3 * a - b : 3 * a + b) * n + k, m);
+    for (int64_t b = 0; b < 3; ++b) {  // G̃ f
+      Vec u[6];
+      winograd4_kernel_1d(f[0][b], f[1][b], f[2][b], u);
+      for (int64_t i = 0; i < 6; ++i) t[i][b] = u[i];
+    }
+    for (int64_t i = 0; i < 6; ++i) {  // (G̃ f) G̃ᵀ
+      Vec u[6];
+      winograd4_kernel_1d(t[i][0], t[i][1], t[i][2], u);
+      for (int64_t j = 0; j < 6; ++j) u[j].store_masked(out + (6 * i + j) * ld + k, m);
+    }
+  }
+}
+
+// The weight gradient's sides. Output gradient: tile tw's 4x4 values at rows oh0 .. oh0 + 3 and
+// columns 4 tw .. 4 tw + 3 of the channels-last map dy (oh_n, ow_n, c), zero outside, become A dy Aᵀ
+// (6x6, A = Aᵀᵀ), element xi to z + xi * ld + tw * c.
+inline void winograd4_output_grad_1d(const Vec (&d)[4], Vec (&z)[6]) {
+  const Vec two = Vec::set1(2.0f), four = Vec::set1(4.0f);
+  const Vec p = d[0] + d[2], q = d[1] + d[3], r = d[0] + four * d[2], s = d[1] + four * d[3];
+  z[0] = d[0];
+  z[1] = p + q;
+  z[2] = p - q;
+  z[3] = r + two * s;
+  z[4] = r - two * s;
+  z[5] = d[3];
+}
+
+void k_winograd4_output_grad_row(const float* dy, int64_t oh_n, int64_t ow_n, int64_t c, int64_t oh0, int64_t tw_n,
+                                 float* z, int64_t ld) {
+  const Vec zero = Vec::set1(0.0f);
+  const float* rows[4];
+  for (int64_t i = 0; i < 4; ++i) rows[i] = oh0 + i < oh_n ? dy + (oh0 + i) * ow_n * c : nullptr;
+  for (int64_t tw = 0; tw < tw_n; ++tw) {
+    for (int64_t k = 0; k < c; k += W) {
+      const typename Vec::Mask m = Vec::range(0, c - k);
+      Vec t[6][4];  // A dy, column by column
+      for (int64_t j = 0; j < 4; ++j) {
+        const int64_t ow = 4 * tw + j;
+        Vec d[4], col[6];
+        for (int64_t i = 0; i < 4; ++i) d[i] = rows[i] && ow < ow_n ? Vec::load_masked(rows[i] + ow * c + k, m) : zero;
+        winograd4_output_grad_1d(d, col);
+        for (int64_t i = 0; i < 6; ++i) t[i][j] = col[i];
+      }
+      float* out = z + tw * c + k;
+      for (int64_t i = 0; i < 6; ++i) {  // (A dy) Aᵀ
+        Vec r[6];
+        winograd4_output_grad_1d(t[i], r);
+        for (int64_t j = 0; j < 6; ++j) r[j].store_masked(out + (6 * i + j) * ld, m);
+      }
+    }
+  }
+}
+
+// Kernel gradient: for j < n, the 6x6 gradient M of Ũ (element xi at m[xi * ld + j]) becomes that of
+// the kernel, G̃ᵀ M G̃ (3x3), tap (a, b) to taps[(3 a + b) * n + j].
+inline void winograd4_kernel_grad_1d(const Vec (&m)[6], Vec (&o)[3]) {
+  const Vec two = Vec::set1(2.0f), four = Vec::set1(4.0f);
+  const Vec a = m[1] + m[2], b = m[1] - m[2], c = m[3] + m[4], e = m[3] - m[4];
+  o[0] = m[0] + a + c;
+  o[1] = b + two * e;
+  o[2] = a + four * c + m[5];
+}
+
+void k_winograd4_kernel_grad_row(const float* m, int64_t ld, int64_t n, float* taps) {
+  for (int64_t k = 0; k < n; k += W) {
+    const typename Vec::Mask mask = Vec::range(0, n - k);
+    Vec q[3][6];  // G̃ᵀ M, column by column
+    for (int64_t j = 0; j < 6; ++j) {
+      Vec col[6], o[3];
+      for (int64_t i = 0; i < 6; ++i) col[i] = Vec::load_masked(m + (6 * i + j) * ld + k, mask);
+      winograd4_kernel_grad_1d(col, o);
+      for (int64_t a = 0; a < 3; ++a) q[a][j] = o[a];
+    }
+    for (int64_t a = 0; a < 3; ++a) {  // (G̃ᵀ M) G̃
+      Vec o[3];
+      winograd4_kernel_grad_1d(q[a], o);
+      for (int64_t b = 0; b < 3; ++b) o[b].store_masked(taps + (3 * a + b) * n + k, mask);
+    }
+  }
+}
+
 constexpr hqc::nn::kernels::NnKernelTable kTable = {
     k_maxpool2x2_row, k_maxpool2x2_plane,
     k_im2col_channel, k_col2im_channel,
     k_winograd_input_row, k_winograd_output_row, k_winograd_kernel_row,
     k_winograd_output_grad_row, k_winograd_kernel_grad_row,
+    k_winograd4_input_row, k_winograd4_output_row, k_winograd4_kernel_row,
+    k_winograd4_output_grad_row, k_winograd4_kernel_grad_row,
 };

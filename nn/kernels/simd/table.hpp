@@ -1,6 +1,6 @@
 // table.hpp — nn's SIMD kernel table: the 2x2 max pool, one channel of a stride-1 im2col/col2im and
-// the Winograd F(2x2, 3x3) transforms, the float32 inner loops of nn/kernels that tensor's generic
-// table (tensor/simd.hpp) has no business holding.
+// the Winograd F(2x2, 3x3) and F(4x4, 3x3) transforms, the float32 inner loops of nn/kernels that
+// tensor's generic table (tensor/simd.hpp) has no business holding.
 //
 // Written once (nn/kernels/simd/kernels.inl) against tensor's vector wrapper (tensor/simd/vec_*.hpp)
 // and compiled once per instruction set with per-file flags, as tensor's table is; the level in use
@@ -57,6 +57,18 @@ struct NnKernelTable {
   void (*winograd_output_grad_row)(const float* dy, int64_t oh_n, int64_t ow_n, int64_t c, int64_t oh0, int64_t tw_n,
                                    float* z, int64_t ld);
   void (*winograd_kernel_grad_row)(const float* m, int64_t ld, int64_t n, float* taps);
+  // Winograd F(4x4, 3x3): the same five, on 6x6 tiles 4 apart with 4x4 outputs (element xi = 6 i + j,
+  // 36 of them), with the kernel matrix split G = D G̃ (D diagonal): the kernel side makes G̃ f G̃ᵀ
+  // and its gradient G̃ᵀ M G̃, the input side D (Bᵀ d B) D. Output: the first `rows` (1 to 4) of the
+  // channels-last rows at y, ow_n * c floats apart.
+  void (*winograd4_input_row)(const float* x, int64_t h, int64_t w, int64_t c, int64_t ih0, int64_t pw, int64_t tw_n,
+                              float* v, int64_t ld);
+  void (*winograd4_output_row)(const float* m, int64_t ld, int64_t c, const float* bias, int64_t tw_n, int64_t ow_n,
+                               float* y, int64_t rows);
+  void (*winograd4_kernel_row)(const float* taps, int64_t n, int turned, float* out, int64_t ld);
+  void (*winograd4_output_grad_row)(const float* dy, int64_t oh_n, int64_t ow_n, int64_t c, int64_t oh0, int64_t tw_n,
+                                    float* z, int64_t ld);
+  void (*winograd4_kernel_grad_row)(const float* m, int64_t ld, int64_t n, float* taps);
 };
 
 const NnKernelTable& nn_kernels();                      // for hqc::simd_level()
