@@ -32,9 +32,10 @@ void to_channels_last(const Conv2dGeometry& g, const float* x, float* xh) { stra
 int64_t winograd_block_rows(int64_t N) { return std::max<int64_t>(1, (int64_t(32) << 10) / (9 * N)); }
 
 // The E = (tile + 2)² transformed weight matrices U_xi, each (K, N) row-major at u + xi * K * N: for
-// the forward, K = C, N = OC and U_xi[c][oc] = element xi of G w[oc][c] Gᵀ (G̃ w Gᵀ for 4x4 tiles; see
-// nn/kernels/simd/table.hpp's winograd_kernel_row, winograd4_kernel_row); for the input gradient (a convolution of dy with the kernels turned by 180
-// degrees and the channels swapped), K = OC, N = C and U_xi[oc][c] from w[oc][c] turned. A row of
+// the forward, K = C, N = OC and U_xi[c][oc] = element xi of G w[oc][c] Gᵀ (G̃ w G̃ᵀ in 4x4 tiles:
+// nn/kernels/simd/table.hpp's winograd_kernel_row, winograd4_kernel_row); for the input gradient (a
+// convolution of dy with the kernels turned by 180 degrees and the channels swapped), K = OC, N = C
+// and U_xi[oc][c] from w[oc][c] turned. A row of
 // the U_xi at a time: the row's N kernels gathered tap-major, (9, N), by stranspose, then transformed
 // a vector of kernels at a time and written in order: transformed kernel by kernel, the E values
 // of each would land N * K apart, a cache miss each on the wide layers. For the forward, whose rows'
@@ -76,7 +77,8 @@ struct WinogradPasses {
   int64_t TH, TW, band, G;
   WinogradPasses(const Conv2dGeometry& g, int64_t samples)
       : m(winograd_tile(g)), E((m + 2) * (m + 2)), TH((g.OH() + m - 1) / m), TW((g.OW() + m - 1) / m), G(1) {
-    const int64_t tile_bytes = E * int64_t(sizeof(float)) * (g.C + g.OC), u_bytes = E * int64_t(sizeof(float)) * g.C * g.OC;
+    const int64_t tile_bytes = E * int64_t(sizeof(float)) * (g.C + g.OC);
+    const int64_t u_bytes = E * int64_t(sizeof(float)) * g.C * g.OC;
     const int64_t max_tiles = std::max({TW, kWinogradMinTiles, std::max(kWinogradPassBytes, u_bytes / 2) / tile_bytes});
     band = std::min(TH, max_tiles / TW);
     if (band == TH) {

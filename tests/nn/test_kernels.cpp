@@ -156,7 +156,7 @@ TEST_CASE("Winograd against the double definition: blocks of kernel rows, one sa
                                   Conv2dGeometry{1, 24, 16, 16, 80, 3, 3, 1, 1, 1, 1},
                                   Conv2dGeometry{1, 16, 16, 16, 40, 3, 3, 1, 1, 1, 1},
                                   Conv2dGeometry{2, 128, 8, 8, 256, 3, 3, 1, 1, 1, 1},
-                                  Conv2dGeometry{2, 16, 48, 44, 16, 3, 3, 1, 1, 1, 1}}) {  // 12x11 tiles: bands of 10 and 2
+                                  Conv2dGeometry{2, 16, 48, 44, 16, 3, 3, 1, 1, 1, 1}}) {  // bands of 10 and 2
     INFO(describe(g));
     REQUIRE(conv2d_winograd_path(g));
     Generator gen(7);
@@ -290,9 +290,10 @@ TEST_CASE("conv2d takes the Winograd path for 3x3 stride-1 layers with 16 channe
 TEST_CASE("Winograd takes 4x4 tiles where both output sides are multiples of 4 and the map has 64 pixels or more") {
   // The study: the MNIST models' 14x14 second layers and the CIFAR-100 classical model's 4x4 last
   // one keep F(2x2, 3x3); the CIFAR and STL-10 layers on 8x8 to 48x48 maps take F(4x4, 3x3).
-  for (auto [c, h, oc, tile] : {std::array<int64_t, 4>{16, 14, 32, 2}, {32, 14, 64, 2}, {256, 4, 512, 2}, {32, 16, 64, 4},
-                                {64, 8, 128, 4}, {64, 16, 128, 4}, {128, 8, 256, 4}, {32, 48, 64, 4}, {64, 24, 128, 4},
-                                {128, 12, 256, 4}, {64, 48, 128, 4}, {128, 24, 256, 4}, {256, 12, 512, 4}})
+  for (auto [c, h, oc, tile] :
+       {std::array<int64_t, 4>{16, 14, 32, 2}, {32, 14, 64, 2}, {256, 4, 512, 2}, {32, 16, 64, 4}, {64, 8, 128, 4},
+        {64, 16, 128, 4}, {128, 8, 256, 4}, {32, 48, 64, 4}, {64, 24, 128, 4}, {128, 12, 256, 4}, {64, 48, 128, 4},
+        {128, 24, 256, 4}, {256, 12, 512, 4}})
     CHECK(winograd_tile({64, c, h, h, oc, 3, 3, 1, 1, 1, 1}) == tile);
   CHECK(winograd_tile({64, 16, 8, 12, 16, 3, 3, 1, 1, 1, 1}) == 4);   // 8x12
   CHECK(winograd_tile({64, 16, 12, 10, 16, 3, 3, 1, 1, 1, 1}) == 2);  // a side of 10

@@ -413,7 +413,7 @@ void sandwich_bound(const double (&L)[R][K], const std::vector<double>& m, std::
 // Each transform's float result is within 1e-6 of the sum of its terms' magnitudes (about 8 roundings
 // of float's 6e-8), and every level gives the bits the first one gave: the constants multiplying
 // inside the transforms are powers of two (table.hpp), so fused or not the products are exact.
-TEST_CASE("Winograd F(4x4, 3x3) transforms equal their matrix products at every SIMD level, bit for bit across levels") {
+TEST_CASE("Winograd F(4x4, 3x3) transforms equal their matrix products at every SIMD level, the same bits at each") {
   double At4T[6][4], Gt4T[3][6];  // Aᵀᵀ = A (6x4) and G̃ᵀ (3x6)
   for (int i = 0; i < 4; ++i)
     for (int k = 0; k < 6; ++k) At4T[k][i] = kAt4[i][k];
@@ -521,7 +521,8 @@ TEST_CASE("Winograd F(4x4, 3x3) transforms equal their matrix products at every 
     // Output gradient, (oh_n, ow_n, c, oh0, tw_n): a full tile row, rows and columns ending inside a tile.
     for (const auto& [oh_n, ow_n, c, oh0, tw_n] :
          std::vector<std::array<int64_t, 5>>{{8, 8, 16, 4, 2}, {6, 7, 3, 4, 2}, {4, 5, 33, 0, 2}, {1, 1, 1, 0, 1}}) {
-      INFO("SIMD " << std::string(simd_name(level)) << " output gradient oh_n " << oh_n << " ow_n " << ow_n << " c " << c);
+      INFO("SIMD " << std::string(simd_name(level)) << " output gradient oh_n " << oh_n << " ow_n " << ow_n
+                   << " c " << c);
       const auto dy = uniform_floats(oh_n * ow_n * c, same);
       const int64_t ld = tw_n * c + 5;
       std::vector<float> z(36 * ld, -7.0f);

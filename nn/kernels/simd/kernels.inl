@@ -464,7 +464,8 @@ void k_winograd4_kernel_row(const float* taps, int64_t n, int turned, float* out
     const typename Vec::Mask m = Vec::range(0, n - k);
     Vec f[3][3], t[6][3];
     for (int64_t a = 0; a < 3; ++a)
-      for (int64_t b = 0; b < 3; ++b) f[a][b] = Vec::load_masked(taps + (turned ? 8 - 3 * a - b : 3 * a + b) * n + k, m);
+      for (int64_t b = 0; b < 3; ++b)
+        f[a][b] = Vec::load_masked(taps + (turned ? 8 - 3 * a - b : 3 * a + b) * n + k, m);
     for (int64_t b = 0; b < 3; ++b) {  // G̃ f
       Vec u[6];
       winograd4_kernel_1d(f[0][b], f[1][b], f[2][b], u);
