@@ -14,18 +14,21 @@
 //                                                   36, for the forward and both gradients. With
 //                                                   fewer samples than threads (batch-1 inference)
 //                                                   its threads split tile rows instead of samples.
-//   of those, the layers on 8x8 to 48x48  F(4x4)    36 multiply-adds per 16 outputs (winograd_tile):
-//     maps (CIFAR's and STL-10's)                   the CIFAR-100 classical model's 64>128 @16 and
-//                                                   128>256 @8 at batch 64, forward and both
-//                                                   gradients: 10.8 -> 7.9 and 9.7 -> 7.7 ms. The
-//                                                   MNIST models' 14x14 maps (sides not multiples of
-//                                                   4: 12 % of a tile grid's outputs would be
-//                                                   padding) and the 4x4 map of the CIFAR-100
-//                                                   classical model keep F(2x2): there one 4x4 tile
-//                                                   a sample reads all of U (36/16 as much) for 1/4
-//                                                   of the tiles, and the layer was no faster at
+//   of those, the layers on 16x16 to    F(4x4)    36 multiply-adds per 16 outputs (winograd_tile):
+//     48x48 maps (CIFAR's and STL-10's)             the CIFAR-100 classical model's 64>128 @16 at
+//                                                   batch 64, forward and both gradients: 10.8 ->
+//                                                   7.9 ms (2 threads), its batch-1 forward 54 -> 43
+//                                                   us. Smaller maps keep F(2x2): with few tiles a
+//                                                   sample, a batch-1 inference reads all of U (36/16
+//                                                   as much) for little work. STL-10's 256>512 @12
+//                                                   went from 0.61 to 0.93-1.05 ms at batch 1 in
+//                                                   4x4 tiles, the CIFAR-100 classical model's whole
+//                                                   batch-1 inference 4-9 % slower with its 128>256
+//                                                   @8 in them (batch 64: 9.7 -> 7.7 ms); on the
+//                                                   4x4 map the 256>512 layer was no faster even at
 //                                                   batch 64 (14.1-15.6 ms in 2x2 tiles, 14.6-17.7
-//                                                   in 4x4, alternated).
+//                                                   in 4x4). The MNIST models' 14x14 maps have sides
+//                                                   that are not multiples of 4.
 //
 // No study layer takes the tap path; it serves layers a user builds that Winograd does not fit,
 // with wide channels on small maps (5x5 kernels, few output channels: nn/README.md has the

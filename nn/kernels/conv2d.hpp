@@ -55,8 +55,8 @@ constexpr int64_t kWinogradMinChannels = 16, kWinogradMinPixels = 16;
 bool conv2d_winograd_path(const Conv2dGeometry& g);
 // The Winograd tile a layer on that path takes: 4 (F(4x4, 3x3), 36 multiply-adds per channel pair
 // for 16 outputs) when both output sides are multiples of 4 and the map has at least
-// kWinograd4MinPixels pixels, otherwise 2 (F(2x2, 3x3), 16 for 4). See conv2d.cpp.
-constexpr int64_t kWinograd4MinPixels = 64;
+// kWinograd4MinPixels pixels (16 tiles a sample), otherwise 2 (F(2x2, 3x3), 16 for 4). See conv2d.cpp.
+constexpr int64_t kWinograd4MinPixels = 256;
 int64_t winograd_tile(const Conv2dGeometry& g);
 
 template <typename T>

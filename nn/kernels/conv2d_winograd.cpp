@@ -5,9 +5,9 @@
 // the direct sum does 36. The 16 elements xi of the transform are 16 independent GEMMs, M_xi (tiles,
 // OC) = V_xi (tiles, C) · U_xi (C, OC). F(4x4, 3x3) is the same with 6x6 patches 4 apart and 4x4
 // outputs: 36 GEMMs, 36 multiply-adds for 16 outputs (2.25 per output against 4), taken where both
-// output sides are multiples of 4 and the map has 64 pixels or more (winograd_tile): the CIFAR and
-// STL-10 layers on 8x8 to 48x48 maps. Its transforms multiply by up to 8 and 25, so it rounds
-// more: 3-11e-6 of the largest output against 2-7e-7 (tests/nn/test_kernels.cpp). The matrices and
+// output sides are multiples of 4 and the map has 256 pixels or more (winograd_tile): the CIFAR and
+// STL-10 layers on 16x16 to 48x48 maps. Its transforms multiply by up to 8 and 25, so it rounds
+// more: 3-8e-6 of the largest output against 2-7e-7 (tests/nn/test_kernels.cpp). The matrices and
 // the transforms, a vector of channels at a time, are in nn/kernels/simd/kernels.inl (winograd_*,
 // winograd4_*). The input gradient is the same convolution on dy with the kernels turned by 180
 // degrees, the channels swapped and padding 2 - P (its own tile: the map it makes may differ); the

@@ -115,11 +115,11 @@ std::vector<Conv2dGeometry> conv_geometries() {
   out.push_back({13, 17, 10, 10, 16, 3, 3, 1, 1, 1, 1});  // several samples a pass, a shorter last pass; 17 lanes
   out.push_back({2, 16, 34, 31, 16, 3, 3, 1, 1, 1, 1});   // 17x16 tiles, over a pass: bands of 16 tile rows and 1
   out.push_back({5, 64, 4, 4, 24, 3, 3, 1, 1, 1, 1});     // the smallest map taken, 2x2 tiles
-  // F(4x4, 3x3) (output sides multiples of 4, 64 pixels or more); the input gradients of the
-  // padding-0 and padding-2 ones map back to sides of 10 and 6 and take F(2x2, 3x3):
-  out.push_back({3, 16, 8, 8, 20, 3, 3, 1, 1, 1, 1});    // 2x2 tiles of 4x4, 20 lanes
-  out.push_back({2, 17, 10, 14, 16, 3, 3, 1, 1, 0, 1});  // padding 0 by 1: an 8x12 output
-  out.push_back({3, 16, 6, 6, 18, 3, 3, 1, 1, 2, 2});    // padding 2: an 8x8 output
+  // F(4x4, 3x3) (output sides multiples of 4, 256 pixels or more); the input gradients of the
+  // padding-0 and padding-2 ones map back to sides of 18 and 14 and take F(2x2, 3x3):
+  out.push_back({3, 16, 16, 16, 20, 3, 3, 1, 1, 1, 1});  // 4x4 tiles of 4x4, 20 lanes
+  out.push_back({2, 17, 18, 22, 16, 3, 3, 1, 1, 0, 1});  // padding 0 by 1: a 16x22 output
+  out.push_back({2, 16, 14, 14, 18, 3, 3, 1, 1, 2, 2});  // padding 2: a 16x16 output
   out.push_back({2, 30, 4, 4, 5, 3, 3, 1, 1, 1, 1});    // K = C*KH*KW = 270, deeper than one GEMM K block (256)
   for (const auto& g : tap_geometries()) out.push_back(g);
   return out;
@@ -132,7 +132,7 @@ TEST_CASE("conv2d fast float path equals the direct reference on awkward geometr
   for (SimdLevel level : hqc::test::available_levels()) {
     INFO("SIMD " << std::string(simd_name(level)));
     set_simd_level(level);
-    // F(4x4, 3x3) rounds more (see the next test): 3-6e-5 on its geometries here.
+    // F(4x4, 3x3) rounds more (see the next test): up to 5.8e-5 (y) and 7.2e-5 (dx) on its geometries here.
     for (const auto& g : conv_geometries())
       check_conv<float>(g, conv2d_winograd_path(g) && winograd_tile(g) == 4 ? 1e-4 : 2e-5);
   }
@@ -150,12 +150,12 @@ TEST_CASE("Winograd against the double definition: blocks of kernel rows, one sa
   // One sample with more threads than samples: 80 output channels go out in blocks of 32 (32 + 32 +
   // 16 over two or three threads) where there are 32 a thread, otherwise (the input gradients, 24
   // channels; 40 channels) bands of tile rows.
-  // The same on 16x16 maps in F(4x4, 3x3) tiles; CIFAR's 128 > 256 @8; a map over one pass.
+  // The same on 16x16 maps in F(4x4, 3x3) tiles; CIFAR's 64 > 128 @16; a map over one pass.
   for (const Conv2dGeometry& g : {kSeveralWeightBlocks, Conv2dGeometry{1, 24, 14, 14, 80, 3, 3, 1, 1, 1, 1},
                                   Conv2dGeometry{1, 16, 14, 14, 40, 3, 3, 1, 1, 1, 1},
                                   Conv2dGeometry{1, 24, 16, 16, 80, 3, 3, 1, 1, 1, 1},
                                   Conv2dGeometry{1, 16, 16, 16, 40, 3, 3, 1, 1, 1, 1},
-                                  Conv2dGeometry{2, 128, 8, 8, 256, 3, 3, 1, 1, 1, 1},
+                                  Conv2dGeometry{2, 64, 16, 16, 128, 3, 3, 1, 1, 1, 1},
                                   Conv2dGeometry{2, 16, 48, 44, 16, 3, 3, 1, 1, 1, 1}}) {  // bands of 10 and 2
     INFO(describe(g));
     REQUIRE(conv2d_winograd_path(g));
@@ -177,8 +177,8 @@ TEST_CASE("Winograd against the double definition: blocks of kernel rows, one sa
       return diff / size;
     };
     // F(4x4, 3x3)'s transforms multiply by up to 8 and 25 where F(2x2, 3x3)'s add: its rounding is
-    // 3-11e-6 of the largest output on CIFAR's 64 > 128 @16 and 128 > 256 @8 (every output, both
-    // gradients), against 2-7e-7 for F(2x2, 3x3) (Lavin & Gray report the same growth).
+    // 3-8e-6 of the largest output on CIFAR's 64 > 128 @16 and STL-10's 64 > 128 @48 (every
+    // output, both gradients), against 2-7e-7 for F(2x2, 3x3) (Lavin & Gray report the same growth).
     const double tolerance = winograd_tile(g) == 4 ? 3e-5 : 2e-6;
     hqc::test::SimdLevelGuard guard;
     hqc::test::ThreadCountGuard tg;
@@ -287,19 +287,18 @@ TEST_CASE("conv2d takes the Winograd path for 3x3 stride-1 layers with 16 channe
   CHECK_FALSE(conv2d_winograd_path({64, 32, 28, 28, 32, 3, 3, 1, 1, 3, 3}));  // padding past the kernel
 }
 
-TEST_CASE("Winograd takes 4x4 tiles where both output sides are multiples of 4 and the map has 64 pixels or more") {
-  // The study: the MNIST models' 14x14 second layers and the CIFAR-100 classical model's 4x4 last
-  // one keep F(2x2, 3x3); the CIFAR and STL-10 layers on 8x8 to 48x48 maps take F(4x4, 3x3).
+TEST_CASE("Winograd takes 4x4 tiles where both output sides are multiples of 4 and the map has 256 pixels or more") {
+  // The study: the layers on 16x16 to 48x48 maps take F(4x4, 3x3); the MNIST models' 14x14 ones and
+  // the CIFAR and STL-10 ones on 4x4 to 12x12 maps keep F(2x2, 3x3).
   for (auto [c, h, oc, tile] :
-       {std::array<int64_t, 4>{16, 14, 32, 2}, {32, 14, 64, 2}, {256, 4, 512, 2}, {32, 16, 64, 4}, {64, 8, 128, 4},
-        {64, 16, 128, 4}, {128, 8, 256, 4}, {32, 48, 64, 4}, {64, 24, 128, 4}, {128, 12, 256, 4}, {64, 48, 128, 4},
-        {128, 24, 256, 4}, {256, 12, 512, 4}})
+       {std::array<int64_t, 4>{16, 14, 32, 2}, {32, 14, 64, 2}, {256, 4, 512, 2}, {32, 16, 64, 4}, {64, 8, 128, 2},
+        {64, 16, 128, 4}, {128, 8, 256, 2}, {32, 48, 64, 4}, {64, 24, 128, 4}, {128, 12, 256, 2}, {64, 48, 128, 4},
+        {128, 24, 256, 4}, {256, 12, 512, 2}})
     CHECK(winograd_tile({64, c, h, h, oc, 3, 3, 1, 1, 1, 1}) == tile);
-  CHECK(winograd_tile({64, 16, 8, 12, 16, 3, 3, 1, 1, 1, 1}) == 4);   // 8x12
-  CHECK(winograd_tile({64, 16, 12, 10, 16, 3, 3, 1, 1, 1, 1}) == 2);  // a side of 10
-  CHECK(winograd_tile({64, 16, 4, 16, 16, 3, 3, 1, 1, 1, 1}) == 4);   // 4x16: 64 pixels
-  CHECK(winograd_tile({64, 16, 4, 12, 16, 3, 3, 1, 1, 1, 1}) == 2);   // 4x12: 48 pixels
-  CHECK(winograd_tile({64, 16, 10, 10, 16, 3, 3, 1, 1, 0, 0}) == 4);  // padding 0: an 8x8 output
+  CHECK(winograd_tile({64, 16, 8, 32, 16, 3, 3, 1, 1, 1, 1}) == 4);   // 8x32: 256 pixels
+  CHECK(winograd_tile({64, 16, 12, 20, 16, 3, 3, 1, 1, 1, 1}) == 2);  // 12x20: 240 pixels
+  CHECK(winograd_tile({64, 16, 16, 18, 16, 3, 3, 1, 1, 1, 1}) == 2);  // a side of 18
+  CHECK(winograd_tile({64, 16, 18, 18, 16, 3, 3, 1, 1, 0, 0}) == 4);  // padding 0: a 16x16 output
 }
 
 TEST_CASE("conv2d fast double path equals the direct reference on awkward geometries") {
