@@ -228,7 +228,7 @@ void winograd_convolution_by_bands(const Conv2dGeometry& g, const float* x, cons
 // dW summed by the fixed tree, so that a batch split at chunk boundaries adds up to the same bits.
 void winograd_backward_weight(const Conv2dGeometry& g, const float* x, const float* dy, float* dw, float* db) {
   const int64_t OH = g.OH(), OW = g.OW(), HW = g.H * g.W, OHW = OH * OW, tile = winograd_tile(g);
-  const int64_t usize = (tile + 2) * (tile + 2) * g.C * g.OC, wsize = 9 * g.C * g.OC, part = wsize + g.OC;
+  const int64_t usize = winograd_transformed_floats(g), wsize = 9 * g.C * g.OC, part = wsize + g.OC;
   const NnKernelTable& table = nn_kernels();
   const auto output_grad_row = tile == 4 ? table.winograd4_output_grad_row : table.winograd_output_grad_row;
   const auto kernel_grad_row = tile == 4 ? table.winograd4_kernel_grad_row : table.winograd_kernel_grad_row;
