@@ -86,7 +86,8 @@ void portable_pack_direct(const float* src, int64_t ld, int64_t rows, int64_t kc
 const detail::GemmKernel kPortable = {&portable_kernel,           nullptr,     0,
                                       &portable_pack_transposing, &portable_pack_direct,
                                       kPortableMR,                kPortableNR, 128, 256, 4096,
-                                      nullptr,                    nullptr,     nullptr};
+                                      nullptr,                    nullptr,     nullptr,
+                                      nullptr};
 
 const detail::GemmKernel& gemm_kernel(SimdLevel level) {
   if (!simd_available(level))
@@ -145,11 +146,25 @@ void pack_a(const detail::GemmKernel& kern, bool ta, const float* A, int64_t lda
   }
 }
 
+// Panels of an untransposed B copied together, row by row (kern.pack_panels): runs of 1 KiB a row at
+// AVX-512's NR. Measured on a 2-core Xeon VM (Granite Rapids class, 2 MiB L2; hqc bench's GEMM
+// figures, one thread, three runs alternated with the panel-at-a-time copy): the 4096 -> 1024 linear
+// layer's input gradient 69-70 -> 102-108 GFLOP/s, the 2048 -> 512 one 89 -> 103-110, STL-10's
+// 256 <- 128 convolution 134-138 -> 144-147, the other shapes within the runs' 5 % noise.
+constexpr int64_t kPanelsPerCopy = 8;
+
 // dst (ceil(nc / NR) panels, kc, NR) <- op(B)[p0 : p0 + kc, j0 : j0 + nc], columns past nc zero.
 void pack_b(const detail::GemmKernel& kern, bool tb, const float* B, int64_t ldb, int64_t p0, int64_t kc,
             int64_t j0, int64_t nc, float* dst) {
   const int nr = kern.nr;
-  for (int64_t jr = 0; jr < nc; jr += nr, dst += kc * nr) {
+  int64_t jr = 0;
+  if (!tb && kern.pack_panels) {
+    const int64_t full = nc - nc % nr;
+    for (; jr < full; jr += kPanelsPerCopy * nr)
+      kern.pack_panels(B + p0 * ldb + j0 + jr, ldb, kc, std::min(kPanelsPerCopy * nr, full - jr), dst + jr * kc);
+    jr = full;
+  }
+  for (dst += jr * kc; jr < nc; jr += nr, dst += kc * nr) {
     const int64_t cols = std::min<int64_t>(nr, nc - jr);
     if (tb)  // B stored (N, K)
       kern.pack_transposing(B + (j0 + jr) * ldb + p0, ldb, cols, kc, nr, dst);
@@ -192,8 +207,8 @@ struct GemmArgs {
 // multiple of MR) in the K block starting at p0, kc deep, are at p0 * padded M + i0 * kc.
 int64_t padded_rows(const detail::GemmKernel& kern, int64_t M) { return round_up(M, kern.mr); }
 
-// Whether B's slab (kc rows of nc floats, ldb floats apart) is better copied a micro-panel at a
-// time than read in place: when its rows are a multiple of 4 KiB apart, every row of a micro-panel
+// Whether B's slab (kc rows of nc floats, ldb floats apart) is better copied a few micro-panels at
+// a time than read in place: when its rows are a multiple of 4 KiB apart, every row of a micro-panel
 // falls in the same L1 sets (64 sets of 64-byte lines in every 32-48 KiB L1d), which hold only a
 // few of them beside the A panel and the C tile; each row tile then fetches the panel again from
 // L2 or beyond. Measured on the Zen 5 EPYC (gemm_bench, 1 thread, medians of alternated runs;
@@ -224,7 +239,8 @@ void gemm_slice(const detail::GemmKernel& kern, const GemmArgs& g, int64_t m0, i
   // With a single row block, every B element is used by this slice's one pass over its row tiles:
   // packing B would copy the whole slab only to read it back once, so an untransposed B is read in
   // place (only a right-edge panel narrower than NR is still packed, zero-padded) — or, when its
-  // rows alias in L1 (copy_b_panels), copied a panel at a time just before the row tiles use it.
+  // rows alias in L1 (copy_b_panels), copied a few panels at a time (kPanelsPerCopy) just before the
+  // row tiles use them.
   const bool direct_b = !g.tb && m1 - m0 <= mc_max;
   // Likewise with a single column panel every A element is used by one tile, and with two a block
   // that stays in L1 (32 KiB) is read twice from there: an untransposed A is read in place where the
@@ -257,7 +273,9 @@ void gemm_slice(const detail::GemmKernel& kern, const GemmArgs& g, int64_t m0, i
           const int64_t cols = std::min<int64_t>(nr, nc - jr);
           bool in_place = direct_b && cols == nr;
           if (in_place && pack_each) {
-            pack_b(kern, false, g.B, g.ldb, pc, kc, jc + jr, nr, bpack + jr * kc);
+            if (jr % (kPanelsPerCopy * nr) == 0)  // this panel and the next few (pack_b's runs)
+              pack_b(kern, false, g.B, g.ldb, pc, kc, jc + jr, std::min(kPanelsPerCopy * nr, nc - nc % nr - jr),
+                     bpack + jr * kc);
             in_place = false;
           }
           const float* bp = in_place ? g.B + pc * g.ldb + jc + jr : bpack + jr * kc;

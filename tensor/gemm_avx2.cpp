@@ -84,10 +84,20 @@ void pack_direct(const float* src, int64_t ld, int64_t rows, int64_t kc, int64_t
   }
 }
 
+// dst (width / 16 panels, kc, 16) <- src[k * ld + j] for j < width, row by row.
+void pack_panels(const float* src, int64_t ld, int64_t kc, int64_t width, float* dst) {
+  for (int64_t k = 0; k < kc; ++k, src += ld, dst += kNR) {
+    for (int64_t j = 0; j < width; j += kNR) {
+      _mm256_storeu_ps(dst + j * kc, _mm256_loadu_ps(src + j));
+      _mm256_storeu_ps(dst + j * kc + 8, _mm256_loadu_ps(src + j + 8));
+    }
+  }
+}
+
 // KC: the B micro-panel (KC, 16) = 16 KiB at KC = 256 sits in L1 with the A micro-panels streaming
 // from the packed (MC, KC) A block in L2.
 const hqc::detail::GemmKernel kKernel = {&kernel, nullptr, 0, &pack_transposing, &pack_direct, kMR, kNR,
-                                         144, 256, 4096, nullptr, nullptr, nullptr};
+                                         144, 256, 4096, nullptr, nullptr, nullptr, &pack_panels};
 
 }  // namespace
 

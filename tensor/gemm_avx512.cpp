@@ -286,6 +286,16 @@ void pack_direct(const float* src, int64_t ld, int64_t rows, int64_t kc, int64_t
   }
 }
 
+// dst (width / 32 panels, kc, 32) <- src[k * ld + j] for j < width, row by row.
+void pack_panels(const float* src, int64_t ld, int64_t kc, int64_t width, float* dst) {
+  for (int64_t k = 0; k < kc; ++k, src += ld, dst += kNR) {
+    for (int64_t j = 0; j < width; j += kNR) {
+      _mm512_storeu_ps(dst + j * kc, _mm512_loadu_ps(src + j));
+      _mm512_storeu_ps(dst + j * kc + 16, _mm512_loadu_ps(src + j + 16));
+    }
+  }
+}
+
 // Tile and blocks, measured on the Zen 5 EPYC this was developed on (thread CPU time, single
 // thread, the model shapes of apps/bench/gemm_bench.cpp): MR = 8 beat 10, 12 and 14 by 3-5 % in
 // geometric mean (the batch of 64 divides into 8-row tiles; 16 accumulators are enough to hide the
@@ -308,7 +318,7 @@ const hqc::detail::GemmInPlaceA kInPlaceA = {&kernel_in_place<kMR>, &kernel_narr
 const hqc::detail::GemmKernel kKernel = {&kernel<kMR>,     &kernel_narrow<kMR, 1>, 16,  &pack_transposing,
                                          &pack_direct,     kMR,                    kNR, HQC_GEMM_AVX512_MC,
                                          HQC_GEMM_AVX512_KC, 4096,                 &kernel_rows<kMR>,
-                                         &kernel_narrow<kMR, 2>, &kInPlaceA};
+                                         &kernel_narrow<kMR, 2>, &kInPlaceA,     &pack_panels};
 
 }  // namespace
 

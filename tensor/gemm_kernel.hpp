@@ -29,6 +29,12 @@ using GemmMicroKernel = void (*)(int64_t kc, const float* a_panel, const float* 
 //   direct:      dst[k * width + i] = src[k * ld + i]   (op(A) transposed, op(B) untransposed)
 using GemmPack = void (*)(const float* src, int64_t ld, int64_t rows, int64_t kc, int64_t width, float* dst);
 
+// Optional: the full panels of an untransposed B, dst (width / NR panels, kc, NR) <- src[k * ld + j]
+// for j < width (a multiple of NR), copied row by row: a wide B's rows are then read in runs of
+// several panels, which the hardware prefetchers follow, where a panel at a time reads a few lines
+// of each row, every row in a page of its own.
+using GemmPackPanels = void (*)(const float* src, int64_t ld, int64_t kc, int64_t width, float* dst);
+
 // The first `rows` (1 .. MR - 1) rows of a full-width tile, for alpha = 1: c(rows, NR) = a_panel^T
 // b_panel, or c + a_panel^T b_panel when accumulate, with a_panel packed MR wide as for the kernel.
 // Each row's sums are the full kernel's, so the bits are those of the scratch-tile path it replaces.
@@ -64,6 +70,7 @@ struct GemmKernel {
   // the first of two consecutive A panels (the second kc * MR floats on).
   GemmMicroKernel kernel_narrow_pair;
   const GemmInPlaceA* a_in_place;  // optional (null: A always packed)
+  GemmPackPanels pack_panels;      // optional (null: B's panels packed one at a time)
 };
 
 #ifdef HQC_X86_SIMD

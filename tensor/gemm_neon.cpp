@@ -108,7 +108,7 @@ void pack_direct(const float* src, int64_t ld, int64_t rows, int64_t kc, int64_t
 // Blocks for a typical aarch64 core (32-64 KiB L1d, 512 KiB-1 MiB L2): the B micro-panel (KC, 12) =
 // 12 KiB at KC = 256 stays in L1, the packed A block (MC, KC) = 128 KiB at MC = 128 in L2.
 const hqc::detail::GemmKernel kKernel = {&kernel, nullptr, 0, &pack_transposing, &pack_direct, kMR, kNR,
-                                         128, 256, 4092, nullptr, nullptr, nullptr};
+                                         128, 256, 4092, nullptr, nullptr, nullptr, nullptr};
 
 }  // namespace
 

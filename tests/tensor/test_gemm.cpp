@@ -22,8 +22,11 @@ std::vector<float> random_vec(int64_t n, uint64_t seed) {
   return v;
 }
 
-void check_gemm(SimdLevel level, bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, float beta) {
-  int64_t lda = (ta ? M : K) + 3, ldb = (tb ? K : N) + 1, ldc = N + 2;  // padded leading dims
+// ldb = 0: one float past op(B)'s row length.
+void check_gemm(SimdLevel level, bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, float beta,
+                int64_t ldb = 0) {
+  int64_t lda = (ta ? M : K) + 3, ldc = N + 2;  // padded leading dims
+  if (ldb == 0) ldb = (tb ? K : N) + 1;
   auto A = random_vec((ta ? K : M) * lda, 1), B = random_vec((tb ? N : K) * ldb, 2), C0 = random_vec(M * ldc, 3);
   std::vector<float> C = C0, R = C0;
   sgemm_with(level, ta, tb, M, N, K, alpha, A.data(), lda, B.data(), ldb, beta, C.data(), ldc);
@@ -83,6 +86,24 @@ TEST_CASE("sgemm matches the reference across micro-tile and cache-block edges")
     // beta applies once even when K spans several blocks (later blocks accumulate).
     check_gemm(level, false, true, 20, 40, 700, 0.75f, -0.5f);
     check_gemm(level, true, false, 20, 40, 700, 2.0f, 1.0f);
+  }
+}
+
+// An untransposed B's full micro-panels are copied several at a time, row by row, then the right
+// edge alone: when B is packed for several row blocks (M past AVX-512's MC of 192), and when a
+// single row block copies B a few panels at a time because its rows are a multiple of 4 KiB apart
+// (ldb 2048 and a slab past 256 KiB). N = 549 and 1000: groups of eight panels, a shorter last
+// group and a right-edge panel at every level's NR (32, 16, 8, 12).
+TEST_CASE("sgemm packs a wide B's panels in groups, then its right edge") {
+  ThreadCountGuard guard;
+  for (SimdLevel level : available_levels()) {
+    for (int threads : {1, 2}) {
+      set_num_threads(threads);
+      INFO("SIMD " << std::string(simd_name(level)) << ", " << threads << " threads");
+      for (int t = 0; t < 4; ++t) check_gemm(level, t & 1, t & 2, 200, 549, 40, 1.0f, 0.0f);
+      check_gemm(level, false, false, 64, 1000, 300, 1.0f, 0.0f, 2048);
+      check_gemm(level, true, false, 64, 1000, 300, 0.5f, 1.0f, 2048);
+    }
   }
 }
 
