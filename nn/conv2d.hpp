@@ -36,11 +36,13 @@ class Conv2d : public Module {
   // reused while the weights hold the bits it was made from — compared in full on every call, so
   // weights changed in place by anything (an optimiser, a checkpoint, a user) are seen — and made
   // again otherwise. Outputs are the same bits as without it. Memory, once used: 25/9 of the
-  // weights (their copy and the 16/9 times larger transform). Training mode neither reads nor makes it.
+  // weights in 2x2 tiles, 45/9 in 4x4 ones (their copy and the 16/9 or 36/9 times larger
+  // transform); a batch that takes the other tile (kernels::winograd_tile) makes it again. Training
+  // mode neither reads nor makes it.
   struct TransformedWeights {
     std::mutex mutex;  // a forward at a time reads or remakes them
     Tensor weights;    // the bits the transform was made from
-    Tensor u;          // (16, C, OC)
+    Tensor u;          // (E, C, OC), E = 16 or 36
   };
   mutable TransformedWeights transformed_;
 };

@@ -2,8 +2,12 @@
 // forward plus backward (input and weight gradients) through hqc::nn::conv2d, and the same shapes
 // in PyTorch (apps/bench/conv_torch.py, same thread count) in one run, side by side.
 //
-//   conv_bench [--threads 1,2] [--reps 3] [--rounds 1] [--only NAME,...] [--no-torch] [--python /usr/bin/python3]
-//              [--torch-script PATH]
+//   conv_bench [--threads 1,2] [--reps 3] [--rounds 1] [--only NAME,...] [--batch 64] [--forward] [--no-torch]
+//              [--python /usr/bin/python3] [--torch-script PATH]
+//
+// --batch N times the layers at another batch size; --forward times an inference's forward alone:
+// hqc through an nn::Conv2d in evaluation mode (its Winograd weights transformed once and kept, as a
+// model's are), PyTorch's F.conv2d under no_grad.
 //
 // Each figure is the best of `reps` timed runs after a warm-up (at least 2 runs and 0.2 s): wall time, and the process's CPU
 // time (all threads), which a loaded machine disturbs less. With --rounds N the PyTorch phase and the
@@ -70,13 +74,20 @@ double cpu_ms() {
   return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-Timing time_hqc(const Shape4& s, int reps) {
+Timing time_hqc(const Shape4& s, int reps, bool forward_only) {
   hqc::Generator gen(1);
-  hqc::Variable x(hqc::rand_normal({s.N, s.C, s.H, s.W}, 0, 1, gen), true);
+  hqc::Variable x(hqc::rand_normal({s.N, s.C, s.H, s.W}, 0, 1, gen), !forward_only);
   hqc::Variable w(hqc::rand_normal({s.OC, s.C, 3, 3}, 0, 0.1, gen), true);
   hqc::Variable b(hqc::zeros({s.OC}), true);
   hqc::Tensor gy = hqc::rand_normal({s.N, s.OC, s.H, s.W}, 0, 1, gen);
+  hqc::nn::Conv2d layer(s.C, s.OC, 3, gen, 1, 1);
+  layer.eval();
   auto call = [&] {
+    if (forward_only) {
+      hqc::NoGradGuard no_grad;
+      layer.forward(x);
+      return;
+    }
     x.zero_grad(), w.zero_grad(), b.zero_grad();
     hqc::Variable y = hqc::nn::conv2d(x, w, b, 1, 1);
     y.backward(gy);
@@ -98,14 +109,14 @@ Timing time_hqc(const Shape4& s, int reps) {
 }
 
 std::map<std::string, Timing> time_torch(const std::string& python, const std::string& script, int threads, int reps,
-                                         const std::vector<Shape4>& shapes) {
+                                         bool forward_only, const std::vector<Shape4>& shapes) {
   std::ostringstream cmd;
   // The peer gets hqc's allocator policy (retain_freed_memory(), nn/memory.cpp) through glibc's
   // environment: with the defaults, its freshly mmapped outputs fault in on every call in some
   // processes and not in others (32>64 on 14x14: 28 ms or 8.6 ms a pass).
   cmd << "MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=2147483647 MALLOC_TOP_PAD_=67108864 ";
   cmd << "OMP_NUM_THREADS=" << threads << " MKL_NUM_THREADS=" << threads << " " << python << " " << script
-      << " --threads " << threads << " --reps " << reps;
+      << " --threads " << threads << " --reps " << reps << (forward_only ? " --forward" : "");
   for (const auto& s : shapes) cmd << " " << key(s) << ":" << s.N << "," << s.C << "," << s.H << "," << s.W << "," << s.OC;
   std::map<std::string, Timing> out;
   FILE* p = popen(cmd.str().c_str(), "r");
@@ -130,7 +141,8 @@ std::vector<std::string> split(const std::string& s) {
 int main(int argc, char** argv) {
   std::vector<int> threads = {1, 2};
   int reps = 3, rounds = 1;
-  bool with_torch = true;
+  int64_t batch = 64;
+  bool with_torch = true, forward_only = false;
   std::string python = "/usr/bin/python3", script = HQC_CONV_TORCH_SCRIPT;
   std::vector<std::string> only;
   for (int i = 1; i < argc; ++i) {
@@ -151,6 +163,14 @@ int main(int argc, char** argv) {
       rounds = std::max(1, std::stoi(next()));
     } else if (a == "--only") {
       only = split(next());
+    } else if (a == "--batch") {
+      batch = std::stoll(next());
+      if (batch < 1) {
+        std::cerr << "conv_bench: --batch must be 1 or more\n";
+        return 2;
+      }
+    } else if (a == "--forward") {
+      forward_only = true;
     } else if (a == "--no-torch") {
       with_torch = false;
     } else if (a == "--python") {
@@ -158,8 +178,8 @@ int main(int argc, char** argv) {
     } else if (a == "--torch-script") {
       script = next();
     } else {
-      std::cerr << "usage: conv_bench [--threads 1,2] [--reps 3] [--rounds 1] [--only SUBSTRING,...] [--no-torch] [--python P] "
-                   "[--torch-script PATH]\n";
+      std::cerr << "usage: conv_bench [--threads 1,2] [--reps 3] [--rounds 1] [--only SUBSTRING,...] [--batch 64] "
+                   "[--forward] [--no-torch] [--python P] [--torch-script PATH]\n";
       return 2;
     }
   }
@@ -167,10 +187,13 @@ int main(int argc, char** argv) {
   for (const auto& s : study_shapes()) {
     bool keep = only.empty();
     for (const auto& o : only) keep = keep || s.name.find(o) != std::string::npos;
-    if (keep) shapes.push_back(s);
+    if (!keep) continue;
+    shapes.push_back(s);
+    shapes.back().N = batch;
   }
   hqc::nn::retain_freed_memory();  // as a training run does: outputs reuse freed blocks
-  std::printf("conv2d 3x3/s1/p1, batch 64, forward + backward (input and weight gradients), best of %d", reps);
+  std::printf("conv2d 3x3/s1/p1, batch %lld, %s, best of %d", static_cast<long long>(batch),
+              forward_only ? "an inference's forward" : "forward + backward (input and weight gradients)", reps);
   if (rounds > 1) std::printf(" in each of %d alternating rounds", rounds);
   std::printf(", ms\n");
   auto keep_best = [](Timing& best, const Timing& t) {
@@ -183,8 +206,9 @@ int main(int argc, char** argv) {
     for (int r = 0; r < rounds; ++r) {
       if (rounds > 1) std::fprintf(stderr, "conv_bench: %d thread(s), round %d of %d\n", t, r + 1, rounds);
       if (with_torch)
-        for (const auto& [name, timing] : time_torch(python, script, t, reps, shapes)) keep_best(torch_ms[name], timing);
-      for (const auto& s : shapes) keep_best(hqc_ms[key(s)], time_hqc(s, reps));
+        for (const auto& [name, timing] : time_torch(python, script, t, reps, forward_only, shapes))
+          keep_best(torch_ms[name], timing);
+      for (const auto& s : shapes) keep_best(hqc_ms[key(s)], time_hqc(s, reps, forward_only));
     }
     std::printf("\nthreads %d          wall: %9s %9s %6s    cpu: %9s %9s %6s\n%-26s %9s %9s %6s         %9s %9s %6s\n", t,
                 "", "", "", "", "", "", "shape", "hqc", "torch", "t/h", "hqc", "torch", "t/h");

@@ -16,19 +16,31 @@
 //                                                   its threads split tile rows instead of samples.
 //   of those, the layers on 16x16 to    F(4x4)    36 multiply-adds per 16 outputs (winograd_tile):
 //     48x48 maps (CIFAR's and STL-10's)             the CIFAR-100 classical model's 64>128 @16 at
-//                                                   batch 64, forward and both gradients: 10.8 ->
-//                                                   7.9 ms (2 threads), its batch-1 forward 54 -> 43
-//                                                   us. Smaller maps keep F(2x2): with few tiles a
-//                                                   sample, a batch-1 inference reads all of U (36/16
-//                                                   as much) for little work. STL-10's 256>512 @12
-//                                                   went from 0.61 to 0.93-1.05 ms at batch 1 in
-//                                                   4x4 tiles, the CIFAR-100 classical model's whole
-//                                                   batch-1 inference 4-9 % slower with its 128>256
-//                                                   @8 in them (batch 64: 9.7 -> 7.7 ms); on the
-//                                                   4x4 map the 256>512 layer was no faster even at
-//                                                   batch 64 (14.1-15.6 ms in 2x2 tiles, 14.6-17.7
-//                                                   in 4x4). The MNIST models' 14x14 maps have sides
-//                                                   that are not multiples of 4.
+//     at any batch, and on 8x8 and                  batch 64, forward and both gradients: 10.8 ->
+//     12x12 maps from 4 and 2 samples:              7.9 ms (2 threads), its batch-1 forward 54 -> 43
+//     a batch of 256 output pixels                  us. At batch 1 the 8x8 and 12x12 maps keep
+//                                                   F(2x2): with few tiles a sample, an inference
+//                                                   reads all of U (36/16 as much) for little work
+//                                                   (STL-10's 256>512 @12: 0.61 -> 0.93-1.05 ms; the
+//                                                   CIFAR-100 classical model's whole batch-1
+//                                                   inference 4-9 % slower with its 128>256 @8 in
+//                                                   4x4 tiles). With more samples U serves more
+//                                                   tiles: 2 threads, 2-core Xeon, alternated, the
+//                                                   forward with U kept (conv_bench --forward), ms:
+//                                                   128>256 @8 0.13-0.14 -> 0.15-0.18 at batch 1,
+//                                                   0.23-0.24 -> 0.25-0.26 at 2, 0.37-0.38 -> 0.32-
+//                                                   0.36 at 4; 256>512 @12 1.01-1.03 -> 1.07-1.14
+//                                                   at 1, 1.75-1.77 -> 1.78-1.94 at 2 (the two
+//                                                   even), 2.95-3.00 -> 2.66-2.76 at 3. Training, batch
+//                                                   64, forward and both gradients: CIFAR 128>256
+//                                                   @8 19.9-22.2 -> 15.3-19.3, STL-10 128>256 @12
+//                                                   44.9-46.4 -> 31.1-33.6, 256>512 @12 156-161 ->
+//                                                   129-136. On the 4x4 map (one tile a sample) the
+//                                                   256>512 layer is no faster even at batch 64
+//                                                   (26-27 ms in 2x2 tiles, 30-31 in 4x4), so maps
+//                                                   under 64 pixels keep F(2x2). The MNIST models'
+//                                                   14x14 maps have sides that are not multiples
+//                                                   of 4.
 //
 // No study layer takes the tap path; it serves layers a user builds that Winograd does not fit,
 // with wide channels on small maps (5x5 kernels, few output channels: nn/README.md has the

@@ -54,9 +54,12 @@ bool conv2d_tap_path(const Conv2dGeometry& g);
 constexpr int64_t kWinogradMinChannels = 16, kWinogradMinPixels = 16;
 bool conv2d_winograd_path(const Conv2dGeometry& g);
 // The Winograd tile a layer on that path takes: 4 (F(4x4, 3x3), 36 multiply-adds per channel pair
-// for 16 outputs) when both output sides are multiples of 4 and the map has at least
-// kWinograd4MinPixels pixels (16 tiles a sample), otherwise 2 (F(2x2, 3x3), 16 for 4). See conv2d.cpp.
-constexpr int64_t kWinograd4MinPixels = 256;
+// for 16 outputs) when both output sides are multiples of 4, the map has at least
+// kWinograd4MinMapPixels pixels (4 tiles a sample) and the whole batch (batch_total: under a split,
+// every process's samples) kWinograd4MinBatchPixels (16 tiles: maps of 16x16 and more at any batch,
+// 8x8 ones from 4 samples, 12x12 ones from 2); otherwise 2 (F(2x2, 3x3), 16 for 4). See conv2d.cpp.
+// The tile, and with it conv2d_transformed_weights_floats, can depend on the batch size.
+constexpr int64_t kWinograd4MinMapPixels = 64, kWinograd4MinBatchPixels = 256;
 int64_t winograd_tile(const Conv2dGeometry& g);
 
 template <typename T>

@@ -5,8 +5,9 @@
 // the direct sum does 36. The 16 elements xi of the transform are 16 independent GEMMs, M_xi (tiles,
 // OC) = V_xi (tiles, C) · U_xi (C, OC). F(4x4, 3x3) is the same with 6x6 patches 4 apart and 4x4
 // outputs: 36 GEMMs, 36 multiply-adds for 16 outputs (2.25 per output against 4), taken where both
-// output sides are multiples of 4 and the map has 256 pixels or more (winograd_tile): the CIFAR and
-// STL-10 layers on 16x16 to 48x48 maps. Its transforms multiply by up to 8 and 25, so it rounds
+// output sides are multiples of 4, the map has 64 pixels or more and the batch 256 (winograd_tile):
+// the CIFAR and STL-10 layers on 16x16 to 48x48 maps at any batch, and on 8x8 and 12x12 maps from 4
+// and 2 samples (not at batch 1). Its transforms multiply by up to 8 and 25, so it rounds
 // more: 3-8e-6 of the largest output against 2-7e-7 (tests/nn/test_kernels.cpp). The matrices and
 // the transforms, a vector of channels at a time, are in nn/kernels/simd/kernels.inl (winograd_*,
 // winograd4_*). The input gradient is the same convolution on dy with the kernels turned by 180
@@ -20,6 +21,7 @@
 #include "nn/kernels/conv2d_paths.hpp"
 #include "nn/kernels/simd/table.hpp"
 #include "nn/kernels/workspace.hpp"
+#include "tensor/batch_split.hpp"
 #include "tensor/gemm.hpp"
 
 namespace hqc::nn::kernels {
@@ -290,7 +292,11 @@ void winograd_backward_weight(const Conv2dGeometry& g, const float* x, const flo
 }
 
 int64_t winograd_tile(const Conv2dGeometry& g) {
-  return g.OH() % 4 == 0 && g.OW() % 4 == 0 && g.OH() * g.OW() >= kWinograd4MinPixels ? 4 : 2;
+  const int64_t pixels = g.OH() * g.OW(), samples = std::max<int64_t>(1, batch_total(g.N));
+  return g.OH() % 4 == 0 && g.OW() % 4 == 0 && pixels >= kWinograd4MinMapPixels &&
+                 samples * pixels >= kWinograd4MinBatchPixels
+             ? 4
+             : 2;
 }
 
 int64_t winograd_transformed_floats(const Conv2dGeometry& g) {

@@ -12,6 +12,7 @@
 #include "nn/kernels/batchnorm.hpp"
 #include "nn/kernels/conv2d.hpp"
 #include "nn/kernels/pool2d.hpp"
+#include "tensor/batch_split.hpp"
 #include "tensor/parallel.hpp"
 
 using namespace hqc;
@@ -115,11 +116,13 @@ std::vector<Conv2dGeometry> conv_geometries() {
   out.push_back({13, 17, 10, 10, 16, 3, 3, 1, 1, 1, 1});  // several samples a pass, a shorter last pass; 17 lanes
   out.push_back({2, 16, 34, 31, 16, 3, 3, 1, 1, 1, 1});   // 17x16 tiles, over a pass: bands of 16 tile rows and 1
   out.push_back({5, 64, 4, 4, 24, 3, 3, 1, 1, 1, 1});     // the smallest map taken, 2x2 tiles
-  // F(4x4, 3x3) (output sides multiples of 4, 256 pixels or more); the input gradients of the
-  // padding-0 and padding-2 ones map back to sides of 18 and 14 and take F(2x2, 3x3):
+  // F(4x4, 3x3) (output sides multiples of 4, 64 pixels or more, 256 in the batch); the input
+  // gradients of the padding-0 and padding-2 ones map back to sides of 18 and 14 and take F(2x2, 3x3):
   out.push_back({3, 16, 16, 16, 20, 3, 3, 1, 1, 1, 1});  // 4x4 tiles of 4x4, 20 lanes
   out.push_back({2, 17, 18, 22, 16, 3, 3, 1, 1, 0, 1});  // padding 0 by 1: a 16x22 output
   out.push_back({2, 16, 14, 14, 18, 3, 3, 1, 1, 2, 2});  // padding 2: a 16x16 output
+  out.push_back({5, 16, 8, 8, 24, 3, 3, 1, 1, 1, 1});    // an 8x8 map, 5 samples: 2x2 tiles of 4x4 each
+  out.push_back({3, 20, 12, 12, 17, 3, 3, 1, 1, 1, 1});  // a 12x12 map, 3 samples: 3x3 tiles, 17 lanes
   out.push_back({2, 30, 4, 4, 5, 3, 3, 1, 1, 1, 1});    // K = C*KH*KW = 270, deeper than one GEMM K block (256)
   for (const auto& g : tap_geometries()) out.push_back(g);
   return out;
@@ -287,18 +290,42 @@ TEST_CASE("conv2d takes the Winograd path for 3x3 stride-1 layers with 16 channe
   CHECK_FALSE(conv2d_winograd_path({64, 32, 28, 28, 32, 3, 3, 1, 1, 3, 3}));  // padding past the kernel
 }
 
-TEST_CASE("Winograd takes 4x4 tiles where both output sides are multiples of 4 and the map has 256 pixels or more") {
-  // The study: the layers on 16x16 to 48x48 maps take F(4x4, 3x3); the MNIST models' 14x14 ones and
-  // the CIFAR and STL-10 ones on 4x4 to 12x12 maps keep F(2x2, 3x3).
+TEST_CASE("Winograd takes 4x4 tiles on maps of 64 pixels or more in batches of 256, sides multiples of 4") {
+  // The study at batch 64: the layers on 8x8 to 48x48 maps take F(4x4, 3x3); the MNIST models' 14x14
+  // and 7x7 ones and CIFAR's 256 > 512 @4 keep F(2x2, 3x3).
   for (auto [c, h, oc, tile] :
-       {std::array<int64_t, 4>{16, 14, 32, 2}, {32, 14, 64, 2}, {256, 4, 512, 2}, {32, 16, 64, 4}, {64, 8, 128, 2},
-        {64, 16, 128, 4}, {128, 8, 256, 2}, {32, 48, 64, 4}, {64, 24, 128, 4}, {128, 12, 256, 2}, {64, 48, 128, 4},
-        {128, 24, 256, 4}, {256, 12, 512, 2}})
+       {std::array<int64_t, 4>{16, 14, 32, 2}, {32, 14, 64, 2}, {256, 4, 512, 2}, {32, 16, 64, 4}, {64, 8, 128, 4},
+        {64, 16, 128, 4}, {128, 8, 256, 4}, {32, 48, 64, 4}, {64, 24, 128, 4}, {128, 12, 256, 4}, {64, 48, 128, 4},
+        {128, 24, 256, 4}, {256, 12, 512, 4}})
     CHECK(winograd_tile({64, c, h, h, oc, 3, 3, 1, 1, 1, 1}) == tile);
-  CHECK(winograd_tile({64, 16, 8, 32, 16, 3, 3, 1, 1, 1, 1}) == 4);   // 8x32: 256 pixels
-  CHECK(winograd_tile({64, 16, 12, 20, 16, 3, 3, 1, 1, 1, 1}) == 2);  // 12x20: 240 pixels
-  CHECK(winograd_tile({64, 16, 16, 18, 16, 3, 3, 1, 1, 1, 1}) == 2);  // a side of 18
-  CHECK(winograd_tile({64, 16, 18, 18, 16, 3, 3, 1, 1, 0, 0}) == 4);  // padding 0: a 16x16 output
+  CHECK(winograd_tile({1, 16, 8, 32, 16, 3, 3, 1, 1, 1, 1}) == 4);   // 8x32: 256 pixels, at batch 1 too
+  CHECK(winograd_tile({1, 16, 16, 16, 16, 3, 3, 1, 1, 1, 1}) == 4);
+  CHECK(winograd_tile({0, 16, 16, 16, 16, 3, 3, 1, 1, 1, 1}) == 4);  // no samples: as one
+  CHECK(winograd_tile({1, 16, 12, 20, 16, 3, 3, 1, 1, 1, 1}) == 2);  // 12x20: 240 pixels
+  CHECK(winograd_tile({2, 16, 12, 20, 16, 3, 3, 1, 1, 1, 1}) == 4);  // 480 a batch
+  CHECK(winograd_tile({64, 16, 16, 18, 16, 3, 3, 1, 1, 1, 1}) == 2); // a side of 18
+  CHECK(winograd_tile({64, 16, 18, 18, 16, 3, 3, 1, 1, 0, 0}) == 4); // padding 0: a 16x16 output
+  // 8x8 and 12x12 maps: batch 1 (inference) keeps 2x2 tiles; from 4 and 2 samples, 4x4.
+  CHECK(winograd_tile({1, 128, 8, 8, 256, 3, 3, 1, 1, 1, 1}) == 2);
+  CHECK(winograd_tile({3, 128, 8, 8, 256, 3, 3, 1, 1, 1, 1}) == 2);
+  CHECK(winograd_tile({4, 128, 8, 8, 256, 3, 3, 1, 1, 1, 1}) == 4);
+  CHECK(winograd_tile({1, 256, 12, 12, 512, 3, 3, 1, 1, 1, 1}) == 2);
+  CHECK(winograd_tile({2, 256, 12, 12, 512, 3, 3, 1, 1, 1, 1}) == 4);
+  CHECK(winograd_tile({1024, 16, 4, 4, 16, 3, 3, 1, 1, 1, 1}) == 2); // 4x4 maps: never, whatever the batch
+  CHECK(winograd_tile({1024, 16, 4, 12, 16, 3, 3, 1, 1, 1, 1}) == 2); // 48 pixels
+  // Under a batch split the whole batch decides, so every process takes the tile one process would.
+  struct NoExchange final : BatchExchange {
+    void combine(double*, int64_t) override {}
+    void combine(float*, int64_t) override {}
+  } exchange;
+  {
+    BatchSplitScope split({2, 4, &exchange});
+    CHECK(winograd_tile({2, 128, 8, 8, 256, 3, 3, 1, 1, 1, 1}) == 4);
+  }
+  {
+    BatchSplitScope split({0, 3, &exchange});
+    CHECK(winograd_tile({3, 128, 8, 8, 256, 3, 3, 1, 1, 1, 1}) == 2);
+  }
 }
 
 TEST_CASE("conv2d fast double path equals the direct reference on awkward geometries") {

@@ -6,6 +6,7 @@
 #include "helpers.hpp"
 #include "nn/kernels/conv2d.hpp"
 #include "nn/linear.hpp"
+#include "tensor/batch_split.hpp"
 #include "tensor/parallel.hpp"
 #include "tensor/random.hpp"
 #include "tensor/reduce.hpp"
@@ -30,8 +31,19 @@ template <typename T> void add_into(std::vector<T>& a, const std::vector<T>& b) 
 struct ConvGrads {
   std::vector<float> dw, db;
 };
+// Nothing exchanged: the tests add the shares' gradients themselves.
+struct NoExchange final : BatchExchange {
+  void combine(double*, int64_t) override {}
+  void combine(float*, int64_t) override {}
+};
+
+// The weight and bias gradients of samples n0 .. n1 of g's batch, computed as a process of
+// data-parallel training does with that share: under the split (whose whole batch decides, e.g.,
+// the Winograd tile: a 3-sample share of 35 on an 8x8 map takes the 4x4 tiles the 35 take).
 ConvGrads conv_weight_grad(Conv2dGeometry g, const float* x, const float* dy, int64_t n0, int64_t n1) {
   const int64_t xs = g.C * g.H * g.W, ys = g.OC * g.OH() * g.OW();
+  NoExchange none;
+  BatchSplitScope split({n0, g.N, &none});
   g.N = n1 - n0;
   ConvGrads r{std::vector<float>(g.OC * g.C * g.KH * g.KW), std::vector<float>(g.OC)};
   nn::kernels::conv2d_backward_weight(g, x + n0 * xs, dy + n0 * ys, r.dw.data(), r.db.data());
@@ -39,10 +51,11 @@ ConvGrads conv_weight_grad(Conv2dGeometry g, const float* x, const float* dy, in
 }
 
 // The layers of the study that take each path: im2col (3 input channels), Winograd (3x3, 16+
-// channels each way), the tap path (64 input channels on a small map, too few outputs for Winograd).
+// channels each way; an 8x8 map in 4x4 tiles at this batch, a 6x6 one in 2x2 tiles), the tap path
+// (64 input channels on a small map, too few outputs for Winograd).
 std::vector<Conv2dGeometry> conv_layers() {
-  return {Conv2dGeometry{37, 3, 12, 12, 16, 3, 3, 1, 1, 1, 1}, Conv2dGeometry{37, 16, 8, 8, 32, 3, 3, 1, 1, 1, 1},
-          Conv2dGeometry{37, 64, 6, 6, 8, 3, 3, 1, 1, 1, 1}};
+  return {Conv2dGeometry{35, 3, 12, 12, 16, 3, 3, 1, 1, 1, 1}, Conv2dGeometry{35, 16, 8, 8, 32, 3, 3, 1, 1, 1, 1},
+          Conv2dGeometry{35, 64, 6, 6, 8, 3, 3, 1, 1, 1, 1}, Conv2dGeometry{35, 16, 6, 6, 24, 3, 3, 1, 1, 1, 1}};
 }
 }  // namespace
 
@@ -71,6 +84,8 @@ TEST_CASE("conv2d weight and bias gradients give the same bits for 1, 2, 3 and 4
   REQUIRE(!nn::kernels::conv2d_tap_path(layers[0]));
   REQUIRE(nn::kernels::conv2d_winograd_path(layers[1]));
   REQUIRE(nn::kernels::conv2d_tap_path(layers[2]));
+  REQUIRE(nn::kernels::winograd_tile(layers[1]) == 4);
+  REQUIRE(nn::kernels::winograd_tile(layers[3]) == 2);
   for (const Conv2dGeometry& g : conv_layers()) {
     INFO("C " << g.C << " OC " << g.OC << " winograd " << nn::kernels::conv2d_winograd_path(g) << " tap "
               << nn::kernels::conv2d_tap_path(g));
@@ -87,14 +102,15 @@ TEST_CASE("conv2d weight and bias gradients give the same bits for 1, 2, 3 and 4
 }
 
 TEST_CASE("conv2d weight gradient of a batch split at chunk boundaries adds up to the whole batch's bits") {
-  // 37 samples = chunks 0-1 (32 samples) and chunk 2: two parts' results added are the tree's root;
-  // three parts (16 + 16 + 5), one chunk each, are added as ((a + b) + c).
+  // 35 samples = chunks 0-1 (32 samples) and chunk 2: two parts' results added are the tree's root;
+  // three parts (16 + 16 + 3), one chunk each, are added as ((a + b) + c). The 3-sample part alone
+  // would take 2x2 Winograd tiles on the 8x8 map; under the split it takes the batch's 4x4 ones.
   for (const Conv2dGeometry& g : conv_layers()) {
     INFO("C " << g.C << " OC " << g.OC);
     const auto x = random_values<float>(g.N * g.C * g.H * g.W, 5), dy = random_values<float>(g.N * g.OC * g.OH() * g.OW(), 6);
     const ConvGrads whole = conv_weight_grad(g, x.data(), dy.data(), 0, g.N);
     ConvGrads two = conv_weight_grad(g, x.data(), dy.data(), 0, 32);
-    const ConvGrads rest = conv_weight_grad(g, x.data(), dy.data(), 32, 37);
+    const ConvGrads rest = conv_weight_grad(g, x.data(), dy.data(), 32, 35);
     add_into(two.dw, rest.dw), add_into(two.db, rest.db);
     CHECK(two.dw == whole.dw);
     CHECK(two.db == whole.db);
