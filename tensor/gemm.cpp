@@ -24,6 +24,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <numeric>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -217,10 +218,18 @@ int64_t padded_rows(const detail::GemmKernel& kern, int64_t M) { return round_up
 // gradient: 117 -> 127; the 2048-wide one unchanged) and costs where it stays (CIFAR's first
 // convolution, 1024 pixels: 146 -> 115), as it does for rows in two sets (512-wide input gradient:
 // 204 -> 170).
-bool copy_b_panels(int64_t ldb, int64_t kc, int64_t nc) {
-  constexpr int64_t kAliasingStride = 4096, kWaysToSpare = 8, kL2Share = 256 * 1024;
-  return (ldb * static_cast<int64_t>(sizeof(float))) % kAliasingStride == 0 && kc > kWaysToSpare &&
-         kc * nc * static_cast<int64_t>(sizeof(float)) > kL2Share;
+// Rows a multiple of 2 KiB, 1 KiB, ... (not 4) apart start at 2, 4, ... offsets in a 4 KiB way and
+// alias the same way in that many times the sets: copied too when the panel's rows overflow them
+// and the slice has the row tiles (kMinRowTiles) to reuse the copy. On the Xeon (hqc bench,
+// alternated, 3 runs): STL-10's 128 <- 64 (128 rows 9 KiB apart) 123-126 -> 129-130 GFLOP/s on one
+// thread, 202-211 -> 222-254 on two; the 512-wide linear input gradient (64 rows 2 KiB apart),
+// 150 -> 141 with a copy, keeps reading B in place.
+bool copy_b_panels(int64_t ldb, int64_t kc, int64_t nc, int64_t row_tiles) {
+  constexpr int64_t kAliasingStride = 4096, kWaysToSpare = 8, kL2Share = 256 * 1024, kMinRowTiles = 16;
+  const int64_t row_bytes = ldb * static_cast<int64_t>(sizeof(float));
+  const int64_t offsets = kAliasingStride / std::gcd(row_bytes, kAliasingStride);  // 1, 2, 4, ... 1024
+  return kc > kWaysToSpare * offsets && kc * nc * static_cast<int64_t>(sizeof(float)) > kL2Share &&
+         (offsets == 1 || row_tiles >= kMinRowTiles);
 }
 
 // The loop nest over C[m0 : m1, n0 : n1] (m0, n0 tile-aligned).
@@ -258,7 +267,7 @@ void gemm_slice(const detail::GemmKernel& kern, const GemmArgs& g, int64_t m0, i
     for (int64_t pc = 0; pc < g.K; pc += kc_max) {
       const int64_t kc = std::min(kc_max, g.K - pc);
       const float beta = pc == 0 ? g.beta : 1.0f;  // later K blocks accumulate
-      const bool pack_each = direct_b && m1 - m0 > mr && copy_b_panels(g.ldb, kc, nc);
+      const bool pack_each = direct_b && m1 - m0 > mr && copy_b_panels(g.ldb, kc, nc, (m1 - m0) / mr);
       if (!direct_b) {
         pack_b(kern, g.tb, g.B, g.ldb, pc, kc, jc, nc, bpack);
       } else if (nc % nr != 0) {

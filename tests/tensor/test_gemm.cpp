@@ -104,6 +104,9 @@ TEST_CASE("sgemm packs a wide B's panels in groups, then its right edge") {
       for (int t = 0; t < 4; ++t) check_gemm(level, t & 1, t & 2, 200, 549, 40, 1.0f, 0.0f);
       check_gemm(level, false, false, 64, 1000, 300, 1.0f, 0.0f, 2048);
       check_gemm(level, true, false, 64, 1000, 300, 0.5f, 1.0f, 2048);
+      // Rows 9 KiB apart (4 offsets in a 4 KiB way), 136 rows (17 tiles of 8): copied too, the
+      // right-edge panel of N = 1000 packed alone.
+      check_gemm(level, false, false, 136, 1000, 300, 1.0f, 0.0f, 2304);
     }
   }
 }
