@@ -77,6 +77,25 @@ TEST_CASE("tree_sum adds chunk partials by the fixed pairwise tree, whatever the
   CHECK(batch_chunk_begin(37, 3) == 37);
 }
 
+TEST_CASE("tree_sum gives each element the tree's additions across runs and thread slices") {
+  // 5000 elements a chunk: runs of 2048 and a shorter last one, split differently by 1-3 threads;
+  // 5 chunks: ((p0 + p1) + (p2 + p3)) + p4 for every element, in float.
+  hqc::test::ThreadCountGuard guard;
+  constexpr int64_t chunks = 5, part = 5000;
+  const auto v = random_values<float>(chunks * part, 8);
+  std::vector<float> expected(part);
+  for (int64_t i = 0; i < part; ++i) {
+    const float* p = v.data() + i;
+    expected[i] = ((p[0] + p[part]) + (p[2 * part] + p[3 * part])) + p[4 * part];
+  }
+  for (int threads : {1, 2, 3}) {
+    set_num_threads(threads);
+    std::vector<float> w = v;
+    tree_sum(w.data(), chunks, part);
+    CHECK(std::memcmp(w.data(), expected.data(), part * sizeof(float)) == 0);
+  }
+}
+
 TEST_CASE("conv2d weight and bias gradients give the same bits for 1, 2, 3 and 4 threads on every path") {
   hqc::test::ThreadCountGuard guard;
   const auto layers = conv_layers();
