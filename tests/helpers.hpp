@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <string>
 
+#include "tensor/batch_split.hpp"
 #include "tensor/ops.hpp"
 #include "tensor/parallel.hpp"
 #include "tensor/random.hpp"
@@ -45,6 +46,13 @@ class SimdLevelGuard {
 
  private:
   SimdLevel saved_;
+};
+
+// A batch split's exchange that exchanges nothing: a test runs a process's share of a batch under
+// BatchSplitScope (what depends on the whole batch's size follows it) and adds the shares itself.
+struct NoExchange final : BatchExchange {
+  void combine(double*, int64_t) override {}
+  void combine(float*, int64_t) override {}
 };
 
 // Restores the thread count when the test that changes it ends.

@@ -25,6 +25,7 @@
 #include <iostream>
 #include <map>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -154,21 +155,32 @@ int main(int argc, char** argv) {
       }
       return argv[++i];
     };
+    // A whole number from 1 to 1,000,000 for flag `a`, or a clear error and exit.
+    auto count = [&](const std::string& v) -> int {
+      std::size_t used = 0;
+      long long n = 0;
+      try {
+        n = std::stoll(v, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used == 0 || used != v.size() || n < 1 || n > 1000000) {
+        std::cerr << "conv_bench: " << a << " takes whole numbers from 1 to 1000000, got '" << v << "'\n";
+        std::exit(2);
+      }
+      return static_cast<int>(n);
+    };
     if (a == "--threads") {
       threads.clear();
-      for (auto& t : split(next())) threads.push_back(std::stoi(t));
+      for (auto& t : split(next())) threads.push_back(count(t));
     } else if (a == "--reps") {
-      reps = std::stoi(next());
+      reps = count(next());
     } else if (a == "--rounds") {
-      rounds = std::max(1, std::stoi(next()));
+      rounds = count(next());
     } else if (a == "--only") {
       only = split(next());
     } else if (a == "--batch") {
-      batch = std::stoll(next());
-      if (batch < 1) {
-        std::cerr << "conv_bench: --batch must be 1 or more\n";
-        return 2;
-      }
+      batch = count(next());
     } else if (a == "--forward") {
       forward_only = true;
     } else if (a == "--no-torch") {

@@ -26,13 +26,14 @@
 //                                                   inference 4-9 % slower with its 128>256 @8 in
 //                                                   4x4 tiles). With more samples U serves more
 //                                                   tiles: 2 threads, 2-core Xeon, alternated, the
-//                                                   forward with U kept (conv_bench --forward), ms:
+//                                                   forward with U kept (conv_bench --forward), ms
+//                                                   in 2x2 -> 4x4 tiles:
 //                                                   128>256 @8 0.13-0.14 -> 0.15-0.18 at batch 1,
 //                                                   0.23-0.24 -> 0.25-0.26 at 2, 0.37-0.38 -> 0.32-
 //                                                   0.36 at 4; 256>512 @12 1.01-1.03 -> 1.07-1.14
 //                                                   at 1, 1.75-1.77 -> 1.78-1.94 at 2 (the two
-//                                                   even), 2.95-3.00 -> 2.66-2.76 at 3. Training, batch
-//                                                   64, forward and both gradients: CIFAR 128>256
+//                                                   even), 2.95-3.00 -> 2.66-2.76 at 3. Training,
+//                                                   batch 64, forward and both gradients: CIFAR 128>256
 //                                                   @8 19.9-22.2 -> 15.3-19.3, STL-10 128>256 @12
 //                                                   44.9-46.4 -> 31.1-33.6, 256>512 @12 156-161 ->
 //                                                   129-136. On the 4x4 map (one tile a sample) the

@@ -12,7 +12,6 @@
 #include "nn/kernels/batchnorm.hpp"
 #include "nn/kernels/conv2d.hpp"
 #include "nn/kernels/pool2d.hpp"
-#include "tensor/batch_split.hpp"
 #include "tensor/parallel.hpp"
 
 using namespace hqc;
@@ -314,10 +313,7 @@ TEST_CASE("Winograd takes 4x4 tiles on maps of 64 pixels or more in batches of 2
   CHECK(winograd_tile({1024, 16, 4, 4, 16, 3, 3, 1, 1, 1, 1}) == 2); // 4x4 maps: never, whatever the batch
   CHECK(winograd_tile({1024, 16, 4, 12, 16, 3, 3, 1, 1, 1, 1}) == 2); // 48 pixels
   // Under a batch split the whole batch decides, so every process takes the tile one process would.
-  struct NoExchange final : BatchExchange {
-    void combine(double*, int64_t) override {}
-    void combine(float*, int64_t) override {}
-  } exchange;
+  hqc::test::NoExchange exchange;
   {
     BatchSplitScope split({2, 4, &exchange});
     CHECK(winograd_tile({2, 128, 8, 8, 256, 3, 3, 1, 1, 1, 1}) == 4);

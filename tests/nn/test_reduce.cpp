@@ -6,7 +6,6 @@
 #include "helpers.hpp"
 #include "nn/kernels/conv2d.hpp"
 #include "nn/linear.hpp"
-#include "tensor/batch_split.hpp"
 #include "tensor/parallel.hpp"
 #include "tensor/random.hpp"
 #include "tensor/reduce.hpp"
@@ -31,18 +30,12 @@ template <typename T> void add_into(std::vector<T>& a, const std::vector<T>& b) 
 struct ConvGrads {
   std::vector<float> dw, db;
 };
-// Nothing exchanged: the tests add the shares' gradients themselves.
-struct NoExchange final : BatchExchange {
-  void combine(double*, int64_t) override {}
-  void combine(float*, int64_t) override {}
-};
-
 // The weight and bias gradients of samples n0 .. n1 of g's batch, computed as a process of
 // data-parallel training does with that share: under the split (whose whole batch decides, e.g.,
 // the Winograd tile: a 3-sample share of 35 on an 8x8 map takes the 4x4 tiles the 35 take).
 ConvGrads conv_weight_grad(Conv2dGeometry g, const float* x, const float* dy, int64_t n0, int64_t n1) {
   const int64_t xs = g.C * g.H * g.W, ys = g.OC * g.OH() * g.OW();
-  NoExchange none;
+  hqc::test::NoExchange none;
   BatchSplitScope split({n0, g.N, &none});
   g.N = n1 - n0;
   ConvGrads r{std::vector<float>(g.OC * g.C * g.KH * g.KW), std::vector<float>(g.OC)};

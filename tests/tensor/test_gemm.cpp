@@ -92,7 +92,8 @@ TEST_CASE("sgemm matches the reference across micro-tile and cache-block edges")
 // Where the level has pack_panels (AVX-512, AVX2), an untransposed B's full micro-panels are copied
 // eight at a time, row by row, then the right edge alone: when B is packed for several row blocks
 // (M past AVX-512's MC of 192), and when a single row block copies B a few panels at a time because
-// its rows are a multiple of 4 KiB apart (ldb 2048 and a slab past 256 KiB). N = 549 and 1000 give
+// its rows alias in L1 (ldb 2048, 8 KiB apart, and a slab past 256 KiB; or ldb 2304, 9 KiB apart,
+// with 16 row tiles or more on one thread). N = 549 and 1000 give
 // groups of eight, a shorter last group and (549) a right-edge panel at every level's NR; the
 // levels without pack_panels run the same products one panel at a time.
 TEST_CASE("sgemm packs a wide B's panels in groups, then its right edge") {
